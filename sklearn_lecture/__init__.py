@@ -1,0 +1,13 @@
+"""sklearn_lecture: lecture 3 on neural networks, as scikit-learn estimators.
+
+* :class:`RBFRegressor`: the RBF regression of section 2 (examples l6rbf1-3).
+* :class:`SigmoidMLPRegressor`: the one-hidden-layer network of sections 3-5
+  (example l3sig).
+"""
+
+from ._mlp import SigmoidMLPRegressor
+from ._rbf import RBFRegressor
+
+__version__ = "0.1.0"
+
+__all__ = ["RBFRegressor", "SigmoidMLPRegressor", "__version__"]

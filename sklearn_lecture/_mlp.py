@@ -1,0 +1,291 @@
+"""SigmoidMLPRegressor: the lecture's network ``Z = Phi([X 1] W1)``, ``Y = [Z 1] W2``."""
+
+import numbers
+
+import numpy as np
+from sklearn.utils._param_validation import Interval
+
+from ._base import LectureRegressorBase
+from ._kernels import ACTIVATIONS
+
+
+class SigmoidMLPRegressor(LectureRegressorBase):
+    """The lecture's one-hidden-layer network, trained by gradient descent.
+
+    ``Z = Phi([X 1] W1)`` and ``Yhat = [Z 1] W2`` (lecture 3, sections 3 to 5,
+    example l3sig), fitted by full-batch gradient descent on
+    ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``.  Deeper ``hidden_layer_sizes``
+    repeat ``Z = Phi([Z 1] W)`` layer by layer.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers,), default=(20,)
+        Units h of each hidden layer; ``(20,)`` is the lecture's ``h = 20``.
+    kernel : {"sigmoid", "rbf", "relu"}, default="sigmoid"
+        The nonlinearity Phi: ``1/(1+exp(-a))``, ``exp(-a^2)`` or ``max(0, a)``.
+    solver : {"gd", "lbfgs"}, default="gd"
+        ``"gd"`` is the lecture's update ``W <- W - alpha * grad J``;
+        ``"lbfgs"`` minimises the same J with :func:`scipy.optimize.minimize`.
+    learning_rate : float or "auto", default="auto"
+        alpha. ``"auto"`` uses ``1 / lambda_max`` of the output layer's
+        Gauss-Newton matrix ``[Z 1]^T [Z 1] / n`` at the initial weights (the
+        largest step that is safe for W2); the value used is ``learning_rate_``.
+        Ignored by ``solver="lbfgs"``.
+    max_iter : int, default=2000
+        Maximum number of gradient-descent updates (L-BFGS iterations).
+        ``max_iter=k`` performs exactly k updates unless ``tol`` stops earlier.
+    tol : float, default=1e-6
+        Training stops when J (or the validation score, with early stopping)
+        has not improved by more than ``tol`` for ``n_iter_no_change``
+        consecutive iterations. For L-BFGS it is the gradient tolerance.
+    n_iter_no_change : int, default=10
+        See ``tol``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows, stop when their R^2 stops
+        improving, and keep the weights with the best validation score.
+    validation_fraction : float, default=0.1
+        Share of the rows held out when ``early_stopping=True``.
+    standardize : bool, default=True
+        Train on ``(X - mean) / std`` and ``(y - mean) / std`` (weighted by
+        ``sample_weight``), then fold the scaling back into W1 and W2 so that
+        ``coefs_`` and ``intercepts_`` apply to the raw X and y. This makes the
+        defaults work whatever the scale and offset of the data. ``False`` runs
+        the lecture's update on the raw data.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights (and the early-stopping split).
+    verbose : int, default=0
+        Print J at every iteration.
+    warm_start : bool, default=False
+        Continue from the fitted weights instead of re-initialising. The
+        architecture must not have changed; otherwise ``fit`` raises a
+        ``ValueError`` asking for ``warm_start=False``.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        ``coefs_[i]`` has shape (units in, units out). ``coefs_[0]`` is the
+        lecture's W1 without its bias row; ``coefs_[-1]`` is W2 without its
+        bias row.
+    intercepts_ : list of ndarray
+        The bias rows: ``intercepts_[0]`` is the last row of W1 and
+        ``intercepts_[-1]`` the last row of W2. So
+        ``W1 = vstack([coefs_[0], intercepts_[0]])``.
+    loss_curve_ : list of float
+        J at every iteration (in standardised units when ``standardize=True``),
+        the lecture's "J during 2000 iterations".
+    loss_ : float
+        The last entry of ``loss_curve_``.
+    learning_rate_ : float
+        The alpha used.
+    n_iter_ : int
+        Number of iterations run (summed over warm-started fits).
+    n_outputs_ : int
+        Number of outputs.
+    validation_scores_ : list of float or None
+        Validation R^2 per iteration, with ``early_stopping=True``.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    RBFRegressor : The lecture's RBF regression, section 2.
+    sklearn.neural_network.MLPRegressor : scikit-learn's multi-layer perceptron.
+
+    Notes
+    -----
+    With ``X1 = [X 1]`` (a column of ones appended):
+
+    - forward: ``A = X1 W1``, ``Z = Phi(A)``, ``Yhat = [Z 1] W2``, ``e = y - Yhat``;
+    - cost: ``J = 1/(2n) sum_i ||e_i||^2``;
+    - gradients: ``dJ/dW2 = -[Z 1]^T e / n`` and
+      ``dJ/dW1 = -X1^T ((e W2^T) o Phi'(A)) / n``, where W2 drops its bias row
+      and ``o`` is the Hadamard product;
+    - update: ``W <- W - alpha dJ/dW`` for W1 and W2 at once.
+
+    With sample weights s_i, ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` and each
+    gradient weights its rows the same way.
+
+    The initial hidden weights are drawn from ``N(0, 1 / fan_in)`` so that A has
+    unit variance on standardised data; W2 starts at zero, so the first
+    prediction is the mean of y.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lecture import SigmoidMLPRegressor
+    >>> x = np.linspace(0, 10, 11).reshape(-1, 1)
+    >>> y = -0.1 * (x.ravel() - 2) ** 2
+    >>> net = SigmoidMLPRegressor(random_state=0).fit(x, y)
+    >>> bool(net.score(x, y) > 0.99)
+    True
+    """
+
+    _parameter_constraints = {
+        **LectureRegressorBase._parameter_constraints,
+        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(20,),
+        kernel="sigmoid",
+        *,
+        solver="gd",
+        learning_rate="auto",
+        max_iter=2000,
+        tol=1e-6,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        standardize=True,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.kernel = kernel
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.standardize = standardize
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ------------------------------------------------------------- structure
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral):
+            sizes = [sizes]
+        sizes = [int(h) for h in sizes]
+        if not sizes or any(h < 1 for h in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers; got {self.hidden_layer_sizes}."
+            )
+        return sizes
+
+    def _architecture(self, n_features, n_outputs):
+        return (n_features, *self._hidden_sizes(), n_outputs)
+
+    def _n_layers(self):
+        return len(self._hidden_sizes()) + 1
+
+    def _trainable(self):
+        names = []
+        for i in range(self._n_layers()):
+            names += [f"coefs_{i}", f"intercepts_{i}"]
+        return names
+
+    def _init_params(self, X, Y, sample_weight, rng, stats):
+        sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
+        params = {}
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            last = i == len(sizes) - 2
+            if last:
+                params[f"coefs_{i}"] = np.zeros((fan_in, fan_out))
+                params[f"intercepts_{i}"] = np.zeros(fan_out)
+            else:
+                params[f"coefs_{i}"] = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
+                params[f"intercepts_{i}"] = rng.standard_normal(fan_out)
+        return params
+
+    # ----------------------------------------------------------- the lecture
+    def _forward(self, params, X, keep=False):
+        """``A = [X 1] W1``, ``Z = Phi(A)``, ..., ``Yhat = [Z 1] W2``.
+
+        Returns ``(Yhat, Z)`` with Z the last hidden layer; with ``keep=True``
+        returns the lists ``As`` and ``Zs`` (``Zs[0] = X``) that backprop needs.
+        """
+        phi = ACTIVATIONS[self.kernel].phi
+        n_layers = self._n_layers()
+        Zs, As = [X], []
+        Z = X
+        for i in range(n_layers - 1):
+            # [Z 1] W = Z coefs + intercepts: the bias row is the intercept.
+            A = Z @ params[f"coefs_{i}"]
+            A += params[f"intercepts_{i}"]
+            Z = phi(A)
+            As.append(A)
+            Zs.append(Z)
+        Yhat = Z @ params[f"coefs_{n_layers - 1}"]
+        Yhat += params[f"intercepts_{n_layers - 1}"]
+        if keep:
+            return Yhat, As, Zs
+        return Yhat, Z
+
+    def _block_loss_grad(self, params, X, Y, s, grads):
+        """One block of the lecture's matrix backprop.
+
+        Adds ``-[Z 1]^T (s o e)`` to the W2 gradient and
+        ``-[X 1]^T ((s o e) W2^T o Phi'(A))`` to the W1 gradient (the shared
+        loop divides by ``sum s``), and returns ``sum_i s_i ||e_i||^2``.
+        """
+        dphi = ACTIVATIONS[self.kernel].dphi
+        Yhat, As, Zs = self._forward(params, X, keep=True)
+        e = Y - Yhat  # e = y - Yhat, as in the lecture
+        se = e if s is None else e * s[:, None]
+        sse = np.einsum("ij,ij->", se, e)
+        # delta = dJ/dYhat (times sum s) = -s o e
+        delta = -se
+        for i in range(self._n_layers() - 1, -1, -1):
+            # dJ/dW = [Z 1]^T delta: the coefs part and the bias row.
+            grads[f"coefs_{i}"] += Zs[i].T @ delta
+            grads[f"intercepts_{i}"] += delta.sum(axis=0)
+            if i > 0:
+                # back through W (without its bias row) and Phi: (delta W^T) o Phi'(A)
+                delta = delta @ params[f"coefs_{i}"].T
+                delta *= dphi(As[i - 1], Zs[i])
+        return sse
+
+    # --------------------------------------------------------- change of units
+    def _to_original(self, params, stats):
+        """Fold the standardisation into W1 (input side) and W2 (output side).
+
+        ``A = ((X - m) / s) W + b = X (W / s) + (b - (m / s) W)`` and
+        ``Y = my + sy (Z W2 + b2)``: the same function of the raw X and y.
+        """
+        out = {k: np.array(v, copy=True) for k, v in params.items()}
+        last = self._n_layers() - 1
+        dtype = params["coefs_0"].dtype
+        xm, xs = stats.x_mean, stats.x_scale
+        ym, ys = stats.y_mean, stats.y_scale
+        W = params["coefs_0"].astype(np.float64)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            out["coefs_0"] = W / xs[:, None]
+            out["intercepts_0"] = params["intercepts_0"] - (xm / xs) @ W
+            out[f"coefs_{last}"] = params[f"coefs_{last}"] * ys
+            out[f"intercepts_{last}"] = params[f"intercepts_{last}"] * ys + ym
+        return {k: np.asarray(v, dtype=dtype) for k, v in out.items()}
+
+    def _to_training(self, params, stats):
+        out = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
+        last = self._n_layers() - 1
+        xm, xs = stats.x_mean, stats.x_scale
+        ym, ys = stats.y_mean, stats.y_scale
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            W = out["coefs_0"] * xs[:, None]
+            out["intercepts_0"] = out["intercepts_0"] + (xm / xs) @ W
+            out["coefs_0"] = W
+            out[f"intercepts_{last}"] = (out[f"intercepts_{last}"] - ym) / ys
+            out[f"coefs_{last}"] = out[f"coefs_{last}"] / ys
+        return out
+
+    def _fitted_params(self):
+        params = {}
+        for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_)):
+            params[f"coefs_{i}"] = W
+            params[f"intercepts_{i}"] = b
+        return params
+
+    def _set_fitted_params(self, params):
+        n = self._n_layers()
+        self.coefs_ = [params[f"coefs_{i}"] for i in range(n)]
+        self.intercepts_ = [params[f"intercepts_{i}"] for i in range(n)]

@@ -1,0 +1,473 @@
+"""RBFRegressor: the lecture's RBF regression ``yhat = w exp(-(x - c)^2 / b) + w0``."""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.cluster import KMeans, kmeans_plusplus
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import LectureRegressorBase
+from ._kernels import RADIAL_PROFILES
+
+# Smallest width b, relative to the scale of the (standardised) data.
+MIN_WIDTH = 1e-6
+
+
+def squared_distances(X, C, scale=None):
+    """``||x_i - c_k||^2`` (measured in units of ``scale``) by matrix products.
+
+    ``||x||^2 - 2 x c^T + ||c||^2``: no n x K x d array is ever built.
+    """
+    if scale is not None:
+        X = X / scale
+        C = C / scale
+    D2 = X @ C.T
+    D2 *= -2.0
+    D2 += np.einsum("ij,ij->i", X, X)[:, None]
+    D2 += np.einsum("ij,ij->i", C, C)[None, :]
+    np.maximum(D2, 0.0, out=D2)  # rounding can make a distance slightly negative
+    return D2
+
+
+def farthest_point_centers(X, n_centers, sample_weight=None):
+    """A deterministic, row-order-free choice of K rows of X.
+
+    Start from the row nearest the weighted mean, then repeatedly take the row
+    farthest from the centres chosen so far.  Rows of zero weight are never
+    chosen, and ties are broken by the rows' values, not their positions, so
+    the result does not depend on the order of the rows.
+    """
+    if sample_weight is not None:
+        X = X[sample_weight > 0]
+        w = sample_weight[sample_weight > 0]
+    else:
+        w = None
+    # Sorting the candidate rows lexicographically makes argmin/argmax ties
+    # resolve by value.
+    order = np.lexsort(X.T[::-1])
+    X = X[order]
+    mean = np.average(X, axis=0, weights=w[order] if w is not None else None)
+    d2 = squared_distances(X, mean[None, :])[:, 0]
+    chosen = [int(np.argmin(d2))]
+    nearest = squared_distances(X, X[chosen])[:, 0]
+    while len(chosen) < min(n_centers, X.shape[0]):
+        k = int(np.argmax(nearest))
+        if nearest[k] <= 0:
+            break  # every distinct row is already a centre
+        chosen.append(k)
+        np.minimum(nearest, squared_distances(X, X[[k]])[:, 0], out=nearest)
+    C = X[chosen]
+    if C.shape[0] < n_centers:  # fewer distinct rows than centres: repeat them
+        C = C[np.arange(n_centers) % C.shape[0]]
+    return C
+
+
+class RBFRegressor(LectureRegressorBase):
+    """The lecture's RBF regression, grown into a network of K radial units.
+
+    ``yhat(x) = sum_k w_k Phi(||x - c_k||^2 / b_k) + w0`` (lecture 3, section 2,
+    examples l6rbf1-3), fitted by full-batch gradient descent on
+    ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``.
+
+    Parameters
+    ----------
+    n_centers : int, default=20
+        K, the number of radial units.
+    kernel : {"rbf", "sigmoid", "relu"}, default="rbf"
+        The radial profile Phi(u) of ``u = ||x - c||^2 / b``: ``exp(-u)`` (the
+        lecture's), ``2 / (1 + exp(u))`` or ``max(0, 1 - u)`` (the "triangle
+        curve"). Each is 1 at the centre and falls to 0 away from it.
+    width : float or None, default=None
+        b, shared by all units at the start. ``None`` sets
+        ``b = 2 * mean_k min_{j != k} ||c_k - c_j||^2`` over the initial centres
+        (neighbouring units overlap at ``exp(-1/2)``); with one centre, or all
+        centres equal, ``b = mean_i ||x_i - mean(x)||^2`` instead, and 1 if that
+        is 0. With ``standardize=True`` distances, and so b, are in units of
+        the standardised features.
+    init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), \
+            default="kmeans"
+        Starting centres c. ``"kmeans"`` is deterministic and ignores the order
+        of the rows: farthest-point centres refined by weighted k-means
+        (:class:`~sklearn.cluster.KMeans`). ``"kmeans++"`` uses
+        :func:`~sklearn.cluster.kmeans_plusplus` with ``random_state``;
+        ``"random"`` draws K rows. An array gives the centres in the units of X,
+        such as the lecture's guesses ``[[0.0]]``, ``[[0.5]]`` or ``[[1.0]]``.
+    fit_centers : bool, default=True
+        Learn c (all of the lecture's examples do).
+    fit_weights : bool, default=True
+        Learn w. ``False`` fixes ``w = 1`` (l6rbf1).
+    fit_intercept : bool, default=True
+        Learn w0. ``False`` fixes ``w0 = 0`` (l6rbf1, l6rbf2).
+    fit_widths : bool, default=False
+        Also learn each b_k (beyond the lecture), kept positive by projection.
+    solver : {"gd", "lbfgs"}, default="gd"
+        ``"gd"`` is the lecture's update; ``"lbfgs"`` minimises the same J with
+        :func:`scipy.optimize.minimize`.
+    learning_rate : float or "auto", default="auto"
+        alpha. ``"auto"`` uses ``1 / lambda_max`` of ``[phi 1]^T [phi 1] / n`` at
+        the initial centres, the largest safe step for w and w0.
+    max_iter : int, default=2000
+        Maximum number of updates (L-BFGS iterations).
+    tol : float, default=1e-6
+        Stop when J has not improved by more than ``tol`` for
+        ``n_iter_no_change`` consecutive iterations.
+    n_iter_no_change : int, default=10
+        See ``tol``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the rows and keep the parameters
+        with the best validation R^2.
+    validation_fraction : float, default=0.1
+        Share of the rows held out when ``early_stopping=True``.
+    standardize : bool, default=True
+        Measure distances in units of each feature's standard deviation, and
+        train on standardised y; ``centers_``, ``coef_`` and ``intercept_`` are
+        reported in the units of the raw X and y. ``False`` runs the lecture's
+        update on the raw data.
+    random_state : int, RandomState instance or None, default=None
+        Used by ``init="kmeans++"``/``"random"`` and the early-stopping split.
+    verbose : int, default=0
+        Print J at every iteration.
+    warm_start : bool, default=False
+        Continue from the fitted parameters; ``n_centers`` and the number of
+        features must not have changed.
+
+    Attributes
+    ----------
+    centers_ : ndarray of shape (K, n_features)
+        The centres c_k, in the units of X.
+    widths_ : ndarray of shape (K,)
+        The widths b_k (in standardised units when ``standardize=True``).
+    feature_scale_ : ndarray of shape (n_features,)
+        The unit in which each feature's distance is measured (its standard
+        deviation, or 1 with ``standardize=False``):
+        ``u_k = ||(x - c_k) / feature_scale_||^2 / b_k``.
+    coef_ : ndarray of shape (K,) or (n_outputs, K)
+        The weights w_k, shaped like ``LinearRegression.coef_`` when the K basis
+        outputs are its features.
+    intercept_ : float or ndarray of shape (n_outputs,)
+        The bias w0.
+    loss_curve_ : list of float
+        J at every iteration (in standardised units when ``standardize=True``).
+    loss_ : float
+        The last entry of ``loss_curve_``.
+    learning_rate_ : float
+        The alpha used.
+    n_iter_ : int
+        Number of iterations run.
+    n_outputs_ : int
+        Number of outputs.
+    validation_scores_ : list of float or None
+        Validation R^2 per iteration, with ``early_stopping=True``.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    SigmoidMLPRegressor : The lecture's one-hidden-layer network.
+
+    Notes
+    -----
+    With ``u_ik = ||x_i - c_k||^2 / b_k``, ``phi_ik = Phi(u_ik)``,
+    ``yhat_i = sum_k w_k phi_ik + w0`` and ``e_i = y_i - yhat_i``, the cost is
+    ``J = 1/(2n) sum_i e_i^2`` and its gradients are
+
+    - ``dJ/dw_k = -1/n sum_i e_i phi_ik``;
+    - ``dJ/dw0 = -1/n sum_i e_i``;
+    - ``dJ/dc_k = 1/n sum_i e_i w_k Phi'(u_ik) 2 (x_i - c_k) / b_k``, which for
+      the lecture's ``Phi = exp(-u)`` is ``-2/n sum_i e_i w_k phi_ik (x_i - c_k) / b_k``:
+      the lecture's ``-4 sum e w phi (x - c) / b`` for ``J = sum e^2``, divided by 2n;
+    - ``dJ/db_k = 1/n sum_i e_i w_k Phi'(u_ik) u_ik / b_k``.
+
+    Each iteration updates every trained parameter: ``c <- c - alpha dJ/dc``,
+    ``w <- w - alpha dJ/dw``, ``w0 <- w0 - alpha dJ/dw0``. The lecture's examples
+    are ``RBFRegressor(n_centers=1, fit_weights=False, fit_intercept=False)``
+    (l6rbf1), ``fit_intercept=False`` (l6rbf2) and the defaults (l6rbf3).
+    Before the first step w and w0 are set to the weighted least-squares
+    solution for the initial centres (a small ridge keeps it stable), so that
+    gradient descent starts from the best linear read-out of the initial basis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lecture import RBFRegressor
+    >>> x = np.linspace(0, 5, 50).reshape(-1, 1)
+    >>> y = np.exp(-(x.ravel() - 2) ** 2) + 0.5 * np.exp(-(x.ravel() - 4) ** 2 / 0.5)
+    >>> rbf = RBFRegressor(n_centers=5, random_state=0).fit(x, y)
+    >>> bool(rbf.score(x, y) > 0.99)
+    True
+    """
+
+    _parameter_constraints = {
+        **LectureRegressorBase._parameter_constraints,
+        "n_centers": [Interval(numbers.Integral, 1, None, closed="left")],
+        "width": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "init": [StrOptions({"kmeans", "kmeans++", "random"}), "array-like"],
+        "fit_centers": ["boolean"],
+        "fit_weights": ["boolean"],
+        "fit_intercept": ["boolean"],
+        "fit_widths": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        n_centers=20,
+        kernel="rbf",
+        *,
+        width=None,
+        init="kmeans",
+        fit_centers=True,
+        fit_weights=True,
+        fit_intercept=True,
+        fit_widths=False,
+        solver="gd",
+        learning_rate="auto",
+        max_iter=2000,
+        tol=1e-6,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        standardize=True,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.n_centers = n_centers
+        self.kernel = kernel
+        self.width = width
+        self.init = init
+        self.fit_centers = fit_centers
+        self.fit_weights = fit_weights
+        self.fit_intercept = fit_intercept
+        self.fit_widths = fit_widths
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.standardize = standardize
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ------------------------------------------------------------- structure
+    def _architecture(self, n_features, n_outputs):
+        return (self.n_centers, n_features, n_outputs)
+
+    def _trainable(self):
+        flags = [
+            ("centers", self.fit_centers),
+            ("widths", self.fit_widths),
+            ("coef", self.fit_weights),
+            ("intercept", self.fit_intercept),
+        ]
+        return [name for name, on in flags if on]
+
+    def _y_standardization(self):
+        # w = 1 and w0 = 0 are fixed in the units of y: keep those units.
+        return self.fit_intercept, self.fit_weights
+
+    def _lower_bounds(self, layout):
+        if not self.fit_widths:
+            return None
+        lower = np.full(layout.size, -np.inf)
+        lower[layout.slices["widths"]] = MIN_WIDTH
+        return lower
+
+    def _init_centers(self, X, sample_weight, rng, stats):
+        K = self.n_centers
+        init = self.init
+        if not isinstance(init, str):
+            C = np.asarray(init, dtype=np.float64)
+            if C.ndim != 2 or C.shape != (K, X.shape[1]):
+                raise ValueError(
+                    f"init has shape {C.shape}, but n_centers={K} and X has "
+                    f"{X.shape[1]} features: pass an array of shape ({K}, {X.shape[1]})."
+                )
+            return (C - stats.x_mean) / stats.x_scale
+        if init == "random":
+            p = None if sample_weight is None else sample_weight / sample_weight.sum()
+            n_pos = X.shape[0] if p is None else int(np.count_nonzero(p))
+            idx = rng.choice(X.shape[0], K, replace=K > n_pos, p=p)
+            return X[idx].astype(np.float64)
+        if init == "kmeans++":
+            sw = sample_weight
+            keep = slice(None) if sw is None else sw > 0
+            Xp = X[keep]
+            C, _ = kmeans_plusplus(
+                Xp,
+                min(K, Xp.shape[0]),
+                sample_weight=None if sw is None else sw[keep],
+                random_state=rng,
+            )
+            if C.shape[0] < K:
+                C = C[np.arange(K) % C.shape[0]]
+            return C.astype(np.float64)
+        # "kmeans": deterministic farthest-point start, then weighted Lloyd.
+        C = farthest_point_centers(X, K, sample_weight)
+        n_distinct = np.unique(C, axis=0).shape[0]
+        if n_distinct < K:
+            return C  # fewer distinct rows than centres: use each row once
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(
+                X, sample_weight=sample_weight
+            )
+        return km.cluster_centers_.astype(np.float64)
+
+    def _default_width(self, C, X, sample_weight):
+        if C.shape[0] > 1:
+            D2 = squared_distances(C, C)
+            np.fill_diagonal(D2, np.inf)
+            nearest = D2.min(axis=1)
+            nearest = nearest[np.isfinite(nearest) & (nearest > 0)]
+            if nearest.size:
+                return 2.0 * float(np.mean(nearest))
+        mean = np.average(X, axis=0, weights=sample_weight)
+        spread = float(np.average(np.sum((X - mean) ** 2, axis=1), weights=sample_weight))
+        return spread if spread > 0 else 1.0
+
+    def _init_params(self, X, Y, sample_weight, rng, stats):
+        K = self.n_centers
+        C = self._init_centers(X.astype(np.float64), sample_weight, rng, stats)
+        if self.width is None:
+            b = self._default_width(C, X.astype(np.float64), sample_weight)
+        else:
+            b = float(self.width)
+        params = {
+            "centers": C,
+            "widths": np.full(K, b),
+            "coef": np.ones((K, Y.shape[1])),
+            "intercept": np.zeros(Y.shape[1]),
+            "feature_scale": np.ones(X.shape[1]),
+        }
+        if self.fit_weights or self.fit_intercept:
+            self._least_squares_readout(params, X, Y, sample_weight)
+        return params
+
+    def _least_squares_readout(self, params, X, Y, s):
+        """Set the trained ones of w, w0 to the ridge-stabilised least-squares fit."""
+        _, P = self._forward(params, X.astype(np.float64))
+        cols = []
+        if self.fit_weights:
+            cols.append(P)
+        if self.fit_intercept:
+            cols.append(np.ones((P.shape[0], 1)))
+        F = np.hstack(cols)
+        target = Y.astype(np.float64).copy()
+        if not self.fit_weights:
+            target -= P @ params["coef"]
+        if not self.fit_intercept:
+            target -= params["intercept"]
+        w = np.ones(F.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
+        G = F.T @ (F * w[:, None]) / w.sum()
+        r = F.T @ (target * w[:, None]) / w.sum()
+        ridge = 1e-3 * (np.trace(G) / G.shape[0] + 1e-12)
+        sol = np.linalg.solve(G + ridge * np.eye(G.shape[0]), r)
+        if self.fit_weights:
+            params["coef"] = sol[: P.shape[1]]
+        if self.fit_intercept:
+            params["intercept"] = sol[-1]
+
+    # ----------------------------------------------------------- the lecture
+    def _forward(self, params, X):
+        """``u = ||x - c||^2 / b``, ``phi = Phi(u)``, ``yhat = phi w + w0``.
+
+        Returns ``(yhat, phi)``.
+        """
+        Phi = RADIAL_PROFILES[self.kernel].phi
+        scale = params.get("feature_scale")
+        if scale is not None and np.all(scale == 1):
+            scale = None
+        U = squared_distances(X, params["centers"], scale)
+        U /= params["widths"]
+        P = Phi(U)
+        Yhat = P @ params["coef"]
+        Yhat += params["intercept"]
+        return Yhat, P
+
+    def _block_loss_grad(self, params, X, Y, s, grads):
+        """One block of the lecture's gradients (section 2), in matrix form.
+
+        With ``se = s o e`` (rows weighted): ``grad_w += -phi^T se``,
+        ``grad_w0 += -sum se``, and with ``M = -(se w^T) o Phi'(u)`` (dJ/du),
+        ``grad_c_k += -2/b_k (M^T x - (sum_i M_ik) c_k)`` and
+        ``grad_b_k += -1/b_k sum_i M_ik u_ik``.  The shared loop divides by
+        ``sum s``.
+        """
+        kernel = RADIAL_PROFILES[self.kernel]
+        C, b, w = params["centers"], params["widths"], params["coef"]
+        U = squared_distances(X, C)
+        U /= b
+        P = kernel.phi(U)
+        Yhat = P @ w
+        Yhat += params["intercept"]
+        e = Y - Yhat  # e = y - yhat, as in the lecture
+        se = e if s is None else e * s[:, None]
+        sse = np.einsum("ij,ij->", se, e)
+        if "coef" in grads:
+            grads["coef"] -= P.T @ se  # dJ/dw = -sum e phi
+        if "intercept" in grads:
+            grads["intercept"] -= se.sum(axis=0)  # dJ/dw0 = -sum e
+        if "centers" in grads or "widths" in grads:
+            M = se @ w.T  # (e w^T): each unit's share of the error
+            M *= kernel.dphi(U, P)
+            M *= -1.0  # M = dJ/du = -(e w^T) o Phi'(u)
+            if "centers" in grads:
+                # du/dc_k = -2 (x - c_k) / b_k, as matrix products
+                g = M.T @ X - M.sum(axis=0)[:, None] * C
+                grads["centers"] += (-2.0 / b)[:, None] * g
+            if "widths" in grads:
+                # du/db_k = -u_k / b_k
+                grads["widths"] -= np.einsum("ik,ik->k", M, U) / b
+        return sse
+
+    # --------------------------------------------------------- change of units
+    def _to_original(self, params, stats):
+        dtype = params["centers"].dtype
+        out = {
+            "centers": params["centers"] * stats.x_scale + stats.x_mean,
+            "widths": np.array(params["widths"], copy=True),
+            "feature_scale": np.asarray(stats.x_scale, dtype=np.float64).copy(),
+            "coef": params["coef"] * stats.y_scale,
+            "intercept": params["intercept"] * stats.y_scale + stats.y_mean,
+        }
+        return {k: np.asarray(v, dtype=dtype) for k, v in out.items()}
+
+    def _to_training(self, params, stats):
+        return {
+            "centers": (params["centers"] - stats.x_mean) / stats.x_scale,
+            "widths": np.array(params["widths"], dtype=np.float64),
+            "feature_scale": np.ones_like(stats.x_scale),
+            "coef": params["coef"] / stats.y_scale,
+            "intercept": (params["intercept"] - stats.y_mean) / stats.y_scale,
+        }
+
+    def _fitted_params(self):
+        coef = self.coef_.reshape(-1, 1) if self.coef_.ndim == 1 else self.coef_.T
+        return {
+            "centers": self.centers_,
+            "widths": self.widths_,
+            "feature_scale": self.feature_scale_,
+            "coef": coef,
+            "intercept": np.atleast_1d(self.intercept_),
+        }
+
+    def _set_fitted_params(self, params):
+        self.centers_ = params["centers"]
+        self.widths_ = params["widths"]
+        self.feature_scale_ = params["feature_scale"]
+        coef = params["coef"]  # (K, n_outputs)
+        if not self._y_2d:
+            self.coef_ = coef[:, 0].copy()
+            self.intercept_ = params["intercept"][0]
+        else:
+            self.coef_ = coef.T.copy()
+            self.intercept_ = params["intercept"].copy()

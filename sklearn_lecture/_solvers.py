@@ -1,0 +1,373 @@
+"""The one training loop, and everything it needs, knowing nothing about models.
+
+A model hands the solvers an :class:`Objective`: a function of one flat
+parameter vector ``theta`` that returns the lecture's cost ``J`` and its gradient.
+Each estimator writes only ``block_loss_grad``, the sum over one block of rows;
+:class:`Objective` adds the blocks up (the full-batch gradient of the lecture is a
+sum over rows) and divides by the total weight.  The solvers then apply
+
+* ``"gd"``: the lecture's gradient-descent method, ``W <- W - alpha * grad J``
+  (:func:`gradient_descent`);
+* ``"lbfgs"``: the same ``J`` and ``grad J`` handed to
+  :func:`scipy.optimize.minimize` (:func:`lbfgs`).
+
+Early stopping, divergence detection, the loss curve and verbose output live
+here once, for both estimators.
+"""
+
+import time
+import warnings
+
+import numpy as np
+from scipy.optimize import minimize
+
+# Rows per block: large enough for BLAS to be efficient, small enough that the
+# block's n_block x units arrays stay in cache and memory does not grow with n.
+BLOCK_SIZE = 2048
+
+
+class ParamLayout:
+    """Named parameter blocks packed into one flat vector ``theta``.
+
+    ``unpack`` returns views, so an update of ``theta`` updates every block.
+    """
+
+    def __init__(self, shapes):
+        self.shapes = dict(shapes)
+        self.slices = {}
+        start = 0
+        for name, shape in self.shapes.items():
+            size = int(np.prod(shape, dtype=np.int64))
+            self.slices[name] = slice(start, start + size)
+            start += size
+        self.size = start
+
+    def pack(self, params, dtype):
+        theta = np.empty(self.size, dtype=dtype)
+        for name, sl in self.slices.items():
+            theta[sl] = np.ravel(params[name])
+        return theta
+
+    def unpack(self, theta):
+        return {
+            name: theta[sl].reshape(self.shapes[name])
+            for name, sl in self.slices.items()
+        }
+
+
+class Objective:
+    """The lecture's cost ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` and its gradient.
+
+    Parameters
+    ----------
+    block_loss_grad : callable
+        ``block_loss_grad(params, X, Y, s, grads) -> sse``. For one block of
+        rows it returns ``sum_i s_i ||e_i||^2`` and *adds* the matching
+        gradient sums (``dJ/dW`` times ``sum_i s_i``) into ``grads``, a dict
+        of arrays keyed like the trainable parameters.
+    layout : ParamLayout
+        The trainable blocks, in a fixed order.
+    fixed : dict
+        The parameters that are not trained (held constant).
+    X, Y : ndarray
+        The data, in the units the model trains in (see ``transform``).
+    sample_weight : ndarray or None
+        ``s_i``; ``None`` means every ``s_i = 1``.
+    transform : callable or None
+        Maps a raw block ``(X, Y)`` to training units (standardisation), so that
+        no standardised copy of the whole data set is ever made.
+    """
+
+    def __init__(
+        self,
+        block_loss_grad,
+        layout,
+        fixed,
+        X,
+        Y,
+        sample_weight=None,
+        transform=None,
+        block_size=BLOCK_SIZE,
+    ):
+        self.block_loss_grad = block_loss_grad
+        self.layout = layout
+        self.fixed = fixed
+        self.X = X
+        self.Y = Y
+        self.sample_weight = sample_weight
+        self.transform = transform
+        self.block_size = block_size
+        self.total_weight = (
+            float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight))
+        )
+        self.n_evaluations = 0
+
+    def blocks(self):
+        """Yield ``(X_block, Y_block, s_block)`` in training units."""
+        n = self.X.shape[0]
+        for start in range(0, n, self.block_size):
+            rows = slice(start, start + self.block_size)
+            Xb, Yb = self.X[rows], self.Y[rows]
+            if self.transform is not None:
+                Xb, Yb = self.transform(Xb, Yb)
+            sb = None if self.sample_weight is None else self.sample_weight[rows]
+            yield Xb, Yb, sb
+
+    def params(self, theta):
+        params = dict(self.fixed)
+        params.update(self.layout.unpack(theta))
+        return params
+
+    def __call__(self, theta):
+        """Return ``(J, grad J)`` at ``theta``: one full pass over the rows."""
+        self.n_evaluations += 1
+        params = self.params(theta)
+        grad = np.zeros_like(theta)
+        grads = self.layout.unpack(grad)
+        sse = 0.0
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for Xb, Yb, sb in self.blocks():
+                sse += float(self.block_loss_grad(params, Xb, Yb, sb, grads))
+            J = sse / (2.0 * self.total_weight)
+            grad /= self.total_weight
+        return J, grad
+
+
+class DivergenceError(ValueError):
+    """Gradient descent blew up: the learning rate is too large for this data."""
+
+
+def _divergence_message(iteration, J, J0, learning_rate):
+    return (
+        f"Gradient descent diverged at iteration {iteration}: the cost J went from "
+        f"{J0:.4g} to {J:.4g}. The learning_rate={learning_rate:.4g} is too large "
+        f"for this data; use a smaller one, e.g. learning_rate={learning_rate / 10:.4g}, "
+        "or leave learning_rate='auto'."
+    )
+
+
+def _is_diverged(J, J0):
+    return not np.isfinite(J) or J > 1e4 * max(J0, np.finfo(float).tiny)
+
+
+class _Progress:
+    """Loss curve, verbose printing, stopping on a stalled loss or on validation."""
+
+    def __init__(self, *, tol, n_iter_no_change, monitor, verbose, on_iteration):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.monitor = monitor
+        self.verbose = verbose
+        self.on_iteration = on_iteration
+        self.loss_curve = []
+        self.validation_scores = []
+        self.best_loss = np.inf
+        self.best_score = -np.inf
+        self.best_theta = None
+        self.no_improvement = 0
+        self.stopped = False
+
+    def record(self, theta, J):
+        """Record J at ``theta``; return True when training should stop."""
+        self.loss_curve.append(J)
+        it = len(self.loss_curve)
+        if self.monitor is not None:
+            score = float(self.monitor(theta))
+            self.validation_scores.append(score)
+            if score > self.best_score + self.tol:
+                self.no_improvement = 0
+            else:
+                self.no_improvement += 1
+            if score > self.best_score:
+                self.best_score = score
+                self.best_theta = theta.copy()
+            if self.verbose:
+                print(f"Iteration {it}, loss = {J:.8f}, validation score = {score:.6f}")
+        else:
+            if J > self.best_loss - self.tol:
+                self.no_improvement += 1
+            else:
+                self.no_improvement = 0
+            if self.verbose:
+                print(f"Iteration {it}, loss = {J:.8f}")
+        self.best_loss = min(self.best_loss, J)
+        if self.on_iteration is not None:
+            self.on_iteration(it, J)
+        if self.no_improvement >= self.n_iter_no_change:
+            self.stopped = True
+            if self.verbose:
+                what = "Validation score" if self.monitor is not None else "Training loss"
+                print(
+                    f"{what} did not improve more than tol={self.tol} for "
+                    f"{self.n_iter_no_change} consecutive iterations. Stopping."
+                )
+        return self.stopped
+
+
+def gradient_descent(
+    objective,
+    theta,
+    *,
+    learning_rate,
+    max_iter,
+    tol,
+    n_iter_no_change=10,
+    lower=None,
+    monitor=None,
+    verbose=0,
+    on_iteration=None,
+):
+    """The lecture's gradient-descent method, ``W <- W - alpha * grad J``.
+
+    Every iteration is one full pass over the data (``objective(theta)``) and one
+    update of every trainable parameter, so ``max_iter=k`` performs exactly
+    ``k`` updates unless the loss stalls first.
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(theta) -> (J, grad)``.
+    theta : ndarray
+        Starting parameters; not modified.
+    learning_rate : float
+        alpha.
+    max_iter : int
+        Number of updates at most.
+    tol, n_iter_no_change : float, int
+        Stop when J (or, with ``monitor``, the validation score) has not improved
+        by more than ``tol`` for ``n_iter_no_change`` consecutive iterations.
+    lower : ndarray or None
+        Lower bounds; after each step ``theta`` is clipped to them (projected
+        gradient descent, used to keep the RBF widths b positive).
+    monitor : callable or None
+        ``monitor(theta) -> score`` on held-out data (early stopping). The best
+        parameters seen are returned.
+    verbose : int
+        Print one line per iteration.
+    on_iteration : callable or None
+        ``on_iteration(iteration, J)``, called after each iteration.
+
+    Returns
+    -------
+    theta : ndarray
+    progress : _Progress
+        ``loss_curve`` (J before each update), ``validation_scores``, ``stopped``.
+
+    Raises
+    ------
+    DivergenceError
+        When J or the parameters stop being finite, or J grows 10^4-fold.
+    """
+    theta = theta.copy()
+    progress = _Progress(
+        tol=tol,
+        n_iter_no_change=n_iter_no_change,
+        monitor=monitor,
+        verbose=verbose,
+        on_iteration=on_iteration,
+    )
+    J0 = None
+    for it in range(1, max_iter + 1):
+        J, grad = objective(theta)
+        if J0 is None:
+            J0 = J if np.isfinite(J) else np.inf
+        if _is_diverged(J, J0) or not np.all(np.isfinite(grad)):
+            raise DivergenceError(_divergence_message(it, J, J0, learning_rate))
+        # The lecture's update: W <- W - alpha * dJ/dW, for every block at once.
+        theta -= learning_rate * grad
+        if lower is not None:
+            np.maximum(theta, lower, out=theta)
+        if not np.all(np.isfinite(theta)):
+            raise DivergenceError(_divergence_message(it, np.inf, J0, learning_rate))
+        if progress.record(theta, J):
+            break
+    if monitor is not None and progress.best_theta is not None:
+        theta = progress.best_theta
+    return theta, progress
+
+
+def lbfgs(
+    objective,
+    theta,
+    *,
+    max_iter,
+    tol,
+    n_iter_no_change=10,
+    lower=None,
+    monitor=None,
+    verbose=0,
+    on_iteration=None,
+):
+    """Minimise the same J with :func:`scipy.optimize.minimize` (L-BFGS-B).
+
+    ``max_iter`` bounds the L-BFGS iterations and J is recorded once per
+    iteration, at the accepted point, so ``loss_curve`` means what it means for
+    gradient descent.
+    """
+    progress = _Progress(
+        tol=tol if monitor is not None else -np.inf,  # L-BFGS has its own tests
+        n_iter_no_change=n_iter_no_change if monitor is not None else np.inf,
+        monitor=monitor,
+        verbose=verbose,
+        on_iteration=on_iteration,
+    )
+    last = {}
+
+    def fun(th):
+        J, grad = objective(th)
+        if not (np.isfinite(J) and np.all(np.isfinite(grad))):
+            # Tell the line search this point is unusable; it will step back.
+            return np.inf, np.zeros_like(th)
+        last["theta"], last["J"] = th.copy(), J
+        return J, grad.astype(np.float64)
+
+    def callback(xk, *args):
+        if "theta" in last and np.array_equal(xk, last["theta"]):
+            J = last["J"]
+        else:
+            J = objective(xk)[0]
+        if progress.record(np.asarray(xk, dtype=theta.dtype), J):
+            raise StopIteration
+
+    bounds = None
+    if lower is not None:
+        bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
+    try:
+        result = minimize(
+            fun,
+            theta.astype(np.float64),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            callback=callback,
+            options={"maxiter": max_iter, "maxfun": max(15000, 2 * max_iter), "gtol": tol},
+        )
+        theta_out = result.x
+        # status 1: max_iter (or maxfun) reached before scipy's own tests passed
+        progress.stopped = progress.stopped or result.status != 1
+    except StopIteration:
+        theta_out = progress.best_theta
+    if monitor is not None and progress.best_theta is not None:
+        theta_out = progress.best_theta
+    theta_out = np.asarray(theta_out, dtype=theta.dtype)
+    if not np.all(np.isfinite(theta_out)):
+        raise DivergenceError(
+            "L-BFGS produced non-finite parameters. Check the input for extreme "
+            "values, or use standardize=True."
+        )
+    return theta_out, progress
+
+
+def warn_not_converged(name, max_iter):
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.warn(
+        f"{name}: the maximum number of iterations (max_iter={max_iter}) was reached "
+        "and the optimisation has not converged yet. Increase max_iter, or raise "
+        "learning_rate if the loss curve falls steadily.",
+        ConvergenceWarning,
+    )
+
+
+def timer():
+    return time.perf_counter()
