@@ -356,10 +356,10 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
         self.learning_rate_ = alpha
         if continuing:
             self.loss_curve_ = list(self.loss_curve_) + progress.loss_curve
-            self.n_iter_ = self.n_iter_ + len(progress.loss_curve)
+            self.n_iter_ = self.n_iter_ + progress.n_iter
         else:
             self.loss_curve_ = progress.loss_curve
-            self.n_iter_ = len(progress.loss_curve)
+            self.n_iter_ = progress.n_iter
         self.loss_ = progress.loss_curve[-1]
         if monitor is not None:
             self.validation_scores_ = progress.validation_scores

@@ -49,15 +49,19 @@ def farthest_point_centers(X, n_centers, sample_weight=None):
     order = np.lexsort(X.T[::-1])
     X = X[order]
     mean = np.average(X, axis=0, weights=w[order] if w is not None else None)
-    d2 = squared_distances(X, mean[None, :])[:, 0]
-    chosen = [int(np.argmin(d2))]
-    nearest = squared_distances(X, X[chosen])[:, 0]
+
+    def sq_dist_to(c):  # exact differences: identical rows are at distance 0
+        D = X - c
+        return np.einsum("ij,ij->i", D, D)
+
+    chosen = [int(np.argmin(sq_dist_to(mean)))]
+    nearest = sq_dist_to(X[chosen[0]])
     while len(chosen) < min(n_centers, X.shape[0]):
         k = int(np.argmax(nearest))
         if nearest[k] <= 0:
             break  # every distinct row is already a centre
         chosen.append(k)
-        np.minimum(nearest, squared_distances(X, X[[k]])[:, 0], out=nearest)
+        np.minimum(nearest, sq_dist_to(X[k]), out=nearest)
     C = X[chosen]
     if C.shape[0] < n_centers:  # fewer distinct rows than centres: repeat them
         C = C[np.arange(n_centers) % C.shape[0]]
@@ -323,8 +327,12 @@ class RBFRegressor(LectureRegressorBase):
         return km.cluster_centers_.astype(np.float64)
 
     def _default_width(self, C, X, sample_weight):
+        C = np.unique(C, axis=0)  # repeated centres say nothing about spacing
         if C.shape[0] > 1:
-            D2 = squared_distances(C, C)
+            D2 = np.empty((C.shape[0], C.shape[0]))
+            for k, c in enumerate(C):  # exact differences, one centre at a time
+                D = C - c
+                D2[k] = np.einsum("ij,ij->i", D, D)
             np.fill_diagonal(D2, np.inf)
             nearest = D2.min(axis=1)
             nearest = nearest[np.isfinite(nearest) & (nearest > 0)]

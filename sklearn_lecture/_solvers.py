@@ -166,6 +166,7 @@ class _Progress:
         self.best_theta = None
         self.no_improvement = 0
         self.stopped = False
+        self.n_iter = 0
 
     def record(self, theta, J):
         """Record J at ``theta``; return True when training should stop."""
@@ -279,6 +280,7 @@ def gradient_descent(
             np.maximum(theta, lower, out=theta)
         if not np.all(np.isfinite(theta)):
             raise DivergenceError(_divergence_message(it, np.inf, J0, learning_rate))
+        progress.n_iter = it
         if progress.record(theta, J):
             break
     if monitor is not None and progress.best_theta is not None:
@@ -326,6 +328,7 @@ def lbfgs(
             J = last["J"]
         else:
             J = objective(xk)[0]
+        progress.n_iter += 1
         if progress.record(np.asarray(xk, dtype=theta.dtype), J):
             raise StopIteration
 
@@ -350,6 +353,8 @@ def lbfgs(
     if monitor is not None and progress.best_theta is not None:
         theta_out = progress.best_theta
     theta_out = np.asarray(theta_out, dtype=theta.dtype)
+    if not progress.loss_curve:  # converged before the first iteration
+        progress.loss_curve.append(objective(theta_out)[0])
     if not np.all(np.isfinite(theta_out)):
         raise DivergenceError(
             "L-BFGS produced non-finite parameters. Check the input for extreme "

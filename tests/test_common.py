@@ -1,0 +1,20 @@
+"""Every scikit-learn estimator check, for every kernel and both solvers.
+
+No ``expected_failed_checks`` and no ``poor_score`` tag: each check must pass.
+"""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
+
+ESTIMATORS = [
+    Est(kernel=kernel, solver=solver)
+    for Est in (SigmoidMLPRegressor, RBFRegressor)
+    for kernel in ("sigmoid", "rbf", "relu")
+    for solver in ("gd", "lbfgs")
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
