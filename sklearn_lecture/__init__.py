@@ -5,9 +5,10 @@
   (example l3sig).
 """
 
+from ._gradcheck import check_gradients
 from ._mlp import SigmoidMLPRegressor
 from ._rbf import RBFRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["RBFRegressor", "SigmoidMLPRegressor", "__version__"]
+__all__ = ["RBFRegressor", "SigmoidMLPRegressor", "check_gradients", "__version__"]

@@ -16,6 +16,7 @@ Everything else, including the training loop (:mod:`._solvers`), is here once.
 """
 
 import numbers
+from types import SimpleNamespace
 from abc import abstractmethod
 
 import numpy as np
@@ -248,20 +249,24 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
         return objective, layout
 
     # -------------------------------------------------------------- fit core
-    def _fit(self, X, y, sample_weight, incremental):
+    def _prepare(self, X, y, sample_weight, *, incremental, reset=True):
+        """Validate the data and choose the starting parameters (training units).
+
+        Touches nothing on ``self`` but what ``validate_data`` records
+        (``n_features_in_``, ``feature_names_in_``) when ``reset`` is true.
+        """
         fitted = hasattr(self, "n_iter_")
         continuing = fitted and (incremental or self.warm_start)
         X, y = validate_data(
             self,
             X,
             y,
-            reset=not (incremental and fitted),
+            reset=reset and not (incremental and fitted),
             multi_output=True,
             y_numeric=True,
             dtype=[np.float64, np.float32],
         )
         dtype = X.dtype
-        y_2d = y.ndim == 2
         Y = np.asarray(y, dtype=dtype).reshape(X.shape[0], -1)
         if not np.all(np.isfinite(Y)):
             raise ValueError("Input y contains NaN or infinity.")
@@ -291,12 +296,31 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
 
         if continuing:
             params = self._to_training(self._fitted_params(), stats)
-            params = {k: np.asarray(v, dtype=dtype) for k, v in params.items()}
         else:
             Xi, Yi, si = self._init_rows(X, Y, sw, rng)
             Xi, Yi = stats.transform(Xi, Yi)
             params = self._init_params(Xi, Yi, si, rng, stats)
-            params = {k: np.asarray(v, dtype=dtype) for k, v in params.items()}
+        params = {k: np.asarray(v, dtype=dtype) for k, v in params.items()}
+        return SimpleNamespace(
+            X=X,
+            Y=Y,
+            y_2d=y.ndim == 2,
+            sw=sw,
+            stats=stats,
+            params=params,
+            dtype=dtype,
+            rng=rng,
+            fitted=fitted,
+            continuing=continuing,
+            n_features=n_features,
+            n_outputs=n_outputs,
+        )
+
+    def _fit(self, X, y, sample_weight, incremental):
+        prep = self._prepare(X, y, sample_weight, incremental=incremental)
+        X, Y, sw, stats, params = prep.X, prep.Y, prep.sw, prep.stats, prep.params
+        dtype, rng, fitted, continuing = prep.dtype, prep.rng, prep.fitted, prep.continuing
+        y_2d, n_features, n_outputs = prep.y_2d, prep.n_features, prep.n_outputs
 
         if incremental and fitted:
             alpha = self.learning_rate_
@@ -338,8 +362,14 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
         )
         if solver == "gd":
             theta, progress = gradient_descent(
-                objective, theta, learning_rate=alpha, **kwargs
+                objective,
+                theta,
+                learning_rate=alpha,
+                adaptive=self.learning_rate == "auto" and not incremental,
+                **kwargs,
             )
+            if progress.learning_rate is not None:
+                alpha = progress.learning_rate
         else:
             theta, progress = lbfgs(objective, theta, **kwargs)
 

@@ -167,6 +167,7 @@ class _Progress:
         self.no_improvement = 0
         self.stopped = False
         self.n_iter = 0
+        self.learning_rate = None
 
     def record(self, theta, J):
         """Record J at ``theta``; return True when training should stop."""
@@ -217,6 +218,7 @@ def gradient_descent(
     monitor=None,
     verbose=0,
     on_iteration=None,
+    adaptive=False,
 ):
     """The lecture's gradient-descent method, ``W <- W - alpha * grad J``.
 
@@ -247,11 +249,18 @@ def gradient_descent(
         Print one line per iteration.
     on_iteration : callable or None
         ``on_iteration(iteration, J)``, called after each iteration.
+    adaptive : bool
+        Adapt alpha by the "bold driver" rule (Vogl et al. 1988; Battiti 1989):
+        after an update that lowered J, ``alpha *= 1.05``; after one that raised
+        it, the update is taken back and ``alpha *= 0.5``. Every iteration is
+        still one update ``W <- W - alpha * grad J``. With ``adaptive=False``
+        alpha stays ``learning_rate`` throughout, exactly the lecture's method.
 
     Returns
     -------
     theta : ndarray
     progress : _Progress
+        Also ``learning_rate``, the alpha of the last update.
         ``loss_curve`` (J before each update), ``validation_scores``, ``stopped``.
 
     Raises
@@ -267,20 +276,40 @@ def gradient_descent(
         verbose=verbose,
         on_iteration=on_iteration,
     )
+    alpha = learning_rate
+    alpha_max = 1e6 * learning_rate
     J0 = None
+    accepted = None  # (theta, J, grad) where the last update started
     for it in range(1, max_iter + 1):
         J, grad = objective(theta)
+        finite = np.isfinite(J) and np.all(np.isfinite(grad))
         if J0 is None:
-            J0 = J if np.isfinite(J) else np.inf
-        if _is_diverged(J, J0) or not np.all(np.isfinite(grad)):
+            if not finite:
+                raise DivergenceError(
+                    "The cost J is not finite at the initial parameters: the data are "
+                    "too large for float arithmetic. Use standardize=True, or scale X "
+                    "and y (StandardScaler)."
+                )
+            J0 = J
+        if adaptive and accepted is not None:
+            if not finite or J > accepted[1]:
+                # Bold driver: the last step went uphill. Take it back and halve alpha.
+                theta, J, grad = accepted[0].copy(), accepted[1], accepted[2]
+                alpha *= 0.5
+            else:
+                alpha = min(alpha * 1.05, alpha_max)
+        elif not finite or _is_diverged(J, J0):
             raise DivergenceError(_divergence_message(it, J, J0, learning_rate))
+        if adaptive:
+            accepted = (theta.copy(), J, grad)
         # The lecture's update: W <- W - alpha * dJ/dW, for every block at once.
-        theta -= learning_rate * grad
+        theta -= alpha * grad
         if lower is not None:
             np.maximum(theta, lower, out=theta)
         if not np.all(np.isfinite(theta)):
-            raise DivergenceError(_divergence_message(it, np.inf, J0, learning_rate))
+            raise DivergenceError(_divergence_message(it, np.inf, J0, alpha))
         progress.n_iter = it
+        progress.learning_rate = alpha
         if progress.record(theta, J):
             break
     if monitor is not None and progress.best_theta is not None:

@@ -1,0 +1,183 @@
+"""RBFRegressor against the lecture (section 2, examples l6rbf1, l6rbf2, l6rbf3)."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_lecture import RBFRegressor, check_gradients
+
+KERNELS = ["rbf", "sigmoid", "relu"]
+
+
+def _quiet_fit(est, X, y, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y, **kw)
+
+
+def _bumps(n=60):
+    """A 1-D target that "looks like a sine function but it is NOT"."""
+    x = np.linspace(0, 5, n)
+    y = 0.8 * np.exp(-((x - 1.2) ** 2) / 0.5) - 0.5 * np.exp(-((x - 3.5) ** 2) / 0.8) + 0.3
+    return x.reshape(-1, 1), y
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_gradient_matches_central_differences(kernel, n_outputs):
+    rng = np.random.RandomState(0)
+    X = rng.randn(50, 3)
+    Y = np.sin(X @ rng.randn(3, n_outputs))
+    y = Y.ravel() if n_outputs == 1 else Y
+    est = RBFRegressor(5, kernel, fit_widths=True, max_iter=10, tol=0, random_state=0)
+    _quiet_fit(est, X, y)
+    sw = rng.uniform(0.5, 2, size=len(X))
+    for weights in (None, sw):
+        errors = check_gradients(est, X, y, sample_weight=weights)
+        assert set(errors) == {"centers", "widths", "coef", "intercept"}
+        assert max(errors.values()) < 1e-5, errors
+
+
+def _lecture_rbf3_step(x, y, c, w, w0, b, a):
+    """ex/ml/l6rbf3, one iteration, as written on the slide."""
+    p = np.exp(-(x - c) * (x - c) / b)
+    e = y - w * p - w0
+    dJ_dw = -2 * np.sum(e * p)
+    dJ_dw0 = -2 * np.sum(e)
+    dJ_dc = -4 * np.sum(e * (w * p) * (x - c) / b)
+    return c - a * dJ_dc, w - a * dJ_dw, w0 - a * dJ_dw0
+
+
+def _lecture_rbf1_step(x, y, c, b, a):
+    """ex/ml/l6rbf1, one iteration, as written on the slide."""
+    p = np.exp(-(x - c) * (x - c) / b)
+    e = y - p
+    dJ_dc = -4 * np.sum(e * p * (x - c) / b)
+    return c - a * dJ_dc
+
+
+def test_l6rbf1_steps_equal_the_lecture_update():
+    X, y = _bumps()
+    x = X.ravel()
+    alpha, b, n = 0.05, 0.7, len(x)
+    a = alpha / (2 * n)  # our J = (lecture's J) / (2n), so alpha = 2n a
+    c = 0.5
+    for k in (1, 2):
+        c = _lecture_rbf1_step(x, y, c, b, a)
+        est = RBFRegressor(1, init=[[0.5]], width=b, fit_weights=False, fit_intercept=False,
+                           learning_rate=alpha, max_iter=k, tol=0, standardize=False)
+        _quiet_fit(est, X, y)
+        assert est.centers_[0, 0] == pytest.approx(c, rel=1e-12)
+        assert est.coef_[0] == 1.0 and est.intercept_ == 0.0
+
+
+def test_l6rbf3_step_equals_the_lecture_update():
+    X, y = _bumps()
+    x = X.ravel()
+    alpha, b, n = 0.05, 0.7, len(x)
+    est = RBFRegressor(1, init=[[1.0]], width=b, learning_rate=alpha, max_iter=1, tol=0,
+                       standardize=False, warm_start=True)
+    _quiet_fit(est, X, y)
+    c, w, w0 = est.centers_[0, 0], est.coef_[0], est.intercept_
+    for _ in range(2):
+        c, w, w0 = _lecture_rbf3_step(x, y, c, w, w0, b, alpha / (2 * n))
+        _quiet_fit(est, X, y)  # warm start: one more update
+        assert est.centers_[0, 0] == pytest.approx(c, rel=1e-12)
+        assert est.coef_[0] == pytest.approx(w, rel=1e-12)
+        assert est.intercept_ == pytest.approx(w0, rel=1e-12)
+
+
+def test_l6rbf1_result_depends_on_the_initial_guess():
+    X, y = _bumps()
+    centres = []
+    for c0 in (0.0, 0.5, 1.0):
+        est = RBFRegressor(1, init=[[c0]], fit_weights=False, fit_intercept=False,
+                           learning_rate=0.5, max_iter=100, standardize=False)
+        _quiet_fit(est, X, y)
+        centres.append(est.centers_[0, 0])
+    assert np.ptp(centres) > 1e-3, centres
+
+
+def test_each_added_parameter_lowers_the_final_cost():
+    """Same data, same start c = 1: l6rbf3 < l6rbf2 < l6rbf1."""
+    X, y = _bumps()
+    common = dict(init=[[1.0]], learning_rate=0.2, max_iter=500, tol=0, standardize=False)
+    J = {}
+    for name, kw in {
+        "l6rbf1": dict(fit_weights=False, fit_intercept=False),
+        "l6rbf2": dict(fit_intercept=False),
+        "l6rbf3": dict(),
+    }.items():
+        J[name] = _quiet_fit(RBFRegressor(1, **common, **kw), X, y).loss_curve_[-1]
+    assert J["l6rbf3"] < J["l6rbf2"] < J["l6rbf1"], J
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_sine_like_target_is_fitted_well_with_three_or_more_centres(kernel):
+    x = np.linspace(0, 2 * np.pi, 100).reshape(-1, 1)
+    y = np.sin(x.ravel()) * np.exp(-0.15 * x.ravel()) + 0.1 * x.ravel()
+    for K in (3, 5, 8):
+        est = _quiet_fit(RBFRegressor(K, kernel, fit_widths=True, random_state=0), x, y)
+        assert est.score(x, y) > 0.95, (K, est.score(x, y))
+    for K in (5, 8):  # with enough units the shared default width is enough
+        est = _quiet_fit(RBFRegressor(K, kernel, random_state=0), x, y)
+        assert est.score(x, y) > 0.95, (K, est.score(x, y))
+
+
+def test_attributes_have_linear_regression_shapes():
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 4)
+    est = _quiet_fit(RBFRegressor(6, max_iter=20), X, X[:, 0])
+    assert est.centers_.shape == (6, 4) and est.widths_.shape == (6,)
+    assert est.coef_.shape == (6,) and np.ndim(est.intercept_) == 0
+    _quiet_fit(est, X, X[:, :2])
+    assert est.coef_.shape == (2, 6) and est.intercept_.shape == (2,)
+    assert est.predict(X).shape == (30, 2)
+
+
+def test_more_centres_than_rows_duplicates_and_constant_feature():
+    rng = np.random.RandomState(0)
+    X = np.repeat(rng.randn(4, 2), 3, axis=0)
+    X = np.hstack([X, np.full((12, 1), 7.0)])  # a constant feature
+    y = X[:, 0] ** 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        est = _quiet_fit(RBFRegressor(20), X, y)
+    pred = est.predict(X)
+    assert np.all(np.isfinite(pred))
+    assert est.score(X, y) > 0.99
+
+
+def test_fit_widths_learns_positive_widths():
+    X, y = _bumps()
+    est = _quiet_fit(RBFRegressor(3, fit_widths=True, random_state=0), X, y)
+    assert np.all(est.widths_ > 0)
+    assert not np.allclose(est.widths_, est.widths_[0])
+
+
+def test_init_array_with_the_wrong_shape_is_a_clear_error():
+    X, y = _bumps()
+    with pytest.raises(ValueError, match=r"shape \(2, 1\)"):
+        RBFRegressor(2, init=[[0.0, 1.0]]).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"n_centers": 0}, {"kernel": "cosine"}, {"width": -1.0}, {"init": "grid"},
+     {"fit_widths": "yes"}],
+)
+def test_bad_parameters_raise_invalid_parameter_error(params):
+    X, y = _bumps()
+    with pytest.raises(InvalidParameterError):
+        RBFRegressor(**params).fit(X, y)
+
+
+def test_divergence_is_a_value_error_naming_learning_rate():
+    X, y = _bumps()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="learning_rate"):
+            RBFRegressor(5, learning_rate=1e6, random_state=0).fit(X, y)
