@@ -1,0 +1,422 @@
+"""Displays in scikit-learn's style: the lecture's J curve and its 1-D fits.
+
+Like :class:`sklearn.metrics.PredictionErrorDisplay`, each display is built
+with ``from_estimator``, drawn with ``plot``, and keeps the matplotlib objects
+it drew in ``ax_``, ``figure_`` and ``line_``.  matplotlib is imported only when
+something is drawn (install it with ``pip install "sklearn_lecture[plot]"``),
+so importing this module, or :mod:`sklearn_lecture`, stays cheap.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_array, check_is_fitted
+
+__all__ = ["FitDisplay", "LossCurveDisplay"]
+
+
+def _check_matplotlib(caller):
+    """Import matplotlib or raise an ImportError that says what to install."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            f"{caller} requires matplotlib. Install it with: "
+            'pip install "sklearn_lecture[plot]"'
+        ) from exc
+
+
+def _new_axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    return ax
+
+
+def _final_estimator(estimator):
+    """The fitted model inside a Pipeline or a TransformedTargetRegressor."""
+    while True:
+        if hasattr(estimator, "steps"):  # Pipeline
+            estimator = estimator.steps[-1][1]
+        elif hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
+            estimator = estimator.regressor_
+        else:
+            return estimator
+
+
+class LossCurveDisplay:
+    """The cost J at every iteration, the lecture's "J during 2000 iterations".
+
+    Build it with :meth:`from_estimator`; any estimator with a ``loss_curve_``
+    (including :class:`~sklearn.neural_network.MLPRegressor`, and a Pipeline
+    ending in one) can be shown.
+
+    Parameters
+    ----------
+    loss_curve : array-like of shape (n_iter,)
+        J before each update.
+    estimator_name : str, default=None
+        Name used in the legend.
+
+    Attributes
+    ----------
+    line_ : matplotlib Line2D
+        The curve.
+    ax_ : matplotlib Axes
+        Axes with the curve.
+    figure_ : matplotlib Figure
+        Figure containing the curve.
+
+    See Also
+    --------
+    FitDisplay : The data and the fitted curve of a 1-D regression.
+
+    Examples
+    --------
+    >>> from sklearn_lecture import RBFRegressor
+    >>> from sklearn_lecture.datasets import make_lecture_bumps
+    >>> from sklearn_lecture.plotting import LossCurveDisplay
+    >>> X, y = make_lecture_bumps()
+    >>> rbf = RBFRegressor(n_centers=3, max_iter=50, tol=0).fit(X, y)
+    >>> display = LossCurveDisplay.from_estimator(rbf)
+    >>> display.ax_.get_yscale()
+    'log'
+    """
+
+    def __init__(self, *, loss_curve, estimator_name=None):
+        self.loss_curve = loss_curve
+        self.estimator_name = estimator_name
+
+    def plot(self, ax=None, *, name=None, log_scale=True, **kwargs):
+        """Draw the curve.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is created when None.
+        name : str, default=None
+            Legend label; defaults to ``estimator_name``.
+        log_scale : bool, default=True
+            Use a logarithmic J axis, on which the lecture's steady decrease is
+            a straight line.
+        **kwargs : dict
+            Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            The display, with ``line_``, ``ax_`` and ``figure_`` set.
+        """
+        _check_matplotlib(f"{type(self).__name__}.plot")
+        ax = _new_axes(ax)
+        J = np.asarray(self.loss_curve, dtype=np.float64)
+        name = self.estimator_name if name is None else name
+        kwargs.setdefault("label", name)
+        iterations = np.arange(1, J.size + 1)
+        (self.line_,) = ax.plot(iterations, J, **kwargs)
+        if log_scale and np.any(J > 0):
+            ax.set_yscale("log")
+        ax.set_xlabel("iteration")
+        ax.set_ylabel("J = 1/(2n) sum e^2")
+        if kwargs.get("label") is not None:
+            ax.legend()
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, name=None, log_scale=True, **kwargs):
+        """Draw the ``loss_curve_`` of a fitted estimator.
+
+        Parameters
+        ----------
+        estimator : estimator instance
+            A fitted estimator with ``loss_curve_``, or a Pipeline or
+            TransformedTargetRegressor around one.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is created when None.
+        name : str, default=None
+            Legend label; defaults to the estimator's class name.
+        log_scale : bool, default=True
+            Use a logarithmic J axis.
+        **kwargs : dict
+            Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            The display, drawn.
+        """
+        _check_matplotlib(f"{cls.__name__}.from_estimator")
+        check_is_fitted(estimator)
+        model = _final_estimator(estimator)
+        if not hasattr(model, "loss_curve_"):
+            raise ValueError(
+                f"{type(model).__name__} has no loss_curve_: LossCurveDisplay needs an "
+                "estimator trained iteratively, such as RBFRegressor or SigmoidMLPRegressor."
+            )
+        name = type(model).__name__ if name is None else name
+        display = cls(loss_curve=list(model.loss_curve_), estimator_name=name)
+        return display.plot(ax=ax, log_scale=log_scale, **kwargs)
+
+
+class FitDisplay:
+    """A 1-D regression: the data, the fitted curve and, for RBFRegressor, its units.
+
+    For :class:`~sklearn_lecture.RBFRegressor` (alone or at the end of a
+    Pipeline) the display also draws each unit's contribution
+    ``w_k phi_k(x)`` and the bias ``w0``, as the lecture draws them: the
+    fitted curve is their sum.
+
+    Parameters
+    ----------
+    x_grid : ndarray of shape (n_grid,)
+        Where the estimate is drawn.
+    y_pred : ndarray of shape (n_grid,)
+        The estimate ``yhat`` on ``x_grid``.
+    x : ndarray of shape (n_samples,), default=None
+        The data's inputs.
+    y : ndarray of shape (n_samples,), default=None
+        The data's targets.
+    contributions : ndarray of shape (n_grid, K), default=None
+        ``w_k phi_k(x)`` on ``x_grid``, one column per unit.
+    intercept : float, default=None
+        The bias w0 (drawn when ``contributions`` is given).
+    estimator_name : str, default=None
+        Name used in the legend.
+
+    Attributes
+    ----------
+    line_ : matplotlib Line2D
+        The estimate.
+    data_ : matplotlib Line2D or None
+        The data points.
+    unit_lines_ : list of matplotlib Line2D
+        One line per unit contribution (empty when there are none).
+    ax_ : matplotlib Axes
+        Axes with the plot.
+    figure_ : matplotlib Figure
+        Figure containing the plot.
+
+    See Also
+    --------
+    LossCurveDisplay : J at every iteration.
+
+    Examples
+    --------
+    >>> from sklearn_lecture import RBFRegressor
+    >>> from sklearn_lecture.datasets import make_lecture_bumps
+    >>> from sklearn_lecture.plotting import FitDisplay
+    >>> X, y = make_lecture_bumps()
+    >>> rbf = RBFRegressor(n_centers=3, max_iter=50, tol=0).fit(X, y)
+    >>> display = FitDisplay.from_estimator(rbf, X, y)
+    >>> len(display.unit_lines_)
+    3
+    """
+
+    def __init__(
+        self,
+        *,
+        x_grid,
+        y_pred,
+        x=None,
+        y=None,
+        contributions=None,
+        intercept=None,
+        estimator_name=None,
+    ):
+        self.x_grid = x_grid
+        self.y_pred = y_pred
+        self.x = x
+        self.y = y
+        self.contributions = contributions
+        self.intercept = intercept
+        self.estimator_name = estimator_name
+
+    def plot(
+        self,
+        ax=None,
+        *,
+        name=None,
+        show_data=True,
+        show_units=True,
+        line_kw=None,
+        data_kw=None,
+        unit_kw=None,
+    ):
+        """Draw the data, the estimate and the unit contributions.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is created when None.
+        name : str, default=None
+            Legend label of the estimate; defaults to ``estimator_name``.
+        show_data : bool, default=True
+            Draw the data points (turn off when overlaying several fits).
+        show_units : bool, default=True
+            Draw ``w_k phi_k(x)`` and w0, when the display has them.
+        line_kw : dict, default=None
+            Passed to :meth:`matplotlib.axes.Axes.plot` for the estimate.
+        data_kw : dict, default=None
+            Passed to :meth:`matplotlib.axes.Axes.plot` for the data.
+        unit_kw : dict, default=None
+            Passed to :meth:`matplotlib.axes.Axes.plot` for each unit.
+
+        Returns
+        -------
+        display : FitDisplay
+            The display, with ``line_``, ``data_``, ``unit_lines_``, ``ax_`` and
+            ``figure_`` set.
+        """
+        _check_matplotlib(f"{type(self).__name__}.plot")
+        ax = _new_axes(ax)
+        name = self.estimator_name if name is None else name
+        self.data_ = None
+        if show_data and self.x is not None and self.y is not None:
+            kw = {"marker": "o", "linestyle": "none", "color": "tab:blue", "label": "data y"}
+            kw.update(data_kw or {})
+            (self.data_,) = ax.plot(self.x, self.y, **kw)
+        self.unit_lines_ = []
+        if show_units and self.contributions is not None:
+            for k in range(self.contributions.shape[1]):
+                kw = {"linestyle": "--", "linewidth": 1, "color": "tab:gray",
+                      "label": "w_k phi_k(x)"}
+                kw.update(unit_kw or {})
+                if k > 0:
+                    kw["label"] = None  # one legend entry for all the units
+                (line,) = ax.plot(self.x_grid, self.contributions[:, k], **kw)
+                self.unit_lines_.append(line)
+            if self.intercept is not None and self.intercept != 0:
+                ax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0")
+        kw = {"color": "tab:red", "label": name if name is not None else "estimate"}
+        kw.update(line_kw or {})
+        (self.line_,) = ax.plot(self.x_grid, self.y_pred, **kw)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.legend()
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y=None,
+        *,
+        grid_resolution=200,
+        ax=None,
+        name=None,
+        show_data=True,
+        show_units=True,
+        line_kw=None,
+        data_kw=None,
+        unit_kw=None,
+    ):
+        """Draw a fitted 1-D regressor over the range of ``X``.
+
+        Parameters
+        ----------
+        estimator : estimator instance
+            A fitted regressor with one input feature and one output (or a
+            Pipeline ending in one).
+        X : array-like of shape (n_samples, 1)
+            The inputs; their range sets the grid.
+        y : array-like of shape (n_samples,), default=None
+            The targets, drawn as points when given.
+        grid_resolution : int, default=200
+            Number of grid points between ``min(X)`` and ``max(X)``.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is created when None.
+        name : str, default=None
+            Legend label of the estimate; defaults to the class name.
+        show_data : bool, default=True
+            Draw the data points.
+        show_units : bool, default=True
+            For RBFRegressor, draw each unit's ``w_k phi_k(x)`` and w0.
+        line_kw, data_kw, unit_kw : dict, default=None
+            Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+        Returns
+        -------
+        display : FitDisplay
+            The display, drawn.
+        """
+        _check_matplotlib(f"{cls.__name__}.from_estimator")
+        check_is_fitted(estimator)
+        columns = getattr(X, "columns", None)
+        X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
+        if X_arr.ndim == 1:
+            X_arr = X_arr.reshape(-1, 1)
+        if X_arr.shape[1] != 1:
+            raise ValueError(
+                f"FitDisplay draws 1-D regressions, but X has {X_arr.shape[1]} features; "
+                "pass a single column."
+            )
+        x = X_arr[:, 0]
+        if y is not None:
+            y = np.asarray(y, dtype=np.float64)
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y[:, 0]
+            if y.shape != x.shape:
+                raise ValueError(
+                    f"y has shape {y.shape}; FitDisplay needs one target value per row "
+                    f"of X, shape ({x.size},)."
+                )
+        x_grid = np.linspace(x.min(), x.max(), grid_resolution)
+        grid = x_grid.reshape(-1, 1)
+        if columns is not None:  # keep the feature name the estimator was fitted with
+            import pandas as pd
+
+            grid = pd.DataFrame(grid, columns=list(columns))
+        y_pred = np.asarray(estimator.predict(grid), dtype=np.float64)
+        if y_pred.ndim == 2:
+            if y_pred.shape[1] != 1:
+                raise ValueError("FitDisplay draws single-output regressions only.")
+            y_pred = y_pred[:, 0]
+
+        contributions, intercept = _rbf_units(estimator, grid)
+        model = _final_estimator(estimator)
+        name = type(model).__name__ if name is None else name
+        display = cls(
+            x_grid=x_grid,
+            y_pred=y_pred,
+            x=x,
+            y=y,
+            contributions=contributions,
+            intercept=intercept,
+            estimator_name=name,
+        )
+        return display.plot(
+            ax=ax,
+            show_data=show_data,
+            show_units=show_units,
+            line_kw=line_kw,
+            data_kw=data_kw,
+            unit_kw=unit_kw,
+        )
+
+
+def _rbf_units(estimator, grid):
+    """``w_k phi_k(x)`` on the grid and w0, for an RBFRegressor (else ``None, None``).
+
+    The basis comes from the estimator's own ``_forward`` hook on its fitted
+    parameters, after any preceding Pipeline steps, so the units always sum
+    (with w0) to the prediction.
+    """
+    from ._rbf import RBFRegressor
+
+    model, Xt = estimator, grid
+    if hasattr(estimator, "steps"):
+        model = estimator.steps[-1][1]
+        if len(estimator.steps) > 1:
+            Xt = estimator[:-1].transform(grid)
+    if not isinstance(model, RBFRegressor) or model.n_outputs_ != 1:
+        return None, None
+    params = model._fitted_params()
+    Xt = np.asarray(Xt, dtype=params["centers"].dtype)
+    _, phi = model._forward(params, Xt)  # phi_k(x), shape (n_grid, K)
+    w = np.ravel(model.coef_)
+    contributions = phi * w  # column k is w_k phi_k(x)
+    return contributions.astype(np.float64), float(np.ravel(model.intercept_)[0])
