@@ -30,6 +30,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+try:  # scikit-learn >= 1.9: progress bars and other callbacks (sklearn.callback)
+    from sklearn.callback import CallbackSupportMixin
+
+    _CALLBACK_MIXINS = (CallbackSupportMixin,)
+except ImportError:  # older scikit-learn: the estimators work without callbacks
+    _CALLBACK_MIXINS = ()
+
 from ._solvers import (
     BLOCK_SIZE,
     Objective,
@@ -41,6 +48,18 @@ from ._solvers import (
 
 # Centre initialisation and other one-off statistics look at no more rows than this.
 INIT_MAX_ROWS = 20_000
+
+
+def _is_dask(X):
+    """Whether X is a dask collection, checked without importing dask (see ``_dask.py``)."""
+    return type(X).__module__.partition(".")[0] in {"dask", "dask_expr"}
+
+
+def _dask():
+    """The dask code path, imported only when a dask array is passed."""
+    from . import _dask
+
+    return _dask
 
 
 def _iter_blocks(n, block_size=BLOCK_SIZE):
@@ -56,6 +75,8 @@ def weighted_mean_scale(A, sample_weight=None):
     Columns without spread get the scale 1 (as :class:`~sklearn.preprocessing.StandardScaler`
     does), so that dividing by the scale is always safe.
     """
+    if _is_dask(A):
+        return _dask().weighted_mean_scale(A, sample_weight)
     A64 = A
     n, d = A64.shape
     s = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -75,9 +96,14 @@ def weighted_mean_scale(A, sample_weight=None):
             B = (np.asarray(A64[rows], dtype=np.float64) - mean) / big
             acc += (B * B).sum(axis=0) if s is None else s[rows] @ (B * B)
         scale = np.sqrt(acc / total) * big
+    return mean, _guard_scale(scale, big)
+
+
+def _guard_scale(scale, big):
+    """Columns without spread (relative to their magnitude ``big``) get the scale 1."""
     constant = ~np.isfinite(scale) | (scale <= 1e-12 * big) | (scale == 0)
     scale[constant] = 1.0
-    return mean, scale
+    return scale
 
 
 class Standardizer:
@@ -109,7 +135,7 @@ class Standardizer:
         return Xs, Ys
 
 
-class LectureRegressorBase(RegressorMixin, BaseEstimator):
+class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
     """Base class: the fit/predict machinery shared by both estimators."""
 
     _parameter_constraints = {
@@ -220,6 +246,17 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
         on it converges for ``alpha < 2 / lambda_max(G)``. ``1 / lambda_max``
         is the classic safe choice, measured at the initial parameters.
         """
+        if _is_dask(X):
+            G, total = _dask().gram_sums(self, params, X, s, stats)
+        else:
+            G, total = self._gram_sums(params, X, s, stats)
+        lam = float(np.linalg.eigvalsh(G / total)[-1])
+        if not np.isfinite(lam) or lam <= 0:
+            return 1.0
+        return 1.0 / lam
+
+    def _gram_sums(self, params, X, s, stats):
+        """``[Z 1]^T S [Z 1]`` and ``sum s`` over the rows of X, in row blocks."""
         G = None
         total = 0.0
         for rows in _iter_blocks(X.shape[0]):
@@ -233,17 +270,15 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
                 Gb = F1.T @ F1
                 total += F1.shape[0]
             G = Gb if G is None else G + Gb
-        lam = float(np.linalg.eigvalsh(G / total)[-1])
-        if not np.isfinite(lam) or lam <= 0:
-            return 1.0
-        return 1.0 / lam
+        return G, total
 
     def _make_objective(self, params, X, Y, sw, stats):
         trainable = self._trainable()
         layout = ParamLayout({name: params[name].shape for name in trainable})
         fixed = {k: v for k, v in params.items() if k not in trainable}
         transform = None if stats.is_identity() else stats.transform
-        objective = Objective(
+        objective_class = _dask().DaskObjective if _is_dask(X) else Objective
+        objective = objective_class(
             self._block_loss_grad, layout, fixed, X, Y, sw, transform=transform
         )
         return objective, layout
@@ -257,20 +292,26 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
         """
         fitted = hasattr(self, "n_iter_")
         continuing = fitted and (incremental or self.warm_start)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset and not (incremental and fitted),
-            multi_output=True,
-            y_numeric=True,
-            dtype=[np.float64, np.float32],
-        )
+        if _is_dask(X):
+            X, Y, y_2d, sw = _dask().validate(
+                self, X, y, sample_weight, reset=reset and not (incremental and fitted)
+            )
+        else:
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                reset=reset and not (incremental and fitted),
+                multi_output=True,
+                y_numeric=True,
+                dtype=[np.float64, np.float32],
+            )
+            Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
+            if not np.all(np.isfinite(Y)):
+                raise ValueError("Input y contains NaN or infinity.")
+            sw = self._validate_sample_weight(sample_weight, X)
+            y_2d = y.ndim == 2
         dtype = X.dtype
-        Y = np.asarray(y, dtype=dtype).reshape(X.shape[0], -1)
-        if not np.all(np.isfinite(Y)):
-            raise ValueError("Input y contains NaN or infinity.")
-        sw = self._validate_sample_weight(sample_weight, X)
         n_features, n_outputs = X.shape[1], Y.shape[1]
         rng = check_random_state(self.random_state)
 
@@ -304,7 +345,7 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
         return SimpleNamespace(
             X=X,
             Y=Y,
-            y_2d=y.ndim == 2,
+            y_2d=y_2d,
             sw=sw,
             stats=stats,
             params=params,
@@ -360,6 +401,9 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
             verbose=self.verbose,
             on_iteration=None,
         )
+        callbacks = self._callback_context(prep.X, prep.Y, prep.sw, max_iter)
+        if callbacks is not None:
+            kwargs["on_iteration"] = callbacks.on_iteration
         if solver == "gd":
             theta, progress = gradient_descent(
                 objective,
@@ -377,7 +421,8 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
         # previous fitted state as it was.  Now store everything at once.
         params = objective.params(theta)
         original = self._to_original(params, stats)
-        self._check_finite_model(original, X[: min(len(X), 64)])
+        probe = _dask().head(X, 64) if _is_dask(X) else X[: min(len(X), 64)]
+        self._check_finite_model(original, probe)
         self._y_2d = y_2d
         self.n_outputs_ = n_outputs
         self._set_fitted_params(original)
@@ -397,12 +442,43 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
+        if callbacks is not None:
+            callbacks.end()
         if not incremental and not progress.stopped:
             warn_not_converged(type(self).__name__, self.max_iter)
         return self
 
+    def _callback_context(self, X, Y, sw, max_iter):
+        """Report this fit to ``sklearn.callback`` (scikit-learn >= 1.9).
+
+        The fit is one task whose subtasks are the iterations of the shared loop
+        (at most ``max_iter``; one for ``partial_fit``), so ``ProgressBar`` and
+        any other callback see both solvers and both estimators alike, also
+        inside ``Pipeline`` and ``GridSearchCV``. Each iteration is reported
+        when it has finished, through the loop's ``on_iteration(it, J)`` hook.
+        ``_fit_context`` tears the callbacks down, whether ``fit`` succeeds or
+        not. Returns ``None`` on older scikit-learn.
+        """
+        if not _CALLBACK_MIXINS:
+            return None
+        ctx = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
+        data = dict(X=X, y=Y, metadata=None if sw is None else {"sample_weight": sw})
+        ctx.call_on_fit_task_begin(estimator=self, **data)
+
+        def on_iteration(it, J):
+            sub = ctx.subcontext(task_name="iteration")
+            sub.call_on_fit_task_begin(estimator=self, **data)
+            sub.call_on_fit_task_end(estimator=self, **data)
+
+        def end():
+            ctx.call_on_fit_task_end(estimator=self, reconstruction_attributes={}, **data)
+
+        return SimpleNamespace(on_iteration=on_iteration, end=end)
+
     def _init_rows(self, X, Y, sw, rng):
         """The rows the initialisation may look at: all, or a weighted sample."""
+        if _is_dask(X):
+            return _dask().init_rows(X, Y, sw, rng, INIT_MAX_ROWS)
         n = X.shape[0]
         if n <= INIT_MAX_ROWS:
             return X, Y, sw
@@ -411,6 +487,8 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
         return X[idx], Y[idx], None
 
     def _split_validation(self, X, Y, sw, stats, rng):
+        if _is_dask(X):
+            return _dask().split_validation(self, X, Y, sw, stats, rng)
         n = X.shape[0]
         n_val = int(np.ceil(self.validation_fraction * n))
         if n_val < 1 or n - n_val < 1:
@@ -517,6 +595,8 @@ class LectureRegressorBase(RegressorMixin, BaseEstimator):
             Predictions, in the dtype of the fitted parameters.
         """
         check_is_fitted(self)
+        if _is_dask(X):
+            return _dask().predict(self, X)  # a lazy dask array
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         params = self._fitted_params()
         dtype = next(iter(params.values())).dtype
@@ -534,8 +614,11 @@ def _r2(Y, Yhat, s):
     w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
     W = w.sum()
     mean = (w @ Y) / W
-    ss_res = w @ (Y - Yhat) ** 2
-    ss_tot = w @ (Y - mean) ** 2
+    return _r2_from_sums(w @ (Y - Yhat) ** 2, w @ (Y - mean) ** 2)
+
+
+def _r2_from_sums(ss_res, ss_tot):
+    """R^2 from the per-output sums of squares, averaged over outputs."""
     with np.errstate(divide="ignore", invalid="ignore"):
         r2 = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
     return float(np.mean(r2))

@@ -118,9 +118,12 @@ class Objective:
         params.update(self.layout.unpack(theta))
         return params
 
-    def __call__(self, theta):
-        """Return ``(J, grad J)`` at ``theta``: one full pass over the rows."""
-        self.n_evaluations += 1
+    def sums(self, theta):
+        """``(sum_i s_i ||e_i||^2, the gradient sums)`` at ``theta``, before dividing by ``sum s``.
+
+        The sums over rows that the dask path (``_dask.DaskObjective``) also
+        computes, chunk by chunk, on the workers.
+        """
         params = self.params(theta)
         grad = np.zeros_like(theta)
         grads = self.layout.unpack(grad)
@@ -128,6 +131,13 @@ class Objective:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for Xb, Yb, sb in self.blocks():
                 sse += float(self.block_loss_grad(params, Xb, Yb, sb, grads))
+        return sse, grad
+
+    def __call__(self, theta):
+        """Return ``(J, grad J)`` at ``theta``: one full pass over the rows."""
+        self.n_evaluations += 1
+        sse, grad = self.sums(theta)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             J = sse / (2.0 * self.total_weight)
             grad /= self.total_weight
         return J, grad

@@ -1,0 +1,458 @@
+"""The lecture's full-batch gradient descent on a dask cluster.
+
+The lecture's cost ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` and its gradient are
+sums over rows.  So one iteration on data that lives on a cluster is:
+
+1. the parameters ``theta`` go to the workers (one small array per iteration);
+2. every worker runs the model's own ``_block_loss_grad`` over the row blocks of
+   its chunks (the same :class:`~._solvers.Objective` code as in memory, with the
+   same :class:`~._base.Standardizer` applied block by block) and returns
+   ``(sum_i s_i ||e_i||^2, the gradient sums)``;
+3. the client adds the chunk sums and the shared loop (:func:`~._solvers.gradient_descent`
+   or :func:`~._solvers.lbfgs`) takes the lecture's step ``W <- W - alpha * grad J``.
+
+X is never gathered: the client holds the parameters and one partial sum per
+chunk.  Everything else ``fit`` needs from the data (validation, the
+standardisation statistics, the rows the initialisation looks at, the auto
+learning rate's Gram matrix, the early-stopping split and its R^2) is a dask
+reduction or a sample of at most ``INIT_MAX_ROWS`` rows.
+
+This module is imported only when ``fit``/``predict`` receive a dask array, so
+dask stays an optional dependency (``pip install sklearn_lecture[dask]``).
+"""
+
+import math
+
+import dask
+import dask.array as da
+import numpy as np
+
+from ._solvers import BLOCK_SIZE, Objective
+
+# Rows with a key above this are never drawn (zero weight); see ``init_rows``.
+_NEVER = -1.0
+
+
+# ------------------------------------------------------------------ helpers
+def _row_blocks(A, n_chunks):
+    """The row chunks of ``A`` as a list of delayed objects (``None`` stays ``None``)."""
+    if A is None:
+        return [None] * n_chunks
+    blocks = A.to_delayed()
+    return list(blocks.ravel())
+
+
+def _shared(obj):
+    """One graph node holding ``obj``: every task refers to it, so it is sent once."""
+    return dask.delayed(obj, pure=False, traverse=False)
+
+
+def _map_chunks(fn, arrays, *args, per_chunk=None):
+    """``[fn(*row_chunks, *per_chunk[i], *args) for every row chunk i]``, on the workers.
+
+    ``arrays`` share their row chunks (``None`` entries pass ``None``); ``args``
+    are shared by all tasks.  Returns the list of results, in chunk order.
+    """
+    n_chunks = len(arrays[0].chunks[0])
+    blocks = [_row_blocks(A, n_chunks) for A in arrays]
+    shared = [_shared(a) for a in args]
+    extra = per_chunk if per_chunk is not None else [()] * n_chunks
+    fn = dask.delayed(fn, pure=True)
+    tasks = [fn(*(b[i] for b in blocks), *extra[i], *shared) for i in range(n_chunks)]
+    return dask.compute(*tasks)
+
+
+def _sum(parts):
+    """Add the per-chunk results on the client, always in chunk order."""
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total
+
+
+def _as_dask(A, name, row_chunks=None):
+    """``A`` as a dask array (numpy input is wrapped with ``row_chunks``)."""
+    if isinstance(A, da.Array):
+        return A
+    if type(A).__module__.partition(".")[0] in {"dask", "dask_expr"}:
+        raise TypeError(
+            f"{name} is a {type(A).__name__}: dask DataFrames and Series are not "
+            f"supported. Pass a dask array instead, e.g. {name}.to_dask_array(lengths=True)."
+        )
+    A = np.asarray(A)
+    chunks = row_chunks if row_chunks is not None else "auto"
+    return da.from_array(A, chunks=(chunks,) + (-1,) * (A.ndim - 1))
+
+
+def _check_numeric(A, name):
+    if A.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} has dtype {A.dtype}; a dask {name} must be numeric (float64 or float32)."
+        )
+
+
+def _check_known_chunks(A, name):
+    if any(math.isnan(c) for c in A.chunks[0]):
+        raise ValueError(
+            f"{name} has unknown chunk sizes; call {name}.compute_chunk_sizes() first "
+            "(or build it with to_dask_array(lengths=True))."
+        )
+
+
+# --------------------------------------------------------------- validation
+def _finite_and_weight_checks(Xc, Yc, sc):
+    with np.errstate(invalid="ignore"):
+        out = [bool(np.all(np.isfinite(Xc))), bool(np.all(np.isfinite(Yc)))]
+    if sc is None:
+        return np.array(out + [True, True, True])
+    return np.array(
+        out + [bool(np.all(np.isfinite(sc))), bool(np.all(sc >= 0)), bool(np.any(sc > 0))]
+    )
+
+
+def validate(est, X, y, sample_weight, *, reset):
+    """Lazy equivalent of ``validate_data`` + ``_validate_sample_weight``.
+
+    Returns ``(X, Y, y_2d, sw)`` as dask arrays with the same row chunks and one
+    column chunk.  Shapes and dtypes are checked from the metadata; finiteness
+    and the sign of the weights by one pass over the data (a reduction).
+    """
+    X = _as_dask(X, "X")
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2D dask array X, got {X.ndim}D instead. Reshape your data, e.g. "
+            "X.reshape(-1, 1) for a single feature."
+        )
+    _check_known_chunks(X, "X")
+    n, d = X.shape
+    if n < 1 or d < 1:
+        raise ValueError(f"Found array with {n} sample(s) and {d} feature(s); need at least 1.")
+    _check_numeric(X, "X")
+    if X.dtype not in (np.float64, np.float32):
+        X = X.astype(np.float64)
+    X = X.rechunk({1: -1})
+    row_chunks = X.chunks[0]
+    if reset:
+        est.n_features_in_ = d
+        if hasattr(est, "feature_names_in_"):
+            del est.feature_names_in_
+    elif d != est.n_features_in_:
+        raise ValueError(
+            f"X has {d} features, but {type(est).__name__} is expecting "
+            f"{est.n_features_in_} features as input."
+        )
+
+    if y is None:
+        raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y is None.")
+    y = _as_dask(y, "y", row_chunks)
+    if y.ndim not in (1, 2) or y.shape[0] != n:
+        raise ValueError(
+            f"y has shape {y.shape}, but X has {n} samples: y must have shape ({n},) or "
+            f"({n}, n_outputs)."
+        )
+    _check_numeric(y, "y")
+    y_2d = y.ndim == 2
+    Y = (y if y_2d else y[:, None]).astype(X.dtype)
+    Y = Y.rechunk((row_chunks, -1))
+
+    sw = None
+    if sample_weight is not None:
+        if np.ndim(sample_weight) == 0 and not isinstance(sample_weight, da.Array):
+            sw = da.full(n, float(sample_weight), dtype=X.dtype, chunks=(row_chunks,))
+        else:
+            sw = _as_dask(sample_weight, "sample_weight", row_chunks)
+            if sw.shape != (n,):
+                raise ValueError(
+                    f"sample_weight has shape {sw.shape}; expected ({n},), one weight per sample."
+                )
+            _check_numeric(sw, "sample_weight")
+            sw = sw.astype(X.dtype).rechunk((row_chunks,))
+
+    parts = np.array(_map_chunks(_finite_and_weight_checks, [X, Y, sw]))
+    ok = np.append(parts[:, :4].all(axis=0), parts[:, 4].any())
+    messages = [
+        "Input X contains NaN or infinity.",
+        "Input y contains NaN or infinity.",
+        "sample_weight contains NaN or infinity.",
+        "sample_weight must be non-negative; got negative values.",
+        "sample_weight must have at least one positive value.",
+    ]
+    for good, message in zip(ok, messages):
+        if not good:
+            raise ValueError(message)
+    return X, Y, y_2d, sw
+
+
+# ------------------------------------------------------------- statistics
+def _abs_max(Ac):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.max(np.abs(Ac), axis=0)
+
+
+def _scaled_sums(Ac, sc, big, mean):
+    """``sum_i s_i B_i`` and ``sum_i s_i B_i^2`` with ``B = (A - mean) / big``; and ``sum s``."""
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        B = np.asarray(Ac, dtype=np.float64)
+        if mean is not None:
+            B = B - mean
+        B = B / big
+        BB = B * B
+        if sc is None:
+            return B.sum(axis=0), BB.sum(axis=0), float(B.shape[0])
+        s = np.asarray(sc, dtype=np.float64)
+        return s @ B, s @ BB, float(s.sum())
+
+
+def weighted_mean_scale(A, sample_weight=None):
+    """:func:`~._base.weighted_mean_scale` of a dask array, by three reductions.
+
+    The same passes as in memory: the largest magnitude ``big`` of each column,
+    then the weighted mean and standard deviation of ``A / big`` (so that values
+    near the limits of float64 neither overflow nor underflow).
+    """
+    from ._base import _guard_scale
+
+    big = np.max(np.vstack(_map_chunks(_abs_max, [A])), axis=0).astype(np.float64)
+    big[big == 0] = 1.0
+    parts = _map_chunks(_scaled_sums, [A, sample_weight], big, None)
+    total = _sum([p[2] for p in parts])
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        mean = _sum([p[0] for p in parts]) / total * big
+        parts = _map_chunks(_scaled_sums, [A, sample_weight], big, mean)
+        scale = np.sqrt(_sum([p[1] for p in parts]) / total) * big
+    return mean, _guard_scale(scale, big)
+
+
+def _top_keys(Xc, Yc, sc, offset, seed, k):
+    """The ``k`` rows of one chunk with the largest keys ``log(u_i) / s_i``."""
+    u = np.random.RandomState(seed).random_sample(Xc.shape[0])
+    with np.errstate(divide="ignore"):
+        key = np.log(u) if sc is None else np.log(u) / np.asarray(sc, dtype=np.float64)
+    key[~np.isfinite(key)] = -np.inf  # zero weight (or u = 0): never drawn
+    top = np.argsort(-key, kind="stable")[:k]
+    top = top[np.isfinite(key[top])]
+    return key[top], offset + top, Xc[top], Yc[top]
+
+
+def init_rows(X, Y, sw, rng, max_rows):
+    """The rows the initialisation looks at (``_init_rows``), as numpy arrays.
+
+    Up to ``max_rows`` rows the data are small enough to bring to the client
+    whole, exactly as the in-memory path uses them.  Beyond that, a weighted
+    sample without replacement of ``max_rows`` rows, drawn on the workers by the
+    Efraimidis-Spirakis rule (each row gets the key ``u_i^(1 / s_i)``, ``u_i``
+    uniform, and the largest keys are kept): the same distribution as
+    ``rng.choice(n, max_rows, replace=False, p=s / sum(s))``, but every chunk
+    sends back at most ``max_rows`` rows.
+    """
+    n = X.shape[0]
+    if n <= max_rows:
+        return dask.compute(X, Y, sw)
+    sizes = np.asarray(X.chunks[0])
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
+    parts = _map_chunks(
+        _top_keys, [X, Y, sw], max_rows, per_chunk=list(zip(offsets, seeds))
+    )
+    key = np.concatenate([p[0] for p in parts])
+    rows = np.concatenate([p[1] for p in parts])
+    keep = np.argsort(-key, kind="stable")[:max_rows]
+    keep = keep[np.argsort(rows[keep])]  # back in row order, as in memory
+    Xi = np.concatenate([p[2] for p in parts])[keep]
+    Yi = np.concatenate([p[3] for p in parts])[keep]
+    return Xi, Yi, None
+
+
+def _chunk_gram(Xc, sc, est, params, stats):
+    return est._gram_sums(params, Xc, sc, stats)
+
+
+def gram_sums(est, params, X, s, stats):
+    """``[Z 1]^T S [Z 1]`` and ``sum s`` for the auto learning rate, on the workers."""
+    parts = _map_chunks(_chunk_gram, [X, s], est, params, stats)
+    parts = [p for p in parts if p[0] is not None]
+    return _sum([p[0] for p in parts]), _sum([p[1] for p in parts])
+
+
+# ---------------------------------------------------------------- objective
+def _chunk_sums(spec, theta, Xc, Yc, sc):
+    """One chunk's ``(sum_i s_i ||e_i||^2, gradient sums)``: the in-memory Objective's code."""
+    block_loss_grad, layout, fixed, transform, block_size = spec
+    chunk = Objective(
+        block_loss_grad, layout, fixed, Xc, Yc, sc, transform=transform, block_size=block_size
+    )
+    return chunk.sums(theta)
+
+
+class DaskObjective(Objective):
+    """:class:`~._solvers.Objective` over a dask array: the block sums run on the workers.
+
+    Each call sends ``theta`` to the workers once (one graph node that every
+    chunk's task refers to); each worker runs :meth:`Objective.sums` on its chunks,
+    i.e. the model's ``block_loss_grad`` over row blocks of ``block_size`` rows;
+    the client adds the chunk sums in chunk order.  ``__call__`` (the division
+    by ``sum_i s_i``) and ``params`` are inherited, so ``J`` and ``grad J`` are
+    the in-memory ones up to the order of the additions.
+    """
+
+    def __init__(
+        self,
+        block_loss_grad,
+        layout,
+        fixed,
+        X,
+        Y,
+        sample_weight=None,
+        transform=None,
+        block_size=BLOCK_SIZE,
+    ):
+        self.block_loss_grad = block_loss_grad
+        self.layout = layout
+        self.fixed = fixed
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.transform = transform
+        self.block_size = block_size
+        self.n_evaluations = 0
+        n_chunks = len(X.chunks[0])
+        self._chunks = list(
+            zip(*(_row_blocks(A, n_chunks) for A in (X, Y, sample_weight)))
+        )
+        self._spec = _shared((block_loss_grad, layout, fixed, transform, block_size))
+        self._task = dask.delayed(_chunk_sums, pure=True)
+        if sample_weight is not None:
+            self.total_weight = float(sample_weight.sum(dtype=np.float64).compute())
+        elif any(math.isnan(c) for c in X.chunks[0]):
+            self.total_weight = float(sum(_map_chunks(len, [X])))
+        else:
+            self.total_weight = float(X.shape[0])
+
+    def blocks(self):
+        raise NotImplementedError("DaskObjective never brings the row blocks to the client.")
+
+    def sums(self, theta):
+        """The sums over all chunks, computed on the workers, added in chunk order."""
+        th = _shared(np.asarray(theta))
+        tasks = [self._task(self._spec, th, Xc, Yc, sc) for Xc, Yc, sc in self._chunks]
+        parts = dask.compute(*tasks)
+        sse = float(_sum([p[0] for p in parts]))
+        grad = _sum([p[1] for p in parts]).astype(theta.dtype, copy=False)
+        return sse, grad
+
+
+# ------------------------------------------------------------ early stopping
+def _validation_mask(size, n_val, seed):
+    """``n_val`` of a chunk's ``size`` rows, chosen at random."""
+    mask = np.zeros(size, dtype=bool)
+    mask[np.random.RandomState(seed).permutation(size)[:n_val]] = True
+    return mask
+
+
+def _allocate(total, sizes):
+    """Split ``total`` over chunks in proportion to their sizes (largest remainders)."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    exact = total * sizes / sizes.sum()
+    quota = np.floor(exact).astype(np.int64)
+    order = np.argsort(-(exact - quota), kind="stable")
+    quota[order[: total - quota.sum()]] += 1
+    return np.minimum(quota, sizes)
+
+
+def _chunk_r2_sums(Xc, Yc, sc, est, params, stats, mean):
+    """Per output: ``sum s``, ``sum s y``, ``sum s (y - mean)^2`` and ``sum s (y - yhat)^2``."""
+    Xs, Ys = stats.transform(Xc, Yc)
+    Ys = Ys.astype(np.float64)
+    s = np.ones(Ys.shape[0]) if sc is None else np.asarray(sc, dtype=np.float64)
+    if mean is None:
+        return s.sum(), s @ Ys
+    if params is None:
+        return s @ (Ys - mean) ** 2
+    yhat = est._predict_blocks(params, Xs)
+    if yhat is None:  # an empty chunk
+        return np.zeros(Ys.shape[1])
+    return s @ (Ys - yhat) ** 2
+
+
+def split_validation(est, X, Y, sw, stats, rng):
+    """Hold out ``validation_fraction`` of the rows, chosen chunk by chunk.
+
+    ``ceil(validation_fraction * n)`` rows are held out, as in memory; they are
+    spread over the chunks in proportion to the chunk sizes and drawn at random
+    within each chunk (seeded from ``rng``), so no index array of length n is
+    ever built.  The monitor's weighted R^2 on those rows is a reduction.
+    """
+    from ._base import _r2_from_sums
+
+    n = X.shape[0]
+    n_val = int(np.ceil(est.validation_fraction * n))
+    if n_val < 1 or n - n_val < 1:
+        raise ValueError(
+            f"early_stopping=True needs at least 2 samples to hold out "
+            f"validation_fraction={est.validation_fraction}; got {n} samples. "
+            "Set early_stopping=False."
+        )
+    sizes = X.chunks[0]
+    quota = _allocate(n_val, sizes)
+    seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
+    mask = da.concatenate(
+        [
+            da.from_delayed(dask.delayed(_validation_mask)(size, q, seed), (size,), bool)
+            for size, q, seed in zip(sizes, quota, seeds)
+        ]
+    ).rechunk((sizes,))
+    keep = ~mask
+    Xv, Yv = X[mask], Y[mask]
+    sv = None if sw is None else sw[mask]
+    parts = _map_chunks(_chunk_r2_sums, [Xv, Yv, sv], est, None, stats, None)
+    mean = _sum([p[1] for p in parts]) / _sum([p[0] for p in parts])
+    ss_tot = _sum(_map_chunks(_chunk_r2_sums, [Xv, Yv, sv], est, None, stats, mean))
+
+    def monitor(params):
+        ss_res = _sum(_map_chunks(_chunk_r2_sums, [Xv, Yv, sv], est, params, stats, mean))
+        return _r2_from_sums(ss_res, ss_tot)
+
+    return X[keep], Y[keep], None if sw is None else sw[keep], monitor
+
+
+def head(X, k):
+    """The first (up to) ``k`` rows of X, as numpy, computing as few chunks as needed."""
+    rows = []
+    for block in _row_blocks(X, len(X.chunks[0])):
+        rows.append(np.asarray(block.compute()))
+        if sum(len(r) for r in rows) >= k:
+            break
+    return np.concatenate(rows)[:k]
+
+
+# -------------------------------------------------------------- prediction
+def _predict_chunk(Xc, est, params, dtype, ravel):
+    if not np.all(np.isfinite(Xc)):
+        raise ValueError("Input X contains NaN or infinity.")
+    yhat = est._predict_blocks(params, np.asarray(Xc).astype(dtype, copy=False))
+    if yhat is None:  # an empty chunk
+        yhat = np.empty((0, est.n_outputs_), dtype=dtype)
+    return yhat.ravel() if ravel else yhat
+
+
+def predict(est, X):
+    """A lazy dask array of predictions: the model's ``_forward`` on every chunk."""
+    X = _as_dask(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2D dask array X, got {X.ndim}D instead.")
+    _check_numeric(X, "X")
+    if X.shape[1] != est.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
+            f"{est.n_features_in_} features as input."
+        )
+    X = X.rechunk({1: -1})
+    params = est._fitted_params()
+    dtype = next(iter(params.values())).dtype
+    if est._y_2d:
+        return X.map_blocks(
+            _predict_chunk, est, params, dtype, False, dtype=dtype,
+            chunks=(X.chunks[0], (est.n_outputs_,)),
+        )
+    return X.map_blocks(
+        _predict_chunk, est, params, dtype, True, dtype=dtype, drop_axis=1,
+        chunks=(X.chunks[0],),
+    )
