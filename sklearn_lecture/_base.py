@@ -16,8 +16,8 @@ Everything else, including the training loop (:mod:`._solvers`), is here once.
 """
 
 import numbers
-from types import SimpleNamespace
 from abc import abstractmethod
+from types import SimpleNamespace
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
