@@ -1,0 +1,10 @@
+"""``python -m sklearn_lecture``: the main job (see ``python -m sklearn_lecture --help``)."""
+
+import sys
+
+from ._cli import main
+
+__all__ = ["main"]
+
+if __name__ == "__main__":
+    sys.exit(main())

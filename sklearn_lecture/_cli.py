@@ -1,0 +1,571 @@
+"""The main job, ``python -m sklearn_lecture`` (console script ``sklearn-lecture``).
+
+Without arguments it reproduces the lecture's examples (l6rbf1 from three
+initial guesses, l6rbf2, l6rbf3, l3sig with h = 20 and h = 200, the three
+kernels side by side), writes their figures, and runs a cross-validated
+comparison with LinearRegression and scikit-learn's MLPRegressor on the
+diabetes data that ship with scikit-learn.  ``--data FILE.csv --target COLUMN``
+runs the same comparison on the user's data.
+"""
+
+import argparse
+import csv
+import math
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+
+PROG = "sklearn-lecture"
+DEFAULT_OUT = "sklearn_lecture_output"
+
+# The lecture's l6rbf loops: a fixed alpha and a fixed number of updates on the raw
+# data (standardize=False).  Our J is the lecture's J divided by 2n (see the README),
+# so alpha here is 2n times the slides' a.
+RBF_WIDTH = 0.5  # b
+RBF_ALPHA = 0.1  # alpha
+L6RBF1_STARTS = (0.0, 0.5, 1.0)  # "Guess C = 0, 0.5, 1"
+L6RBF1_ITER = 100  # "for it in range(0,100)"
+L6RBF3_ITER = 500  # "for it in range(0,500)"
+L3SIG_ITER = 2000  # "J during 2000 iterations"
+L3SIG_HIDDEN = (20, 200)  # "h = 20 -> h = 200"
+KERNELS = ("sigmoid", "rbf", "relu")
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported in one line, exit code 2."""
+
+
+# --------------------------------------------------------------------------- CLI
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Lecture 3 on neural networks, run end to end. Without --data: reproduce the "
+            "lecture's examples (l6rbf1 from c = 0, 0.5 and 1; l6rbf2; l6rbf3; l3sig with "
+            "h = 20 and h = 200; the sigmoid, RBF and ReLU kernels side by side), write "
+            "their figures (data with the fitted curve; J per iteration) to --out, and "
+            "print a cross-validated comparison on scikit-learn's diabetes data: "
+            "RBFRegressor and SigmoidMLPRegressor (each after StandardScaler) against "
+            "LinearRegression, with scikit-learn's MLPRegressor as a reference. "
+            "With --data: run the same comparison on your CSV file."
+        ),
+        epilog=(
+            "The table gives the mean +- standard deviation of R^2 over the held-out folds "
+            "and the mean fit time per fold. Progress goes to stderr, results to stdout. "
+            "Bad input (missing file or column, non-numeric column, empty file) ends "
+            "with a one-line message and exit code 2."
+        ),
+    )
+    parser.add_argument(
+        "--data",
+        metavar="FILE.csv",
+        help="a CSV file with a header row and numeric columns; run the comparison on it "
+        "instead of the lecture's examples and the diabetes data",
+    )
+    parser.add_argument(
+        "--target",
+        metavar="COLUMN",
+        help="the column of --data to predict (default: the last column); every other "
+        "column is a feature",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        default=DEFAULT_OUT,
+        help=f"folder for the PNG figures, created if needed (default: ./{DEFAULT_OUT})",
+    )
+    parser.add_argument(
+        "--cv",
+        metavar="K",
+        type=_positive_int,
+        default=None,
+        help="number of cross-validation folds, at least 2 (default: 5; 3 with --quick)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a fast smoke run: fewer iterations and 3 folds (the numbers are rougher)",
+    )
+    parser.add_argument(
+        "--no-figures",
+        action="store_true",
+        help="do not write figures (matplotlib is then not needed)",
+    )
+    parser.add_argument(
+        "--random-state",
+        metavar="N",
+        type=int,
+        default=0,
+        help="seed for the initial weights, the folds and the early-stopping split "
+        "(default: 0)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="do not print progress to stderr"
+    )
+    return parser
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"needs at least 2 folds, got {value}")
+    return value
+
+
+def main(argv=None):
+    """Run the main job; return the exit code (0, or 2 for bad input).
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Command-line arguments; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    code : int
+        0 on success, 2 on bad input, 130 when interrupted.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+class _Progress:
+    """One line per step on stderr, with the elapsed time."""
+
+    def __init__(self, n_steps, quiet):
+        self.n_steps, self.quiet = n_steps, quiet
+        self.step = 0
+        self.start = time.perf_counter()
+
+    def __call__(self, message):
+        self.step += 1
+        if not self.quiet:
+            elapsed = time.perf_counter() - self.start
+            print(f"[{self.step}/{self.n_steps} {elapsed:5.1f}s] {message}", file=sys.stderr,
+                  flush=True)
+
+
+def _run(args):
+    if args.target is not None and args.data is None:
+        raise UsageError("--target needs --data FILE.csv")
+    n_folds = args.cv or (3 if args.quick else 5)
+    if args.data is not None:
+        X, y, features, target = read_csv(args.data, args.target)
+        if X.shape[0] < n_folds:
+            raise UsageError(
+                f"{args.data} has {X.shape[0]} data rows; {n_folds}-fold cross-validation "
+                "needs at least as many rows as folds (use --cv)"
+            )
+        title = f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} features)"
+    else:
+        from sklearn.datasets import load_diabetes
+
+        X, y = load_diabetes(return_X_y=True)
+        title = f"scikit-learn's diabetes data ({X.shape[0]} rows, {X.shape[1]} features)"
+
+    figures = not args.no_figures
+    if figures:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            print(
+                f'{PROG}: matplotlib is not installed, so no figures are written; '
+                'pip install "sklearn_lecture[plot]" to get them',
+                file=sys.stderr,
+            )
+            figures = False
+    if figures:
+        _make_out_dir(args.out)
+
+    models = comparison_models(args.random_state, quick=args.quick)
+    lecture = args.data is None
+    n_steps = len(models) + (5 + figures if lecture else 0) + figures
+    progress = _Progress(n_steps, args.quiet)
+    written = []
+    if lecture:
+        results = run_lecture_examples(args.quick, args.random_state, progress)
+        print_lecture_summary(results)
+        if figures:
+            progress(f"writing the lecture's figures to {args.out}")
+            written += save_lecture_figures(results, args.out)
+    scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
+    print_table(scores, title, n_folds)
+    if figures:
+        progress(f"writing the comparison figure to {args.out}")
+        written.append(save_comparison_figure(scores, title, n_folds, args.out))
+    if written:
+        print(f"\nFigures written to {args.out}{os.sep}: " + ", ".join(written))
+    return 0
+
+
+def _make_out_dir(out):
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"--out {out} exists and is not a folder")
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the folder {out}: {exc.strerror}") from None
+
+
+# ------------------------------------------------------------------------ CSV
+def read_csv(path, target=None):
+    """Read a numeric CSV file with a header row.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    target : str, default=None
+        The column to predict; the last column when None.
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, n_columns - 1)
+        The other columns.
+    y : ndarray of shape (n_rows,)
+        The target column.
+    features : list of str
+        The names of the columns of X.
+    target : str
+        The name of the target column.
+
+    Raises
+    ------
+    UsageError
+        With a one-line message, for a missing or unreadable file, an empty
+        file, a missing column or a non-numeric or incomplete column.
+    """
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = [row for row in csv.reader(f) if any(cell.strip() for cell in row)]
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder, not a CSV file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not a UTF-8 text file; save it as CSV") from None
+    except (OSError, csv.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"cannot read {path}: {reason}") from None
+    if not rows:
+        raise UsageError(f"{path} is empty; it needs a header row and data rows")
+    header = [name.strip() for name in rows[0]]
+    data = rows[1:]
+    if not data:
+        raise UsageError(f"{path} has a header row but no data rows")
+    if target is None:
+        target = header[-1]
+    if target not in header:
+        raise UsageError(
+            f"{path} has no column {target!r}; its columns are: " + ", ".join(header)
+        )
+    if len(header) < 2:
+        raise UsageError(f"{path} has only the column {target!r}; it needs feature columns too")
+    values = np.empty((len(data), len(header)))
+    for i, row in enumerate(data, start=2):  # line 1 is the header
+        if len(row) != len(header):
+            raise UsageError(
+                f"{path}, line {i}: {len(row)} fields, but the header has {len(header)}"
+            )
+        for j, cell in enumerate(row):
+            text = cell.strip()
+            try:
+                value = float(text)
+            except ValueError:
+                if not text:
+                    raise UsageError(
+                        f"column {header[j]!r} has a missing value ({path}, line {i}); "
+                        "fill in or drop that row"
+                    ) from None
+                raise UsageError(
+                    f"column {header[j]!r} is not numeric ({path}, line {i}: {text!r}); "
+                    "drop or encode that column"
+                ) from None
+            if not math.isfinite(value):
+                raise UsageError(
+                    f"column {header[j]!r} has a non-finite value ({path}, line {i}: "
+                    f"{text!r}); fill in or drop that row"
+                )
+            values[i - 2, j] = value
+    t = header.index(target)
+    features = [name for j, name in enumerate(header) if j != t]
+    X = np.delete(values, t, axis=1)
+    return X, values[:, t], features, target
+
+
+# ------------------------------------------------------------------- lecture
+def _quiet_fit(estimator, X, y):
+    """Fit, ignoring ConvergenceWarning: the lecture's loops run a fixed count."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y)
+
+
+def l6rbf_estimator(example, c0, max_iter):
+    """The lecture's l6rbf1, l6rbf2 or l6rbf3 as an RBFRegressor with one unit."""
+    from ._rbf import RBFRegressor
+
+    flags = {
+        "l6rbf1": dict(fit_weights=False, fit_intercept=False),  # yhat = phi(x)
+        "l6rbf2": dict(fit_intercept=False),  # yhat = w phi(x)
+        "l6rbf3": dict(),  # yhat = w phi(x) + w0
+    }[example]
+    return RBFRegressor(
+        n_centers=1,
+        init=[[c0]],
+        width=RBF_WIDTH,
+        learning_rate=RBF_ALPHA,
+        max_iter=max_iter,
+        tol=0.0,
+        standardize=False,
+        **flags,
+    )
+
+
+def run_lecture_examples(quick, random_state, progress):
+    """Fit every lecture example; return ``{name: [(label, estimator), ...], "data": ...}``."""
+    from ._mlp import SigmoidMLPRegressor
+    from ._rbf import RBFRegressor
+    from .datasets import make_l3sig, make_lecture_bumps
+
+    Xb, yb = make_lecture_bumps()
+    Xs, ys = make_l3sig()
+    out = {"bumps": (Xb, yb), "l3sig_data": (Xs, ys)}
+
+    progress(f"l6rbf1: yhat = exp(-(x - c)^2 / b) from c = 0, 0.5 and 1 ({L6RBF1_ITER} updates)")
+    out["l6rbf1"] = [
+        (f"c0 = {c0:g}", _quiet_fit(l6rbf_estimator("l6rbf1", c0, L6RBF1_ITER), Xb, yb))
+        for c0 in L6RBF1_STARTS
+    ]
+    progress(f"l6rbf2 (from c = 0) and l6rbf3 (from c = 1): adding w, then w0 "
+             f"({L6RBF3_ITER} updates)")
+    out["l6rbf2_l6rbf3"] = [
+        (f"{name}, c0 = {c0:g}", _quiet_fit(l6rbf_estimator(name, c0, L6RBF3_ITER), Xb, yb))
+        for name, c0 in [("l6rbf1", 0.0), ("l6rbf2", 0.0), ("l6rbf2", 1.0), ("l6rbf3", 1.0)]
+    ]
+    n_iter = 300 if quick else L3SIG_ITER
+    progress(f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_iter} updates)")
+    out["l3sig"] = [
+        (
+            f"h = {h}",
+            _quiet_fit(
+                SigmoidMLPRegressor(
+                    hidden_layer_sizes=(h,), max_iter=n_iter, tol=0.0, random_state=random_state
+                ),
+                Xs,
+                ys,
+            ),
+        )
+        for h in L3SIG_HIDDEN
+    ]
+    n_iter = 300 if quick else 2000
+    progress("the three kernels side by side: SigmoidMLPRegressor(h=20) on the bumps data")
+    out["kernels_mlp"] = [
+        (k, _quiet_fit(SigmoidMLPRegressor(kernel=k, max_iter=n_iter,
+                                           random_state=random_state), Xb, yb))
+        for k in KERNELS
+    ]
+    progress("the three kernels side by side: RBFRegressor(K=4) on the bumps data")
+    out["kernels_rbf"] = [
+        (k, _quiet_fit(RBFRegressor(n_centers=4, kernel=k, max_iter=n_iter,
+                                    random_state=random_state), Xb, yb))
+        for k in KERNELS
+    ]
+    return out
+
+
+def print_lecture_summary(results):
+    Xb, yb = results["bumps"]
+    Xs, ys = results["l3sig_data"]
+    print("Lecture examples (J = 1/(2n) sum e^2, the slides' J divided by 2n):")
+    for label, est in results["l6rbf1"]:
+        print(f"  l6rbf1  {label:<16} -> c = {est.centers_[0, 0]:.3f}"
+              f"{'':24} J = {est.loss_:.5f} after {est.n_iter_} updates")
+    for label, est in results["l6rbf2_l6rbf3"][1:]:
+        name, start = label.split(", ")
+        print(f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}, w = {est.coef_[0]:.3f}, "
+              f"w0 = {est.intercept_:+.3f}  J = {est.loss_:.5f} after {est.n_iter_} updates")
+    for label, est in results["l3sig"]:
+        print(f"  l3sig   {label:<16} -> R^2 = {est.score(Xs, ys):.4f}, J = {est.loss_:.2e} "
+              f"(standardised y) after {est.n_iter_} updates")
+    for key, title in [("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
+                       ("kernels_rbf", "RBFRegressor(K=4)")]:
+        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
+        print(f"  kernels {title}: R^2 {scores}")
+
+
+# ----------------------------------------------------------------- comparison
+def comparison_models(random_state, quick=False):
+    """The compared models: name -> unfitted estimator."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.linear_model import LinearRegression
+    from sklearn.neural_network import MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ._mlp import SigmoidMLPRegressor
+    from ._rbf import RBFRegressor
+
+    max_iter = 200 if quick else 2000
+    # The three networks hold out 10% of each training fold and keep the weights
+    # with the best validation R^2 (early_stopping): the same rule for all three.
+    common = dict(max_iter=max_iter, early_stopping=True, random_state=random_state)
+    return {
+        "LinearRegression": LinearRegression(),
+        "RBFRegressor(K=20)": make_pipeline(StandardScaler(), RBFRegressor(20, **common)),
+        "SigmoidMLPRegressor(h=20)": make_pipeline(
+            StandardScaler(), SigmoidMLPRegressor((20,), **common)
+        ),
+        # Our estimators standardise y inside fit; TransformedTargetRegressor does the
+        # same for scikit-learn's MLPRegressor.
+        "MLPRegressor(h=20), reference": make_pipeline(
+            StandardScaler(),
+            TransformedTargetRegressor(
+                MLPRegressor(hidden_layer_sizes=(20,), **common), transformer=StandardScaler()
+            ),
+        ),
+    }
+
+
+def cross_validate_models(models, X, y, n_folds, random_state, progress):
+    """K-fold R^2 and fit times of each model; a failing model is reported, not raised."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import KFold, cross_validate
+
+    cv = KFold(n_splits=n_folds, shuffle=True, random_state=random_state)
+    scores = {}
+    for name, model in models.items():
+        progress(f"{n_folds}-fold cross-validation: {name}")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            try:
+                res = cross_validate(model, X, y, cv=cv, error_score="raise")
+            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                message = str(exc).strip().splitlines()
+                scores[name] = {"error": message[0] if message else type(exc).__name__}
+                continue
+        n_warn = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+        scores[name] = {
+            "r2": res["test_score"],
+            "fit_time": res["fit_time"],
+            "not_converged": n_warn,
+        }
+    return scores
+
+
+def print_table(scores, title, n_folds):
+    width = max(len(name) for name in scores) + 2
+    print(f"\n{n_folds}-fold cross-validated R^2 on {title}:\n")
+    print(f"{'model':<{width}}{'R^2 mean +- std':>18}{'fit time (s)':>15}")
+    print("-" * (width + 33))
+    notes = []
+    for name, s in scores.items():
+        if "error" in s:
+            print(f"{name:<{width}}  failed: {s['error']}")
+            continue
+        mark = ""
+        if s["not_converged"]:
+            mark = " *"
+            notes.append(f"{name}: max_iter reached in {s['not_converged']} of {n_folds} folds")
+        r2 = f"{s['r2'].mean():.3f} +- {s['r2'].std():.3f}"
+        print(f"{name:<{width}}{r2:>18}{s['fit_time'].mean():>15.3f}{mark}")
+    for note in notes:
+        print(f"  * {note}")
+
+
+# -------------------------------------------------------------------- figures
+def _figure(ncols, nrows=1, width=4.2, height=3.4):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, axes
+
+
+def _save(fig, out, name):
+    path = os.path.join(out, name)
+    try:
+        fig.savefig(path, dpi=80)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    return name
+
+
+def save_lecture_figures(results, out):
+    """Data with the fitted curves, and J per iteration, for every lecture example."""
+    from .plotting import FitDisplay, LossCurveDisplay
+
+    Xb, yb = results["bumps"]
+    Xs, ys = results["l3sig_data"]
+    written = []
+
+    fig, ax = _figure(2)
+    for i, (label, est) in enumerate(results["l6rbf1"]):
+        FitDisplay.from_estimator(est, Xb, yb, ax=ax[0, 0], name=label, show_data=i == 0,
+                                  show_units=False, line_kw={"color": f"C{i + 1}"})
+        LossCurveDisplay.from_estimator(est, ax=ax[0, 1], name=label, color=f"C{i + 1}")
+    ax[0, 0].set_title("l6rbf1: yhat = exp(-(x - c)^2 / b)")
+    ax[0, 1].set_title("l6rbf1: J per iteration")
+    written.append(_save(fig, out, "l6rbf1.png"))
+
+    fig, ax = _figure(3)
+    fits = results["l6rbf2_l6rbf3"]
+    for panel, pair in enumerate([fits[:2], fits[2:]]):
+        for i, (label, est) in enumerate(pair):
+            FitDisplay.from_estimator(est, Xb, yb, ax=ax[0, panel], name=label,
+                                      show_data=i == 0, show_units=False,
+                                      line_kw={"color": f"C{2 * panel + i + 1}"})
+    for i, (label, est) in enumerate(fits):
+        LossCurveDisplay.from_estimator(est, ax=ax[0, 2], name=label, color=f"C{i + 1}")
+    ax[0, 0].set_title("c0 = 0: w helps (l6rbf1 vs l6rbf2)")
+    ax[0, 1].set_title("c0 = 1: w0 helps (l6rbf2 vs l6rbf3)")
+    ax[0, 2].set_title("J per iteration")
+    written.append(_save(fig, out, "l6rbf2_l6rbf3.png"))
+
+    fig, ax = _figure(2)
+    for i, (label, est) in enumerate(results["l3sig"]):
+        FitDisplay.from_estimator(est, Xs, ys, ax=ax[0, 0], name=label, show_data=i == 0,
+                                  line_kw={"color": f"C{i + 1}"})
+        LossCurveDisplay.from_estimator(est, ax=ax[0, 1], name=label, color=f"C{i + 1}")
+    ax[0, 0].set_title("l3sig: y = -0.1 (x - 2)^2")
+    ax[0, 1].set_title("l3sig: J per iteration")
+    written.append(_save(fig, out, "l3sig.png"))
+
+    fig, ax = _figure(3, 2)
+    for row, key in enumerate(["kernels_mlp", "kernels_rbf"]):
+        for col, (kernel, est) in enumerate(results[key]):
+            FitDisplay.from_estimator(est, Xb, yb, ax=ax[row, col])
+            ax[row, col].set_title(f"{type(est).__name__}(kernel={kernel!r})")
+    written.append(_save(fig, out, "kernels.png"))
+    return written
+
+
+def save_comparison_figure(scores, title, n_folds, out):
+    """R^2 of every fold (dots) and mean +- std (diamond), one row per model."""
+    ok = {name: s for name, s in scores.items() if "error" not in s}
+    fig, ax = _figure(1, width=7.5)
+    ax = ax[0, 0]
+    for i, s in enumerate(ok.values()):
+        ax.plot(s["r2"], np.full(len(s["r2"]), i), "o", color="tab:gray", alpha=0.6)
+        ax.errorbar(s["r2"].mean(), i, xerr=s["r2"].std(), fmt="D", color="tab:red",
+                    capsize=4)
+    ax.set_yticks(range(len(ok)), list(ok))
+    ax.invert_yaxis()
+    ax.set_xlabel(f"R^2 on the held-out folds ({n_folds}-fold CV)")
+    ax.set_title(title, fontsize="medium")
+    return _save(fig, out, "comparison.png")
