@@ -1,0 +1,187 @@
+"""The main job, ``python -m sklearn_lecture``: default run, --data/--target, bad input."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sklearn_lecture.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(args, cwd):
+    """Run the main job in a fresh interpreter, as a user would."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["MPLBACKEND"] = "Agg"
+    return subprocess.run(
+        [sys.executable, "-m", "sklearn_lecture", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_default_run_writes_figures_and_prints_the_table(tmp_path):
+    res = _run(["--quick"], cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    out_dir = tmp_path / "sklearn_lecture_output"  # the default --out
+    pngs = sorted(p.name for p in out_dir.glob("*.png"))
+    assert pngs == sorted(
+        ["l6rbf1.png", "l6rbf2_l6rbf3.png", "l3sig.png", "kernels.png", "comparison.png"]
+    )
+    for name in pngs:
+        assert (out_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the lecture's examples, each reported
+    for example in ("l6rbf1", "l6rbf2", "l6rbf3", "l3sig", "h = 20", "h = 200", "kernels"):
+        assert example in res.stdout
+    # the table: one row per model, with a mean +- std R^2 and a fit time
+    rows = {}
+    for line in res.stdout.splitlines():
+        parts = line.rsplit(None, 4)
+        if len(parts) == 5 and parts[2] == "+-":
+            rows[parts[0].strip()] = [float(parts[1]), float(parts[3]), float(parts[4])]
+    assert set(rows) == {
+        "LinearRegression",
+        "RBFRegressor(K=20)",
+        "SigmoidMLPRegressor(h=20)",
+        "MLPRegressor(h=20), reference",
+    }
+    for mean, std, fit_time in rows.values():
+        assert -1 < mean <= 1 and std >= 0 and fit_time >= 0
+    # progress went to stderr, one line per step, and nothing else did
+    progress = res.stderr.strip().splitlines()
+    assert len(progress) >= 8
+    assert all(line.startswith("[") for line in progress), res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def _write_csv(path, n=40, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-2, 2, size=(n, 2))
+    y = np.sin(X[:, 0]) + 0.5 * X[:, 1]
+    lines = ["a,b,price"] + [f"{a:.6f},{b:.6f},{t:.6f}" for (a, b), t in zip(X, y)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_data_and_target_run_the_comparison_on_a_csv(tmp_path, capsys):
+    csv_path = _write_csv(tmp_path / "mine.csv")
+    code = main(["--data", str(csv_path), "--target", "price", "--quick", "--no-figures",
+                 "--cv", "2", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "mine.csv" in out and "'price'" in out and "40 rows, 2 features" in out
+    assert "2-fold" in out
+    for model in ("LinearRegression", "RBFRegressor", "SigmoidMLPRegressor", "MLPRegressor"):
+        assert model in out
+    assert "l6rbf1" not in out  # --data runs only the comparison
+    assert err == ""  # --quiet
+
+
+def test_data_target_defaults_to_the_last_column(tmp_path, capsys):
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    assert main(["--data", str(csv_path), "--quick", "--no-figures", "--cv", "2", "-q"]) == 0
+    assert "target 'price'" in capsys.readouterr().out
+
+
+def _bad_inputs(tmp_path):
+    good = _write_csv(tmp_path / "good.csv", n=10)
+    text = tmp_path / "text.csv"
+    text.write_text("a,city,y\n1,Paris,2\n2,Rome,3\n3,Oslo,4\n")
+    hole = tmp_path / "hole.csv"
+    hole.write_text("a,b,y\n1,2,3\n4,,6\n7,8,9\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("a,b,y\n")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b,y\n1,2,3\n4,5\n")
+    return {
+        "missing file": (["--data", str(tmp_path / "nope.csv")], "no such file"),
+        "missing column": (["--data", str(good), "--target", "cost"], "no column 'cost'"),
+        "non-numeric column": (["--data", str(text), "--target", "y"], "'city' is not numeric"),
+        "missing value": (["--data", str(hole)], "'b' has a missing value"),
+        "empty file": (["--data", str(empty)], "is empty"),
+        "header only": (["--data", str(header_only)], "no data rows"),
+        "ragged row": (["--data", str(ragged)], "line 3"),
+        "folder": (["--data", str(tmp_path)], "is a folder"),
+        "too few rows": (["--data", str(good), "--cv", "20"], "at least as many rows"),
+        "target without data": (["--target", "y"], "--target needs --data"),
+    }
+
+
+CASES = [
+    "missing file", "missing column", "non-numeric column", "missing value", "empty file",
+    "header only", "ragged row", "folder", "too few rows", "target without data",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_one_line_and_exit_code_2(case, tmp_path, capsys):
+    args, expected = _bad_inputs(tmp_path)[case]
+    code = main([*args, "--no-figures", "--quick", "-q"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("sklearn-lecture: error: "), err
+    assert expected in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_bad_input_in_a_subprocess_has_no_traceback(tmp_path):
+    res = _run(["--data", "missing.csv"], cwd=tmp_path)
+    assert res.returncode == 2
+    assert res.stderr == "sklearn-lecture: error: no such file: missing.csv\n"
+    assert res.stdout == ""
+
+
+def test_out_that_is_a_file_is_a_usage_error(tmp_path, capsys):
+    blocker = tmp_path / "taken"
+    blocker.write_text("x")
+    csv_path = _write_csv(tmp_path / "mine.csv", n=10)
+    code = main(["--data", str(csv_path), "--out", str(blocker), "--quick", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "is not a folder" in err and err.count("\n") == 1
+
+
+def test_help_documents_every_option(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    from sklearn_lecture._cli import build_parser
+
+    for action in build_parser()._actions:
+        for flag in action.option_strings:
+            assert flag in text
+        assert action.help and action.help.strip()
+    for word in ("l6rbf1", "l3sig", "LinearRegression", "MLPRegressor", "--data", "--target"):
+        assert word in text
+
+
+def test_a_model_that_fails_is_reported_in_its_row(monkeypatch, tmp_path, capsys):
+    """A model raising on the user's data does not stop the others or print a traceback."""
+    from sklearn.linear_model import LinearRegression
+
+    from sklearn_lecture import _cli
+
+    class Broken(LinearRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise ValueError("cannot fit this\nsecond line")
+
+    real = _cli.comparison_models
+    monkeypatch.setattr(
+        _cli, "comparison_models",
+        lambda rs, quick=False: {"Broken": Broken(), **real(rs, quick)},
+    )
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    assert main(["--data", str(csv_path), "--no-figures", "--quick", "--cv", "2", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "Broken" in out and "failed: cannot fit this" in out and "second line" not in out
+    assert "LinearRegression" in out
