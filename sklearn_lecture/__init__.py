@@ -8,7 +8,15 @@
 from ._gradcheck import check_gradients
 from ._mlp import SigmoidMLPRegressor
 from ._rbf import RBFRegressor
+from .plotting import FitDisplay, LossCurveDisplay  # matplotlib is imported only to draw
 
 __version__ = "0.1.0"
 
-__all__ = ["RBFRegressor", "SigmoidMLPRegressor", "check_gradients", "__version__"]
+__all__ = [
+    "RBFRegressor",
+    "SigmoidMLPRegressor",
+    "check_gradients",
+    "FitDisplay",
+    "LossCurveDisplay",
+    "__version__",
+]
