@@ -1,0 +1,197 @@
+"""LossCurveDisplay and FitDisplay, in the style of scikit-learn's displays."""
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LinearRegression
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_lecture import (
+    FitDisplay,
+    LossCurveDisplay,
+    RBFRegressor,
+    SigmoidMLPRegressor,
+)
+from sklearn_lecture.datasets import make_lecture_bumps
+
+matplotlib = pytest.importorskip("matplotlib", reason="the displays need the plot extra")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _fit(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def bumps():
+    return make_lecture_bumps()
+
+
+@pytest.fixture(scope="module")
+def rbf(bumps):
+    return _fit(RBFRegressor(n_centers=4, max_iter=60, tol=0, random_state=0), *bumps)
+
+
+def test_loss_curve_display_draws_the_loss_curve(rbf):
+    disp = LossCurveDisplay.from_estimator(rbf)
+    assert isinstance(disp, LossCurveDisplay)
+    np.testing.assert_array_equal(disp.line_.get_ydata(), rbf.loss_curve_)
+    np.testing.assert_array_equal(disp.line_.get_xdata(), np.arange(1, rbf.n_iter_ + 1))
+    assert disp.ax_.get_yscale() == "log"
+    assert disp.figure_ is disp.ax_.figure
+    assert disp.line_.get_label() == "RBFRegressor"
+
+
+def test_loss_curve_display_on_given_axes_linear_scale_and_name(rbf):
+    fig, ax = plt.subplots()
+    disp = LossCurveDisplay.from_estimator(rbf, ax=ax, name="mine", log_scale=False,
+                                           color="tab:green")
+    assert disp.ax_ is ax and disp.figure_ is fig
+    assert ax.get_yscale() == "linear"
+    assert disp.line_.get_label() == "mine"
+    assert disp.line_.get_color() == "tab:green"
+    # plot() draws again from the stored curve
+    fig2, ax2 = plt.subplots()
+    disp.plot(ax=ax2)
+    assert disp.ax_ is ax2 and len(ax2.lines) == 1
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda est: make_pipeline(StandardScaler(), est),
+        lambda est: TransformedTargetRegressor(est, transformer=StandardScaler()),
+    ],
+    ids=["pipeline", "transformed-target"],
+)
+def test_loss_curve_display_finds_the_model_inside_meta_estimators(bumps, wrap):
+    model = _fit(wrap(SigmoidMLPRegressor(hidden_layer_sizes=(5,), max_iter=30,
+                                          random_state=0)), *bumps)
+    disp = LossCurveDisplay.from_estimator(model)
+    inner = model[-1] if hasattr(model, "steps") else model.regressor_
+    np.testing.assert_array_equal(disp.line_.get_ydata(), inner.loss_curve_)
+    assert disp.line_.get_label() == "SigmoidMLPRegressor"
+
+
+def test_loss_curve_display_accepts_sklearn_mlp(bumps):
+    mlp = _fit(MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0), *bumps)
+    disp = LossCurveDisplay.from_estimator(mlp)
+    np.testing.assert_array_equal(disp.line_.get_ydata(), mlp.loss_curve_)
+
+
+def test_loss_curve_display_errors(bumps):
+    with pytest.raises(NotFittedError):
+        LossCurveDisplay.from_estimator(RBFRegressor())
+    with pytest.raises(ValueError, match="no loss_curve_"):
+        LossCurveDisplay.from_estimator(LinearRegression().fit(*bumps))
+
+
+def test_fit_display_draws_data_estimate_and_rbf_units(rbf, bumps):
+    X, y = bumps
+    disp = FitDisplay.from_estimator(rbf, X, y, grid_resolution=50)
+    np.testing.assert_array_equal(disp.data_.get_xdata(), X.ravel())
+    np.testing.assert_array_equal(disp.data_.get_ydata(), y)
+    np.testing.assert_allclose(disp.line_.get_ydata(), rbf.predict(disp.x_grid.reshape(-1, 1)))
+    assert disp.x_grid[0] == X.min() and disp.x_grid[-1] == X.max() and disp.x_grid.size == 50
+    assert len(disp.unit_lines_) == rbf.n_centers == disp.contributions.shape[1]
+    # the lecture's picture: the units w_k phi_k(x) and w0 add up to the estimate
+    total = disp.contributions.sum(axis=1) + disp.intercept
+    np.testing.assert_allclose(total, disp.y_pred, rtol=1e-12, atol=1e-12)
+    assert disp.intercept == rbf.intercept_
+    # each unit is w_k times a bump that peaks (at 1) at its centre c_k
+    for k in range(rbf.n_centers):
+        unit = disp.contributions[:, k] / rbf.coef_[k]
+        assert unit.max() <= 1 + 1e-12 and unit.min() > 0
+    assert disp.ax_.get_legend() is not None
+
+
+def test_fit_display_units_inside_a_pipeline_sum_to_the_prediction(bumps):
+    X, y = bumps
+    X_shifted = X * 30 + 100  # the scaler must be applied before the units
+    pipe = _fit(make_pipeline(StandardScaler(),
+                              RBFRegressor(3, max_iter=40, tol=0, random_state=0)),
+                X_shifted, y)
+    disp = FitDisplay.from_estimator(pipe, X_shifted, y, grid_resolution=40)
+    np.testing.assert_allclose(disp.contributions.sum(axis=1) + disp.intercept,
+                               pipe.predict(disp.x_grid.reshape(-1, 1)), atol=1e-12)
+    assert len(disp.unit_lines_) == 3
+
+
+def test_fit_display_for_the_network_has_no_units_and_respects_flags(bumps):
+    X, y = bumps
+    net = _fit(SigmoidMLPRegressor((5,), max_iter=30, random_state=0), X, y)
+    fig, ax = plt.subplots()
+    disp = FitDisplay.from_estimator(net, X.ravel(), ax=ax, name="net", show_data=False,
+                                     line_kw={"color": "black"})
+    assert disp.contributions is None and disp.unit_lines_ == []
+    assert disp.data_ is None and len(ax.lines) == 1
+    assert disp.line_.get_label() == "net" and disp.ax_ is ax
+    rbf = _fit(RBFRegressor(3, max_iter=5, tol=0, random_state=0), X, y)
+    disp = FitDisplay.from_estimator(rbf, X, y, show_units=False)
+    assert disp.unit_lines_ == [] and disp.contributions is not None
+
+
+def test_fit_display_keeps_dataframe_feature_names(bumps):
+    pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
+    X, y = bumps
+    df = pd.DataFrame({"x": X.ravel()})
+    rbf = _fit(RBFRegressor(3, max_iter=5, tol=0, random_state=0), df, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "X does not have valid feature names"
+        disp = FitDisplay.from_estimator(rbf, df, y)
+    assert len(disp.unit_lines_) == 3
+
+
+def test_fit_display_rejects_more_than_one_feature_or_mismatched_y(bumps):
+    X, y = bumps
+    X2 = np.hstack([X, X])
+    est = _fit(LinearRegression(), X2, y)
+    with pytest.raises(ValueError, match="2 features"):
+        FitDisplay.from_estimator(est, X2, y)
+    est = _fit(LinearRegression(), X, y)
+    with pytest.raises(ValueError, match="one target value per row"):
+        FitDisplay.from_estimator(est, X, y[:-1])
+    with pytest.raises(NotFittedError):
+        FitDisplay.from_estimator(RBFRegressor(), X, y)
+
+
+@pytest.mark.parametrize("call", ["loss", "fit", "plot"])
+def test_without_matplotlib_the_error_says_what_to_install(monkeypatch, rbf, bumps, call):
+    for name in list(sys.modules):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # "import matplotlib" fails
+    with pytest.raises(ImportError, match=r'pip install "sklearn_lecture\[plot\]"'):
+        if call == "loss":
+            LossCurveDisplay.from_estimator(rbf)
+        elif call == "fit":
+            FitDisplay.from_estimator(rbf, *bumps)
+        else:
+            LossCurveDisplay(loss_curve=[1.0, 0.5]).plot()
+
+
+def test_importing_the_package_does_not_import_matplotlib():
+    code = "import sys, sklearn_lecture; print('matplotlib' in sys.modules)"
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "False"
