@@ -16,13 +16,21 @@ twice; passing ``A`` keeps the derivative exact where ``Z`` alone would lose the
 sign (``exp(-a^2)``).  ``tests/test_kernels.py`` checks every pair against
 central finite differences.
 
+Speed and memory: every function takes an optional ``out=`` array and writes
+its result there (it may be the input array itself, ``phi(A, out=A)``;
+``dphi(A, Z, out=A)`` is allowed too, ``out=Z`` is not).  A kernel whose
+``uses_input`` is False computes Phi' from Z alone (``dphi(None, Z)`` works), so a
+caller may let Z overwrite A and keep one n x h array instead of two.  The
+sigmoids are written with numpy's vectorised ``exp`` rather than scipy's
+``expit`` (the same formula, several times slower).
+
 A new nonlinearity is one pair of functions and one entry in a dict below.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
-from scipy.special import expit
 
 
 class Kernel(NamedTuple):
@@ -32,86 +40,120 @@ class Kernel(NamedTuple):
     phi: Callable  # phi(A) -> Z
     dphi: Callable  # dphi(A, Z) -> dZ/dA (elementwise)
     formula: str
+    uses_input: bool = True  # False: dphi reads only Z, so A may be overwritten by Z
 
 
 # --------------------------------------------------------------------------
 # Activations of the network Z = Phi(A), A = [X 1] W1
 # --------------------------------------------------------------------------
-def sigmoid(A):
-    """Phi(A) = 1 / (1 + exp(-A)), the lecture's sigmoidal function (scipy's expit)."""
-    return expit(A)
+def sigmoid(A, out=None):
+    """Phi(A) = 1 / (1 + exp(-A)), the lecture's sigmoidal function."""
+    with np.errstate(over="ignore"):  # exp(-A) -> inf gives 1 / (1 + inf) = 0, exactly right
+        Z = np.negative(A, out=out)
+        np.exp(Z, out=Z)
+        Z += 1.0
+        return np.reciprocal(Z, out=Z)
 
 
-def sigmoid_derivative(A, Z):
+def sigmoid_derivative(A, Z, out=None):
     """Phi'(A) = Phi (1 - Phi) = Z (1 - Z), as derived on the lecture's slide."""
-    return Z * (1.0 - Z)
+    D = np.subtract(1.0, Z, out=out)
+    D *= Z
+    return D
 
 
-def gaussian(A):
+def gaussian(A, out=None):
     """Phi(A) = exp(-A^2), the radial-basis function used as an activation."""
     with np.errstate(over="ignore"):  # A^2 -> inf gives exp(-inf) = 0, exactly right
-        return np.exp(-np.square(A))
+        Z = np.square(A, out=out)
+        np.negative(Z, out=Z)
+        return np.exp(Z, out=Z)
 
 
-def gaussian_derivative(A, Z):
+def gaussian_derivative(A, Z, out=None):
     """Phi'(A) = -2 A exp(-A^2) = -2 A Z."""
-    return -2.0 * A * Z
+    D = np.multiply(A, -2.0, out=out)
+    D *= Z
+    return D
 
 
-def relu(A):
+def relu(A, out=None):
     """Phi(A) = max(0, A), the lecture's ReLU with slope a = 1."""
-    return np.maximum(A, 0.0)
+    return np.maximum(A, 0.0, out=out)
 
 
-def relu_derivative(A, Z):
-    """Phi'(A) = 1 where A > 0, else 0 (the subgradient 0 is taken at A = 0)."""
-    return (A > 0).astype(A.dtype)
+def relu_derivative(A, Z, out=None):
+    """Phi'(A) = 1 where A > 0 (that is, where Z > 0), else 0 (the subgradient 0 at A = 0)."""
+    if out is None:
+        out = np.empty_like(Z)
+    return np.greater(Z, 0.0, out=out)
 
 
 ACTIVATIONS = {
-    "sigmoid": Kernel("sigmoid", sigmoid, sigmoid_derivative, "1 / (1 + exp(-a))"),
+    "sigmoid": Kernel(
+        "sigmoid", sigmoid, sigmoid_derivative, "1 / (1 + exp(-a))", uses_input=False
+    ),
     "rbf": Kernel("rbf", gaussian, gaussian_derivative, "exp(-a^2)"),
-    "relu": Kernel("relu", relu, relu_derivative, "max(0, a)"),
+    "relu": Kernel("relu", relu, relu_derivative, "max(0, a)", uses_input=False),
 }
 
 
 # --------------------------------------------------------------------------
 # Radial profiles of the RBF network phi_k = Phi(u_k), u_k = ||x - c_k||^2 / b_k
 # --------------------------------------------------------------------------
-def gaussian_profile(U):
+def gaussian_profile(U, out=None):
     """Phi(u) = exp(-u), the lecture's RBF ``exp(-(x - c)^2 / b)``."""
-    return np.exp(-U)
+    Z = np.negative(U, out=out)
+    return np.exp(Z, out=Z)
 
 
-def gaussian_profile_derivative(U, Z):
+def gaussian_profile_derivative(U, Z, out=None):
     """Phi'(u) = -exp(-u) = -Z."""
-    return -Z
+    return np.negative(Z, out=out)
 
 
-def sigmoid_profile(U):
+def sigmoid_profile(U, out=None):
     """Phi(u) = 2 / (1 + exp(u)) = 2 expit(-u): 1 at the centre, 0 far away."""
-    return 2.0 * expit(-U)
+    with np.errstate(over="ignore"):  # exp(u) -> inf gives 2 / (1 + inf) = 0, exactly right
+        Z = np.exp(U, out=out)
+        Z += 1.0
+        return np.divide(2.0, Z, out=Z)
 
 
-def sigmoid_profile_derivative(U, Z):
+def sigmoid_profile_derivative(U, Z, out=None):
     """Phi'(u) = -2 expit(-u) (1 - expit(-u)) = -Z (1 - Z / 2)."""
-    return -Z * (1.0 - 0.5 * Z)
+    D = np.multiply(Z, -0.5, out=out)
+    D += 1.0
+    D *= Z
+    return np.negative(D, out=D)
 
 
-def triangle_profile(U):
+def triangle_profile(U, out=None):
     """Phi(u) = max(0, 1 - u), the lecture's "triangle curve"."""
-    return np.maximum(1.0 - U, 0.0)
+    Z = np.subtract(1.0, U, out=out)
+    return np.maximum(Z, 0.0, out=Z)
 
 
-def triangle_profile_derivative(U, Z):
-    """Phi'(u) = -1 where u < 1, else 0."""
-    return -(U < 1).astype(U.dtype)
+def triangle_profile_derivative(U, Z, out=None):
+    """Phi'(u) = -1 where u < 1 (that is, where Z > 0), else 0."""
+    if out is None:
+        out = np.empty_like(Z)
+    np.greater(Z, 0.0, out=out)
+    return np.negative(out, out=out)
 
 
 RADIAL_PROFILES = {
-    "rbf": Kernel("rbf", gaussian_profile, gaussian_profile_derivative, "exp(-u)"),
-    "sigmoid": Kernel(
-        "sigmoid", sigmoid_profile, sigmoid_profile_derivative, "2 / (1 + exp(u))"
+    "rbf": Kernel(
+        "rbf", gaussian_profile, gaussian_profile_derivative, "exp(-u)", uses_input=False
     ),
-    "relu": Kernel("relu", triangle_profile, triangle_profile_derivative, "max(0, 1 - u)"),
+    "sigmoid": Kernel(
+        "sigmoid",
+        sigmoid_profile,
+        sigmoid_profile_derivative,
+        "2 / (1 + exp(u))",
+        uses_input=False,
+    ),
+    "relu": Kernel(
+        "relu", triangle_profile, triangle_profile_derivative, "max(0, 1 - u)", uses_input=False
+    ),
 }

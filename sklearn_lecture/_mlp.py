@@ -203,8 +203,11 @@ class SigmoidMLPRegressor(LectureRegressorBase):
 
         Returns ``(Yhat, Z)`` with Z the last hidden layer; with ``keep=True``
         returns the lists ``As`` and ``Zs`` (``Zs[0] = X``) that backprop needs.
+        When Phi' needs only Z (``Kernel.uses_input`` is False), Z is computed
+        in A's memory and ``As`` holds ``None``: one n_block x h array per layer.
         """
-        phi = ACTIVATIONS[self.kernel].phi
+        kernel = ACTIVATIONS[self.kernel]
+        keep_A = keep and kernel.uses_input
         n_layers = self._n_layers()
         Zs, As = [X], []
         Z = X
@@ -212,8 +215,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             # [Z 1] W = Z coefs + intercepts: the bias row is the intercept.
             A = Z @ params[f"coefs_{i}"]
             A += params[f"intercepts_{i}"]
-            Z = phi(A)
-            As.append(A)
+            Z = kernel.phi(A, out=None if keep_A else A)
+            As.append(A if keep_A else None)
             Zs.append(Z)
         Yhat = Z @ params[f"coefs_{n_layers - 1}"]
         Yhat += params[f"intercepts_{n_layers - 1}"]
@@ -227,22 +230,26 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         Adds ``-[Z 1]^T (s o e)`` to the W2 gradient and
         ``-[X 1]^T ((s o e) W2^T o Phi'(A))`` to the W1 gradient (the shared
         loop divides by ``sum s``), and returns ``sum_i s_i ||e_i||^2``.
+        ``grads`` holds only the trained blocks; nothing else is read or kept,
+        so the function can run on any thread or worker (see ``Objective``).
         """
         dphi = ACTIVATIONS[self.kernel].dphi
         Yhat, As, Zs = self._forward(params, X, keep=True)
-        e = Y - Yhat  # e = y - Yhat, as in the lecture
+        e = np.subtract(Y, Yhat, out=Yhat)  # e = y - Yhat, as in the lecture
         se = e if s is None else e * s[:, None]
         sse = np.einsum("ij,ij->", se, e)
         # delta = dJ/dYhat (times sum s) = -s o e
-        delta = -se
+        delta = np.negative(se, out=se if s is not None else None)
         for i in range(self._n_layers() - 1, -1, -1):
             # dJ/dW = [Z 1]^T delta: the coefs part and the bias row.
             grads[f"coefs_{i}"] += Zs[i].T @ delta
             grads[f"intercepts_{i}"] += delta.sum(axis=0)
             if i > 0:
-                # back through W (without its bias row) and Phi: (delta W^T) o Phi'(A)
-                delta = delta @ params[f"coefs_{i}"].T
-                delta *= dphi(As[i - 1], Zs[i])
+                # back through W (without its bias row) and Phi: (delta W^T) o Phi'(A).
+                # Z is not needed after Phi'(A, Z), nor A: Phi' goes into A's memory.
+                D = dphi(As[i - 1], Zs[i], out=As[i - 1])
+                delta = np.matmul(delta, params[f"coefs_{i}"].T)
+                delta *= D
         return sse
 
     # --------------------------------------------------------- change of units

@@ -15,20 +15,31 @@ from ._kernels import RADIAL_PROFILES
 MIN_WIDTH = 1e-6
 
 
-def squared_distances(X, C, scale=None):
-    """``||x_i - c_k||^2`` (measured in units of ``scale``) by matrix products.
+def squared_distances(X, C, scale=None, widths=None):
+    """``||x_i - c_k||^2`` (measured in units of ``scale``, divided by ``widths``) by one product.
 
-    ``||x||^2 - 2 x c^T + ||c||^2``: no n x K x d array is ever built.
+    ``||x - c||^2 = ||x||^2 - 2 x c^T + ||c||^2 = [x, ||x||^2, 1] [-2 c, 1, ||c||^2]^T``:
+    no n x K x d array is ever built, and the n x K result is written once by
+    one matrix product (then clipped at 0, since rounding can make a distance
+    slightly negative).  With ``widths`` b, returns ``u_ik = ||x_i - c_k||^2 / b_k``
+    (the division is applied to the K columns of the small right-hand factor).
     """
     if scale is not None:
         X = X / scale
         C = C / scale
-    D2 = X @ C.T
-    D2 *= -2.0
-    D2 += np.einsum("ij,ij->i", X, X)[:, None]
-    D2 += np.einsum("ij,ij->i", C, C)[None, :]
-    np.maximum(D2, 0.0, out=D2)  # rounding can make a distance slightly negative
-    return D2
+    n, d = X.shape
+    X_aug = np.empty((n, d + 2), dtype=X.dtype)  # [x, ||x||^2, 1]
+    X_aug[:, :d] = X
+    np.einsum("ij,ij->i", X, X, out=X_aug[:, d])
+    X_aug[:, d + 1] = 1.0
+    C_aug = np.empty((d + 2, C.shape[0]), dtype=np.result_type(X, C))  # [-2 c, 1, ||c||^2]^T
+    np.multiply(C.T, -2.0, out=C_aug[:d])
+    C_aug[d] = 1.0
+    np.einsum("ij,ij->i", C, C, out=C_aug[d + 1])
+    if widths is not None:
+        C_aug /= widths
+    D2 = X_aug @ C_aug
+    return np.maximum(D2, 0.0, out=D2)
 
 
 def farthest_point_centers(X, n_centers, sample_weight=None):
@@ -394,9 +405,8 @@ class RBFRegressor(LectureRegressorBase):
         scale = params.get("feature_scale")
         if scale is not None and np.all(scale == 1):
             scale = None
-        U = squared_distances(X, params["centers"], scale)
-        U /= params["widths"]
-        P = Phi(U)
+        U = squared_distances(X, params["centers"], scale, widths=params["widths"])
+        P = Phi(U, out=U)  # phi overwrites u
         Yhat = P @ params["coef"]
         Yhat += params["intercept"]
         return Yhat, P
@@ -408,30 +418,35 @@ class RBFRegressor(LectureRegressorBase):
         ``grad_w0 += -sum se``, and with ``M = -(se w^T) o Phi'(u)`` (dJ/du),
         ``grad_c_k += -2/b_k (M^T x - (sum_i M_ik) c_k)`` and
         ``grad_b_k += -1/b_k sum_i M_ik u_ik``.  The shared loop divides by
-        ``sum s``.
+        ``sum s``.  ``grads`` holds only the trained blocks, and the work for the
+        others is skipped; nothing else is read or kept, so the function can run
+        on any thread or worker (see ``Objective``).
         """
         kernel = RADIAL_PROFILES[self.kernel]
         C, b, w = params["centers"], params["widths"], params["coef"]
-        U = squared_distances(X, C)
-        U /= b
-        P = kernel.phi(U)
+        through_u = "centers" in grads or "widths" in grads  # is dJ/du needed?
+        keep_U = through_u and ("widths" in grads or kernel.uses_input)
+        U = squared_distances(X, C, widths=b)  # u_ik = ||x_i - c_k||^2 / b_k
+        P = kernel.phi(U, out=None if keep_U else U)  # phi = Phi(u), in u's memory if u is done
         Yhat = P @ w
         Yhat += params["intercept"]
-        e = Y - Yhat  # e = y - yhat, as in the lecture
+        e = np.subtract(Y, Yhat, out=Yhat)  # e = y - yhat, as in the lecture
         se = e if s is None else e * s[:, None]
         sse = np.einsum("ij,ij->", se, e)
         if "coef" in grads:
             grads["coef"] -= P.T @ se  # dJ/dw = -sum e phi
         if "intercept" in grads:
             grads["intercept"] -= se.sum(axis=0)  # dJ/dw0 = -sum e
-        if "centers" in grads or "widths" in grads:
-            M = se @ w.T  # (e w^T): each unit's share of the error
-            M *= kernel.dphi(U, P)
-            M *= -1.0  # M = dJ/du = -(e w^T) o Phi'(u)
+        if through_u:
+            # M = dJ/du = -(e w^T) o Phi'(u): each unit's share of the error.
+            M = np.matmul(-se, w.T)
+            M *= kernel.dphi(U if keep_U else None, P)
             if "centers" in grads:
                 # du/dc_k = -2 (x - c_k) / b_k, as matrix products
-                g = M.T @ X - M.sum(axis=0)[:, None] * C
-                grads["centers"] += (-2.0 / b)[:, None] * g
+                g = M.T @ X
+                g -= M.sum(axis=0)[:, None] * C
+                g *= (-2.0 / b)[:, None]
+                grads["centers"] += g
             if "widths" in grads:
                 # du/db_k = -u_k / b_k
                 grads["widths"] -= np.einsum("ik,ik->k", M, U) / b
