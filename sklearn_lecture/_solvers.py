@@ -15,8 +15,11 @@ Early stopping, divergence detection, the loss curve and verbose output live
 here once, for both estimators.
 """
 
+import os
+import threading
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy.optimize import minimize
@@ -24,6 +27,38 @@ from scipy.optimize import minimize
 # Rows per block: large enough for BLAS to be efficient, small enough that the
 # block's n_block x units arrays stay in cache and memory does not grow with n.
 BLOCK_SIZE = 2048
+
+# The row blocks are cut into N_LANES contiguous runs ("lanes"). Each lane adds its
+# blocks, in order, into its own gradient; the lanes' sums are then added in lane
+# order. The result depends on n and BLOCK_SIZE only, never on how many threads ran
+# the lanes: it is bit-identical from run to run and from machine to machine.
+N_LANES = 2
+
+_POOL = None  # (pid, executor) running lanes 1.. while the calling thread runs lane 0
+_BLAS = None  # threadpoolctl controller, to keep BLAS to one thread per lane
+
+
+def _lane_pool():
+    global _POOL
+    if _POOL is None or _POOL[0] != os.getpid():  # a forked child inherits no threads
+        _POOL = (os.getpid(), ThreadPoolExecutor(N_LANES - 1, "sklearn_lecture_lane"))
+    return _POOL[1]
+
+
+def _blas_one_thread():
+    global _BLAS
+    if _BLAS is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1, user_api="blas")
+
+
+def _n_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class ParamLayout:
@@ -76,6 +111,25 @@ class Objective:
     transform : callable or None
         Maps a raw block ``(X, Y)`` to training units (standardisation), so that
         no standardised copy of the whole data set is ever made.
+    block_size : int
+        Rows per block.
+    n_threads : int or None
+        Threads that sum the lanes of blocks at once (see ``sums``); ``None``
+        uses every core when called from the main thread, else 1 (no nested
+        parallelism inside a dask or joblib worker).
+
+    Notes
+    -----
+    ``block_loss_grad(params, X, Y, s, grads) -> sse`` is the contract between
+    the models and every backend (in memory, threads, dask workers), and is kept
+    stable: ``params`` is a dict of arrays (trained and fixed, in training
+    units, never written), ``X`` (n_block, n_features) and ``Y`` (n_block,
+    n_outputs) one block in training units and in the parameters' dtype, ``s``
+    (n_block,) or ``None`` its sample weights, and ``grads`` a dict holding a
+    gradient accumulator for each *trained* parameter only. It adds the block's
+    sums into ``grads`` in place and returns ``sum_i s_i ||e_i||^2``. It keeps
+    no state between calls and reads nothing but its arguments, so it may run
+    on any thread or worker; it may overwrite nothing but its own temporaries.
     """
 
     def __init__(
@@ -88,6 +142,7 @@ class Objective:
         sample_weight=None,
         transform=None,
         block_size=BLOCK_SIZE,
+        n_threads=None,
     ):
         self.block_loss_grad = block_loss_grad
         self.layout = layout
@@ -97,16 +152,18 @@ class Objective:
         self.sample_weight = sample_weight
         self.transform = transform
         self.block_size = block_size
+        self.n_threads = n_threads
         self.total_weight = (
             float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight))
         )
         self.n_evaluations = 0
 
-    def blocks(self):
-        """Yield ``(X_block, Y_block, s_block)`` in training units."""
+    def blocks(self, first=0, stop=None):
+        """Yield ``(X_block, Y_block, s_block)`` in training units (blocks ``first:stop``)."""
         n = self.X.shape[0]
-        for start in range(0, n, self.block_size):
-            rows = slice(start, start + self.block_size)
+        stop = -(-n // self.block_size) if stop is None else stop
+        for k in range(first, stop):
+            rows = slice(k * self.block_size, (k + 1) * self.block_size)
             Xb, Yb = self.X[rows], self.Y[rows]
             if self.transform is not None:
                 Xb, Yb = self.transform(Xb, Yb)
@@ -122,14 +179,45 @@ class Objective:
         """``(sum_i s_i ||e_i||^2, the gradient sums)`` at ``theta``, before dividing by ``sum s``.
 
         The sums over rows that the dask path (``_dask.DaskObjective``) also
-        computes, chunk by chunk, on the workers.
+        computes, chunk by chunk, on the workers.  The blocks are summed in
+        ``N_LANES`` lanes; with ``n_threads > 1`` (by default: when called from
+        the main thread of a machine with several cores) the lanes run on
+        threads at once, each with one BLAS thread, since numpy releases the
+        GIL.  Either way the lanes are added in the same order.
         """
         params = self.params(theta)
-        grad = np.zeros_like(theta)
+        n_blocks = -(-self.X.shape[0] // self.block_size)
+        cuts = [n_blocks * k // N_LANES for k in range(N_LANES + 1)]
+        lanes = [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+        n_threads = self.n_threads
+        if n_threads is None:
+            on_main = threading.current_thread() is threading.main_thread()
+            n_threads = _n_cpus() if on_main else 1
+        if len(lanes) < 2 or n_threads < 2:
+            parts = [self._lane_sums(params, theta.dtype, *lane) for lane in lanes]
+        else:
+            with _blas_one_thread():
+                pool = _lane_pool()
+                futures = [
+                    pool.submit(self._lane_sums, params, theta.dtype, *lane) for lane in lanes[1:]
+                ]
+                try:
+                    parts = [self._lane_sums(params, theta.dtype, *lanes[0])]
+                finally:
+                    parts += [f.result() for f in futures]
+        sse, grad = parts[0]
+        for lane_sse, lane_grad in parts[1:]:
+            sse += lane_sse
+            grad += lane_grad
+        return sse, grad
+
+    def _lane_sums(self, params, dtype, first, stop):
+        """Sums over the blocks ``first, ..., stop - 1``, added in order into one gradient."""
+        grad = np.zeros(self.layout.size, dtype=dtype)
         grads = self.layout.unpack(grad)
         sse = 0.0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for Xb, Yb, sb in self.blocks():
+            for Xb, Yb, sb in self.blocks(first, stop):
                 sse += float(self.block_loss_grad(params, Xb, Yb, sb, grads))
         return sse, grad
 
