@@ -251,9 +251,7 @@ def init_rows(X, Y, sw, rng, max_rows):
     sizes = np.asarray(X.chunks[0])
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
-    parts = _map_chunks(
-        _top_keys, [X, Y, sw], max_rows, per_chunk=list(zip(offsets, seeds))
-    )
+    parts = _map_chunks(_top_keys, [X, Y, sw], max_rows, per_chunk=list(zip(offsets, seeds)))
     key = np.concatenate([p[0] for p in parts])
     rows = np.concatenate([p[1] for p in parts])
     keep = np.argsort(-key, kind="stable")[:max_rows]
@@ -314,9 +312,7 @@ class DaskObjective(Objective):
         self.block_size = block_size
         self.n_evaluations = 0
         n_chunks = len(X.chunks[0])
-        self._chunks = list(
-            zip(*(_row_blocks(A, n_chunks) for A in (X, Y, sample_weight)))
-        )
+        self._chunks = list(zip(*(_row_blocks(A, n_chunks) for A in (X, Y, sample_weight))))
         self._spec = _shared((block_loss_grad, layout, fixed, transform, block_size))
         self._task = dask.delayed(_chunk_sums, pure=True)
         if sample_weight is not None:
@@ -449,10 +445,21 @@ def predict(est, X):
     dtype = next(iter(params.values())).dtype
     if est._y_2d:
         return X.map_blocks(
-            _predict_chunk, est, params, dtype, False, dtype=dtype,
+            _predict_chunk,
+            est,
+            params,
+            dtype,
+            False,
+            dtype=dtype,
             chunks=(X.chunks[0], (est.n_outputs_,)),
         )
     return X.map_blocks(
-        _predict_chunk, est, params, dtype, True, dtype=dtype, drop_axis=1,
+        _predict_chunk,
+        est,
+        params,
+        dtype,
+        True,
+        dtype=dtype,
+        drop_axis=1,
         chunks=(X.chunks[0],),
     )

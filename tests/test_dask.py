@@ -1,0 +1,258 @@
+"""The lecture's full-batch gradient descent on a dask cluster (``_dask.py``).
+
+Every test runs against a real ``LocalCluster`` of two worker processes. A dask fit
+must give the in-memory fit's parameters to 1e-10 relative: the workers run the
+same ``_block_loss_grad`` and only the order of the additions differs.
+"""
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+da = pytest.importorskip("dask.array", reason="dask is not installed (pip install '.[dask]')")
+distributed = pytest.importorskip(
+    "dask.distributed", reason="distributed is not installed (pip install '.[dask]')"
+)
+
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _base, _dask  # noqa: E402
+
+KERNELS = ["sigmoid", "rbf", "relu"]
+N, CHUNK = 301, 70  # 70 does not divide 301: the last chunk has 21 rows
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    )
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+def _data(n=N, n_outputs=1, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 3) * [1.0, 10.0, 0.1] + [0.0, 5.0, -1.0]
+    Y = np.column_stack([np.sin(X[:, 0]) + 0.1 * X[:, 1] + X[:, 2] * k for k in range(n_outputs)])
+    sw = rng.uniform(0.2, 2.0, size=n)
+    return X, (Y[:, 0] if n_outputs == 1 else Y), sw
+
+
+def _dask_data(X, y, sw=None):
+    Xd = da.from_array(X, chunks=(CHUNK, -1))
+    yd = da.from_array(y, chunks=(CHUNK,) + (-1,) * (y.ndim - 1))
+    swd = None if sw is None else da.from_array(sw, chunks=CHUNK)
+    return Xd, yd, swd
+
+
+def _fit(est, X, y, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y, **kw)
+
+
+def _assert_same_fit(a, b, rtol=1e-10):
+    pa, pb = a._fitted_params(), b._fitted_params()
+    assert pa.keys() == pb.keys()
+    for name in pa:
+        ref = np.asarray(pa[name], dtype=np.float64)
+        np.testing.assert_allclose(
+            pb[name], ref, rtol=rtol, atol=rtol * max(np.abs(ref).max(), 1e-300), err_msg=name
+        )
+    assert a.n_iter_ == b.n_iter_
+    np.testing.assert_allclose(b.loss_curve_, a.loss_curve_, rtol=rtol)
+    np.testing.assert_allclose(b.learning_rate_, a.learning_rate_, rtol=rtol)
+
+
+def _estimator(Est, kernel, solver, **kw):
+    extra = (
+        {"n_centers": 4, "fit_widths": True}
+        if Est is RBFRegressor
+        else {"hidden_layer_sizes": (5,)}
+    )
+    return Est(kernel=kernel, solver=solver, random_state=0, tol=0, **extra, **kw)
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_dask_fit_equals_in_memory_fit(client, Est, kernel, solver):
+    X, y, sw = _data()
+    Xd, yd, swd = _dask_data(X, y, sw)
+    a = _fit(
+        _estimator(Est, kernel, solver, learning_rate=0.05, max_iter=4), X, y, sample_weight=sw
+    )
+    b = _fit(
+        _estimator(Est, kernel, solver, learning_rate=0.05, max_iter=4), Xd, yd, sample_weight=swd
+    )
+    _assert_same_fit(a, b)
+    assert b.n_iter_ == 4
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_auto_learning_rate_two_outputs_and_no_weights(client, Est):
+    # learning_rate="auto" compares J values (bold driver): the tiny summation
+    # differences must not flip a comparison on this data.
+    X, Y, _ = _data(n_outputs=2)
+    Xd, Yd, _ = _dask_data(X, Y)
+    a = _fit(_estimator(Est, "rbf", "gd", max_iter=15), X, Y)
+    b = _fit(_estimator(Est, "rbf", "gd", max_iter=15), Xd, Yd)
+    _assert_same_fit(a, b)
+    assert b.coef_.shape == a.coef_.shape if Est is RBFRegressor else b.coefs_[-1].shape == (5, 2)
+
+
+def test_predict_pickle_and_partial_fit(client):
+    X, y, sw = _data()
+    Xd, yd, swd = _dask_data(X, y, sw)
+    est = _fit(SigmoidMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0), Xd, yd)
+    y_np = est.predict(X)
+    assert isinstance(y_np, np.ndarray) and y_np.shape == (N,)
+    y_lazy = est.predict(Xd)
+    assert isinstance(y_lazy, da.Array) and y_lazy.chunks == ((70, 70, 70, 70, 21),)
+    np.testing.assert_allclose(y_lazy.compute(), y_np, rtol=1e-12)
+    clone = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(clone.predict(X), y_np)
+    # partial_fit: one lecture step on the whole dask batch, as in memory.
+    a = SigmoidMLPRegressor(hidden_layer_sizes=(4,), learning_rate=0.1, random_state=0)
+    b = SigmoidMLPRegressor(hidden_layer_sizes=(4,), learning_rate=0.1, random_state=0)
+    for _ in range(3):
+        a.partial_fit(X, y, sample_weight=sw)
+        b.partial_fit(Xd, yd, sample_weight=swd)
+    _assert_same_fit(a, b)
+
+
+def test_float32_and_integer_input(client):
+    X, y, _ = _data()
+    X32, y32 = _dask_data(X.astype(np.float32), y)[:2]
+    est = _fit(RBFRegressor(3, max_iter=3, random_state=0), X32, y32)
+    assert est.centers_.dtype == np.float32
+    assert est.predict(da.from_array(X.astype(np.float32), chunks=100)).dtype == np.float32
+    Xi = np.round(X * 10).astype(np.int64)
+    a = _fit(RBFRegressor(3, max_iter=3, random_state=0), Xi, y)
+    b = _fit(RBFRegressor(3, max_iter=3, random_state=0), *_dask_data(Xi, y)[:2])
+    _assert_same_fit(a, b)
+
+
+def test_early_stopping_holds_out_the_same_number_of_rows(client):
+    X, y, sw = _data()
+    Xd, yd, swd = _dask_data(X, y, sw)
+    est = SigmoidMLPRegressor(
+        hidden_layer_sizes=(4,),
+        early_stopping=True,
+        validation_fraction=0.2,
+        max_iter=3,
+        random_state=0,
+    )
+    _fit(est, Xd, yd, sample_weight=swd)
+    assert len(est.validation_scores_) == est.n_iter_
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    rng = np.random.RandomState(0)
+    stats = _base.Standardizer.identity(3, 1)
+    Xt, Yt, st, monitor = _dask.split_validation(est, Xd, yd[:, None], swd, stats, rng)
+    n_val = int(np.ceil(0.2 * N))
+    assert Xt.compute().shape == (N - n_val, 3) and st.compute().shape == (N - n_val,)
+    assert np.isfinite(monitor(est._to_training(est._fitted_params(), stats)))
+
+
+def test_init_sample_of_a_large_array_is_weighted_and_in_row_order(client):
+    # The >INIT_MAX_ROWS path with a small limit: rows of zero weight are never drawn.
+    X, y, sw = _data()
+    sw[::2] = 0.0
+    Xd, yd, swd = _dask_data(X, y, sw)
+    Xi, Yi, si = _dask.init_rows(Xd, yd[:, None], swd, np.random.RandomState(0), 40)
+    assert Xi.shape == (40, 3) and Yi.shape == (40, 1) and si is None
+    rows = [int(np.flatnonzero((X == r).all(axis=1))[0]) for r in Xi]
+    assert rows == sorted(set(rows))  # no repeats, row order kept
+    assert all(sw[r] > 0 for r in rows)
+
+
+def test_bad_dask_input_gives_clear_errors(client):
+    X, y, sw = _data()
+    Xn = X.copy()
+    Xn[200, 1] = np.nan
+    with pytest.raises(ValueError, match="X contains NaN"):
+        SigmoidMLPRegressor().fit(*_dask_data(Xn, y)[:2])
+    with pytest.raises(ValueError, match="non-negative"):
+        SigmoidMLPRegressor().fit(*_dask_data(X, y, -sw))
+    with pytest.raises(ValueError, match="unknown chunk sizes"):
+        Xd, yd, _ = _dask_data(X, y)
+        SigmoidMLPRegressor().fit(Xd[Xd[:, 0] > 0], yd[Xd[:, 0] > 0])
+    est = _fit(SigmoidMLPRegressor(max_iter=2), *_dask_data(X, y)[:2])
+    with pytest.raises(ValueError, match="expecting 3 features"):
+        est.predict(da.ones((5, 4), chunks=2))
+
+
+def test_nothing_imports_dask_for_numpy_input():
+    code = (
+        "import sys, numpy as np; from sklearn_lecture import SigmoidMLPRegressor; "
+        "SigmoidMLPRegressor(max_iter=2).fit(np.eye(3), np.ones(3)); "
+        "print(any(m == 'dask' or m.startswith('dask.') for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_grid_search_on_joblib_dask_backend(client):
+    import joblib
+    from sklearn.model_selection import GridSearchCV
+
+    X, y, _ = _data()
+    grid = {"hidden_layer_sizes": [(3,), (6,)], "learning_rate": [0.1, "auto"]}
+    est = SigmoidMLPRegressor(max_iter=10, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        local = GridSearchCV(est, grid, cv=3).fit(X, y)
+        with joblib.parallel_backend("dask"):
+            remote = GridSearchCV(est, grid, cv=3, n_jobs=-1).fit(X, y)
+    np.testing.assert_allclose(
+        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"], rtol=1e-12
+    )
+    assert remote.best_params_ == local.best_params_
+
+
+def test_worker_killed_mid_fit_is_retried_or_raises(client, monkeypatch):
+    """Killing a worker mid-fit: dask recomputes the lost chunks, so the fit completes
+    and equals the in-memory fit, or it raises; it never returns a wrong model."""
+    X, y, sw = _data()
+    Xd, yd, swd = _dask_data(X, y, sw)
+    calls = []
+    sums = _dask.DaskObjective.sums
+    victim = sorted(client.scheduler_info()["workers"])[0]
+    pid = client.run(os.getpid, workers=[victim])[victim]
+
+    def sums_and_kill(self, theta):
+        calls.append(1)
+        if len(calls) == 3:  # third iteration: kill one worker process (its nanny restarts it)
+            os.kill(pid, signal.SIGKILL)
+        return sums(self, theta)
+
+    monkeypatch.setattr(_dask.DaskObjective, "sums", sums_and_kill)
+    a = _fit(
+        _estimator(SigmoidMLPRegressor, "sigmoid", "gd", max_iter=8, learning_rate=0.05),
+        X,
+        y,
+        sample_weight=sw,
+    )
+    b = _estimator(SigmoidMLPRegressor, "sigmoid", "gd", max_iter=8, learning_rate=0.05)
+    try:
+        _fit(b, Xd, yd, sample_weight=swd)
+    except Exception as exc:  # a clear error, naming the lost worker, is acceptable
+        assert "worker" in f"{type(exc).__name__} {exc}".lower()
+        assert not hasattr(b, "n_iter_")  # and nothing half-fitted was stored
+    else:
+        _assert_same_fit(a, b)
+    assert len(calls) >= 3
+    client.wait_for_workers(2, timeout=60)
