@@ -358,6 +358,29 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         )
 
     def _fit(self, X, y, sample_weight, incremental):
+        """``_fit_and_store``, leaving ``self`` as it was if that fails or is interrupted.
+
+        ``validate_data`` records ``n_features_in_`` (and ``feature_names_in_``)
+        before training starts; a fit that then raises (a ``DivergenceError``, a
+        ``KeyboardInterrupt``) must not leave those describing the new X while the
+        fitted parameters still describe the old one.
+        """
+        recorded = ("n_features_in_", "feature_names_in_")
+        before = {k: self.__dict__[k] for k in recorded if k in self.__dict__}
+        old_loss_curve = self.__dict__.get("loss_curve_")
+        try:
+            return self._fit_and_store(X, y, sample_weight, incremental)
+        except BaseException:
+            # loss_curve_ is replaced by a new list when the fitted state is stored:
+            # if it was, the fit is complete (e.g. a ConvergenceWarning raised as an
+            # error) and the new state is consistent; otherwise roll back.
+            if self.__dict__.get("loss_curve_") is old_loss_curve:
+                for k in recorded:
+                    self.__dict__.pop(k, None)
+                self.__dict__.update(before)
+            raise
+
+    def _fit_and_store(self, X, y, sample_weight, incremental):
         prep = self._prepare(X, y, sample_weight, incremental=incremental)
         X, Y, sw, stats, params = prep.X, prep.Y, prep.sw, prep.stats, prep.params
         dtype, rng, fitted, continuing = prep.dtype, prep.rng, prep.fitted, prep.continuing

@@ -57,8 +57,10 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         Print J at every iteration.
     warm_start : bool, default=False
         Continue from the fitted weights instead of re-initialising. The
-        architecture must not have changed; otherwise ``fit`` raises a
-        ``ValueError`` asking for ``warm_start=False``.
+        architecture must not have changed: if ``set_params`` changed
+        ``hidden_layer_sizes`` (or X has a different number of features),
+        ``fit`` raises a ``ValueError`` asking for ``warm_start=False`` and the
+        fitted model is left unchanged and usable.
 
     Attributes
     ----------
@@ -208,7 +210,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         """
         kernel = ACTIVATIONS[self.kernel]
         keep_A = keep and kernel.uses_input
-        n_layers = self._n_layers()
+        # The depth of the weights given, not of hidden_layer_sizes: after a
+        # set_params that changes the architecture the fitted model still predicts.
+        n_layers = sum(1 for name in params if name.startswith("coefs_"))
         Zs, As = [X], []
         Z = X
         for i in range(n_layers - 1):

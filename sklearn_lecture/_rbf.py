@@ -145,8 +145,10 @@ class RBFRegressor(LectureRegressorBase):
     verbose : int, default=0
         Print J at every iteration.
     warm_start : bool, default=False
-        Continue from the fitted parameters; ``n_centers`` and the number of
-        features must not have changed.
+        Continue from the fitted parameters. ``n_centers`` and the number of
+        features must not have changed: otherwise ``fit`` raises a
+        ``ValueError`` asking for ``warm_start=False`` and the fitted model is
+        left unchanged and usable.
 
     Attributes
     ----------

@@ -1,0 +1,253 @@
+"""Hostile inputs and settings: property-based tests (hypothesis) for both estimators.
+
+The property checked for every kernel and both solvers: a fit on finite input ends
+in exactly one of two ways,
+
+* the model is returned and its predictions on the (finite) training data are
+  finite, or
+* ``fit`` raises a ``ValueError`` (or a subclass, such as ``DivergenceError`` or
+  scikit-learn's ``InvalidParameterError``) whose message names a parameter to
+  change,
+
+and no numpy ``RuntimeWarning`` (overflow, invalid value, divide by zero) reaches
+the caller from ``fit`` or ``predict``.  The search space covers one row and one
+feature upwards, more units than rows, magnitudes from 1e-150 to 1e150 in X and y,
+offsets such as y around 1e15, duplicated rows, constant features and targets,
+learning rates from 1e-12 up to 1e6, ``max_iter=1`` and sample weights.
+
+The hypothesis budget is small and derandomised, so the search is the same on
+every run (and in CI) and the whole file runs in well under a minute.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
+
+KERNELS = ["sigmoid", "rbf", "relu"]
+SOLVERS = ["gd", "lbfgs"]
+
+PROPERTY_SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def _make_estimator(name, kernel, solver, units, **params):
+    if name == "mlp":
+        return SigmoidMLPRegressor(
+            hidden_layer_sizes=(units,), kernel=kernel, solver=solver, **params
+        )
+    return RBFRegressor(n_centers=units, kernel=kernel, solver=solver, **params)
+
+
+@st.composite
+def hostile_problems(draw):
+    """A small regression problem with hostile scales and shapes."""
+    n = draw(st.integers(1, 12))
+    d = draw(st.integers(1, 3))
+    n_outputs = draw(st.sampled_from([1, 1, 2]))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.RandomState(seed)
+    exponents = st.one_of(st.sampled_from([-150, -75, 0, 75, 150]), st.integers(-150, 150))
+    x_exp = draw(exponents)
+    y_exp = draw(exponents)
+    y_offset = draw(st.sampled_from([0.0, 0.0, 1e15, -1e15, 1e3]))
+    X = rng.standard_normal((n, d)) * 10.0**x_exp
+    Y = rng.standard_normal((n, n_outputs)) * 10.0**y_exp + y_offset
+    if draw(st.booleans()) and n > 1:  # duplicated rows
+        X[n // 2 :] = X[: n - n // 2]
+        Y[n // 2 :] = Y[: n - n // 2]
+    if draw(st.booleans()):  # a constant feature
+        X[:, 0] = draw(st.sampled_from([0.0, 1.0, 10.0**x_exp, -(10.0**x_exp)]))
+    if draw(st.booleans()):  # a constant target
+        Y[:] = Y[0]
+    if draw(st.booleans()):
+        sw = rng.uniform(0, 3, size=n)
+        if draw(st.booleans()):
+            sw[: n // 2] = 0.0  # some rows weigh nothing
+        sw[-1] = max(sw[-1], 0.5)  # at least one positive weight
+    else:
+        sw = None
+    y = Y.ravel() if n_outputs == 1 else Y
+    return X, y, sw
+
+
+def _hostile_settings(draw_units):
+    return st.fixed_dictionaries(
+        {
+            "units": draw_units,
+            "learning_rate": st.one_of(
+                st.just("auto"),
+                st.integers(-12, 6).map(lambda e: 10.0**e),
+            ),
+            "max_iter": st.sampled_from([1, 2, 10, 40]),
+            "standardize": st.booleans(),
+            "tol": st.sampled_from([0.0, 1e-6]),
+        }
+    )
+
+
+# A message "says what to change" when it names one of these (the estimator's
+# parameters, or the fit arguments the user controls).
+def _names_a_parameter(message, estimator):
+    names = set(estimator.get_params()) | {"sample_weight", "X", "y"}
+    return any(re.search(rf"\b{re.escape(name)}\b", message) for name in names)
+
+
+def check_two_way(estimator, X, y, sample_weight=None):
+    """Fit, then predict: finite predictions, or a ValueError naming a parameter.
+
+    Returns the fitted estimator, or None if fit raised the expected error.
+    Fails on any RuntimeWarning, non-finite prediction or unhelpful error.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            estimator.fit(X, y, sample_weight=sample_weight)
+        except ValueError as exc:
+            message = str(exc)
+            assert _names_a_parameter(message, estimator), (
+                f"error message names no parameter to change: {message!r}"
+            )
+            fitted = None
+        else:
+            pred = estimator.predict(X)
+            assert np.all(np.isfinite(pred)), "the fitted model predicts non-finite values"
+            assert pred.shape == np.shape(y)
+            fitted = estimator
+    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert not runtime, [f"{w.category.__name__}: {w.message}" for w in runtime]
+    return fitted
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+@PROPERTY_SETTINGS
+@given(problem=hostile_problems(), params=_hostile_settings(st.integers(1, 16)))
+def test_fit_ends_in_finite_predictions_or_a_clear_error(name, kernel, solver, problem, params):
+    X, y, sw = problem
+    params = dict(params)
+    units = params.pop("units")
+    est = _make_estimator(name, kernel, solver, units, random_state=0, **params)
+    check_two_way(est, X, y, sw)
+
+
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+@PROPERTY_SETTINGS
+@given(
+    problem=hostile_problems(),
+    kernel=st.sampled_from(KERNELS),
+    solver=st.sampled_from(SOLVERS),
+)
+def test_defaults_on_hostile_data_end_in_one_of_two_ways(name, kernel, solver, problem):
+    """Default settings (standardize=True, learning_rate="auto"), short runs."""
+    X, y, sw = problem
+    est = _make_estimator(name, kernel, solver, 5, max_iter=30, random_state=0)
+    fitted = check_two_way(est, X, y, sw)
+    if fitted is None:
+        return
+    # With standardisation the model sees well-scaled data whatever the units:
+    # the default fit on finite data must succeed and predict on the data's scale.
+    Y = np.asarray(y, dtype=float).reshape(len(X), -1)
+    pred = fitted.predict(X).reshape(len(X), -1)
+    lo, hi = Y.min(axis=0), Y.max(axis=0)
+    slack = 10 * (hi - lo) + 1e-6 * np.abs(Y).max(axis=0)
+    assert np.all((pred >= lo - slack) & (pred <= hi + slack))
+
+
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+@pytest.mark.parametrize("kernel", KERNELS)
+@PROPERTY_SETTINGS
+@given(
+    problem=hostile_problems(),
+    learning_rate=st.integers(-12, 6).map(lambda e: 10.0**e),
+)
+def test_partial_fit_ends_in_one_of_two_ways(name, kernel, problem, learning_rate):
+    X, y, sw = problem
+    est = _make_estimator(name, kernel, "gd", 4, learning_rate=learning_rate, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            for _ in range(3):
+                est.partial_fit(X, y, sample_weight=sw)
+        except ValueError as exc:
+            assert _names_a_parameter(str(exc), est), str(exc)
+        if hasattr(est, "n_iter_"):
+            assert np.all(np.isfinite(est.predict(X)))
+    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert not runtime, [f"{w.category.__name__}: {w.message}" for w in runtime]
+
+
+# ---------------------------------------------------------------------------
+# Determinism: the same random_state gives bit-identical parameters.
+# ---------------------------------------------------------------------------
+def _fitted_arrays(est):
+    if isinstance(est, SigmoidMLPRegressor):
+        return [*est.coefs_, *est.intercepts_]
+    return [est.centers_, est.widths_, np.asarray(est.coef_), np.asarray(est.intercept_)]
+
+
+def _assert_bit_identical(a, b):
+    A, B = _fitted_arrays(a), _fitted_arrays(b)
+    assert len(A) == len(B)
+    for u, v in zip(A, B):
+        assert u.dtype == v.dtype and u.shape == v.shape
+        assert u.tobytes() == v.tobytes()
+
+
+def _smooth_data(n=60, d=2, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((n, d))
+    y = np.sin(X[:, 0]) + 0.5 * X[:, -1] ** 2
+    return X, y
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+def test_same_random_state_gives_bit_identical_parameters(name, kernel, solver):
+    X, y = _smooth_data()
+    params = dict(max_iter=30, random_state=3)
+    if name == "rbf":
+        params["init"] = "kmeans++"  # the random initialisation
+    a = _make_estimator(name, kernel, solver, 6, **params)
+    b = clone(a)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # ConvergenceWarning
+        a.fit(X, y)
+        b.fit(X, y)
+    _assert_bit_identical(a, b)
+    assert a.loss_curve_ == b.loss_curve_
+
+
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+def test_grid_search_with_two_jobs_refits_bit_identical_parameters(name):
+    X, y = _smooth_data()
+    if name == "mlp":
+        est = SigmoidMLPRegressor(max_iter=25, random_state=7)
+        grid = {"hidden_layer_sizes": [(3,), (6,)], "kernel": ["sigmoid", "relu"]}
+    else:
+        est = RBFRegressor(max_iter=25, init="kmeans++", random_state=7)
+        grid = {"n_centers": [3, 6], "kernel": ["rbf", "sigmoid"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        search = GridSearchCV(est, grid, cv=3, n_jobs=2).fit(X, y)
+        direct = clone(est).set_params(**search.best_params_).fit(X, y)
+        serial = GridSearchCV(est, grid, cv=3, n_jobs=1).fit(X, y)
+    _assert_bit_identical(search.best_estimator_, direct)
+    # the cross-validation itself is reproducible across processes
+    np.testing.assert_array_equal(
+        search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )

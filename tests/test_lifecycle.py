@@ -1,0 +1,202 @@
+"""The estimators' lifecycle: before fit, after fit, pickling, warm_start, interrupts.
+
+Also the defaults: on standardised X a smooth target is fitted well whatever the
+scale and offset of y.
+"""
+
+import copy
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _solvers
+
+KERNELS = ["sigmoid", "rbf", "relu"]
+SOLVERS = ["gd", "lbfgs"]
+NAMES = ["mlp", "rbf"]
+
+
+def _make(name, kernel=None, solver="gd", **params):
+    if kernel is not None:
+        params["kernel"] = kernel
+    if name == "mlp":
+        return SigmoidMLPRegressor(solver=solver, **params)
+    return RBFRegressor(solver=solver, **params)
+
+
+def _data(n=80, d=2, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((n, d))
+    y = np.sin(X[:, 0]) + 0.5 * np.cos(2 * X[:, -1])
+    return X, y
+
+
+def _fit_quietly(est, X, y, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y, **kw)
+
+
+def _state(est):
+    """A deep copy of everything fit stores on the estimator."""
+    return copy.deepcopy({k: v for k, v in vars(est).items() if k.endswith("_")})
+
+
+def _assert_same_state(a, b):
+    assert a.keys() == b.keys()
+    for key in a:
+        u, v = a[key], b[key]
+        if isinstance(u, list):
+            assert len(u) == len(v), key
+            for p, q in zip(u, v):
+                np.testing.assert_array_equal(p, q, err_msg=key)
+        elif isinstance(u, np.ndarray | float | int | np.generic) or u is None:
+            np.testing.assert_array_equal(u, v, err_msg=key)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_predict_before_fit_raises_not_fitted_error(name):
+    X, _ = _data()
+    with pytest.raises(NotFittedError):
+        _make(name).predict(X)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_wrong_number_of_features_at_predict_is_sklearns_error(name):
+    X, y = _data()
+    est = _fit_quietly(_make(name, max_iter=5, random_state=0), X, y)
+    with pytest.raises(ValueError, match=r"X has 3 features, but \w+ is expecting 2 features"):
+        est.predict(np.hstack([X, X[:, :1]]))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("name", NAMES)
+def test_pickling_keeps_predictions_identical(name, kernel, solver):
+    X, y = _data()
+    est = _fit_quietly(_make(name, kernel, solver, max_iter=20, random_state=0), X, y)
+    again = pickle.loads(pickle.dumps(est))
+    assert again.predict(X).tobytes() == est.predict(X).tobytes()
+    _assert_same_state(_state(est), _state(again))
+
+
+@pytest.mark.parametrize(
+    "name, change",
+    [
+        ("mlp", {"hidden_layer_sizes": (7,)}),
+        ("mlp", {"hidden_layer_sizes": (5, 4)}),
+        ("rbf", {"n_centers": 7}),
+    ],
+)
+def test_warm_start_after_an_architecture_change_is_a_clear_error(name, change):
+    """Documented behaviour: ValueError asking for warm_start=False; old model kept."""
+    X, y = _data()
+    est = _fit_quietly(_make(name, max_iter=10, random_state=0, warm_start=True), X, y)
+    before, pred = _state(est), est.predict(X)
+    est.set_params(**change)
+    with pytest.raises(ValueError, match=r"warm_start=False"):
+        est.fit(X, y)
+    _assert_same_state(before, _state(est))
+    np.testing.assert_array_equal(est.predict(X), pred)
+    # and the advice works: a clean refit with the new architecture
+    _fit_quietly(est.set_params(warm_start=False), X, y)
+    assert np.all(np.isfinite(est.predict(X)))
+    # the docstring documents this behaviour
+    assert "warm_start=False" in " ".join(type(est).__doc__.split())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_warm_start_with_more_features_keeps_the_old_model(name):
+    X, y = _data()
+    est = _fit_quietly(_make(name, max_iter=10, random_state=0, warm_start=True), X, y)
+    before, pred = _state(est), est.predict(X)
+    with pytest.raises(ValueError, match=r"warm_start=False"):
+        est.fit(np.hstack([X, X]), y)
+    _assert_same_state(before, _state(est))
+    assert est.n_features_in_ == 2
+    np.testing.assert_array_equal(est.predict(X), pred)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_failed_refit_on_other_data_keeps_the_old_model(name):
+    """A divergent fit on data with another number of features leaves self whole."""
+    X, y = _data()
+    est = _fit_quietly(_make(name, max_iter=10, random_state=0), X, y)
+    before, pred = _state(est), est.predict(X)
+    est.set_params(learning_rate=1e6, standardize=False)
+    X3 = np.hstack([X, X[:, :1]]) * 1e3
+    with pytest.raises(ValueError, match="learning_rate"):
+        est.fit(X3, 1e3 * y)
+    _assert_same_state(before, _state(est))
+    assert est.n_features_in_ == 2
+    np.testing.assert_array_equal(est.predict(X), pred)
+
+
+def _interrupt_at(monkeypatch, iteration):
+    """Make the shared loop raise KeyboardInterrupt after ``iteration`` iterations."""
+    record = _solvers._Progress.record
+
+    def interrupted(self, theta, J):
+        stop = record(self, theta, J)
+        if len(self.loss_curve) >= iteration:
+            raise KeyboardInterrupt
+        return stop
+
+    monkeypatch.setattr(_solvers._Progress, "record", interrupted)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("name", NAMES)
+def test_keyboard_interrupt_leaves_the_previous_fit_untouched(name, solver, monkeypatch):
+    X, y = _data()
+    est = _fit_quietly(_make(name, solver=solver, max_iter=15, random_state=0), X, y)
+    before, pred = _state(est), est.predict(X)
+    X3 = np.hstack([X, X[:, :1]])  # another number of features, so nothing may leak
+    _interrupt_at(monkeypatch, 3)
+    for warm_start in (False, True):
+        est.set_params(warm_start=warm_start, max_iter=50)
+        with pytest.raises(KeyboardInterrupt):
+            est.fit(X if warm_start else X3, 2 * y)
+        _assert_same_state(before, _state(est))
+        assert est.n_features_in_ == 2
+        np.testing.assert_array_equal(est.predict(X), pred)
+    monkeypatch.undo()
+    _interrupt_at(monkeypatch, 1)  # partial_fit is a single iteration
+    with pytest.raises(KeyboardInterrupt):
+        est.partial_fit(X, y)
+    _assert_same_state(before, _state(est))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("name", NAMES)
+def test_keyboard_interrupt_leaves_a_fresh_estimator_unfitted(name, solver, monkeypatch):
+    X, y = _data()
+    est = _make(name, solver=solver, max_iter=50, random_state=0)
+    _interrupt_at(monkeypatch, 3)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+    with pytest.raises(NotFittedError):
+        est.predict(X)
+    assert _state(est) == {}, "an interrupted fit left fitted attributes behind"
+    monkeypatch.undo()
+    _fit_quietly(est, X, y)  # and it can still be fitted
+    assert np.all(np.isfinite(est.predict(X)))
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("name", NAMES)
+def test_defaults_reach_r2_above_0_9_at_any_target_scale(name, kernel):
+    """Default parameters, standardised X, smooth y: standardised or 1e3 y + 1e4."""
+    X, y = _data(n=200)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = (y - y.mean()) / y.std()
+    for target in (y, 1e3 * y + 1e4):
+        est = _make(name, kernel, random_state=0)
+        _fit_quietly(est, X, target)
+        assert est.score(X, target) > 0.9, (kernel, est.score(X, target))
