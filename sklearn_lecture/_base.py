@@ -128,10 +128,19 @@ class Standardizer:
         )
 
     def transform(self, X, Y):
+        """``(X - mean) / scale`` and the same for Y, computed in X's dtype (no float64 copies)."""
         dtype = X.dtype
+
+        def scaled(A, mean, scale):
+            A = A - np.asarray(mean, dtype=dtype)
+            A /= np.asarray(scale, dtype=dtype)
+            return A
+
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            Xs = ((X - self.x_mean) / self.x_scale).astype(dtype, copy=False)
-            Ys = None if Y is None else ((Y - self.y_mean) / self.y_scale).astype(dtype, copy=False)
+            Xs = scaled(X, self.x_mean, self.x_scale)
+            Ys = None
+            if Y is not None:
+                Ys = scaled(Y.astype(dtype, copy=False), self.y_mean, self.y_scale)
         return Xs, Ys
 
 
