@@ -277,7 +277,15 @@ def _chunk_sums(spec, theta, Xc, Yc, sc):
     """One chunk's ``(sum_i s_i ||e_i||^2, gradient sums)``: the in-memory Objective's code."""
     block_loss_grad, layout, fixed, transform, block_size = spec
     chunk = Objective(
-        block_loss_grad, layout, fixed, Xc, Yc, sc, transform=transform, block_size=block_size
+        block_loss_grad,
+        layout,
+        fixed,
+        Xc,
+        Yc,
+        sc,
+        transform=transform,
+        block_size=block_size,
+        n_threads=1,  # the worker's own threads run the chunks in parallel
     )
     return chunk.sums(theta)
 
@@ -303,6 +311,7 @@ class DaskObjective(Objective):
         sample_weight=None,
         transform=None,
         block_size=BLOCK_SIZE,
+        n_threads=None,
     ):
         self.block_loss_grad = block_loss_grad
         self.layout = layout
