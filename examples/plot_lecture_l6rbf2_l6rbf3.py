@@ -1,0 +1,77 @@
+"""
+==========================================================
+l6rbf2 and l6rbf3: the weight w, the bias w0, and K units
+==========================================================
+
+``ex/ml/l6rbf2`` adds a weight, ``yhat = w phi(x)``; ``ex/ml/l6rbf3`` adds a bias,
+``yhat = w phi(x) + w0``, and updates c, w and w0 together for 500 iterations.
+The slides compare l6rbf1 with l6rbf2 from the guess c = 0 ("weight w works for
+the better estimation") and l6rbf2 with l6rbf3 from c = 1 ("both weight w and
+bias w0 work").  The last section grows the model to K radial units, which is
+what :class:`~sklearn_lecture.RBFRegressor` does by default.
+"""
+
+# %%
+import os
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_lecture import FitDisplay, LossCurveDisplay, RBFRegressor
+from sklearn_lecture.datasets import make_lecture_bumps
+
+FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES", Path(__file__).parent / "figures"))
+FIGURES.mkdir(parents=True, exist_ok=True)
+QUICK = os.environ.get("SKLEARN_LECTURE_QUICK") == "1"
+warnings.simplefilter("ignore", ConvergenceWarning)  # fixed-length loops, as on the slides
+
+X, y = make_lecture_bumps()
+lecture = dict(n_centers=1, width=0.5, learning_rate=0.1, max_iter=500, tol=0,
+               standardize=False)
+models = {
+    "l6rbf1, c0 = 0": RBFRegressor(init=[[0.0]], fit_weights=False, fit_intercept=False,
+                                   **lecture),
+    "l6rbf2, c0 = 0": RBFRegressor(init=[[0.0]], fit_intercept=False, **lecture),
+    "l6rbf2, c0 = 1": RBFRegressor(init=[[1.0]], fit_intercept=False, **lecture),
+    "l6rbf3, c0 = 1": RBFRegressor(init=[[1.0]], **lecture),
+}
+for name, rbf in models.items():
+    rbf.fit(X, y)
+    print(f"{name}: c = {rbf.centers_[0, 0]:.3f}, w = {rbf.coef_[0]:.3f}, "
+          f"w0 = {rbf.intercept_:.3f}, J = {rbf.loss_:.5f}")
+
+# %%
+# The comparisons of the slides
+# -----------------------------
+fig, axes = plt.subplots(1, 3, figsize=(15, 4), layout="constrained")
+names = list(models)
+for panel, pair in enumerate([names[:2], names[2:]]):
+    for i, name in enumerate(pair):
+        FitDisplay.from_estimator(models[name], X, y, ax=axes[panel], name=name,
+                                  show_data=i == 0, show_units=False,
+                                  line_kw={"color": f"C{2 * panel + i + 1}"})
+for i, name in enumerate(names):
+    LossCurveDisplay.from_estimator(models[name], ax=axes[2], name=name, color=f"C{i + 1}")
+axes[0].set_title("c0 = 0: adding w")
+axes[1].set_title("c0 = 1: adding w0")
+axes[2].set_title("J per iteration")
+fig.savefig(FIGURES / "l6rbf2_l6rbf3.png", dpi=80)
+
+# %%
+# From one unit to K units
+# ------------------------
+# One bump cannot follow both the peak and the dip. With K units,
+# ``yhat = sum_k w_k phi_k(x) + w0``; the dashed lines are the units
+# ``w_k phi_k(x)`` that add up to the red estimate.
+fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+rbf = RBFRegressor(n_centers=4, max_iter=200 if QUICK else 2000, random_state=0).fit(X, y)
+print(f"K = 4 units: R^2 = {rbf.score(X, y):.4f}")
+FitDisplay.from_estimator(rbf, X, y, ax=axes[0])
+LossCurveDisplay.from_estimator(rbf, ax=axes[1])
+axes[0].set_title("RBFRegressor(n_centers=4)")
+fig.savefig(FIGURES / "rbf_units.png", dpi=80)

@@ -1,0 +1,68 @@
+"""Every script in examples/ runs to the end, quickly, and saves its figures."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("matplotlib", reason="the examples draw with the plot extra")
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+# The figures each lecture example must write.
+FIGURES = {
+    "plot_lecture_l6rbf1.py": ["l6rbf1.png"],
+    "plot_lecture_l6rbf2_l6rbf3.py": ["l6rbf2_l6rbf3.png", "rbf_units.png"],
+    "plot_lecture_l3sig.py": ["l3sig.png"],
+    "plot_three_regions.py": ["three_regions.png"],
+    "plot_compare_linear_regression.py": ["compare_linear_regression.png"],
+    "plot_grid_search.py": ["grid_search.png"],
+}
+ALL = sorted(p.name for p in EXAMPLES.glob("plot_*.py"))
+
+
+def test_the_lecture_examples_exist():
+    assert set(FIGURES) <= set(ALL)
+
+
+def _run_example(name, tmp_path):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["SKLEARN_LECTURE_QUICK"] = "1"
+    env["SKLEARN_LECTURE_FIGURES"] = str(tmp_path)
+    env["MPLBACKEND"] = "Agg"
+    env["PYTHONWARNINGS"] = "error::RuntimeWarning"  # no numpy warning may reach a reader
+    return subprocess.run([sys.executable, str(EXAMPLES / name)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_example_runs(name, tmp_path):
+    """Every example in the folder, in a fresh interpreter, in its quick mode."""
+    res = _run_example(name, tmp_path)
+    if name not in FIGURES and res.returncode != 0 and "ModuleNotFoundError" in res.stderr:
+        pytest.skip(f"{name} needs an optional extra that is not installed: "
+                    + res.stderr.strip().splitlines()[-1])
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr, res.stderr
+    if name not in FIGURES:
+        return
+    assert "Warning" not in res.stderr, res.stderr
+    written = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert written == sorted(FIGURES[name])
+    for png in written:
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+    assert res.stdout.strip(), "every lecture example prints what it found"
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_example_is_in_sphinx_gallery_form(name):
+    text = (EXAMPLES / name).read_text()
+    lines = text.split("\n")
+    assert lines[0] == '"""' and lines[1].startswith("=="), "a docstring opening with a title"
+    assert lines[2].strip() and set(lines[3]) == {"="}, "the title is underlined with ="
+    assert text.count("# %%") >= 2
+    assert 'matplotlib.use("Agg")' in text
