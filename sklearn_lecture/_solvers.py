@@ -24,9 +24,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from scipy.optimize import minimize
 
-# Rows per block: large enough for BLAS to be efficient, small enough that the
-# block's n_block x units arrays stay in cache and memory does not grow with n.
-BLOCK_SIZE = 2048
+# Rows per block: large enough for BLAS and numpy's per-call overhead, small enough
+# that the block's n_block x units arrays stay in cache and memory does not grow with
+# n. 1024 was the fastest of 256 ... 8192 for 64 units, float64 and float32, at
+# n = 1e5 (benchmarks/bench_fit.py's setting, on the 2-core CI machine).
+BLOCK_SIZE = 1024
 
 # The row blocks are cut into N_LANES contiguous runs ("lanes"). Each lane adds its
 # blocks, in order, into its own gradient; the lanes' sums are then added in lane
