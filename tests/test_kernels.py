@@ -62,3 +62,32 @@ def test_extreme_inputs_give_finite_values_and_no_warnings():
         for kernel in RADIAL_PROFILES.values():
             Z = kernel.phi(U)
             assert np.all(np.isfinite(Z))
+
+
+def _all_kernels():
+    return [("activation", n, k) for n, k in sorted(ACTIVATIONS.items())] + [
+        ("profile", n, k) for n, k in sorted(RADIAL_PROFILES.items())
+    ]
+
+
+@pytest.mark.parametrize("family, name, kernel", _all_kernels())
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_out_arguments_give_the_same_values_in_the_same_dtype(family, name, kernel, dtype):
+    """phi(A, out=A) and dphi(A, Z, out=A) are the plain calls, written in place;
+    kernels with uses_input=False compute Phi' from Z alone."""
+    rng = np.random.RandomState(2)
+    A = (rng.uniform(-3, 3, size=(40, 5)) if family == "activation"
+         else rng.uniform(0.01, 3, size=(40, 5))).astype(dtype)
+    Z = kernel.phi(A)
+    D = kernel.dphi(A, Z)
+    assert Z.dtype == D.dtype == dtype
+    buf = A.copy()
+    Z_in_place = kernel.phi(buf, out=buf)
+    assert Z_in_place is buf
+    np.testing.assert_array_equal(Z_in_place, Z)
+    buf = A.copy()
+    D_in_place = kernel.dphi(buf, Z, out=buf)
+    assert D_in_place is buf
+    np.testing.assert_array_equal(D_in_place, D)
+    if not kernel.uses_input:
+        np.testing.assert_array_equal(kernel.dphi(None, Z), D)
