@@ -1,0 +1,107 @@
+"""Row blocks: the full-batch sums are exact, deterministic, lean and keep float32."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
+from sklearn_lecture._solvers import BLOCK_SIZE, N_LANES
+
+N_ROWS = 6 * BLOCK_SIZE + 37  # several blocks in every lane, and a short last block
+
+
+def _estimators():
+    return [
+        SigmoidMLPRegressor((16,), learning_rate=0.05, max_iter=1, tol=0, random_state=0),
+        SigmoidMLPRegressor((8, 4), kernel="rbf", learning_rate=0.05, max_iter=1, tol=0,
+                            random_state=0),
+        RBFRegressor(8, kernel="sigmoid", fit_widths=True, learning_rate=0.05, max_iter=1,
+                     tol=0, random_state=0),
+        RBFRegressor(8, fit_centers=False, learning_rate=0.05, max_iter=1, tol=0,
+                     random_state=0),
+    ]
+
+
+def _data(dtype=np.float64, n=N_ROWS):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3)).astype(dtype)
+    y = (np.sin(X[:, 0]) + X[:, 1] * X[:, 2]).astype(dtype)
+    return X, y
+
+
+def _objective(est, X, y, **kwargs):
+    prep = est._prepare(X, y, None, incremental=False)
+    objective, layout = est._make_objective(prep.params, prep.X, prep.Y, prep.sw, prep.stats)
+    for key, value in kwargs.items():
+        setattr(objective, key, value)
+    return objective, layout.pack(prep.params, prep.dtype)
+
+
+@pytest.mark.parametrize("est", _estimators(), ids=lambda e: repr(e)[:40])
+def test_threaded_lanes_are_bit_identical_to_one_thread_and_to_one_big_block(est):
+    assert N_LANES >= 2
+    X, y = _data()
+    one, theta = _objective(est, X, y, n_threads=1)
+    many, _ = _objective(est, X, y, n_threads=2)
+    J1, g1 = one(theta)
+    J2, g2 = many(theta)
+    assert J1 == J2
+    np.testing.assert_array_equal(g1, g2)  # the lanes are added in a fixed order
+    J3, g3 = many(theta)
+    assert J3 == J2
+    np.testing.assert_array_equal(g3, g2)  # and again, run to run
+    whole, _ = _objective(est, X, y, n_threads=1, block_size=X.shape[0])
+    J0, g0 = whole(theta)  # the same full-batch sums, added in another order
+    assert J1 == pytest.approx(J0, rel=1e-12)
+    np.testing.assert_allclose(g1, g0, rtol=1e-9, atol=1e-12 * np.abs(g0).max())
+
+
+@pytest.mark.parametrize("est", _estimators(), ids=lambda e: repr(e)[:40])
+def test_float32_blocks_stay_float32(est):
+    X, y = _data(np.float32)
+    objective, theta = _objective(est, X, y)
+    seen = []
+    inner = objective.block_loss_grad
+
+    def spy(params, Xb, Yb, sb, grads):
+        seen.append((Xb.dtype, Yb.dtype, *(g.dtype for g in grads.values())))
+        yhat, _ = est._forward(params, Xb)
+        seen.append((yhat.dtype,))
+        return inner(params, Xb, Yb, sb, grads)
+
+    objective.block_loss_grad = spy
+    J, grad = objective(theta)
+    assert np.isfinite(J) and grad.dtype == np.float32
+    assert {dt for row in seen for dt in row} == {np.dtype(np.float32)}
+
+
+@pytest.mark.parametrize("est", _estimators()[:1] + _estimators()[2:3], ids=["mlp", "rbf"])
+def test_one_evaluation_allocates_a_few_blocks_not_the_whole_batch(est):
+    n_units = 64
+    est = est.set_params(**({"hidden_layer_sizes": (n_units,)} if hasattr(est, "hidden_layer_sizes")
+                            else {"n_centers": n_units}))
+    X, y = _data(n=40 * BLOCK_SIZE)
+    objective, theta = _objective(est, X, y)
+    objective(theta)  # warm up (threads, BLAS controller)
+    tracemalloc.start()
+    try:
+        objective(theta)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    one_block = BLOCK_SIZE * n_units * X.itemsize
+    whole_batch = X.shape[0] * n_units * X.itemsize
+    assert peak < 5 * N_LANES * one_block < whole_batch / 2
+
+
+def test_fit_is_bit_identical_run_to_run():
+    X, y = _data()
+    a = SigmoidMLPRegressor((16,), learning_rate=0.05, max_iter=3, tol=0, random_state=0)
+    b = RBFRegressor(8, learning_rate=0.05, max_iter=3, tol=0, random_state=0)
+    for est in (a, b):
+        with pytest.warns(Warning):  # max_iter reached
+            first = est.fit(X, y).predict(X)
+        with pytest.warns(Warning):
+            second = est.fit(X, y).predict(X)
+        np.testing.assert_array_equal(first, second)
