@@ -185,3 +185,16 @@ def test_a_model_that_fails_is_reported_in_its_row(monkeypatch, tmp_path, capsys
     out = capsys.readouterr().out
     assert "Broken" in out and "failed: cannot fit this" in out and "second line" not in out
     assert "LinearRegression" in out
+
+
+def test_without_matplotlib_the_job_still_runs_and_says_what_to_install(
+    monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # "import matplotlib" fails
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    out_dir = tmp_path / "figs"
+    code = main(["--data", str(csv_path), "--quick", "--cv", "2", "--out", str(out_dir)])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert 'pip install "sklearn_lecture[plot]"' in err
+    assert "LinearRegression" in out and not out_dir.exists()
