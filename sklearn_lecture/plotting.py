@@ -76,7 +76,7 @@ class LossCurveDisplay:
     >>> from sklearn_lecture.datasets import make_lecture_bumps
     >>> from sklearn_lecture.plotting import LossCurveDisplay
     >>> X, y = make_lecture_bumps()
-    >>> rbf = RBFRegressor(n_centers=3, max_iter=50, tol=0).fit(X, y)
+    >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
     >>> display = LossCurveDisplay.from_estimator(rbf)
     >>> display.ax_.get_yscale()
     'log'
@@ -207,7 +207,7 @@ class FitDisplay:
     >>> from sklearn_lecture.datasets import make_lecture_bumps
     >>> from sklearn_lecture.plotting import FitDisplay
     >>> X, y = make_lecture_bumps()
-    >>> rbf = RBFRegressor(n_centers=3, max_iter=50, tol=0).fit(X, y)
+    >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
     >>> display = FitDisplay.from_estimator(rbf, X, y)
     >>> len(display.unit_lines_)
     3
