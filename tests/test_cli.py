@@ -44,7 +44,7 @@ def test_default_run_writes_figures_and_prints_the_table(tmp_path):
     # the table: one row per model, with a mean +- std R^2 and a fit time
     rows = {}
     for line in res.stdout.splitlines():
-        parts = line.rsplit(None, 4)
+        parts = line.removesuffix(" *").rsplit(None, 4)  # " *": max_iter reached
         if len(parts) == 5 and parts[2] == "+-":
             rows[parts[0].strip()] = [float(parts[1]), float(parts[3]), float(parts[4])]
     assert set(rows) == {
