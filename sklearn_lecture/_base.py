@@ -96,12 +96,17 @@ def weighted_mean_scale(A, sample_weight=None):
             B = (np.asarray(A64[rows], dtype=np.float64) - mean) / big
             acc += (B * B).sum(axis=0) if s is None else s[rows] @ (B * B)
         scale = np.sqrt(acc / total) * big
-    return mean, _guard_scale(scale, big)
+    return mean, _guard_scale(scale, big, A.dtype)
 
 
-def _guard_scale(scale, big):
-    """Columns without spread (relative to their magnitude ``big``) get the scale 1."""
-    constant = ~np.isfinite(scale) | (scale <= 1e-12 * big) | (scale == 0)
+def _guard_scale(scale, big, dtype=np.float64):
+    """Columns without spread (relative to their magnitude ``big``) get the scale 1.
+
+    So do scales below the smallest normal number of the data's ``dtype``: cast
+    to that dtype they would round to 0 (e.g. float32 data of size 1e-45).
+    """
+    tiny = float(np.finfo(dtype).tiny) if np.issubdtype(dtype, np.floating) else 0.0
+    constant = ~np.isfinite(scale) | (scale <= 1e-12 * big) | (scale == 0) | (scale < tiny)
     scale[constant] = 1.0
     return scale
 
@@ -533,6 +538,13 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             np.arange(n), test_size=n_val, random_state=rng
         )
         train, val = np.sort(train), np.sort(val)
+        if sw is not None and not (sw[train].sum() > 0 and sw[val].sum() > 0):
+            # J and the validation R^2 divide by the sum of the weights.
+            raise ValueError(
+                "early_stopping=True held out rows so that the training rows or the "
+                "validation rows all have sample_weight 0. Set early_stopping=False, "
+                "or give more rows a positive sample_weight."
+            )
         Xv, Yv = stats.transform(X[val], Y[val])
         sv = None if sw is None else sw[val]
 
@@ -646,7 +658,8 @@ def _r2(Y, Yhat, s):
     w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
     W = w.sum()
     mean = (w @ Y) / W
-    return _r2_from_sums(w @ (Y - Yhat) ** 2, w @ (Y - mean) ** 2)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf
+        return _r2_from_sums(w @ (Y - Yhat) ** 2, w @ (Y - mean) ** 2)
 
 
 def _r2_from_sums(ss_res, ss_tot):

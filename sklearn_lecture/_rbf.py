@@ -36,9 +36,20 @@ def squared_distances(X, C, scale=None, widths=None):
     np.multiply(C.T, -2.0, out=C_aug[:d])
     C_aug[d] = 1.0
     np.einsum("ij,ij->i", C, C, out=C_aug[d + 1])
-    if widths is not None:
-        C_aug /= widths
-    D2 = X_aug @ C_aug
+    with np.errstate(over="ignore", invalid="ignore"):
+        if widths is not None:
+            C_aug /= widths
+        D2 = X_aug @ C_aug
+    bad = ~np.isfinite(D2)
+    if bad.any():
+        # Near the limits of float64 (or with a tiny b) the expanded form can give
+        # inf - inf: recompute those entries from exact differences (inf if too far).
+        i, k = np.nonzero(bad)
+        diff = X[i] - C[k]
+        with np.errstate(over="ignore"):
+            D2[i, k] = np.einsum("ij,ij->i", diff, diff)
+            if widths is not None:
+                D2[i, k] /= np.broadcast_to(widths, (C.shape[0],))[k]
     return np.maximum(D2, 0.0, out=D2)
 
 
@@ -362,6 +373,14 @@ class RBFRegressor(LectureRegressorBase):
             b = self._default_width(C, X.astype(np.float64), sample_weight)
         else:
             b = float(self.width)
+        finfo = np.finfo(X.dtype)  # b is stored in X's dtype: 0 or inf would break u = d^2 / b
+        if not float(finfo.tiny) <= b <= float(finfo.max):
+            what = "the default width" if self.width is None else "width"
+            raise ValueError(
+                f"{what} b={b:.4g} is not representable in {X.dtype}: pass width= between "
+                f"{finfo.tiny:.3g} and {finfo.max:.3g}, use standardize=True, or pass X "
+                "as float64."
+            )
         params = {
             "centers": C,
             "widths": np.full(K, b),

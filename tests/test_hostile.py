@@ -190,6 +190,95 @@ def test_partial_fit_ends_in_one_of_two_ways(name, kernel, problem, learning_rat
     assert not runtime, [f"{w.category.__name__}: {w.message}" for w in runtime]
 
 
+EXTRAS = {
+    "early_stopping": {"early_stopping": True},
+    "fit_widths": {"fit_widths": True},
+    "tiny_width": {"width": 1e-200},
+    "huge_width": {"width": 1e200},
+    "kmeans++": {"init": "kmeans++"},
+    "random_init": {"init": "random"},
+    "deep": {},
+}
+
+
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+@PROPERTY_SETTINGS
+@given(
+    problem=hostile_problems(),
+    params=_hostile_settings(st.integers(1, 16)),
+    kernel=st.sampled_from(KERNELS),
+    solver=st.sampled_from(SOLVERS),
+    float32=st.booleans(),
+    extra=st.sampled_from(sorted(EXTRAS)),
+)
+def test_options_and_float32_end_in_one_of_two_ways(
+    name, problem, params, kernel, solver, float32, extra
+):
+    """Early stopping, learned or extreme widths, random inits, depth, float32 data."""
+    X, y, sw = problem
+    if float32:
+        with np.errstate(over="ignore", under="ignore"):
+            X, y = X.astype(np.float32), np.asarray(y).astype(np.float32)
+        if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+            return  # beyond float32's range: validate_data rejects it, as it should
+    params = dict(params)
+    units = params.pop("units")
+    options = {} if name == "mlp" and extra != "early_stopping" else EXTRAS[extra]
+    est = _make_estimator(name, kernel, solver, units, random_state=0, **params, **options)
+    if name == "mlp" and extra == "deep":
+        est.set_params(hidden_layer_sizes=(units, 3))
+    check_two_way(est, X, y, sw)
+
+
+# Inputs hypothesis found that failed before the fixes in the core (see each comment).
+def test_early_stopping_split_with_only_zero_weights_is_a_clear_error():
+    # the training rows all had sample_weight 0: ZeroDivisionError in J = sse / (2 sum s)
+    X = np.array([[1.76405235e-150], [4.00157208e-151]])
+    y = np.array([9.78737984e-151, 2.24089320e-150])
+    sw = np.array([0.0, 1.93768234])
+    for est in (RBFRegressor(1, max_iter=1), SigmoidMLPRegressor((1,), max_iter=1)):
+        est.set_params(early_stopping=True, standardize=False, random_state=0)
+        with pytest.raises(ValueError, match="early_stopping=False"):
+            est.fit(X, y, sample_weight=sw)
+
+
+def test_width_not_representable_in_float32_is_a_clear_error():
+    # width=1e-200 rounded to 0 in float32: divide by zero in u = d^2 / b
+    X, y = np.array([[1e-20], [2e-20]], dtype=np.float32), np.array([1.0, 2.0], np.float32)
+    for width in (1e-200, 1e200):
+        est = RBFRegressor(1, "sigmoid", width=width, standardize=False, max_iter=1)
+        with pytest.raises(ValueError, match="width="):
+            est.fit(X, y)
+
+
+@pytest.mark.parametrize("n_centers", [1, 2])
+def test_tiny_width_and_huge_x_give_exact_distances(n_centers):
+    # ||x||^2/b - 2xc/b + ||c||^2/b was inf - inf = nan (overflow and invalid warnings)
+    X, y = np.array([[1.76405235e75]]), np.array([4.00157208e-151])
+    est = RBFRegressor(n_centers, "sigmoid", width=1e-200, standardize=False, max_iter=1)
+    fitted = check_two_way(est, X, y)
+    assert fitted is not None
+
+
+def test_float32_target_of_subnormal_size_is_standardised_safely():
+    # y_scale = 7e-46 rounded to 0 in float32: divide by zero in (y - mean) / scale
+    X = np.zeros((2, 1), dtype=np.float32)
+    y = np.array([1e-45, 3e-45], dtype=np.float32)
+    fitted = check_two_way(SigmoidMLPRegressor((1,), max_iter=1, random_state=0), X, y)
+    assert fitted is not None
+
+
+def test_diverging_early_stopping_run_scores_without_warnings():
+    # the validation R^2 of a diverging model overflowed in (y - yhat)^2
+    X = np.zeros((2, 1), dtype=np.float32)
+    y = np.array([1e15, 1e15], dtype=np.float32)
+    sw = np.array([2.70682972, 0.76202192])
+    est = SigmoidMLPRegressor(
+        (1,), "relu", early_stopping=True, max_iter=2, standardize=False, random_state=0
+    )
+    check_two_way(est, X, y, sw)
+
+
 # ---------------------------------------------------------------------------
 # Determinism: the same random_state gives bit-identical parameters.
 # ---------------------------------------------------------------------------
