@@ -99,9 +99,9 @@ def _hostile_settings(draw_units):
 
 
 # A message "says what to change" when it names one of these (the estimator's
-# parameters, or the fit arguments the user controls).
+# parameters, or the sample_weight passed to fit).
 def _names_a_parameter(message, estimator):
-    names = set(estimator.get_params()) | {"sample_weight", "X", "y"}
+    names = set(estimator.get_params()) | {"sample_weight"}
     return any(re.search(rf"\b{re.escape(name)}\b", message) for name in names)
 
 
