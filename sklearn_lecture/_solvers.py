@@ -28,6 +28,7 @@ from scipy.optimize import minimize
 # that the block's n_block x units arrays stay in cache and memory does not grow with
 # n. 1024 was the fastest of 256 ... 8192 for 64 units, float64 and float32, at
 # n = 1e5 (benchmarks/bench_fit.py's setting, on the 2-core CI machine).
+ALPHA_GROWTH_CAP = 1e6
 BLOCK_SIZE = 1024
 
 # The row blocks are cut into N_LANES contiguous runs ("lanes"). Each lane adds its
@@ -377,7 +378,8 @@ def gradient_descent(
         on_iteration=on_iteration,
     )
     alpha = learning_rate
-    alpha_max = 1e6 * learning_rate
+    alpha_max = ALPHA_GROWTH_CAP * learning_rate
+    growing = True  # alpha grows only until the first step that raises J
     J0 = None
     accepted = None  # (theta, J, grad) where the last update started
     for it in range(1, max_iter + 1):
@@ -396,7 +398,8 @@ def gradient_descent(
                 # Bold driver: the last step went uphill. Take it back and halve alpha.
                 theta, J, grad = accepted[0].copy(), accepted[1], accepted[2]
                 alpha *= 0.5
-            else:
+                growing = False
+            elif growing:
                 alpha = min(alpha * 1.05, alpha_max)
         elif not finite or _is_diverged(J, J0):
             raise DivergenceError(_divergence_message(it, J, J0, learning_rate))
