@@ -29,7 +29,11 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     learning_rate : float or "auto", default="auto"
         alpha. ``"auto"`` uses ``1 / lambda_max`` of the output layer's
         Gauss-Newton matrix ``[Z 1]^T [Z 1] / n`` at the initial weights (the
-        largest step that is safe for W2); the value used is ``learning_rate_``.
+        largest step that is safe for W2) as the starting alpha, then adapts it
+        by the bold-driver rule: +5% after each update that lowers J until the
+        first update that raises J, which is taken back with alpha halved; from
+        then on alpha only halves. A float keeps alpha fixed: exactly the
+        lecture's method. The last alpha used is ``learning_rate_``.
         Ignored by ``solver="lbfgs"``.
     max_iter : int, default=2000
         Maximum number of gradient-descent updates (L-BFGS iterations).

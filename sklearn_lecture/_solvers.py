@@ -353,7 +353,8 @@ def gradient_descent(
     adaptive : bool
         Adapt alpha by the "bold driver" rule (Vogl et al. 1988; Battiti 1989):
         after an update that lowered J, ``alpha *= 1.05``; after one that raised
-        it, the update is taken back and ``alpha *= 0.5``. Every iteration is
+        it, the update is taken back and ``alpha *= 0.5``, and alpha never grows
+        again (so training settles into stable, contracting gradient descent). Every iteration is
         still one update ``W <- W - alpha * grad J``. With ``adaptive=False``
         alpha stays ``learning_rate`` throughout, exactly the lecture's method.
 
