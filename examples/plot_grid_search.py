@@ -30,8 +30,13 @@ from sklearn_lecture.datasets import make_three_regions
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES", Path(__file__).parent / "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("SKLEARN_LECTURE_QUICK") == "1"
-# scikit-learn passes this filter on to the n_jobs=2 workers.
+# Short searches stop at max_iter on purpose. scikit-learn >= 1.7 passes this filter
+# on to the n_jobs=2 workers; for older versions the environment variable does it
+# (the workers are new processes that read PYTHONWARNINGS when they start).
 warnings.simplefilter("ignore", ConvergenceWarning)
+# (-W categories must be built-in there, so the filter matches the messages' start).
+_quiet = "ignore:SigmoidMLPRegressor,ignore:RBFRegressor"
+os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), _quiet]))
 
 X, y = make_three_regions(n_samples=90)
 

@@ -336,7 +336,11 @@ def test_grid_search_with_two_jobs_refits_bit_identical_parameters(name):
         direct = clone(est).set_params(**search.best_params_).fit(X, y)
         serial = GridSearchCV(est, grid, cv=3, n_jobs=1).fit(X, y)
     _assert_bit_identical(search.best_estimator_, direct)
-    # the cross-validation itself is reproducible across processes
-    np.testing.assert_array_equal(
-        search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    # The cross-validation scores agree across processes. Not bit for bit: the
+    # fitted parameters are (checked above), but scoring runs predict's matrix
+    # products, whose last bits the BLAS thread count can change (seen with the
+    # OpenBLAS bundled with numpy 1.24: 2 threads in this process, 1 in a worker).
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"],
+        rtol=1e-12,
     )
