@@ -91,3 +91,10 @@ def test_out_arguments_give_the_same_values_in_the_same_dtype(family, name, kern
     np.testing.assert_array_equal(D_in_place, D)
     if not kernel.uses_input:
         np.testing.assert_array_equal(kernel.dphi(None, Z), D)
+
+
+def test_radial_profile_values_are_the_issue_formulas():
+    u = np.array([0.0, 0.25, 0.5, 1.0, 2.0])
+    np.testing.assert_allclose(RADIAL_PROFILES["rbf"].phi(u), np.exp(-u))
+    np.testing.assert_allclose(RADIAL_PROFILES["sigmoid"].phi(u), 2 / (1 + np.exp(u)))
+    np.testing.assert_allclose(RADIAL_PROFILES["relu"].phi(u), np.maximum(0, 1 - u))
