@@ -527,13 +527,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         if _is_dask(X):
             return _dask().split_validation(self, X, Y, sw, stats, rng)
         n = X.shape[0]
-        n_val = int(np.ceil(self.validation_fraction * n))
-        if n_val < 1 or n - n_val < 1:
-            raise ValueError(
-                f"early_stopping=True needs at least 2 samples to hold out "
-                f"validation_fraction={self.validation_fraction}; got {n} samples. "
-                "Set early_stopping=False."
-            )
+        n_val = _n_validation(n, self.validation_fraction)
         train, val = train_test_split(
             np.arange(n), test_size=n_val, random_state=rng
         )
@@ -651,6 +645,18 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "n_iter_")
+
+
+def _n_validation(n, validation_fraction):
+    """Rows held out by early stopping; a clear error when too few remain."""
+    n_val = int(np.ceil(validation_fraction * n))
+    if n_val < 1 or n - n_val < 1:
+        raise ValueError(
+            f"early_stopping=True needs at least 2 samples to hold out "
+            f"validation_fraction={validation_fraction}; got {n} samples. "
+            "Set early_stopping=False."
+        )
+    return n_val
 
 
 def _r2(Y, Yhat, s):

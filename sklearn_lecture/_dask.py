@@ -385,16 +385,10 @@ def split_validation(est, X, Y, sw, stats, rng):
     within each chunk (seeded from ``rng``), so no index array of length n is
     ever built.  The monitor's weighted R^2 on those rows is a reduction.
     """
-    from ._base import _r2_from_sums
+    from ._base import _n_validation, _r2_from_sums
 
     n = X.shape[0]
-    n_val = int(np.ceil(est.validation_fraction * n))
-    if n_val < 1 or n - n_val < 1:
-        raise ValueError(
-            f"early_stopping=True needs at least 2 samples to hold out "
-            f"validation_fraction={est.validation_fraction}; got {n} samples. "
-            "Set early_stopping=False."
-        )
+    n_val = _n_validation(n, est.validation_fraction)
     sizes = X.chunks[0]
     quota = _allocate(n_val, sizes)
     seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))

@@ -28,8 +28,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         ``"lbfgs"`` minimises the same J with :func:`scipy.optimize.minimize`.
     learning_rate : float or "auto", default="auto"
         alpha. ``"auto"`` uses ``1 / lambda_max`` of the output layer's
-        Gauss-Newton matrix ``[Z 1]^T [Z 1] / n`` at the initial weights (the
-        largest step that is safe for W2) as the starting alpha, then adapts it
+        Gauss-Newton matrix ``[Z 1]^T [Z 1] / n`` at the initial weights (a safe step
+        for W2: half the stability limit 2 / lambda_max) as the starting alpha, then adapts it
         by the bold-driver rule: +5% after each update that lowers J until the
         first update that raises J, which is taken back with alpha halved; from
         then on alpha only halves. A float keeps alpha fixed: exactly the

@@ -133,7 +133,7 @@ class RBFRegressor(LectureRegressorBase):
         :func:`scipy.optimize.minimize`.
     learning_rate : float or "auto", default="auto"
         alpha. ``"auto"`` uses ``1 / lambda_max`` of ``[phi 1]^T [phi 1] / n`` at
-        the initial centres (the largest safe step for w and w0) as the starting
+        the initial centres (a safe step for w and w0: half the stability limit) as the starting
         alpha, adapted by the bold-driver rule described in
         :class:`SigmoidMLPRegressor`; a float keeps alpha fixed, exactly the
         lecture's method. The last alpha used is ``learning_rate_``.
