@@ -24,6 +24,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from scipy.sparse import issparse
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -37,6 +38,7 @@ try:  # scikit-learn >= 1.9: progress bars and other callbacks (sklearn.callback
 except ImportError:  # older scikit-learn: the estimators work without callbacks
     _CALLBACK_MIXINS = ()
 
+from ._rows import one_blas_thread
 from ._solvers import (
     BLOCK_SIZE,
     Objective,
@@ -148,6 +150,14 @@ class Standardizer:
                 Ys = scaled(Y.astype(dtype, copy=False), self.y_mean, self.y_scale)
         return Xs, Ys
 
+    def inverse_y(self, Ys):
+        """``Ys * scale + mean``: predictions in training units back in the units of y."""
+        dtype = Ys.dtype
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            Ys *= np.asarray(self.y_scale, dtype=dtype)
+            Ys += np.asarray(self.y_mean, dtype=dtype)
+        return Ys
+
 
 class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
     """Base class: the fit/predict machinery shared by both estimators."""
@@ -197,11 +207,14 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
     @abstractmethod
     def _fitted_params(self):
-        """The fitted parameters, in original units, as a dict."""
+        """The fitted parameters, in original units, as a dict (from the public attributes)."""
 
     @abstractmethod
-    def _set_fitted_params(self, params):
-        """Store parameters in original units as public attributes."""
+    def _fitted_attributes(self, params, y_2d):
+        """The public attributes (a dict) for parameters in original units."""
+
+    def _check_params(self):
+        """Checks of parameters beyond ``_parameter_constraints``, run first by ``fit``."""
 
     @abstractmethod
     def _architecture(self, n_features, n_outputs):
@@ -230,12 +243,19 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
     def _validate_sample_weight(self, sample_weight, X):
         if sample_weight is None:
             return None
-        sw = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if np.any(sw < 0):
             raise ValueError("sample_weight must be non-negative; got negative values.")
         if not np.any(sw > 0):
             raise ValueError("sample_weight must have at least one positive value.")
-        return sw
+        # J = sum s e^2 / (2 sum s) does not change when every s_i is multiplied by
+        # the same number: bring the largest weight into [0.5, 1) by a power of two
+        # (exact, so ordinary weights give bit-identical fits), so that sum s
+        # neither overflows (weights near 1.7e308) nor underflows (1e-320).
+        _, exponent = np.frexp(sw.max())
+        sw = np.ldexp(sw, -int(exponent))
+        with np.errstate(under="ignore"):
+            return sw.astype(X.dtype, copy=False)
 
     def _compute_standardizer(self, X, Y, sw):
         n_features, n_outputs = X.shape[1], Y.shape[1]
@@ -298,21 +318,29 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         return objective, layout
 
     # -------------------------------------------------------------- fit core
-    def _prepare(self, X, y, sample_weight, *, incremental, reset=True):
+    def _prepare(self, X, y, sample_weight, *, incremental, reset=True, record=None):
         """Validate the data and choose the starting parameters (training units).
 
-        Touches nothing on ``self`` but what ``validate_data`` records
-        (``n_features_in_``, ``feature_names_in_``) when ``reset`` is true.
+        Touches nothing on ``self``: what ``validate_data`` records
+        (``n_features_in_``, ``feature_names_in_``) goes to ``record`` (by
+        default ``self``; ``fit`` passes a stand-in and stores it with the rest).
         """
+        self._check_params()
+        record = self if record is None else record
         fitted = hasattr(self, "n_iter_")
         continuing = fitted and (incremental or self.warm_start)
+        if issparse(y):
+            raise ValueError(
+                f"y is a sparse {type(y).__name__}; {type(self).__name__} needs dense "
+                "targets: pass y.toarray()."
+            )
         if _is_dask(X):
             X, Y, y_2d, sw = _dask().validate(
-                self, X, y, sample_weight, reset=reset and not (incremental and fitted)
+                record, X, y, sample_weight, reset=reset and not (incremental and fitted)
             )
         else:
             X, y = validate_data(
-                self,
+                record,
                 X,
                 y,
                 reset=reset and not (incremental and fitted),
@@ -320,8 +348,14 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
                 y_numeric=True,
                 dtype=[np.float64, np.float32],
             )
-            Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
+            with np.errstate(over="ignore"):
+                Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
             if not np.all(np.isfinite(Y)):
+                if np.all(np.isfinite(np.asarray(y, dtype=np.float64))):
+                    raise ValueError(
+                        f"y has values beyond the range of {X.dtype} (the dtype of X, in "
+                        "which the model is trained): pass X as float64, or rescale y."
+                    )
                 raise ValueError("Input y contains NaN or infinity.")
             sw = self._validate_sample_weight(sample_weight, X)
             y_2d = y.ndim == 2
@@ -330,19 +364,25 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
 
         if continuing:
+            # partial_fit always continues; fit only with warm_start=True.
+            how = (
+                "call fit (not partial_fit) to start afresh"
+                if incremental
+                else "Set warm_start=False to refit from scratch"
+            )
+            what = "partial_fit" if incremental else "warm_start=True"
             if self.n_outputs_ != n_outputs:
                 raise ValueError(
-                    f"y has {n_outputs} outputs but the model was fitted with "
-                    f"{self.n_outputs_}; set warm_start=False to refit from scratch."
+                    f"{what} cannot continue: y has {n_outputs} outputs but the model was "
+                    f"fitted with {self.n_outputs_}; {how}."
                 )
             old = self._architecture_
             new = self._architecture(n_features, n_outputs)
             if old != new:
                 raise ValueError(
-                    f"warm_start=True cannot continue: the parameter shapes changed from "
+                    f"{what} cannot continue: the parameter shapes changed from "
                     f"{old} to {new} (set_params changed the architecture, or X has a "
-                    "different number of features). Set warm_start=False to refit from "
-                    "scratch."
+                    f"different number of features). {how[0].upper() + how[1:]}."
                 )
         if incremental and fitted:
             stats = self._standardizer_
@@ -372,30 +412,32 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         )
 
     def _fit(self, X, y, sample_weight, incremental):
-        """``_fit_and_store``, leaving ``self`` as it was if that fails or is interrupted.
+        """Train, then store the whole new fitted state in one step (or nothing).
 
-        ``validate_data`` records ``n_features_in_`` (and ``feature_names_in_``)
-        before training starts; a fit that then raises (a ``DivergenceError``, a
-        ``KeyboardInterrupt``) must not leave those describing the new X while the
-        fitted parameters still describe the old one.
+        Everything the fit produces, including what ``validate_data`` records
+        (``n_features_in_``, ``feature_names_in_``, written onto a stand-in
+        copy), is collected in one dict and installed by a single assignment of
+        ``self.__dict__``: a fit that raises (a ``ValueError``, a
+        ``KeyboardInterrupt``) at any point before that leaves every attribute
+        of ``self`` as it was.
         """
-        recorded = ("n_features_in_", "feature_names_in_")
-        before = {k: self.__dict__[k] for k in recorded if k in self.__dict__}
-        old_loss_curve = self.__dict__.get("loss_curve_")
-        try:
-            return self._fit_and_store(X, y, sample_weight, incremental)
-        except BaseException:
-            # loss_curve_ is replaced by a new list when the fitted state is stored:
-            # if it was, the fit is complete (e.g. a ConvergenceWarning raised as an
-            # error) and the new state is consistent; otherwise roll back.
-            if self.__dict__.get("loss_curve_") is old_loss_curve:
-                for k in recorded:
-                    self.__dict__.pop(k, None)
-                self.__dict__.update(before)
-            raise
+        record = object.__new__(type(self))  # receives what validate_data records
+        record.__dict__.update(self.__dict__)
+        with one_blas_thread():
+            fitted, finish = self._fit_state(X, y, sample_weight, incremental, record)
+        state = dict(self.__dict__)
+        for name in ("n_features_in_", "feature_names_in_"):
+            state.pop(name, None)
+            if name in record.__dict__:
+                state[name] = record.__dict__[name]
+        state.update(fitted)
+        self.__dict__ = state  # one step: all of the new state
+        finish()
+        return self
 
-    def _fit_and_store(self, X, y, sample_weight, incremental):
-        prep = self._prepare(X, y, sample_weight, incremental=incremental)
+    def _fit_state(self, X, y, sample_weight, incremental, record):
+        """Train; return ``(the new fitted attributes, what to do once they are stored)``."""
+        prep = self._prepare(X, y, sample_weight, incremental=incremental, record=record)
         X, Y, sw, stats, params = prep.X, prep.Y, prep.sw, prep.stats, prep.params
         dtype, rng, fitted, continuing = prep.dtype, prep.rng, prep.fitted, prep.continuing
         y_2d, n_features, n_outputs = prep.y_2d, prep.n_features, prep.n_outputs
@@ -454,36 +496,41 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         else:
             theta, progress = lbfgs(objective, theta, **kwargs)
 
-        # Nothing above touched self: an error or a KeyboardInterrupt leaves the
-        # previous fitted state as it was.  Now store everything at once.
-        params = objective.params(theta)
-        original = self._to_original(params, stats)
+        # Nothing above touched self: collect the new state for _fit to store.
+        params = {k: np.array(v, copy=True) for k, v in objective.params(theta).items()}
         probe = _dask().head(X, 64) if _is_dask(X) else X[: min(len(X), 64)]
-        self._check_finite_model(original, probe)
-        self._y_2d = y_2d
-        self.n_outputs_ = n_outputs
-        self._set_fitted_params(original)
-        self._standardizer_ = stats
-        self._architecture_ = self._architecture(n_features, n_outputs)
-        self.learning_rate_ = alpha
+        original = self._check_finite_model(params, stats, probe)
+        new = {
+            "_y_2d": y_2d,
+            "n_outputs_": n_outputs,
+            **self._fitted_attributes(original, y_2d),
+            "_params_": params,
+            "_kernel_": self.kernel,
+            "_standardizer_": stats,
+            "_architecture_": self._architecture(n_features, n_outputs),
+            "learning_rate_": alpha,
+            "loss_": progress.loss_curve[-1],
+        }
         if continuing:
-            self.loss_curve_ = list(self.loss_curve_) + progress.loss_curve
-            self.n_iter_ = self.n_iter_ + progress.n_iter
+            new["loss_curve_"] = list(self.loss_curve_) + progress.loss_curve
+            new["n_iter_"] = self.n_iter_ + progress.n_iter
         else:
-            self.loss_curve_ = progress.loss_curve
-            self.n_iter_ = progress.n_iter
-        self.loss_ = progress.loss_curve[-1]
+            new["loss_curve_"] = progress.loss_curve
+            new["n_iter_"] = progress.n_iter
         if monitor is not None:
-            self.validation_scores_ = progress.validation_scores
-            self.best_validation_score_ = progress.best_score
+            new["validation_scores_"] = progress.validation_scores
+            new["best_validation_score_"] = progress.best_score
         else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-        if callbacks is not None:
-            callbacks.end()
-        if not incremental and not progress.stopped:
-            warn_not_converged(type(self).__name__, self.max_iter)
-        return self
+            new["validation_scores_"] = None
+            new["best_validation_score_"] = None
+
+        def finish():
+            if callbacks is not None:
+                callbacks.end()
+            if not incremental and not progress.stopped:
+                warn_not_converged(type(self).__name__, self.max_iter)
+
+        return new, finish
 
     def _callback_context(self, X, Y, sw, max_iter):
         """Report this fit to ``sklearn.callback`` (scikit-learn >= 1.9).
@@ -519,6 +566,9 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         n = X.shape[0]
         if n <= INIT_MAX_ROWS:
             return X, Y, sw
+        if sw is not None and np.count_nonzero(sw) <= INIT_MAX_ROWS:
+            keep = np.flatnonzero(sw)  # few enough rows weigh anything: all of them
+            return X[keep], Y[keep], sw[keep]
         p = None if sw is None else sw / sw.sum()
         idx = np.sort(rng.choice(n, INIT_MAX_ROWS, replace=False, p=p))
         return X[idx], Y[idx], None
@@ -548,31 +598,76 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
         return X[train], Y[train], None if sw is None else sw[train], monitor
 
-    def _check_finite_model(self, params, X_probe):
+    def _check_finite_model(self, params, stats, X_probe):
+        """Check the trained model; return its parameters in original units.
+
+        ``params`` are in training units; the model must predict finite values
+        on ``X_probe`` (rows of the training data) in the units of y, and its
+        public attributes (in the units of X and y) must be finite.
+        """
+        advice = "Use a smaller learning_rate" + ("." if self.standardize else ", or standardize=True.")
         for name, value in params.items():
             if not np.all(np.isfinite(value)):
-                raise ValueError(
-                    f"Training produced non-finite parameters ({name}). Use a smaller "
-                    "learning_rate, or standardize=True."
-                )
+                raise ValueError(f"Training produced non-finite parameters ({name}). {advice}")
         with np.errstate(all="ignore"):
-            yhat, _ = self._forward(params, X_probe)
+            Xs, _ = stats.transform(X_probe, None)
+            yhat, _ = self._forward(params, Xs)
         if not np.all(np.isfinite(yhat)):
             raise ValueError(
-                "The fitted model predicts non-finite values on the training data. "
-                "Use a smaller learning_rate, or standardize=True."
+                f"The fitted model predicts non-finite values on the training data. {advice}"
             )
+        with np.errstate(all="ignore"):
+            original = self._to_original(params, stats)
+            yhat = stats.inverse_y(yhat)
+        if not np.all(np.isfinite(yhat)):
+            raise ValueError(
+                f"The fitted model's predictions, in the units of y, lie beyond the range of "
+                f"{yhat.dtype}: y is too close to the largest representable number. Rescale "
+                "y (e.g. divide it by 1e10), or pass X and y as float64."
+            )
+        for name, value in original.items():
+            if not np.all(np.isfinite(value)):
+                raise ValueError(
+                    f"The fitted parameters ({name}), expressed in the units of X and y, lie "
+                    f"beyond the range of {value.dtype}: X or y is too close to the largest "
+                    "representable number. Rescale X and y (e.g. divide them by 1e10), or "
+                    "pass them as float64."
+                )
+        return original
 
-    def _predict_blocks(self, params, X):
+    def _predict_blocks(self, params, X, kernel=None):
+        """Predictions of the model ``params`` on X, in the same units, in row blocks."""
         n = X.shape[0]
         out = None
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             for rows in _iter_blocks(n):
-                yhat, _ = self._forward(params, X[rows])
+                yhat, _ = self._forward(params, X[rows], kernel=kernel)
                 if out is None:
                     out = np.empty((n, yhat.shape[1]), dtype=yhat.dtype)
                 out[rows] = yhat
         return out
+
+    def _predict_array(self, X):
+        """The fitted model's predictions on a validated array X, shaped as y was.
+
+        Predicts in the units training used: each block of X is standardised by
+        the fitted ``_standardizer_`` (centred by its mean, then scaled), goes
+        through the trained parameters ``_params_`` with the kernel that was
+        fitted, and the result is taken back to the units of y. So the
+        prediction is as accurate as the fit whatever the offset and scale of X
+        (the public attributes in raw units would cancel digits on offset data).
+        """
+        params, stats = self._params_, self._standardizer_
+        dtype = next(iter(params.values())).dtype
+        X = np.asarray(X).astype(dtype, copy=False)
+        n = X.shape[0]
+        out = np.empty((n, self.n_outputs_), dtype=dtype)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            for rows in _iter_blocks(n):
+                Xs, _ = stats.transform(X[rows], None)
+                yhat, _ = self._forward(params, Xs, kernel=self._kernel_)
+                out[rows] = stats.inverse_y(yhat)
+        return out if self._y_2d else out.ravel()
 
     # ------------------------------------------------------------ public API
     @_fit_context(prefer_skip_nested_validation=True)
@@ -636,12 +731,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         if _is_dask(X):
             return _dask().predict(self, X)  # a lazy dask array
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        params = self._fitted_params()
-        dtype = next(iter(params.values())).dtype
-        yhat = self._predict_blocks(params, X.astype(dtype, copy=False))
-        if not self._y_2d:
-            yhat = yhat.ravel()
-        return yhat
+        return self._predict_array(X)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "n_iter_")

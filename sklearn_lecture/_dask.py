@@ -423,13 +423,10 @@ def head(X, k):
 
 
 # -------------------------------------------------------------- prediction
-def _predict_chunk(Xc, est, params, dtype, ravel):
+def _predict_chunk(Xc, est):
     if not np.all(np.isfinite(Xc)):
         raise ValueError("Input X contains NaN or infinity.")
-    yhat = est._predict_blocks(params, np.asarray(Xc).astype(dtype, copy=False))
-    if yhat is None:  # an empty chunk
-        yhat = np.empty((0, est.n_outputs_), dtype=dtype)
-    return yhat.ravel() if ravel else yhat
+    return est._predict_array(Xc)
 
 
 def predict(est, X):
@@ -444,25 +441,9 @@ def predict(est, X):
             f"{est.n_features_in_} features as input."
         )
     X = X.rechunk({1: -1})
-    params = est._fitted_params()
-    dtype = next(iter(params.values())).dtype
+    dtype = next(iter(est._params_.values())).dtype
     if est._y_2d:
         return X.map_blocks(
-            _predict_chunk,
-            est,
-            params,
-            dtype,
-            False,
-            dtype=dtype,
-            chunks=(X.chunks[0], (est.n_outputs_,)),
+            _predict_chunk, est, dtype=dtype, chunks=(X.chunks[0], (est.n_outputs_,))
         )
-    return X.map_blocks(
-        _predict_chunk,
-        est,
-        params,
-        dtype,
-        True,
-        dtype=dtype,
-        drop_axis=1,
-        chunks=(X.chunks[0],),
-    )
+    return X.map_blocks(_predict_chunk, est, dtype=dtype, drop_axis=1, chunks=(X.chunks[0],))

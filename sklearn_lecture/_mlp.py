@@ -171,12 +171,20 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, numbers.Integral):
             sizes = [sizes]
-        sizes = [int(h) for h in sizes]
-        if not sizes or any(h < 1 for h in sizes):
+        sizes = list(np.ravel(np.asarray(sizes, dtype=object)))
+        integral = [
+            isinstance(h, numbers.Integral) and not isinstance(h, bool | np.bool_) for h in sizes
+        ]
+        if not sizes or not all(integral) or any(h < 1 for h in sizes):
             raise ValueError(
-                f"hidden_layer_sizes must be positive integers; got {self.hidden_layer_sizes}."
+                "hidden_layer_sizes must be a positive integer or a non-empty sequence of "
+                f"positive integers (units per hidden layer), e.g. (20,); got "
+                f"{self.hidden_layer_sizes!r}."
             )
-        return sizes
+        return [int(h) for h in sizes]
+
+    def _check_params(self):
+        self._hidden_sizes()
 
     def _architecture(self, n_features, n_outputs):
         return (n_features, *self._hidden_sizes(), n_outputs)
@@ -204,15 +212,17 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         return params
 
     # ----------------------------------------------------------- the lecture
-    def _forward(self, params, X, keep=False):
+    def _forward(self, params, X, keep=False, kernel=None):
         """``A = [X 1] W1``, ``Z = Phi(A)``, ..., ``Yhat = [Z 1] W2``.
 
         Returns ``(Yhat, Z)`` with Z the last hidden layer; with ``keep=True``
         returns the lists ``As`` and ``Zs`` (``Zs[0] = X``) that backprop needs.
+        ``kernel`` (default: the ``kernel`` parameter) names Phi; ``predict``
+        passes the one that was fitted.
         When Phi' needs only Z (``Kernel.uses_input`` is False), Z is computed
         in A's memory and ``As`` holds ``None``: one n_block x h array per layer.
         """
-        kernel = ACTIVATIONS[self.kernel]
+        kernel = ACTIVATIONS[self.kernel if kernel is None else kernel]
         keep_A = keep and kernel.uses_input
         # The depth of the weights given, not of hidden_layer_sizes: after a
         # set_params that changes the architecture the fitted model still predicts.
@@ -300,7 +310,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             params[f"intercepts_{i}"] = b
         return params
 
-    def _set_fitted_params(self, params):
+    def _fitted_attributes(self, params, y_2d):
         n = self._n_layers()
-        self.coefs_ = [params[f"coefs_{i}"] for i in range(n)]
-        self.intercepts_ = [params[f"intercepts_{i}"] for i in range(n)]
+        return {
+            "coefs_": [params[f"coefs_{i}"] for i in range(n)],
+            "intercepts_": [params[f"intercepts_{i}"] for i in range(n)],
+        }

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array
 
 from ._base import LectureRegressorBase
 from ._kernels import RADIAL_PROFILES
@@ -316,13 +317,22 @@ class RBFRegressor(LectureRegressorBase):
         K = self.n_centers
         init = self.init
         if not isinstance(init, str):
-            C = np.asarray(init, dtype=np.float64)
-            if C.ndim != 2 or C.shape != (K, X.shape[1]):
+            C = check_array(init, dtype=np.float64, input_name="init", ensure_min_samples=0)
+            if C.shape != (K, X.shape[1]):
                 raise ValueError(
                     f"init has shape {C.shape}, but n_centers={K} and X has "
                     f"{X.shape[1]} features: pass an array of shape ({K}, {X.shape[1]})."
                 )
-            return (C - stats.x_mean) / stats.x_scale
+            with np.errstate(over="ignore", invalid="ignore"):
+                C = (C - stats.x_mean) / stats.x_scale
+                far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
+            if far.any():
+                raise ValueError(
+                    "init has centres so far from the data (in units of the features' "
+                    "spread) that their squared distances overflow float64: pass centres "
+                    "within the range of X."
+                )
+            return C
         if init == "random":
             p = None if sample_weight is None else sample_weight / sample_weight.sum()
             n_pos = X.shape[0] if p is None else int(np.count_nonzero(p))
@@ -420,12 +430,13 @@ class RBFRegressor(LectureRegressorBase):
             params["intercept"] = sol[-1]
 
     # ----------------------------------------------------------- the lecture
-    def _forward(self, params, X):
+    def _forward(self, params, X, kernel=None):
         """``u = ||x - c||^2 / b``, ``phi = Phi(u)``, ``yhat = phi w + w0``.
 
-        Returns ``(yhat, phi)``.
+        Returns ``(yhat, phi)``. ``kernel`` (default: the ``kernel`` parameter)
+        names Phi; ``predict`` passes the one that was fitted.
         """
-        Phi = RADIAL_PROFILES[self.kernel].phi
+        Phi = RADIAL_PROFILES[self.kernel if kernel is None else kernel].phi
         scale = params.get("feature_scale")
         if scale is not None and np.all(scale == 1):
             scale = None
@@ -507,14 +518,12 @@ class RBFRegressor(LectureRegressorBase):
             "intercept": np.atleast_1d(self.intercept_),
         }
 
-    def _set_fitted_params(self, params):
-        self.centers_ = params["centers"]
-        self.widths_ = params["widths"]
-        self.feature_scale_ = params["feature_scale"]
+    def _fitted_attributes(self, params, y_2d):
         coef = params["coef"]  # (K, n_outputs)
-        if not self._y_2d:
-            self.coef_ = coef[:, 0].copy()
-            self.intercept_ = params["intercept"][0]
-        else:
-            self.coef_ = coef.T.copy()
-            self.intercept_ = params["intercept"].copy()
+        return {
+            "centers_": params["centers"],
+            "widths_": params["widths"],
+            "feature_scale_": params["feature_scale"],
+            "coef_": coef.T.copy() if y_2d else coef[:, 0].copy(),
+            "intercept_": params["intercept"].copy() if y_2d else params["intercept"][0],
+        }

@@ -15,14 +15,13 @@ Early stopping, divergence detection, the loss curve and verbose output live
 here once, for both estimators.
 """
 
-import os
-import threading
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy.optimize import minimize
+
+from ._rows import N_LANES, one_blas_thread, sum_lanes  # noqa: F401 (N_LANES: re-exported)
 
 # Rows per block: large enough for BLAS and numpy's per-call overhead, small enough
 # that the block's n_block x units arrays stay in cache and memory does not grow with
@@ -30,38 +29,6 @@ from scipy.optimize import minimize
 # n = 1e5 (benchmarks/bench_fit.py's setting, on the 2-core CI machine).
 ALPHA_GROWTH_CAP = 1e6
 BLOCK_SIZE = 1024
-
-# The row blocks are cut into N_LANES contiguous runs ("lanes"). Each lane adds its
-# blocks, in order, into its own gradient; the lanes' sums are then added in lane
-# order. The result depends on n and BLOCK_SIZE only, never on how many threads ran
-# the lanes: it is bit-identical from run to run and from machine to machine.
-N_LANES = 2
-
-_POOL = None  # (pid, executor) running lanes 1.. while the calling thread runs lane 0
-_BLAS = None  # threadpoolctl controller, to keep BLAS to one thread per lane
-
-
-def _lane_pool():
-    global _POOL
-    if _POOL is None or _POOL[0] != os.getpid():  # a forked child inherits no threads
-        _POOL = (os.getpid(), ThreadPoolExecutor(N_LANES - 1, "sklearn_lecture_lane"))
-    return _POOL[1]
-
-
-def _blas_one_thread():
-    global _BLAS
-    if _BLAS is None:
-        from threadpoolctl import ThreadpoolController
-
-        _BLAS = ThreadpoolController()
-    return _BLAS.limit(limits=1, user_api="blas")
-
-
-def _n_cpus():
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class ParamLayout:
@@ -183,44 +150,37 @@ class Objective:
 
         The sums over rows that the dask path (``_dask.DaskObjective``) also
         computes, chunk by chunk, on the workers.  The blocks are summed in
-        ``N_LANES`` lanes; with ``n_threads > 1`` (by default: when called from
-        the main thread of a machine with several cores) the lanes run on
-        threads at once, each with one BLAS thread, since numpy releases the
-        GIL.  Either way the lanes are added in the same order.
+        ``N_LANES`` lanes by :func:`._rows.sum_lanes` (threads owned by this
+        call when ``n_threads > 1``); either way the lanes are added in the
+        same order.
         """
         params = self.params(theta)
         n_blocks = -(-self.X.shape[0] // self.block_size)
-        cuts = [n_blocks * k // N_LANES for k in range(N_LANES + 1)]
-        lanes = [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
-        n_threads = self.n_threads
-        if n_threads is None:
-            on_main = threading.current_thread() is threading.main_thread()
-            n_threads = _n_cpus() if on_main else 1
-        if len(lanes) < 2 or n_threads < 2:
-            parts = [self._lane_sums(params, theta.dtype, *lane) for lane in lanes]
-        else:
-            with _blas_one_thread():
-                pool = _lane_pool()
-                futures = [
-                    pool.submit(self._lane_sums, params, theta.dtype, *lane) for lane in lanes[1:]
-                ]
-                try:
-                    parts = [self._lane_sums(params, theta.dtype, *lanes[0])]
-                finally:
-                    parts += [f.result() for f in futures]
+
+        def lane_sums(first, stop, interrupted):
+            return self._lane_sums(params, theta.dtype, first, stop, interrupted)
+
+        parts = sum_lanes(lane_sums, n_blocks, self.n_threads)
+        if not parts:  # no rows (an empty dask chunk)
+            return 0.0, np.zeros(self.layout.size, dtype=theta.dtype)
         sse, grad = parts[0]
         for lane_sse, lane_grad in parts[1:]:
             sse += lane_sse
             grad += lane_grad
         return sse, grad
 
-    def _lane_sums(self, params, dtype, first, stop):
-        """Sums over the blocks ``first, ..., stop - 1``, added in order into one gradient."""
+    def _lane_sums(self, params, dtype, first, stop, interrupted=None):
+        """Sums over the blocks ``first, ..., stop - 1``, added in order into one gradient.
+
+        Stops early (its result is then discarded) once ``interrupted`` is set.
+        """
         grad = np.zeros(self.layout.size, dtype=dtype)
         grads = self.layout.unpack(grad)
         sse = 0.0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for Xb, Yb, sb in self.blocks(first, stop):
+                if interrupted is not None and interrupted.is_set():
+                    break
                 sse += float(self.block_loss_grad(params, Xb, Yb, sb, grads))
         return sse, grad
 
@@ -469,15 +429,18 @@ def lbfgs(
     if lower is not None:
         bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
     try:
-        result = minimize(
-            fun,
-            theta.astype(np.float64),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            callback=callback,
-            options={"maxiter": max_iter, "maxfun": max(15000, 2 * max_iter), "gtol": tol},
-        )
+        # scipy >= 1.15's L-BFGS-B is many times slower with a multithreaded BLAS
+        # (scipy issue 22438): run it, and our block sums, on one BLAS thread.
+        with one_blas_thread():
+            result = minimize(
+                fun,
+                theta.astype(np.float64),
+                jac=True,
+                method="L-BFGS-B",
+                bounds=bounds,
+                callback=callback,
+                options={"maxiter": max_iter, "maxfun": max(15000, 2 * max_iter), "gtol": tol},
+            )
         theta_out = result.x
         # status 1: max_iter (or maxfun) reached before scipy's own tests passed
         progress.stopped = progress.stopped or result.status != 1

@@ -1,0 +1,148 @@
+"""Row blocks and the threads that sum them, owned by each call.
+
+The gradient of the lecture's ``J`` is a sum over rows. :class:`~._solvers.Objective`
+cuts the rows into blocks of ``BLOCK_SIZE`` rows and the blocks into ``N_LANES``
+contiguous runs ("lanes"). Each lane adds its blocks, in order, into its own
+gradient; the lanes' sums are then added in lane order. The result depends on n
+and the block size only, never on how many threads ran the lanes.
+
+Threads: :func:`sum_lanes` starts the threads for lanes 1, ... itself, on every
+call, runs lane 0 in the calling thread and joins them before it returns. There
+is no pool shared between calls and no lock shared between threads, so nothing
+one call does (or an interrupted call leaves behind) can block another. When the
+caller is interrupted (``KeyboardInterrupt``), the call's lane threads are told
+to stop after their current block and the interrupt propagates at once.
+
+BLAS: the block products are small, and a multithreaded BLAS makes them several
+times slower (and on a busy machine much slower still), so while a fit runs the
+BLAS libraries run on one thread (:func:`one_blas_thread`). OpenBLAS, the BLAS
+numpy and scipy ship, has no per-thread setting (``openblas_set_num_threads_local``
+sets the process-wide count in its pthreads builds), so the setting is
+process-wide, as scikit-learn's own ``KMeans`` does: it is shared by all fits
+running at once and restored when the last of them ends, so no fit ever changes
+the BLAS threads under another.
+"""
+
+import os
+import threading
+import weakref
+
+# The row blocks are summed in N_LANES lanes (see the module docstring).
+N_LANES = 2
+
+
+def n_cpus():
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def lanes(n_blocks):
+    """``[(first, stop), ...]``: the blocks of each non-empty lane, in lane order."""
+    cuts = [n_blocks * k // N_LANES for k in range(N_LANES + 1)]
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+
+
+def sum_lanes(lane_sums, n_blocks, n_threads=None):
+    """``[lane_sums(first, stop, stop_event) for each lane]``, in lane order.
+
+    With ``n_threads > 1`` (by default: when called from the main thread of a
+    machine with several cores) lanes 1, ... run on threads started for this
+    call while the calling thread runs lane 0; numpy releases the GIL in its
+    loops and in BLAS, so they run at once. Inside another thread (a joblib or
+    dask worker, a user's thread pool) the lanes run one after the other in
+    that thread: no nested parallelism. The results are the same either way.
+    """
+    todo = lanes(n_blocks)
+    if n_threads is None:
+        on_main = threading.current_thread() is threading.main_thread()
+        n_threads = n_cpus() if on_main else 1
+    stop = threading.Event()
+    if len(todo) < 2 or n_threads < 2:
+        return [lane_sums(first, last, stop) for first, last in todo]
+    results = [None] * len(todo)
+    errors = [None] * len(todo)
+
+    def run(k):
+        try:
+            results[k] = lane_sums(*todo[k], stop)
+        except BaseException as exc:  # handed to the caller below
+            errors[k] = exc
+
+    threads = [
+        threading.Thread(target=run, args=(k,), name="sklearn_lecture_lane", daemon=True)
+        for k in range(1, len(todo))
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        results[0] = lane_sums(*todo[0], stop)
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        # Interrupted (or lane 0 failed): the lane threads stop after their
+        # current block; they hold no lock and write only their own result.
+        stop.set()
+        raise
+    for exc in errors:
+        if exc is not None:
+            raise exc
+    return results
+
+
+# --------------------------------------------------------------------- BLAS
+_HOLD_LOCK = threading.Lock()
+_HOLDERS = weakref.WeakSet()  # the calls inside one_blas_thread() right now
+_SAVED = []  # [(library controller, its thread count before the first holder)]
+
+
+class _Holder:
+    """One call's claim on the one-thread BLAS; dropping it (even uncleanly) releases it."""
+
+
+def _sync():
+    """Make the BLAS threads match the holders: one while any, as before when none.
+
+    Idempotent, and called on every entry and exit, so a claim that an
+    interrupt kept from being released is dropped (``_HOLDERS`` holds weak
+    references) and repaired on the next call.
+    """
+    with _HOLD_LOCK:
+        if len(_HOLDERS) and not _SAVED:
+            from threadpoolctl import ThreadpoolController
+
+            blas = ThreadpoolController().select(user_api="blas").lib_controllers
+            saved = [(lib, lib.get_num_threads()) for lib in blas]
+            _SAVED.extend(saved)  # saved first: an interrupt below still restores
+            for lib, _ in saved:
+                lib.set_num_threads(1)
+        elif not len(_HOLDERS) and _SAVED:
+            while _SAVED:
+                lib, n = _SAVED[-1]
+                lib.set_num_threads(n)
+                _SAVED.pop()
+
+
+class one_blas_thread:
+    """Context manager: the BLAS libraries run on one thread while any holder is inside.
+
+    Re-entrant and shared between threads: the first holder to enter saves
+    each BLAS library's thread count and sets it to 1; the last to leave
+    restores it. Results do not depend on it (the block sums are
+    bit-identical whatever the BLAS thread count, see ``tests/test_threads.py``),
+    only speed does.
+    """
+
+    def __enter__(self):
+        self._holder = _Holder()
+        _HOLDERS.add(self._holder)
+        _sync()
+        return self
+
+    def __exit__(self, *exc):
+        _HOLDERS.discard(self._holder)
+        self._holder = None
+        _sync()
+        return False
