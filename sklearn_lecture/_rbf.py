@@ -8,6 +8,7 @@ from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
+from threadpoolctl import threadpool_limits
 
 from ._base import LectureRegressorBase
 from ._kernels import RADIAL_PROFILES
@@ -356,7 +357,10 @@ class RBFRegressor(LectureRegressorBase):
         n_distinct = np.unique(C, axis=0).shape[0]
         if n_distinct < K:
             return C  # fewer distinct rows than centres: use each row once
-        with warnings.catch_warnings():
+        # KMeans sums its clusters over OpenMP threads, so its last bits depend on
+        # their number: one thread (set for this thread only: OpenMP's thread count
+        # is per thread) gives the same centres on every machine and in every thread.
+        with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="openmp"):
             warnings.simplefilter("ignore", ConvergenceWarning)
             km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(
                 X, sample_weight=sample_weight

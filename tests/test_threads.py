@@ -1,0 +1,259 @@
+"""Threads, BLAS and interrupts: what ``sklearn_lecture/_rows.py`` promises.
+
+* The lanes of row blocks run on threads owned by each call: nothing outlives
+  the call, nothing is shared between calls.
+* While fits run, BLAS runs on one thread; the setting is shared by fits running
+  at once and restored when the last one ends (OpenBLAS has no per-thread
+  setting), and L-BFGS-B runs under it.
+* Fits are bit-identical in the main thread, in a worker thread, concurrently
+  with other fits, and under ``threadpool_limits(1)``.
+* A ``KeyboardInterrupt`` at any moment of ``fit``, ``partial_fit`` or
+  ``predict`` surfaces as ``KeyboardInterrupt``, leaves the estimator exactly as
+  it was (or, if it came after the call's last step, exactly as a completed
+  call leaves it), and the process fits and predicts normally afterwards.
+"""
+
+import copy
+import pickle
+import signal
+import sys
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
+
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _rows, _solvers
+
+LANE = "sklearn_lecture_lane"
+
+
+def _data(n=3000, d=4, seed=0, dtype=np.float64):
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((n, d)).astype(dtype)
+    y = (np.sin(X[:, 0]) + 0.5 * X[:, 1] * X[:, -1]).astype(dtype)
+    return X, y
+
+
+def _make(name, **params):
+    if name == "mlp":
+        return SigmoidMLPRegressor((16,), random_state=0, **params)
+    return RBFRegressor(12, random_state=0, **params)
+
+
+def _fit(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+def _blas_threads():
+    return [(i["filepath"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def _lane_threads():
+    return [t for t in threading.enumerate() if t.name == LANE]
+
+
+def test_lane_threads_belong_to_the_call_and_no_pool_is_kept():
+    X, y = _data()
+    est = _make("mlp", max_iter=3)
+    assert not hasattr(_solvers, "_POOL") and not hasattr(_rows, "_POOL")
+    seen = []
+    original = _rows.sum_lanes
+
+    def spy(*args, **kwargs):
+        out = original(*args, **kwargs)
+        seen.append(len(_lane_threads()))  # right after the call: its threads joined
+        return out
+
+    _rows_sum_lanes = _solvers.sum_lanes
+    _solvers.sum_lanes = spy
+    try:
+        _fit(est, X, y)
+    finally:
+        _solvers.sum_lanes = _rows_sum_lanes
+    assert seen and all(count == 0 for count in seen)
+
+
+def test_threaded_lanes_give_the_sums_of_one_thread_whatever_the_blas_threads():
+    X, y = _data(n=5000)
+    est = _fit(_make("mlp", max_iter=2), X, y)
+    prep = est._prepare(X, y, None, incremental=True)
+    params = est._params_
+    objective, layout = est._make_objective(params, prep.X, prep.Y, None, prep.stats)
+    theta = layout.pack(params, np.float64)
+    reference = objective.sums(theta)
+    for n_threads in (1, 2, 4):
+        objective.n_threads = n_threads
+        for blas in (1, 2):
+            with threadpool_limits(blas, user_api="blas"):
+                sse, grad = objective.sums(theta)
+            assert sse == reference[0]
+            assert grad.tobytes() == reference[1].tobytes()
+
+
+def test_blas_threads_are_shared_by_concurrent_holders_and_restored_by_the_last():
+    before = _blas_threads()
+    if not before:
+        pytest.skip("no BLAS library found by threadpoolctl")
+    first, second = _rows.one_blas_thread(), _rows.one_blas_thread()
+    first.__enter__()
+    assert all(n == 1 for _, n in _blas_threads())
+    second.__enter__()
+    first.__exit__(None, None, None)  # the other holder still runs: stays at one
+    assert all(n == 1 for _, n in _blas_threads())
+    second.__exit__(None, None, None)
+    assert _blas_threads() == before
+
+
+def test_lbfgs_runs_on_one_blas_thread_and_restores_it():
+    before = _blas_threads()
+    if not before:
+        pytest.skip("no BLAS library found by threadpoolctl")
+    X, y = _data(n=300)
+    seen = []
+    minimize = _solvers.minimize
+
+    def spy(fun, *args, **kwargs):
+        seen.append(_blas_threads())
+        return minimize(fun, *args, **kwargs)
+
+    _solvers.minimize = spy
+    try:
+        # Called directly, as a user of the solver would: the fit's hold is not there.
+        est = _make("mlp", max_iter=5)
+        prep = est._prepare(X, y, None, incremental=False, record=copy.copy(est))
+        objective, layout = est._make_objective(prep.params, prep.X, prep.Y, None, prep.stats)
+        _solvers.lbfgs(objective, layout.pack(prep.params, np.float64), max_iter=5, tol=0.0)
+    finally:
+        _solvers.minimize = minimize
+    assert seen and all(n == 1 for _, n in seen[0])
+    assert _blas_threads() == before
+
+
+def _fitted_bytes(est):
+    return pickle.dumps((est._params_, est.loss_curve_))
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+def test_fits_are_bit_identical_in_any_thread_and_concurrently(name, solver):
+    """Main thread, a worker thread, four fits at once, threadpool_limits(1)."""
+    before = _blas_threads()
+    X, y = _data()
+    params = dict(max_iter=15, solver=solver)
+    reference = _fitted_bytes(_fit(_make(name, **params), X, y))
+
+    results = []
+
+    def worker():
+        results.append(_fitted_bytes(_fit(_make(name, **params), X, y)))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    results.append(_fitted_bytes(_fit(_make(name, **params), X, y)))  # at the same time
+    for t in threads:
+        t.join()
+    with threadpool_limits(1):  # BLAS and OpenMP (KMeans) on one thread
+        results.append(_fitted_bytes(_fit(_make(name, **params), X, y)))
+    assert len(results) == 6
+    assert all(r == reference for r in results)
+    assert _blas_threads() == before
+
+
+# ---------------------------------------------------------------------------
+# Interrupts at random moments
+# ---------------------------------------------------------------------------
+def _snapshot(est):
+    """Everything on the estimator, as bytes (pickle is deterministic for equal state)."""
+    return pickle.dumps(dict(sorted(vars(est).items())))
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="signal.setitimer is POSIX-only")
+@pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(),
+    reason="signals are delivered to the main thread only",
+)
+def test_keyboard_interrupts_at_random_moments_leave_state_whole_and_fits_working():
+    X, y = _data(n=3000)  # three blocks: two lanes, on two threads
+    X3 = X[:, :3] * 1e3 + 5.0  # another number of features and other units
+    rng = np.random.RandomState(0)
+    bases = {name: _fit(_make(name, max_iter=5), X, y) for name in ("mlp", "rbf")}
+    blas_before = _blas_threads()
+    ops = {  # (parameters set before the call, the call)
+        "fit": ({"warm_start": False}, lambda est: est.fit(X3, y)),
+        "warm fit": ({"warm_start": True}, lambda est: est.fit(X, 2 * y)),
+        "partial_fit": ({}, lambda est: est.partial_fit(X, y)),
+        "predict": ({}, lambda est: est.predict(X)),
+    }
+
+    def start(name, op):
+        return copy.deepcopy(bases[name]).set_params(**ops[op][0])
+
+    # The state each call leaves when it completes: fits are deterministic.
+    completed = {}
+    for name in bases:
+        for op, (_, call) in ops.items():
+            est = start(name, op)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                call(est)
+            completed[name, op] = _snapshot(est)
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    interrupts = attempts = 0
+    try:
+        while interrupts < 500:
+            attempts += 1
+            assert attempts < 20000, "the timer never interrupted anything"
+            name = ("mlp", "rbf")[rng.randint(2)]
+            op = list(ops)[rng.randint(len(ops))]
+            est = start(name, op)
+            before = _snapshot(est)
+            delay = 10.0 ** rng.uniform(-4.5, -1.5)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                try:
+                    signal.setitimer(signal.ITIMER_REAL, delay)  # one shot
+                    ops[op][1](est)
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                except KeyboardInterrupt:
+                    interrupts += 1
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            assert _snapshot(est) in (before, completed[name, op]), (name, op, delay)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+    # The lane threads of the interrupted calls finish on their own ...
+    for t in _lane_threads():
+        t.join(timeout=60)
+        assert not t.is_alive(), "a lane thread of an interrupted call never finished"
+    assert _blas_threads() == blas_before
+
+    # ... and the process fits and predicts normally: in a thread, so a hang fails.
+    outcome = {}
+
+    def final():
+        for name in ("mlp", "rbf"):
+            est = _fit(_make(name, max_iter=5), X, y)
+            outcome[name] = est.predict(X)
+
+    thread = threading.Thread(target=final, daemon=True)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "fit hangs after the interrupts"
+    for name, base in bases.items():
+        assert outcome[name].tobytes() == base.predict(X).tobytes()
+    print(f"{interrupts} interrupts in {attempts} calls", file=sys.stderr)
