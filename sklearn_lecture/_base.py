@@ -582,13 +582,8 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             np.arange(n), test_size=n_val, random_state=rng
         )
         train, val = np.sort(train), np.sort(val)
-        if sw is not None and not (sw[train].sum() > 0 and sw[val].sum() > 0):
-            # J and the validation R^2 divide by the sum of the weights.
-            raise ValueError(
-                "early_stopping=True held out rows so that the training rows or the "
-                "validation rows all have sample_weight 0. Set early_stopping=False, "
-                "or give more rows a positive sample_weight."
-            )
+        if sw is not None:
+            _check_split_weights(sw[train].sum(), sw[val].sum())
         Xv, Yv = stats.transform(X[val], Y[val])
         sv = None if sw is None else sw[val]
 
@@ -621,17 +616,17 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             yhat = stats.inverse_y(yhat)
         if not np.all(np.isfinite(yhat)):
             raise ValueError(
-                f"The fitted model's predictions, in the units of y, lie beyond the range of "
-                f"{yhat.dtype}: y is too close to the largest representable number. Rescale "
-                "y (e.g. divide it by 1e10), or pass X and y as float64."
+                f"The fitted model's predictions, in the units of y, overflow {yhat.dtype}. "
+                "Use a smaller learning_rate; if y itself is near the largest "
+                f"{yhat.dtype}, rescale it (e.g. divide it by 1e10) or pass float64 data."
             )
         for name, value in original.items():
             if not np.all(np.isfinite(value)):
                 raise ValueError(
-                    f"The fitted parameters ({name}), expressed in the units of X and y, lie "
-                    f"beyond the range of {value.dtype}: X or y is too close to the largest "
-                    "representable number. Rescale X and y (e.g. divide them by 1e10), or "
-                    "pass them as float64."
+                    f"The fitted parameters ({name}), expressed in the units of X and y, "
+                    f"overflow {value.dtype}. Use a smaller learning_rate; if X or y is near "
+                    f"the largest {value.dtype}, rescale it (e.g. divide it by 1e10) or pass "
+                    "float64 data."
                 )
         return original
 
@@ -747,6 +742,16 @@ def _n_validation(n, validation_fraction):
             "Set early_stopping=False."
         )
     return n_val
+
+
+def _check_split_weights(train_total, validation_total):
+    """J and the validation R^2 divide by the sum of the weights of their rows."""
+    if not (train_total > 0 and validation_total > 0):
+        raise ValueError(
+            "early_stopping=True held out rows so that the training rows or the "
+            "validation rows all have sample_weight 0. Set early_stopping=False, "
+            "or give more rows a positive sample_weight."
+        )
 
 
 def _r2(Y, Yhat, s):

@@ -80,6 +80,11 @@ def _as_dask(A, name, row_chunks=None):
             f"supported. Pass a dask array instead, e.g. {name}.to_dask_array(lengths=True)."
         )
     A = np.asarray(A)
+    if row_chunks is not None and (A.ndim == 0 or A.shape[0] != sum(row_chunks)):
+        raise ValueError(
+            f"{name} has shape {A.shape}, but X has {sum(row_chunks)} samples: pass one "
+            f"{name} row per sample."
+        )
     chunks = row_chunks if row_chunks is not None else "auto"
     return da.from_array(A, chunks=(chunks,) + (-1,) * (A.ndim - 1))
 
@@ -186,7 +191,7 @@ def validate(est, X, y, sample_weight, *, reset):
 # ------------------------------------------------------------- statistics
 def _abs_max(Ac):
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.max(np.abs(Ac), axis=0)
+        return np.max(np.abs(Ac), axis=0, initial=0.0)  # 0 for an empty chunk
 
 
 def _scaled_sums(Ac, sc, big, mean):
@@ -220,7 +225,7 @@ def weighted_mean_scale(A, sample_weight=None):
         mean = _sum([p[0] for p in parts]) / total * big
         parts = _map_chunks(_scaled_sums, [A, sample_weight], big, mean)
         scale = np.sqrt(_sum([p[1] for p in parts]) / total) * big
-    return mean, _guard_scale(scale, big)
+    return mean, _guard_scale(scale, big, A.dtype)
 
 
 def _top_keys(Xc, Yc, sc, offset, seed, k):
@@ -385,7 +390,7 @@ def split_validation(est, X, Y, sw, stats, rng):
     within each chunk (seeded from ``rng``), so no index array of length n is
     ever built.  The monitor's weighted R^2 on those rows is a reduction.
     """
-    from ._base import _n_validation, _r2_from_sums
+    from ._base import _check_split_weights, _n_validation, _r2_from_sums
 
     n = X.shape[0]
     n_val = _n_validation(n, est.validation_fraction)
@@ -401,6 +406,8 @@ def split_validation(est, X, Y, sw, stats, rng):
     keep = ~mask
     Xv, Yv = X[mask], Y[mask]
     sv = None if sw is None else sw[mask]
+    if sw is not None:
+        _check_split_weights(*dask.compute(sw[keep].sum(), sv.sum()))
     parts = _map_chunks(_chunk_r2_sums, [Xv, Yv, sv], est, None, stats, None)
     mean = _sum([p[1] for p in parts]) / _sum([p[0] for p in parts])
     ss_tot = _sum(_map_chunks(_chunk_r2_sums, [Xv, Yv, sv], est, None, stats, mean))

@@ -259,3 +259,65 @@ def test_worker_killed_mid_fit_is_retried_or_raises(client, monkeypatch):
         _assert_same_fit(a, b)
     assert len(calls) >= 3
     client.wait_for_workers(2, timeout=60)
+
+
+# ---------------------------------------------------------------------------
+# Dask inputs that gave internal errors (issue 11); the local threaded scheduler.
+# ---------------------------------------------------------------------------
+def test_an_empty_chunk_fits_like_the_in_memory_data():
+    X, y, _ = _data()
+    keep = np.arange(N) % 140 < 70  # every other chunk of 70 rows is dropped: empty chunks
+    mask = da.from_array(keep, chunks=CHUNK)  # a lazy mask: chunk sizes unknown until ...
+    Xd = da.from_array(X, chunks=(CHUNK, -1))[mask]
+    yd = da.from_array(y, chunks=CHUNK)[mask]
+    Xd.compute_chunk_sizes()
+    yd.compute_chunk_sizes()
+    assert 0 in Xd.chunks[0]
+    for make in (lambda: SigmoidMLPRegressor((4,)), lambda: RBFRegressor(4)):
+        a = _fit(make().set_params(max_iter=5, random_state=0), Xd, yd)
+        b = _fit(make().set_params(max_iter=5, random_state=0), X[keep], y[keep])
+        np.testing.assert_allclose(a.predict(Xd).compute(), b.predict(X[keep]), rtol=1e-10)
+
+
+def test_early_stopping_with_one_row_chunks_fits():
+    X, y, _ = _data(n=30)
+    Xd, yd = da.from_array(X, chunks=(1, -1)), da.from_array(y, chunks=1)
+    est = _fit(SigmoidMLPRegressor((3,), early_stopping=True, max_iter=5, random_state=0), Xd, yd)
+    assert np.all(np.isfinite(est.predict(Xd).compute()))
+
+
+def test_early_stopping_with_zero_weight_training_or_validation_rows_is_a_clear_error():
+    X, y, _ = _data(n=30)
+    sw = np.zeros(30)
+    sw[0] = 1.0  # one row weighs anything: the training or the validation rows weigh 0
+    Xd, yd, swd = da.from_array(X, chunks=(7, -1)), da.from_array(y, chunks=7), da.from_array(
+        sw, chunks=7
+    )
+    for seed in range(3):
+        est = SigmoidMLPRegressor((3,), early_stopping=True, max_iter=5, random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            with pytest.raises(ValueError, match="early_stopping=False"):
+                est.fit(Xd, yd, sample_weight=swd)
+
+
+@pytest.mark.parametrize("what", ["sample_weight", "y"])
+def test_wrong_length_sample_weight_or_y_names_it(what):
+    X, y, sw = _data()
+    Xd = da.from_array(X, chunks=(CHUNK, -1))
+    args = {"y": y, "sample_weight": sw}
+    args[what] = args[what][:-5]
+    with pytest.raises(ValueError, match=rf"{what} has shape"):
+        SigmoidMLPRegressor((3,), max_iter=2).fit(Xd, args["y"], sample_weight=args["sample_weight"])
+
+
+def test_float32_data_of_subnormal_size_fits_like_in_memory():
+    rng = np.random.RandomState(0)
+    X = (rng.uniform(1, 5, size=(60, 2)) * 1e-45).astype(np.float32)  # 1e-45 ... 7e-45
+    y = rng.standard_normal(60).astype(np.float32)
+    Xd, yd = da.from_array(X, chunks=(25, -1)), da.from_array(y, chunks=25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        a = _fit(SigmoidMLPRegressor((3,), max_iter=5, random_state=0), Xd, yd)
+        b = _fit(SigmoidMLPRegressor((3,), max_iter=5, random_state=0), X, y)
+    np.testing.assert_allclose(a.predict(Xd).compute(), b.predict(X), rtol=1e-5)
