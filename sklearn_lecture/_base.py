@@ -74,8 +74,11 @@ def weighted_mean_scale(A, sample_weight=None):
 
     Computed in row blocks and relative to each column's largest magnitude, so
     that values near the limits of float64 neither overflow nor underflow.
-    Columns without spread get the scale 1 (as :class:`~sklearn.preprocessing.StandardScaler`
-    does), so that dividing by the scale is always safe.
+    Columns without spread get the scale ``max(1, their largest magnitude)``
+    (:class:`~sklearn.preprocessing.StandardScaler` uses 1), so that dividing
+    by the scale is always safe and the rounding left by subtracting the mean
+    (about ``1e-16`` times the magnitude) stays about ``1e-16`` whatever the
+    column's size: a constant column of 1e300 standardises to (nearly) 0.
     """
     if _is_dask(A):
         return _dask().weighted_mean_scale(A, sample_weight)
@@ -102,14 +105,14 @@ def weighted_mean_scale(A, sample_weight=None):
 
 
 def _guard_scale(scale, big, dtype=np.float64):
-    """Columns without spread (relative to their magnitude ``big``) get the scale 1.
+    """Columns without spread (relative to their magnitude ``big``) get the scale ``max(1, big)``.
 
     So do scales below the smallest normal number of the data's ``dtype``: cast
     to that dtype they would round to 0 (e.g. float32 data of size 1e-45).
     """
     tiny = float(np.finfo(dtype).tiny) if np.issubdtype(dtype, np.floating) else 0.0
     constant = ~np.isfinite(scale) | (scale <= 1e-12 * big) | (scale == 0) | (scale < tiny)
-    scale[constant] = 1.0
+    scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
     return scale
 
 
