@@ -384,3 +384,208 @@ def test_grid_search_with_two_jobs_refits_bit_identical_parameters(name):
         search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"],
         rtol=1e-12,
     )
+
+
+# ---------------------------------------------------------------------------
+# Offsets and scales of X: predictions as accurate as the fit (issue 11).
+# ---------------------------------------------------------------------------
+def _offset_problem(dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((200, 2))
+    y = np.sin(2 * X[:, 0]) + 0.5 * X[:, 1]
+    return X, y
+
+
+def _fit_predict(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # ConvergenceWarning
+        warnings.simplefilter("error", RuntimeWarning)
+        return est.fit(X, y).predict(X)
+
+
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+@PROPERTY_SETTINGS
+@given(
+    dtype=st.sampled_from([np.float64, np.float32]),
+    exponent=st.integers(0, 300),
+    sign=st.sampled_from([1.0, -1.0]),
+)
+def test_predictions_do_not_depend_on_the_offset_of_x(name, dtype, exponent, sign):
+    """Fit on X + 10^k and on X: the same predictions, up to X's own rounding.
+
+    k runs up to where the shifted data still hold X: ``10^k * eps < 1e-3``
+    (float64: k <= 12, float32: k <= 4); the tolerance is a fixed multiple of
+    that rounding.
+    """
+    eps = float(np.finfo(dtype).eps)
+    exponent = exponent % (13 if dtype == np.float64 else 5)
+    offset = sign * 10.0**exponent
+    X, y = _offset_problem(dtype)
+    Xs = (X + offset).astype(dtype)
+    rounding = eps * max(1.0, abs(offset))  # the error of storing X + offset in dtype
+    est = _make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 8,
+                          max_iter=40, random_state=0)
+    base = _fit_predict(clone(est), X.astype(dtype), y.astype(dtype))
+    shifted = _fit_predict(clone(est), Xs, y.astype(dtype))
+    tol = 200 * rounding * np.std(y) + 100 * eps
+    assert np.max(np.abs(shifted - base)) <= tol, (offset, np.max(np.abs(shifted - base)), tol)
+
+
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+@PROPERTY_SETTINGS
+@given(
+    dtype=st.sampled_from([np.float64, np.float32]),
+    exponent=st.integers(-300, 300),
+    sign=st.sampled_from([1.0, -1.0]),
+)
+def test_a_constant_column_of_any_size_changes_no_prediction(name, dtype, exponent, sign):
+    """A constant column ``c`` (any size the dtype holds) predicts as a column of zeros."""
+    limit = np.log10(np.finfo(dtype).max)
+    value = sign * 10.0 ** (exponent % int(limit)) if dtype == np.float32 else sign * 10.0**exponent
+    X, y = _offset_problem(dtype)
+    est = _make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 8,
+                          max_iter=40, random_state=0)
+    zeros = np.column_stack([X, np.zeros(len(X))]).astype(dtype)
+    constant = zeros.copy()
+    constant[:, -1] = value
+    base = _fit_predict(clone(est), zeros, y.astype(dtype))
+    pred = _fit_predict(clone(est), constant, y.astype(dtype))
+    eps = float(np.finfo(dtype).eps)
+    np.testing.assert_allclose(pred, base, rtol=0, atol=1e3 * eps * np.std(y))
+
+
+@pytest.mark.parametrize(
+    "make, dtype, offset",
+    [
+        (lambda: RBFRegressor(random_state=0), np.float64, 1e8),
+        (lambda: RBFRegressor(random_state=0), np.float32, 1e4),
+        (lambda: SigmoidMLPRegressor(random_state=0), np.float64, 1e8),
+    ],
+)
+def test_offset_features_score_like_centred_ones(make, dtype, offset):
+    # issue 11: R^2 -6.30 (RBF, X + 1e8) and -6.81 (RBF, float32 X + 1e4)
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 2)
+    y = np.sin(2 * X[:, 0]) + 0.5 * X[:, 1]
+    Xs = (X + offset).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        centred = make().fit(X, y).score(X, y)
+        shifted = make().fit(Xs, y).score(Xs, y)
+    assert centred > 0.95
+    assert shifted > centred - 0.01
+
+
+@pytest.mark.parametrize("value", [1e8, 1e16, 1e20, 1e300])
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+def test_constant_column_of_large_size_keeps_the_score(name, value):
+    # issue 11: the network scored 0.885 with a constant column of 1e16, -0.015 with 1e20
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 2)
+    y = np.sin(2 * X[:, 0]) + 0.5 * X[:, 1]
+    Xc = np.column_stack([X, np.full(200, value)])
+    est = _make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert clone(est).fit(Xc, y).score(Xc, y) > clone(est).fit(X, y).score(X, y) - 0.01
+
+
+# ---------------------------------------------------------------------------
+# Inputs that gave internal errors or untrue messages (issue 11)
+# ---------------------------------------------------------------------------
+def test_weighted_data_with_few_positive_weights_beyond_the_init_sample_fits():
+    # n > 20,000 rows, < 20,000 positive weights: "Fewer non-zero entries in p than size"
+    rng = np.random.RandomState(0)
+    X = rng.randn(25_000, 2)
+    y = X[:, 0] - X[:, 1]
+    sw = np.zeros(25_000)
+    sw[:5000] = rng.uniform(0.5, 2, 5000)
+    for est in (RBFRegressor(5, max_iter=2), SigmoidMLPRegressor((3,), max_iter=2)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            est.fit(X, y, sample_weight=sw)
+        assert np.all(np.isfinite(est.predict(X[:10])))
+
+
+@pytest.mark.parametrize(
+    "init, match",
+    [
+        ([[np.nan, 0.0]], "init contains NaN"),
+        ([[np.inf, 0.0]], "init contains infinity"),
+        (np.array([[1 + 1j, 0.0]]), "Complex data not supported"),
+        ([[1e308, 0.0]], "init has centres so far from the data"),
+    ],
+)
+def test_rbf_init_array_with_bad_values_is_a_clear_error(init, match):
+    X, y = _smooth_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning, no RuntimeWarning
+        with pytest.raises(ValueError, match=match):
+            RBFRegressor(1, init=init, max_iter=2).fit(X, y)
+
+
+@pytest.mark.parametrize("scale", [1.7e308, 1e-320, 1e300, 1e-300])
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+def test_extreme_sample_weights_fit_like_unit_weights(name, scale):
+    # weights near 1.7e308 (sum overflows) or 1e-320 (subnormal): LinAlgError and warnings
+    X, y = _smooth_data()
+    sw = np.random.RandomState(0).uniform(0.5, 1.0, len(X))
+    est = _make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
+                          random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        ref = clone(est).fit(X, y, sample_weight=sw).predict(X)
+        pred = clone(est).fit(X, y, sample_weight=sw * scale).predict(X)
+    rtol = 1e-12 if scale > 1e-300 else 1e-2  # 1e-320 keeps only a few bits of each weight
+    np.testing.assert_allclose(pred, ref, rtol=rtol, atol=rtol)
+
+
+def test_float32_weights_of_1e38_fit_like_unit_weights():
+    X, y = _smooth_data()
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    sw = np.full(len(X), 1e38)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        a = SigmoidMLPRegressor((4,), max_iter=5, random_state=0).fit(X32, y32, sample_weight=sw)
+        b = SigmoidMLPRegressor((4,), max_iter=5, random_state=0).fit(X32, y32)
+    np.testing.assert_array_equal(a.predict(X32), b.predict(X32))
+
+
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+def test_y_near_the_largest_float_fits_or_says_what_to_change(name):
+    X, y = _smooth_data()
+    y = np.sign(y) * 1.7e308 * (np.abs(y) / np.abs(y).max())
+    est = _make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
+                          random_state=0)
+    fitted = check_two_way(est, X, y)
+    if fitted is not None:
+        assert np.all(np.isfinite(fitted.predict(X)))
+
+
+def test_float32_x_with_y_beyond_float32_says_what_to_change():
+    # was "Input y contains NaN or infinity" (it does not)
+    X, y = _smooth_data()
+    with pytest.raises(ValueError, match="beyond the range of float32.*pass X as float64"):
+        SigmoidMLPRegressor(max_iter=2).fit(X.astype(np.float32), y * 1e300)
+
+
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+def test_columns_near_the_largest_float_fit_or_say_what_to_change(name):
+    X, y = _smooth_data()
+    X = X / np.abs(X).max(axis=0) * 1.7e308
+    est = _make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
+                          random_state=0)
+    fitted = check_two_way(est, X, y)
+    if fitted is not None:
+        assert fitted.score(X, y) > 0.5
+
+
+def test_sparse_y_is_a_clear_error():
+    from scipy.sparse import csr_matrix
+
+    X, y = _smooth_data()
+    for est in (RBFRegressor(2), SigmoidMLPRegressor((2,))):
+        with pytest.raises(ValueError, match="y is a sparse"):
+            est.fit(X, csr_matrix(y.reshape(-1, 1)))
