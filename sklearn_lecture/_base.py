@@ -97,11 +97,24 @@ def weighted_mean_scale(A, sample_weight=None):
             acc += B.sum(axis=0) if s is None else s[rows] @ B
         mean = acc / total * big
         acc = np.zeros(d)
+        acc2 = np.zeros(d)
         for rows in _iter_blocks(n):
             B = (np.asarray(A64[rows], dtype=np.float64) - mean) / big
-            acc += (B * B).sum(axis=0) if s is None else s[rows] @ (B * B)
-        scale = np.sqrt(acc / total) * big
+            acc += B.sum(axis=0) if s is None else s[rows] @ B
+            acc2 += (B * B).sum(axis=0) if s is None else s[rows] @ (B * B)
+        scale = _corrected_scale(acc, acc2, total) * big
     return mean, _guard_scale(scale, big, A.dtype)
+
+
+def _corrected_scale(sum_b, sum_bb, total):
+    """``sqrt(E[B^2] - E[B]^2)`` for ``B = (A - mean) / big``: the corrected two-pass variance.
+
+    Subtracting ``E[B]^2`` removes the rounding error of the mean, so a constant
+    column gets the scale 0 (not ``|mean error|``) whatever its size.
+    """
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        var = sum_bb / total - (sum_b / total) ** 2
+        return np.sqrt(np.maximum(var, 0.0))
 
 
 def _guard_scale(scale, big, dtype=np.float64):
@@ -111,7 +124,9 @@ def _guard_scale(scale, big, dtype=np.float64):
     to that dtype they would round to 0 (e.g. float32 data of size 1e-45).
     """
     tiny = float(np.finfo(dtype).tiny) if np.issubdtype(dtype, np.floating) else 0.0
-    constant = ~np.isfinite(scale) | (scale <= 1e-12 * big) | (scale == 0) | (scale < tiny)
+    # Below 64 float64 epsilons of the magnitude, a spread is rounding, not data.
+    relative = 64 * np.finfo(np.float64).eps
+    constant = ~np.isfinite(scale) | (scale <= relative * big) | (scale == 0) | (scale < tiny)
     scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
     return scale
 
@@ -342,15 +357,17 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
                 record, X, y, sample_weight, reset=reset and not (incremental and fitted)
             )
         else:
-            X, y = validate_data(
-                record,
-                X,
-                y,
-                reset=reset and not (incremental and fitted),
-                multi_output=True,
-                y_numeric=True,
-                dtype=[np.float64, np.float32],
-            )
+            # scikit-learn's finiteness check sums X: +-1.7e308 columns give inf - inf
+            with np.errstate(over="ignore", invalid="ignore"):
+                X, y = validate_data(
+                    record,
+                    X,
+                    y,
+                    reset=reset and not (incremental and fitted),
+                    multi_output=True,
+                    y_numeric=True,
+                    dtype=[np.float64, np.float32],
+                )
             with np.errstate(over="ignore"):
                 Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
             if not np.all(np.isfinite(Y)):
@@ -728,7 +745,8 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         if _is_dask(X):
             return _dask().predict(self, X)  # a lazy dask array
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        with np.errstate(over="ignore", invalid="ignore"):  # as in fit
+            X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         return self._predict_array(X)
 
     def __sklearn_is_fitted__(self):

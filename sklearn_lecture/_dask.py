@@ -215,7 +215,7 @@ def weighted_mean_scale(A, sample_weight=None):
     then the weighted mean and standard deviation of ``A / big`` (so that values
     near the limits of float64 neither overflow nor underflow).
     """
-    from ._base import _guard_scale
+    from ._base import _corrected_scale, _guard_scale
 
     big = np.max(np.vstack(_map_chunks(_abs_max, [A])), axis=0).astype(np.float64)
     big[big == 0] = 1.0
@@ -224,7 +224,8 @@ def weighted_mean_scale(A, sample_weight=None):
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         mean = _sum([p[0] for p in parts]) / total * big
         parts = _map_chunks(_scaled_sums, [A, sample_weight], big, mean)
-        scale = np.sqrt(_sum([p[1] for p in parts]) / total) * big
+        scale = _corrected_scale(_sum([p[0] for p in parts]), _sum([p[1] for p in parts]), total)
+        scale = scale * big
     return mean, _guard_scale(scale, big, A.dtype)
 
 
