@@ -200,3 +200,92 @@ def test_defaults_reach_r2_above_0_9_at_any_target_scale(name, kernel):
         est = _make(name, kernel, random_state=0)
         _fit_quietly(est, X, target)
         assert est.score(X, target) > 0.9, (kernel, est.score(X, target))
+
+
+# ---------------------------------------------------------------------------
+# Predict uses what was fitted; architecture parameters are validated (issue 11)
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, change",
+    [
+        ("mlp", {"kernel": "relu"}),
+        ("rbf", {"kernel": "relu"}),
+        ("mlp", {"hidden_layer_sizes": (3, 3)}),
+        ("rbf", {"n_centers": 3}),
+        ("mlp", {"standardize": False}),
+        ("rbf", {"standardize": False, "width": 1e-3}),
+    ],
+)
+def test_set_params_after_fit_does_not_change_predict_without_a_refit(name, change):
+    X, y = _data()
+    est = _fit_quietly(_make(name, max_iter=10, random_state=0), X, y)
+    pred = est.predict(X)
+    est.set_params(**change)
+    np.testing.assert_array_equal(est.predict(X), pred)
+
+
+@pytest.mark.parametrize("sizes", [(2.5,), ("3",), True, (True,), 0, (-1,), (), (3, 0), 2.0])
+def test_hidden_layer_sizes_must_be_positive_integers(sizes):
+    X, y = _data()
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        SigmoidMLPRegressor(hidden_layer_sizes=sizes, max_iter=2).fit(X, y)
+
+
+@pytest.mark.parametrize("sizes", [3, np.int64(3), (np.int32(2), 3), [4], np.array([2, 2])])
+def test_hidden_layer_sizes_accepts_integers_of_any_integer_type(sizes):
+    X, y = _data()
+    est = _fit_quietly(SigmoidMLPRegressor(hidden_layer_sizes=sizes, max_iter=2), X, y)
+    assert [W.shape[1] for W in est.coefs_[:-1]] == list(np.ravel(sizes))
+
+
+@pytest.mark.parametrize(
+    "name, change", [("mlp", {"hidden_layer_sizes": (7,)}), ("rbf", {"n_centers": 7})]
+)
+def test_partial_fit_after_an_architecture_change_gives_advice_that_works(name, change):
+    X, y = _data()
+    est = _make(name, random_state=0)
+    est.partial_fit(X, y)
+    before = _state(est)
+    est.set_params(**change)
+    with pytest.raises(ValueError, match="partial_fit cannot continue.*Call fit") as info:
+        est.partial_fit(X, y)
+    assert "warm_start" not in str(info.value)
+    _assert_same_state(before, _state(est))
+    _fit_quietly(est.set_params(max_iter=3), X, y)  # the advice: fit starts afresh
+    est.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_partial_fit_with_another_number_of_outputs_gives_advice_that_works(name):
+    X, y = _data()
+    est = _make(name, random_state=0)
+    est.partial_fit(X, y)
+    Y2 = np.column_stack([y, -y])
+    with pytest.raises(ValueError, match="partial_fit cannot continue.*2 outputs.*call fit"):
+        est.partial_fit(X, Y2)
+    _fit_quietly(est.set_params(max_iter=3), X, Y2)
+    est.partial_fit(X, Y2)
+    assert est.predict(X).shape == Y2.shape
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_interrupt_while_storing_leaves_every_attribute_as_before(name, monkeypatch):
+    """The store phase of a refit with another number of features (issue 11)."""
+    X, y = _data()
+    est = _fit_quietly(_make(name, max_iter=5, random_state=0), X, y)
+    before, pred = copy.deepcopy(vars(est)), est.predict(X)
+    X3 = np.hstack([X, X[:, :1]])
+    # The last step before the state is stored: building the public attributes.
+    original = type(est)._fitted_attributes
+
+    def interrupted(self, params, y_2d):
+        original(self, params, y_2d)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(type(est), "_fitted_attributes", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X3, y)
+    monkeypatch.undo()
+    assert vars(est).keys() == before.keys()
+    assert pickle.dumps(vars(est)) == pickle.dumps(before)
+    np.testing.assert_array_equal(est.predict(X), pred)
