@@ -119,6 +119,14 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     unit variance on standardised data; W2 starts at zero, so the first
     prediction is the mean of y.
 
+    ``predict`` evaluates the network in the units training used (X
+    standardised with the fitted means and scales, the trained W1 and W2, the
+    result mapped back to the units of y). ``coefs_`` and ``intercepts_`` are the
+    same network with the standardisation folded in, for inspection: folding
+    the mean into the bias row cancels digits when a feature is far from zero
+    (a constant column of 1e16). ``predict`` uses the kernel and weights that
+    were fitted, so ``set_params`` changes nothing until the next ``fit``.
+
     Examples
     --------
     >>> import numpy as np

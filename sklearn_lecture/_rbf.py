@@ -225,6 +225,15 @@ class RBFRegressor(LectureRegressorBase):
     solution for the initial centres (a small ridge keeps it stable), so that
     gradient descent starts from the best linear read-out of the initial basis.
 
+    ``predict`` evaluates the model in the units training used: each row is
+    standardised with the fitted means and scales, ``u = ||x - c||^2 / b`` is
+    computed there with the trained centres, and ``yhat`` is mapped back to the
+    units of y. ``centers_``, ``coef_`` and ``intercept_`` are the same model in
+    the units of X and y, for inspection: expanding ``||x - c||^2`` in raw units
+    would cancel every digit on features far from zero (X + 1e8, float32 X +
+    1e4). ``predict`` uses the kernel and parameters that were fitted, so
+    ``set_params`` changes nothing until the next ``fit``.
+
     Examples
     --------
     >>> import numpy as np
