@@ -266,14 +266,22 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             raise ValueError("sample_weight must be non-negative; got negative values.")
         if not np.any(sw > 0):
             raise ValueError("sample_weight must have at least one positive value.")
-        # J = sum s e^2 / (2 sum s) does not change when every s_i is multiplied by
-        # the same number: bring the largest weight into [0.5, 1) by a power of two
-        # (exact, so ordinary weights give bit-identical fits), so that sum s
-        # neither overflows (weights near 1.7e308) nor underflows (1e-320).
+        return sw
+
+    @staticmethod
+    def _normalized_weights(sw, dtype):
+        """The weights the training uses: ``sw`` times a power of two, in ``dtype``.
+
+        J = sum s e^2 / (2 sum s) does not change when every s_i is multiplied by
+        the same number: bringing the largest weight into [0.5, 1) by a power of
+        two (exact, so ordinary weights give bit-identical fits) keeps sum s from
+        overflowing (weights near 1.7e308) or underflowing (1e-320).
+        """
+        if sw is None:
+            return None
         _, exponent = np.frexp(sw.max())
-        sw = np.ldexp(sw, -int(exponent))
         with np.errstate(under="ignore"):
-            return sw.astype(X.dtype, copy=False)
+            return np.ldexp(sw, -int(exponent)).astype(dtype, copy=False)
 
     def _compute_standardizer(self, X, Y, sw):
         n_features, n_outputs = X.shape[1], Y.shape[1]
@@ -356,6 +364,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             X, Y, y_2d, sw = _dask().validate(
                 record, X, y, sample_weight, reset=reset and not (incremental and fitted)
             )
+            sw_given = sw
         else:
             # scikit-learn's finiteness check sums X: +-1.7e308 columns give inf - inf
             with np.errstate(over="ignore", invalid="ignore"):
@@ -377,7 +386,8 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
                         "which the model is trained): pass X as float64, or rescale y."
                     )
                 raise ValueError("Input y contains NaN or infinity.")
-            sw = self._validate_sample_weight(sample_weight, X)
+            sw_given = self._validate_sample_weight(sample_weight, X)
+            sw = self._normalized_weights(sw_given, X.dtype)
             y_2d = y.ndim == 2
         dtype = X.dtype
         n_features, n_outputs = X.shape[1], Y.shape[1]
@@ -421,6 +431,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             Y=Y,
             y_2d=y_2d,
             sw=sw,
+            sw_given=sw_given,
             stats=stats,
             params=params,
             dtype=dtype,
@@ -500,7 +511,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             verbose=self.verbose,
             on_iteration=None,
         )
-        callbacks = self._callback_context(prep.X, prep.Y, prep.sw, max_iter)
+        callbacks = self._callback_context(prep.X, prep.Y, prep.sw_given, max_iter)
         if callbacks is not None:
             kwargs["on_iteration"] = callbacks.on_iteration
         if solver == "gd":
