@@ -142,6 +142,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         *,
         solver="gd",
         learning_rate="auto",
+        l2="auto",
         max_iter=2000,
         tol=1e-6,
         n_iter_no_change=10,
@@ -156,6 +157,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         self.kernel = kernel
         self.solver = solver
         self.learning_rate = learning_rate
+        self.l2 = l2
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -183,6 +185,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
 
     def _n_layers(self):
         return len(self._hidden_sizes()) + 1
+
+    def _penalized(self):
+        return [f"coefs_{i}" for i in range(self._n_layers())]
 
     def _trainable(self):
         names = []

@@ -258,6 +258,7 @@ class RBFRegressor(LectureRegressorBase):
         fit_widths=False,
         solver="gd",
         learning_rate="auto",
+        l2="auto",
         max_iter=2000,
         tol=1e-6,
         n_iter_no_change=10,
@@ -278,6 +279,7 @@ class RBFRegressor(LectureRegressorBase):
         self.fit_widths = fit_widths
         self.solver = solver
         self.learning_rate = learning_rate
+        self.l2 = l2
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -291,6 +293,9 @@ class RBFRegressor(LectureRegressorBase):
     # ------------------------------------------------------------- structure
     def _architecture(self, n_features, n_outputs):
         return (self.n_centers, n_features, n_outputs)
+
+    def _penalized(self):
+        return ["coef"]
 
     def _trainable(self):
         flags = [
