@@ -260,7 +260,7 @@ class RBFRegressor(LectureRegressorBase):
         learning_rate="auto",
         l2="auto",
         max_iter=2000,
-        tol=1e-6,
+        tol=1e-5,
         n_iter_no_change=10,
         early_stopping=False,
         validation_fraction=0.1,

@@ -482,7 +482,12 @@ def _check_fixed_descent(progress, alpha, suggest):
 NONMONOTONE_MEMORY = 10  # M: J may exceed the largest of the last M values only by the Armijo term
 ARMIJO = 1e-4  # gamma: the sufficient-decrease constant
 BACKTRACK = 0.5  # alpha is halved while the trial step fails the test
-ALPHA_RANGE = (1e-10, 1e6)  # alpha stays within these multiples of the starting alpha
+# alpha stays within these multiples of the starting alpha0 = 1 / lambda_max of the
+# output layer. The upper one keeps every step near the stable range of gradient
+# descent, where rounding differences shrink instead of growing: measured on
+# scikit-learn's weighted-versus-repeated-rows check (15 rows, 30 features), caps of
+# 3 and 5 give the same predictions to 1e-12, a cap of 10 (or none) differences of 1e-2.
+ALPHA_RANGE = (1e-10, 5.0)
 
 
 def _bb_descent(objective, theta, alpha0, max_iter, lower, progress):

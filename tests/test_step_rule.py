@@ -10,6 +10,7 @@
 - a fixed alpha that makes J rise ends in a ``DivergenceError`` naming a safe alpha.
 """
 
+import re
 import warnings
 
 import numpy as np
@@ -191,7 +192,7 @@ def test_a_fixed_learning_rate_that_raises_J_is_an_error_naming_a_safe_one(est):
     with pytest.raises(DivergenceError, match=r"use learning_rate=([0-9.e+-]+)") as info:
         _fit(est, X, y)
     assert isinstance(info.value, ValueError)
-    safe = float(info.match(r"use learning_rate=([0-9.e+-]+)").group(1))
+    safe = float(re.search(r"use learning_rate=([0-9.e+-]+) ", str(info.value)).group(1))
     assert safe < est.learning_rate
     fitted = _fit(est.set_params(learning_rate=safe), X, y)  # the advice works
     assert fitted.loss_curve_[-1] < fitted.loss_curve_[0]
