@@ -197,3 +197,48 @@ def test_a_fixed_learning_rate_that_raises_J_is_an_error_naming_a_safe_one(est):
     fitted = _fit(est.set_params(learning_rate=safe), X, y)  # the advice works
     assert fitted.loss_curve_[-1] < fitted.loss_curve_[0]
     assert max(fitted.loss_curve_) <= fitted.loss_curve_[0]
+
+
+# ------------------------------------------------------------- the L2 penalty
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_the_penalty_is_half_lambda_times_the_squared_weights(Est):
+    """J = 1/(2n) sum e^2 + (lambda/2) ||W||^2: the first J with and without it differ
+    by exactly the penalty of the initial weights (W1 for the network, whose W2
+    starts at 0; w for the RBF model; never the intercepts)."""
+    X, y = _sine(40)
+    kw = dict(standardize=False, max_iter=1, learning_rate=1e-300, random_state=0)
+    small = {"n_centers": 4} if Est is RBFRegressor else {"hidden_layer_sizes": (5,)}
+    with_l2 = _fit(Est(**small, l2=0.7, **kw), X, y)
+    without = _fit(Est(**small, l2=0.0, **kw), X, y)
+    W = with_l2.coef_ if Est is RBFRegressor else with_l2.coefs_[0]
+    expected = 0.5 * 0.7 * np.sum(W**2)
+    assert expected > 0.01
+    assert with_l2.loss_curve_[0] - without.loss_curve_[0] == pytest.approx(expected, rel=1e-10)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_l2_auto_is_zero_with_a_fixed_alpha_and_positive_otherwise(Est):
+    X, y = _sine(40)
+    kw = dict(standardize=False, max_iter=1, random_state=0)
+    fixed = _fit(Est(learning_rate=1e-300, **kw), X, y)
+    fixed0 = _fit(Est(learning_rate=1e-300, l2=0.0, **kw), X, y)
+    assert fixed.loss_curve_ == fixed0.loss_curve_  # the lecture's J
+    auto = _fit(Est(solver="lbfgs", **kw), X, y)
+    auto0 = _fit(Est(solver="lbfgs", l2=0.0, **kw), X, y)
+    assert auto.loss_curve_ != auto0.loss_curve_
+
+
+# ------------------------------------------------------- the ConvergenceWarning
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_convergence_warning_points_at_the_callers_line_with_advice_for_its_solver(solver):
+    X, y = _sine(40)
+    est = SigmoidMLPRegressor((5,), solver=solver, max_iter=3, tol=0, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)  # the warning must name this line
+    (w,) = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert w.filename == __file__
+    message = str(w.message)
+    assert "max_iter=3" in message and "l2" in message
+    assert ("L-BFGS" in message) == (solver == "lbfgs")
+    assert "learning_rate" not in message  # lbfgs has none; for gd alpha is not the advice
