@@ -44,10 +44,12 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         lambda, the weight of the L2 penalty on the weights (the coefs_, not the
         intercepts), in standardised units:
         ``J = 1/(2n) sum_i ||e_i||^2 + (lambda / 2) sum ||W||^2``. ``"auto"`` is
-        ``1e-3`` with ``learning_rate="auto"`` or ``solver="lbfgs"`` (measured
-        in ``benchmarks/bench_convergence.py``: it keeps R^2 on data of 500 rows
-        and more while the fit runs to convergence) and 0 with a float
-        ``learning_rate`` (the lecture's J). Not ``alpha``: that is the
+        ``1e-3`` with ``solver="gd", learning_rate="auto"`` (measured in
+        ``benchmarks/bench_convergence.py``: it keeps R^2 on data of 500 rows
+        and more while the fit runs to convergence), 0 with a float
+        ``learning_rate`` (the lecture's J) and 0 with ``solver="lbfgs"``
+        (with a penalty, L-BFGS fits of 15 rows with integer weights and with
+        repeated rows end 1e-2 apart; scikit-learn checks they agree). Not ``alpha``: that is the
         lecture's learning rate. Larger values (1e-2 to 1e-1) help on data of
         fewer than 100 rows.
     max_iter : int, default=3000

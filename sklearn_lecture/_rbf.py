@@ -142,9 +142,9 @@ class RBFRegressor(LectureRegressorBase):
     l2 : float or "auto", default="auto"
         lambda, the weight of the L2 penalty on the weights w (not on w0, c or
         b): ``J = 1/(2n) sum_i ||e_i||^2 + (lambda / 2) ||w||^2``, in
-        standardised units. ``"auto"`` is ``1e-3`` with ``learning_rate="auto"``
-        or ``solver="lbfgs"`` and 0 with a float ``learning_rate`` (the
-        lecture's J); see :class:`SigmoidMLPRegressor`.
+        standardised units. ``"auto"`` is ``1e-3`` with ``solver="gd",
+        learning_rate="auto"``, and 0 with a float ``learning_rate`` (the
+        lecture's J) or ``solver="lbfgs"``; see :class:`SigmoidMLPRegressor`.
     max_iter : int, default=3000
         Maximum number of updates (L-BFGS iterations).
     tol : float, default=1e-5

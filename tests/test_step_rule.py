@@ -76,7 +76,7 @@ def test_auto_alpha_changes_between_iterations():
     X, y = _sine()
     kw = dict(hidden_layer_sizes=(5,), standardize=False, tol=0, random_state=0)
     alphas = {_fit(SigmoidMLPRegressor(max_iter=k, **kw), X, y).learning_rate_
-              for k in (2, 3, 4, 5)}
+              for k in range(2, 12)}
     assert len(alphas) >= 3
 
 
@@ -128,9 +128,12 @@ def test_auto_rule_reaches_a_convex_optimum_far_sooner_than_the_fixed_step():
     with the fixed step 1/L (L = lambda_max(H), mu = lambda_min(H), kappa = L/mu)
     has J_k - J* <= (1 - 1/kappa)^k (J_0 - J*), so it needs up to
     k_fixed = kappa ln((J_0 - J*) / eps) iterations, and along the slowest
-    eigenvector it needs about that many. The auto rule must get the parameters
-    to 1e-8 of the optimum in a tenth of k_fixed, where the fixed step is
-    still far away."""
+    eigenvector it needs about that many. The auto rule's steps are capped at
+    5 alpha0 (about 5/L), so along that eigenvector it needs at least
+    k_fixed / 5: it can be at most 5 times faster. It must get the parameters
+    to 1e-8 of the optimum within k_fixed / 3 iterations, where the fixed step
+    is still far away (measured here: kappa ~ 1900, the auto rule at 3e-9 after
+    10,000 iterations, the fixed step at 3e-4)."""
     rng = np.random.RandomState(0)
     X = rng.uniform(-2, 2, size=(80, 1))
     y = np.sin(2 * X[:, 0]) + 0.1 * rng.randn(80)
@@ -151,7 +154,7 @@ def test_auto_rule_reaches_a_convex_optimum_far_sooner_than_the_fixed_step():
 
     theta0 = np.append(start.coef_, start.intercept_)
     k_fixed = kappa * np.log((J(theta0) - J(optimum)) / 1e-16)  # eps on J ~ (1e-8)^2
-    k_auto = int(k_fixed / 10)
+    k_auto = int(k_fixed / 3)
     assert k_auto > 20  # the problem is ill-conditioned enough to tell the rules apart
     auto = _fit(RBFRegressor(max_iter=k_auto, n_iter_no_change=10**9, **kw), X, y)
     fixed = _fit(RBFRegressor(max_iter=k_auto, learning_rate=1 / L,
@@ -217,15 +220,18 @@ def test_the_penalty_is_half_lambda_times_the_squared_weights(Est):
 
 
 @pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
-def test_l2_auto_is_zero_with_a_fixed_alpha_and_positive_otherwise(Est):
+def test_l2_auto_is_positive_only_for_the_auto_step_rule(Est):
     X, y = _sine(40)
     kw = dict(standardize=False, max_iter=1, random_state=0)
     fixed = _fit(Est(learning_rate=1e-300, **kw), X, y)
     fixed0 = _fit(Est(learning_rate=1e-300, l2=0.0, **kw), X, y)
     assert fixed.loss_curve_ == fixed0.loss_curve_  # the lecture's J
-    auto = _fit(Est(solver="lbfgs", **kw), X, y)
-    auto0 = _fit(Est(solver="lbfgs", l2=0.0, **kw), X, y)
-    assert auto.loss_curve_ != auto0.loss_curve_
+    lbfgs = _fit(Est(solver="lbfgs", **kw), X, y)
+    lbfgs0 = _fit(Est(solver="lbfgs", l2=0.0, **kw), X, y)
+    assert lbfgs.loss_curve_ == lbfgs0.loss_curve_
+    auto = _fit(Est(**kw), X, y)
+    auto0 = _fit(Est(l2=0.0, **kw), X, y)
+    assert auto.loss_curve_[0] > auto0.loss_curve_[0]  # the penalty of the initial weights
 
 
 # ------------------------------------------------------- the ConvergenceWarning
