@@ -583,11 +583,16 @@ def lbfgs(
 
     ``max_iter`` bounds the L-BFGS iterations and J is recorded once per
     iteration, at the accepted point, so ``loss_curve`` means what it means for
-    gradient descent.
+    gradient descent. It stops at scipy's gradient test (``gtol=tol``) or by the
+    rule of gradient descent: J (or the validation score) not improved by
+    ``tol`` for ``n_iter_no_change`` iterations.
     """
     progress = _Progress(
-        tol=tol if monitor is not None else -np.inf,  # L-BFGS has its own tests
-        n_iter_no_change=n_iter_no_change if monitor is not None else np.inf,
+        # The same stopping rule as gradient descent (J, or the validation score,
+        # not improved by tol for n_iter_no_change iterations), besides scipy's
+        # own gradient test: without it L-BFGS fits noise until max_iter.
+        tol=tol,
+        n_iter_no_change=n_iter_no_change,
         monitor=monitor,
         verbose=verbose,
         on_iteration=on_iteration,
@@ -608,6 +613,7 @@ def lbfgs(
         else:
             J = objective(xk)[0]
         progress.n_iter += 1
+        last["xk"] = np.array(xk, copy=True)
         if progress.record(np.asarray(xk, dtype=theta.dtype), J):
             raise StopIteration
 
@@ -627,8 +633,8 @@ def lbfgs(
         theta_out = result.x
         # status 1: max_iter (or maxfun) reached before scipy's own tests passed
         progress.stopped = progress.stopped or result.status != 1
-    except StopIteration:
-        theta_out = progress.best_theta
+    except StopIteration:  # scipy < 1.11 lets the callback's StopIteration through
+        theta_out = last["xk"]
     if monitor is not None and progress.best_theta is not None:
         theta_out = progress.best_theta
     theta_out = np.asarray(theta_out, dtype=theta.dtype)
