@@ -1,6 +1,7 @@
 """
-The lecture's gradient descent on a dask cluster (10 million rows)
-==================================================================
+===================================================================
+The lecture's cost and gradient on a dask cluster (10 million rows)
+===================================================================
 
 The lecture's cost ``J = 1/(2n) sum_i ||e_i||^2`` and its gradient are sums over
 rows, so one full-batch step ``W <- W - alpha * dJ/dW`` can be split over many
@@ -13,7 +14,8 @@ Here dask *generates* 10 million rows lazily, chunk by chunk, on a
 cluster instead, replace the ``LocalCluster`` by
 ``Client("tcp://scheduler:8786")``; nothing else changes.
 
-Set ``SKLEARN_LECTURE_QUICK=1`` for a quick run on 20,000 rows.
+Set ``SKLEARN_LECTURE_QUICK=1`` for a quick run on 20,000 rows, and
+``SKLEARN_LECTURE_FIGURES=DIR`` for where the figure goes.
 
 The cluster's worker processes re-import this file, so the work runs under
 ``if __name__ == "__main__":`` (the last cell).
@@ -23,23 +25,30 @@ The cluster's worker processes re-import this file, so the work runs under
 # The data: 10 million rows that exist only as a recipe
 # ------------------------------------------------------
 # ``da.random`` builds a task graph; each worker creates its chunks when a
-# computation needs them.  The target is the lecture's kind of smooth surface
-# plus noise.
+# computation needs them, and ``client.persist`` keeps them there (240 MB over
+# the two workers for 10 million rows), so they are generated once.  The target
+# is the lecture's kind of smooth surface plus noise.
 import os
 import time
 import warnings
+from pathlib import Path
 
 import dask.array as da
+import matplotlib
+
+matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 from dask.distributed import Client, LocalCluster
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture import SigmoidMLPRegressor
 
+FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES", Path(__file__).parent / "figures"))
 QUICK = os.environ.get("SKLEARN_LECTURE_QUICK") == "1"
 N_ROWS = 20_000 if QUICK else 10_000_000
-CHUNK_ROWS = 5_000 if QUICK else 1_000_000
-MAX_ITER = 3 if QUICK else 30
+CHUNK_ROWS = 10_000 if QUICK else 1_000_000
+MAX_ITER = 30  # passes over the data
 
 
 def make_data(n, seed):
@@ -59,20 +68,28 @@ def make_data(n, seed):
 # once, each worker calls the model's own ``_block_loss_grad`` on its chunks, and
 # the client adds the sums and steps.  The fitted estimator is an ordinary one:
 # ``predict`` on a dask array is lazy, on a numpy array it returns numpy.
+#
+# Every pass over 10 million rows costs seconds, so the budget is 30 passes.
+# ``solver="lbfgs"`` hands the same J and gradient sums to L-BFGS, which on
+# this budget reaches R^2 of about 0.92 on new rows; the lecture's update with
+# ``learning_rate="auto"`` needs a few hundred passes for that.
 
 
 def train(client):
     X, y = make_data(N_ROWS, seed=0)
-    net = SigmoidMLPRegressor(hidden_layer_sizes=(20,), max_iter=MAX_ITER, random_state=0)
+    X, y = client.persist([X, y])  # generated once, kept in the workers' memory
+    net = SigmoidMLPRegressor(
+        hidden_layer_sizes=(20,), solver="lbfgs", max_iter=MAX_ITER, random_state=0
+    )
     start = time.perf_counter()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # a few iterations only
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a budget of passes, on purpose
         net.fit(X, y)
     seconds = time.perf_counter() - start
     print(
         f"{N_ROWS:,} rows in {X.npartitions} chunks on {len(client.scheduler_info()['workers'])} "
         f"workers: {net.n_iter_} iterations in {seconds:.1f} s "
-        f"({seconds / net.n_iter_:.2f} s per iteration, data generated afresh each time)"
+        f"({seconds / net.n_iter_:.2f} s per iteration)"
     )
     return net
 
@@ -88,13 +105,26 @@ def evaluate(net):
     return r2
 
 
-def plot(net):
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.plot(range(1, len(net.loss_curve_) + 1), net.loss_curve_, marker="o")
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("J (standardised units)")
-    ax.set_title(f"Full-batch gradient descent on {N_ROWS:,} rows (dask)")
-    fig.tight_layout()
+def plot(net, r2):
+    """J per iteration, and the fitted surface against the true one along x2 = 0."""
+    fig, (ax_loss, ax_fit) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    ax_loss.plot(range(1, len(net.loss_curve_) + 1), net.loss_curve_, marker="o")
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("iteration")
+    ax_loss.set_ylabel("J (standardised units)")
+    ax_loss.set_title(f"L-BFGS on {N_ROWS:,} rows (dask)")
+    x1 = np.linspace(-3, 3, 200)
+    for x2, style in ((0.0, "-"), (1.5, "--")):
+        grid = np.column_stack([x1, np.full_like(x1, x2)])
+        ax_fit.plot(x1, np.sin(x1) * np.cos(x2), "k" + style, lw=1,
+                    label=f"sin(x1) cos(x2), x2 = {x2}")
+        ax_fit.plot(x1, net.predict(grid), "C1" + style, label=f"network, x2 = {x2}")
+    ax_fit.set_xlabel("x1")
+    ax_fit.set_ylabel("y")
+    ax_fit.set_title(f"Fitted surface (R^2 on new rows: {r2:.3f})")
+    ax_fit.legend(fontsize=8)
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    fig.savefig(FIGURES / "dask_cluster.png", dpi=80)
     return fig
 
 
@@ -109,5 +139,5 @@ if __name__ == "__main__":
         Client(cluster) as client,
     ):
         net = train(client)
-        evaluate(net)
-    plot(net)
+        r2 = evaluate(net)
+    plot(net, r2)

@@ -318,10 +318,13 @@ class DaskObjective(Objective):
         transform=None,
         block_size=BLOCK_SIZE,
         n_threads=None,
+        l2=0.0,
+        penalized=(),
     ):
         self.block_loss_grad = block_loss_grad
         self.layout = layout
         self.fixed = fixed
+        self.set_penalty(l2, penalized)
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.transform = transform
         self.block_size = block_size

@@ -134,16 +134,25 @@ class RBFRegressor(LectureRegressorBase):
         ``"gd"`` is the lecture's update; ``"lbfgs"`` minimises the same J with
         :func:`scipy.optimize.minimize`.
     learning_rate : float or "auto", default="auto"
-        alpha. ``"auto"`` uses ``1 / lambda_max`` of ``[phi 1]^T [phi 1] / n`` at
-        the initial centres (a safe step for w and w0: half the stability limit) as the starting
-        alpha, adapted by the bold-driver rule described in
-        :class:`SigmoidMLPRegressor`; a float keeps alpha fixed, exactly the
-        lecture's method. The last alpha used is ``learning_rate_``.
-    max_iter : int, default=2000
+        alpha. ``"auto"`` starts from ``alpha0 = 1 / lambda_max`` of
+        ``[phi 1]^T [phi 1] / n`` at the initial centres and chooses alpha at
+        every iteration by the Barzilai-Borwein rule described in
+        :class:`SigmoidMLPRegressor` (each iteration is still one update of
+        every trained parameter); a float keeps alpha fixed, exactly the
+        lecture's method, and raises ``DivergenceError`` naming a safe alpha if
+        J ends above where it started. The last alpha used is ``learning_rate_``.
+    l2 : float or "auto", default="auto"
+        lambda, the weight of the L2 penalty on the weights w (not on w0, c or
+        b): ``J = 1/(2n) sum_i ||e_i||^2 + (lambda / 2) ||w||^2``, in
+        standardised units. ``"auto"`` is ``1e-3`` with ``solver="gd",
+        learning_rate="auto"``, and 0 with a float ``learning_rate`` (the
+        lecture's J) or ``solver="lbfgs"``; see :class:`SigmoidMLPRegressor`.
+    max_iter : int, default=3000
         Maximum number of updates (L-BFGS iterations).
-    tol : float, default=1e-6
+    tol : float, default=1e-5
         Stop when J has not improved by more than ``tol`` for
-        ``n_iter_no_change`` consecutive iterations.
+        ``n_iter_no_change`` consecutive iterations (for L-BFGS: the gradient
+        tolerance); see :class:`SigmoidMLPRegressor` for how it was chosen.
     n_iter_no_change : int, default=10
         See ``tol``.
     early_stopping : bool, default=False
@@ -217,6 +226,9 @@ class RBFRegressor(LectureRegressorBase):
       the lecture's ``-4 sum e w phi (x - c) / b`` for ``J = sum e^2``, divided by 2n;
     - ``dJ/db_k = 1/n sum_i e_i w_k Phi'(u_ik) u_ik / b_k``.
 
+    With the penalty ``l2`` = lambda, ``J`` gains ``(lambda / 2) ||w||^2`` and
+    ``dJ/dw`` gains ``lambda w`` (``Objective.__call__`` in ``_solvers.py``).
+
     Each iteration updates every trained parameter: ``c <- c - alpha dJ/dc``,
     ``w <- w - alpha dJ/dw``, ``w0 <- w0 - alpha dJ/dw0``. The lecture's examples
     are ``RBFRegressor(n_centers=1, fit_weights=False, fit_intercept=False)``
@@ -269,8 +281,9 @@ class RBFRegressor(LectureRegressorBase):
         fit_widths=False,
         solver="gd",
         learning_rate="auto",
-        max_iter=2000,
-        tol=1e-6,
+        l2="auto",
+        max_iter=3000,
+        tol=1e-5,
         n_iter_no_change=10,
         early_stopping=False,
         validation_fraction=0.1,
@@ -289,6 +302,7 @@ class RBFRegressor(LectureRegressorBase):
         self.fit_widths = fit_widths
         self.solver = solver
         self.learning_rate = learning_rate
+        self.l2 = l2
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -302,6 +316,9 @@ class RBFRegressor(LectureRegressorBase):
     # ------------------------------------------------------------- structure
     def _architecture(self, n_features, n_outputs):
         return (self.n_centers, n_features, n_outputs)
+
+    def _penalized(self):
+        return ["coef"]
 
     def _trainable(self):
         flags = [

@@ -15,6 +15,8 @@ Early stopping, divergence detection, the loss curve and verbose output live
 here once, for both estimators.
 """
 
+import os
+import sys
 import time
 import warnings
 
@@ -27,7 +29,6 @@ from ._rows import N_LANES, one_blas_thread, sum_lanes  # noqa: F401 (N_LANES: r
 # that the block's n_block x units arrays stay in cache and memory does not grow with
 # n. 1024 was the fastest of 256 ... 8192 for 64 units, float64 and float32, at
 # n = 1e5 (benchmarks/bench_fit.py's setting, on the 2-core CI machine).
-ALPHA_GROWTH_CAP = 1e6
 BLOCK_SIZE = 1024
 
 
@@ -61,7 +62,7 @@ class ParamLayout:
 
 
 class Objective:
-    """The lecture's cost ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` and its gradient.
+    """The lecture's cost ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` (plus an L2 penalty) and its gradient.
 
     Parameters
     ----------
@@ -87,6 +88,10 @@ class Objective:
         Threads that sum the lanes of blocks at once (see ``sums``); ``None``
         uses every core when called from the main thread, else 1 (no nested
         parallelism inside a dask or joblib worker).
+    l2 : float
+        lambda, the weight of the penalty ``(lambda / 2) sum ||W||^2``.
+    penalized : sequence of str
+        The trained blocks W the penalty applies to (the weights, not the biases).
 
     Notes
     -----
@@ -113,6 +118,8 @@ class Objective:
         transform=None,
         block_size=BLOCK_SIZE,
         n_threads=None,
+        l2=0.0,
+        penalized=(),
     ):
         self.block_loss_grad = block_loss_grad
         self.layout = layout
@@ -123,10 +130,18 @@ class Objective:
         self.transform = transform
         self.block_size = block_size
         self.n_threads = n_threads
+        self.set_penalty(l2, penalized)
         self.total_weight = (
             float(X.shape[0]) if sample_weight is None else float(np.sum(sample_weight))
         )
         self.n_evaluations = 0
+
+    def set_penalty(self, l2, penalized):
+        """Penalise the blocks ``penalized`` (names in ``layout``) by ``(l2 / 2) ||W||^2``."""
+        self.l2 = float(l2)
+        self.penalized = [
+            self.layout.slices[name] for name in penalized if name in self.layout.slices
+        ]
 
     def blocks(self, first=0, stop=None):
         """Yield ``(X_block, Y_block, s_block)`` in training units (blocks ``first:stop``)."""
@@ -191,6 +206,13 @@ class Objective:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             J = sse / (2.0 * self.total_weight)
             grad /= self.total_weight
+            if self.l2 > 0:
+                # The L2 penalty on the weights W (not the biases):
+                # J += (lambda / 2) ||W||^2 and dJ/dW += lambda W.
+                for sl in self.penalized:
+                    W = theta[sl]
+                    J += 0.5 * self.l2 * float(W @ W)
+                    grad[sl] += self.l2 * W
         return J, grad
 
 
@@ -280,12 +302,12 @@ def gradient_descent(
     verbose=0,
     on_iteration=None,
     adaptive=False,
+    suggest_learning_rate=None,
 ):
     """The lecture's gradient-descent method, ``W <- W - alpha * grad J``.
 
-    Every iteration is one full pass over the data (``objective(theta)``) and one
-    update of every trainable parameter, so ``max_iter=k`` performs exactly
-    ``k`` updates unless the loss stalls first.
+    Every iteration is one update of every trainable parameter, so
+    ``max_iter=k`` performs exactly ``k`` updates unless the loss stalls first.
 
     Parameters
     ----------
@@ -294,7 +316,7 @@ def gradient_descent(
     theta : ndarray
         Starting parameters; not modified.
     learning_rate : float
-        alpha.
+        alpha (with ``adaptive=True``, the first alpha tried).
     max_iter : int
         Number of updates at most.
     tol, n_iter_no_change : float, int
@@ -311,12 +333,13 @@ def gradient_descent(
     on_iteration : callable or None
         ``on_iteration(iteration, J)``, called after each iteration.
     adaptive : bool
-        Adapt alpha by the "bold driver" rule (Vogl et al. 1988; Battiti 1989):
-        after an update that lowered J, ``alpha *= 1.05``; after one that raised
-        it, the update is taken back and ``alpha *= 0.5``, and alpha never grows
-        again (so training settles into stable, contracting gradient descent). Every iteration is
-        still one update ``W <- W - alpha * grad J``. With ``adaptive=False``
-        alpha stays ``learning_rate`` throughout, exactly the lecture's method.
+        Choose alpha at every iteration by the Barzilai-Borwein rule with a
+        nonmonotone line search (:func:`_bb_descent`). ``False`` keeps alpha at
+        ``learning_rate`` throughout: exactly the lecture's method, one pass
+        over the data per update.
+    suggest_learning_rate : callable or None
+        ``suggest_learning_rate() -> float``: a safe fixed alpha, named in the
+        error raised when a fixed alpha made J rise.
 
     Returns
     -------
@@ -328,9 +351,9 @@ def gradient_descent(
     Raises
     ------
     DivergenceError
-        When J or the parameters stop being finite, or J grows 10^4-fold.
+        When J or the parameters stop being finite, J grows 10^4-fold, or (with
+        a fixed alpha) J ends above where it started.
     """
-    theta = theta.copy()
     progress = _Progress(
         tol=tol,
         n_iter_no_change=n_iter_no_change,
@@ -338,34 +361,36 @@ def gradient_descent(
         verbose=verbose,
         on_iteration=on_iteration,
     )
-    alpha = learning_rate
-    alpha_max = ALPHA_GROWTH_CAP * learning_rate
-    growing = True  # alpha grows only until the first step that raises J
+    if adaptive:
+        theta = _bb_descent(objective, theta, learning_rate, max_iter, lower, progress)
+    else:
+        theta = _fixed_descent(objective, theta, learning_rate, max_iter, lower, progress)
+        _check_fixed_descent(progress, learning_rate, suggest_learning_rate)
+    if monitor is not None and progress.best_theta is not None:
+        theta = progress.best_theta
+    return theta, progress
+
+
+def _initial_J(J, grad):
+    if not (np.isfinite(J) and np.all(np.isfinite(grad))):
+        raise DivergenceError(
+            "The cost J is not finite at the initial parameters: the data are "
+            "too large for float arithmetic. Use standardize=True, or scale X "
+            "and y (StandardScaler)."
+        )
+    return J
+
+
+def _fixed_descent(objective, theta, alpha, max_iter, lower, progress):
+    """The lecture's method with a fixed alpha: one pass over the data per update."""
+    theta = theta.copy()
     J0 = None
-    accepted = None  # (theta, J, grad) where the last update started
     for it in range(1, max_iter + 1):
         J, grad = objective(theta)
-        finite = np.isfinite(J) and np.all(np.isfinite(grad))
         if J0 is None:
-            if not finite:
-                raise DivergenceError(
-                    "The cost J is not finite at the initial parameters: the data are "
-                    "too large for float arithmetic. Use standardize=True, or scale X "
-                    "and y (StandardScaler)."
-                )
-            J0 = J
-        if adaptive and accepted is not None:
-            if not finite or J > accepted[1]:
-                # Bold driver: the last step went uphill. Take it back and halve alpha.
-                theta, J, grad = accepted[0].copy(), accepted[1], accepted[2]
-                alpha *= 0.5
-                growing = False
-            elif growing:
-                alpha = min(alpha * 1.05, alpha_max)
-        elif not finite or _is_diverged(J, J0):
-            raise DivergenceError(_divergence_message(it, J, J0, learning_rate))
-        if adaptive:
-            accepted = (theta.copy(), J, grad)
+            J0 = _initial_J(J, grad)
+        elif not (np.isfinite(J) and np.all(np.isfinite(grad))) or _is_diverged(J, J0):
+            raise DivergenceError(_divergence_message(it, J, J0, alpha))
         # The lecture's update: W <- W - alpha * dJ/dW, for every block at once.
         theta -= alpha * grad
         if lower is not None:
@@ -376,9 +401,131 @@ def gradient_descent(
         progress.learning_rate = alpha
         if progress.record(theta, J):
             break
-    if monitor is not None and progress.best_theta is not None:
-        theta = progress.best_theta
-    return theta, progress
+    return theta
+
+
+# A fixed alpha whose J rose this many times its starting value on the way is
+# reported (J ending above its start is an error; see _check_fixed_descent).
+RISE_WARNING = 10.0
+
+
+def _check_fixed_descent(progress, alpha, suggest):
+    """A fixed alpha that made J end above its start, or rise many-fold, must not pass quietly."""
+    curve = progress.loss_curve
+    if len(curve) < 2:
+        return  # one update (partial_fit): nothing to compare
+    J0, J_end, J_peak = curve[0], curve[-1], max(curve)
+    ended_higher = J_end > J0 * (1 + 1e-6) and J_end - J0 > 1e-12 * max(1.0, J0)
+    rose = J_peak > RISE_WARNING * J0 and J_peak - J0 > 1e-12
+    if not (ended_higher or rose):
+        return
+    safe = suggest() if suggest is not None else alpha / 10
+    safe = min(safe, alpha / 2)
+    what = (
+        f"ended at {J_end:.4g}, above where it started ({J0:.4g})"
+        if ended_higher
+        else f"rose from {J0:.4g} to {J_peak:.4g} on the way (it ended at {J_end:.4g})"
+    )
+    message = (
+        f"Gradient descent with the fixed learning_rate={alpha:.4g} did not descend: the "
+        f"cost J {what}. That alpha is too large for this data; use "
+        f"learning_rate={safe:.3g} (a safe step for the output layer, 1 / lambda_max "
+        "of its Gauss-Newton matrix) or leave learning_rate='auto'."
+    )
+    if ended_higher:
+        raise DivergenceError(message)
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.warn(message, ConvergenceWarning, stacklevel=_user_stacklevel())
+
+
+# The adaptive rule's constants (Raydan 1997; Grippo, Lampariello and Lucidi 1986).
+NONMONOTONE_MEMORY = 10  # M: J may exceed the largest of the last M values only by the Armijo term
+ARMIJO = 1e-4  # gamma: the sufficient-decrease constant
+BACKTRACK = 0.5  # alpha is halved while the trial step fails the test
+# alpha stays within these multiples of the starting alpha0 = 1 / lambda_max of the
+# output layer. The upper one keeps every step near the stable range of gradient
+# descent, where rounding differences shrink instead of growing: measured on
+# scikit-learn's weighted-versus-repeated-rows check (15 rows, 30 features), caps of
+# 3 and 5 give the same predictions to 1e-12, a cap of 10 (or none) differences of 1e-2.
+ALPHA_RANGE = (1e-10, 5.0)
+
+
+def _bb_descent(objective, theta, alpha0, max_iter, lower, progress):
+    """Gradient descent with a Barzilai-Borwein step and a nonmonotone line search.
+
+    Every iteration is one update ``theta <- theta - alpha_k grad J(theta)`` of
+    every block at once (projected on ``lower``); only alpha_k changes:
+
+    1. the trial alpha is a Barzilai-Borwein step (Barzilai and Borwein 1988),
+       with ``s = theta_k - theta_{k-1}`` and ``y = grad_k - grad_{k-1}``: the long
+       step ``s.s / s.y`` and the short step ``s.y / y.y`` in turn (the alternating
+       BB method of Dai and Fletcher 2005; both are the inverse of a curvature J
+       showed along the last step). ``alpha0``, the safe ``1 / lambda_max`` of the
+       output layer, is used before the first step and when ``s.y <= 0``; alpha
+       is kept within ``ALPHA_RANGE`` times ``alpha0``;
+    2. the trial point is accepted when it passes the nonmonotone Armijo test of
+       Grippo, Lampariello and Lucidi (1986), as in Raydan's (1997) global BB
+       method: ``J_trial <= max(last M values of J) + gamma grad.(theta_trial -
+       theta)``; otherwise alpha is halved and the trial repeated (each trial is
+       one pass over the data, no update).
+
+    Uncapped, the long BB steps (up to ``1 / lambda_min``) make the trajectory
+    of a nonconvex J sensitive to rounding: fits of 15 rows with integer
+    weights and with the rows repeated (sums added in another order, 1e-16
+    apart) ended 1e-2 apart. Capped at ``5 alpha0`` the steps stay near the
+    stable range of gradient descent and the two fits agree to 1e-12 (a cap of
+    10 already did not); on a convex quadratic the cap limits the speed-up over
+    the fixed step ``1 / L`` to at most 5 along the flattest direction. Every
+    decision compares J values or ``s.y`` with 0; exact ties are broken the same
+    way every time.
+    """
+    theta = theta.copy()
+    J, grad = objective(theta)
+    J0 = _initial_J(J, grad)
+    lo, hi = alpha0 * ALPHA_RANGE[0], alpha0 * ALPHA_RANGE[1]
+    alpha = alpha0
+    recent = [J]
+    for it in range(1, max_iter + 1):
+        J_ref = max(recent)
+        while True:
+            # The lecture's update: W <- W - alpha * dJ/dW, for every block at once.
+            trial = theta - alpha * grad
+            if lower is not None:
+                np.maximum(trial, lower, out=trial)
+            step = trial - theta
+            decrease = float(grad @ step)  # < 0 for any descent step
+            if not decrease < 0:
+                break  # the step vanished: nothing is left to descend
+            J_trial, grad_trial = objective(trial)
+            finite = np.isfinite(J_trial) and np.all(np.isfinite(grad_trial))
+            if finite and J_trial <= J_ref + ARMIJO * decrease:
+                break
+            if alpha <= lo:
+                decrease = 0.0  # no step passes the test: J is at its minimum to rounding
+                break
+            alpha = max(alpha * BACKTRACK, lo)
+        progress.n_iter = it
+        progress.learning_rate = alpha
+        if not decrease < 0:  # converged: this last iteration leaves theta as it is
+            progress.record(theta, J)
+            progress.stopped = True
+            break
+        stop = progress.record(trial, J)
+        # Barzilai-Borwein, alternating: the long step s.s / s.y after odd iterations,
+        # the short step s.y / y.y after even ones.
+        y = grad_trial - grad
+        sy = float(step @ y)
+        if sy > 0:
+            bb = float(step @ step) / sy if it % 2 else sy / float(y @ y)
+            alpha = min(max(bb, lo), hi)
+        else:  # no positive curvature along the step: start again from alpha0
+            alpha = alpha0
+        theta, J, grad = trial, J_trial, grad_trial
+        recent = (recent + [J])[-NONMONOTONE_MEMORY:]
+        if stop:
+            break
+    return theta
 
 
 def lbfgs(
@@ -397,11 +544,16 @@ def lbfgs(
 
     ``max_iter`` bounds the L-BFGS iterations and J is recorded once per
     iteration, at the accepted point, so ``loss_curve`` means what it means for
-    gradient descent.
+    gradient descent. It stops at scipy's gradient test (``gtol=tol``) or by the
+    rule of gradient descent: J (or the validation score) not improved by
+    ``tol`` for ``n_iter_no_change`` iterations.
     """
     progress = _Progress(
-        tol=tol if monitor is not None else -np.inf,  # L-BFGS has its own tests
-        n_iter_no_change=n_iter_no_change if monitor is not None else np.inf,
+        # The same stopping rule as gradient descent (J, or the validation score,
+        # not improved by tol for n_iter_no_change iterations), besides scipy's
+        # own gradient test: without it L-BFGS fits noise until max_iter.
+        tol=tol,
+        n_iter_no_change=n_iter_no_change,
         monitor=monitor,
         verbose=verbose,
         on_iteration=on_iteration,
@@ -422,6 +574,7 @@ def lbfgs(
         else:
             J = objective(xk)[0]
         progress.n_iter += 1
+        last["xk"] = np.array(xk, copy=True)
         if progress.record(np.asarray(xk, dtype=theta.dtype), J):
             raise StopIteration
 
@@ -444,8 +597,8 @@ def lbfgs(
         theta_out = result.x
         # status 1: max_iter (or maxfun) reached before scipy's own tests passed
         progress.stopped = progress.stopped or result.status != 1
-    except StopIteration:
-        theta_out = progress.best_theta
+    except StopIteration:  # scipy < 1.11 lets the callback's StopIteration through
+        theta_out = last["xk"]
     if monitor is not None and progress.best_theta is not None:
         theta_out = progress.best_theta
     theta_out = np.asarray(theta_out, dtype=theta.dtype)
@@ -459,14 +612,49 @@ def lbfgs(
     return theta_out, progress
 
 
-def warn_not_converged(name, max_iter):
+def _user_stacklevel():
+    """``stacklevel`` for :func:`warnings.warn` that points at the user's own call.
+
+    Counts the frames, from the function that calls ``warnings.warn`` outwards,
+    that belong to this package or to scikit-learn (``fit`` wrappers,
+    ``Pipeline``, ``cross_validate``), so the warning names the user's line.
+    """
+    import sklearn
+
+    inside = (
+        os.path.dirname(os.path.abspath(__file__)) + os.sep,
+        os.path.dirname(os.path.abspath(sklearn.__file__)) + os.sep,
+    )
+    frame = sys._getframe(1)  # the function that calls warnings.warn
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(inside):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def warn_not_converged(name, solver, max_iter, tol, n_iter_no_change):
+    """The ConvergenceWarning of a fit that ran out of iterations, with advice for its solver."""
     from sklearn.exceptions import ConvergenceWarning
 
+    if solver == "lbfgs":
+        what = (
+            f"L-BFGS used all max_iter={max_iter} iterations before its gradient "
+            f"tolerance tol={tol:g} was met"
+        )
+    else:
+        what = (
+            f"gradient descent used all max_iter={max_iter} updates while J still "
+            f"improved by more than tol={tol:g} within n_iter_no_change={n_iter_no_change} "
+            "iterations"
+        )
     warnings.warn(
-        f"{name}: the maximum number of iterations (max_iter={max_iter}) was reached "
-        "and the optimisation has not converged yet. Increase max_iter, or raise "
-        "learning_rate if the loss curve falls steadily.",
+        f"{name}: {what}. The fitted model is usable. If loss_curve_ has flattened, a "
+        "larger tol ends the fit sooner; if it still falls, raise max_iter. On small or "
+        "noisy data more iterations can fit the noise: a larger l2 (the weight penalty) "
+        "or early_stopping=True usually predicts better.",
         ConvergenceWarning,
+        stacklevel=_user_stacklevel(),
     )
 
 

@@ -5,6 +5,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_fit.py"
@@ -41,3 +42,25 @@ def test_bench_fit_print_table_formats_ratios():
     bench.print_table([("float64", 1000, med, {})], 1, out)
     row = out.getvalue().splitlines()[-1]
     assert "| 1.00 | 2.00 | 4.00 | 0.25 | 2.00 | - | - | - |" in row
+
+
+CONVERGENCE = BENCH.parent / "bench_convergence.py"
+
+
+def test_bench_convergence_prints_a_row_per_data_set_and_estimator(capsys):
+    """benchmarks/bench_convergence.py --quick on two data sets: one row per
+    estimator and data set, then the totals (a smoke test, never a timing)."""
+    spec = importlib.util.spec_from_file_location("bench_convergence", CONVERGENCE)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert len(bench.datasets()) >= 8
+    rows = bench.main(["--quick", "--datasets", "sine", "two_outputs"])
+    out = capsys.readouterr().out
+    assert "| data set | n x d | estimator | R^2 | fit s | mean iters | warned |" in out
+    assert len(rows) == 2 * 5
+    names = {r[1] for r in rows}
+    assert names == {"SigmoidMLP gd", "SigmoidMLP lbfgs", "RBF gd", "RBF lbfgs", "MLPRegressor"}
+    for dname, ename, r2, seconds, iters, warned in rows:
+        assert np.isfinite(r2) and seconds > 0 and iters >= 1 and 0 <= warned <= 2
+    assert "SigmoidMLP gd / MLPRegressor" in out
+    assert "ConvergenceWarnings of the gd defaults" in out

@@ -98,15 +98,15 @@ def test_dask_fit_equals_in_memory_fit(client, Est, kernel, solver):
 
 @pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
 def test_auto_learning_rate_two_outputs_and_no_weights(client, Est):
-    # learning_rate="auto" compares J values (bold driver): the tiny summation
-    # differences must not flip a comparison on this data. In 40 iterations the
-    # bold driver takes steps back (alpha halves), so the comparisons are exercised.
+    # learning_rate="auto" compares J values (the nonmonotone line search) and sets
+    # alpha from s.s / s.y and s.y / y.y: the tiny summation differences must not
+    # flip a decision or grow. In 40 iterations alpha changes at every step.
     X, Y, _ = _data(n_outputs=2)
     Xd, Yd, _ = _dask_data(X, Y)
     alpha0 = _fit(_estimator(Est, "rbf", "gd", max_iter=1), X, Y).learning_rate_
     a = _fit(_estimator(Est, "rbf", "gd", max_iter=40), X, Y)
     b = _fit(_estimator(Est, "rbf", "gd", max_iter=40), Xd, Yd)
-    assert a.n_iter_ == 40 and a.learning_rate_ < alpha0 * 1.05**39 / 1.5  # a step was undone
+    assert a.n_iter_ == 40 and a.learning_rate_ != alpha0  # the BB rule moved alpha
     _assert_same_fit(a, b)
     assert b.coef_.shape == a.coef_.shape if Est is RBFRegressor else b.coefs_[-1].shape == (5, 2)
 

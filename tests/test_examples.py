@@ -20,6 +20,7 @@ FIGURES = {
     "plot_three_regions.py": ["three_regions.png"],
     "plot_compare_linear_regression.py": ["compare_linear_regression.png"],
     "plot_grid_search.py": ["grid_search.png"],
+    "plot_dask_cluster.py": ["dask_cluster.png"],
 }
 ALL = sorted(p.name for p in EXAMPLES.glob("plot_*.py"))
 

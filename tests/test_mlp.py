@@ -25,12 +25,14 @@ def _data(n=40, d=3, k=1, seed=0):
 @pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("hidden", [(6,), (5, 4)])
 @pytest.mark.parametrize("n_outputs", [1, 2])
-def test_gradient_matches_central_differences(kernel, hidden, n_outputs):
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_gradient_matches_central_differences(kernel, hidden, n_outputs, l2):
+    """With l2 = 0.3 the penalty's gradient lambda W is a large part of each block's."""
     X, y = _data(k=n_outputs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         # a few steps first, so that W2 != 0 and every block has a gradient
-        net = SigmoidMLPRegressor(hidden, kernel, max_iter=15, tol=0, random_state=0)
+        net = SigmoidMLPRegressor(hidden, kernel, max_iter=15, tol=0, l2=l2, random_state=0)
         net.fit(X, y)
     sw = np.random.RandomState(1).uniform(0.5, 2, size=len(X))
     for weights in (None, sw):

@@ -27,12 +27,13 @@ def _bumps(n=60):
 
 @pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("n_outputs", [1, 2])
-def test_gradient_matches_central_differences(kernel, n_outputs):
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_gradient_matches_central_differences(kernel, n_outputs, l2):
     rng = np.random.RandomState(0)
     X = rng.randn(50, 3)
     Y = np.sin(X @ rng.randn(3, n_outputs))
     y = Y.ravel() if n_outputs == 1 else Y
-    est = RBFRegressor(5, kernel, fit_widths=True, max_iter=10, tol=0, random_state=0)
+    est = RBFRegressor(5, kernel, fit_widths=True, max_iter=10, tol=0, l2=l2, random_state=0)
     _quiet_fit(est, X, y)
     sw = rng.uniform(0.5, 2, size=len(X))
     for weights in (None, sw):

@@ -1,0 +1,180 @@
+"""Do the defaults converge, how good are they, and how long do they take?
+
+For every data set below, each estimator x solver with its defaults, inside
+``Pipeline(StandardScaler(), est)``, is cross-validated (5-fold, shuffled,
+``random_state=0``) in one process, one after the other; scikit-learn's
+``MLPRegressor()`` with its defaults is the reference row, measured in the same run.
+For each it prints the mean held-out R^2, the total wall time of the 5 fits, the
+mean number of iterations (``n_iter_``) and how many of the 5 fits raised a
+``ConvergenceWarning``.  A summary row adds up the fit times over all data sets,
+with the ratios the project targets (``gd`` at most ``MLPRegressor``'s time,
+``lbfgs`` at most 3x ``gd``'s).
+
+The data sets (what a user would try first):
+
+* ``friedman1/2/3`` at n = 500 and 2000 (``make_friedman*``, noise 1, 125 and 0.1:
+  Breiman's 1996 signal-to-noise ratio of about 3:1 for friedman2 and friedman3);
+* ``diabetes`` (442 rows, 10 features);
+* ``sine``: a noisy 1-D sine, 200 rows, ``y = sin(x) + 0.3 noise`` on [0, 2 pi];
+* ``surface5k``: 5,000 rows, 2 features, ``sin(x1) cos(x2) + 0.1 noise`` (the dask
+  example's data);
+* ``two_outputs``: 1,000 rows, 3 features, two targets;
+* small data: ``diabetes32``, ``diabetes64`` (random subsamples of diabetes) and
+  ``friedman1_25`` (25 rows, 10 features).
+
+Run ``python benchmarks/bench_convergence.py`` (a few minutes on an idle machine)
+or ``--quick`` (tiny data, 2 folds, for the smoke test).  ``--datasets`` picks
+some; ``--estimators`` picks rows by name.  Extra keyword arguments for our
+estimators can be given as ``--set name=value`` (e.g. ``--set l2=0``) to measure
+a parameter's effect.
+"""
+
+import argparse
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.datasets import load_diabetes, make_friedman1, make_friedman2, make_friedman3
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.model_selection import KFold
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
+
+
+def _sine(n, rs):
+    x = rs.uniform(0, 2 * np.pi, size=(n, 1))
+    return x, np.sin(x[:, 0]) + 0.3 * rs.standard_normal(n)
+
+
+def _surface(n, rs):
+    X = rs.uniform(-3, 3, size=(n, 2))
+    return X, np.sin(X[:, 0]) * np.cos(X[:, 1]) + 0.1 * rs.standard_normal(n)
+
+
+def _two_outputs(n, rs):
+    X = rs.uniform(-2, 2, size=(n, 3))
+    y1 = np.sin(X[:, 0]) + X[:, 1] * X[:, 2]
+    y2 = np.exp(-X[:, 0] ** 2) - 0.5 * X[:, 2]
+    return X, np.column_stack([y1, y2]) + 0.1 * rs.standard_normal((n, 2))
+
+
+def _diabetes_subsample(n, rs):
+    X, y = load_diabetes(return_X_y=True)
+    rows = rs.choice(len(X), n, replace=False)
+    return X[rows], y[rows]
+
+
+def datasets(quick=False):
+    """name -> (X, y), each drawn with its own fixed seed."""
+    f = 0.1 if quick else 1.0  # --quick: a tenth of the rows
+
+    def n(k):
+        return max(20, int(k * f))
+
+    def rs(seed):
+        return np.random.RandomState(seed)
+
+    return {
+        "friedman1_500": lambda: make_friedman1(n(500), noise=1.0, random_state=0),
+        "friedman1_2000": lambda: make_friedman1(n(2000), noise=1.0, random_state=0),
+        "friedman2_500": lambda: make_friedman2(n(500), noise=125.0, random_state=0),
+        "friedman2_2000": lambda: make_friedman2(n(2000), noise=125.0, random_state=0),
+        "friedman3_500": lambda: make_friedman3(n(500), noise=0.1, random_state=0),
+        "friedman3_2000": lambda: make_friedman3(n(2000), noise=0.1, random_state=0),
+        "diabetes": lambda: load_diabetes(return_X_y=True),
+        "sine": lambda: _sine(n(200), rs(1)),
+        "surface5k": lambda: _surface(n(5000), rs(2)),
+        "two_outputs": lambda: _two_outputs(n(1000), rs(3)),
+        "diabetes32": lambda: _diabetes_subsample(32, rs(4)),
+        "diabetes64": lambda: _diabetes_subsample(64, rs(5)),
+        "friedman1_25": lambda: make_friedman1(25, noise=1.0, random_state=6),
+    }
+
+
+def estimators(extra=None):
+    """Row name -> unfitted estimator; defaults, ``random_state=0``."""
+    extra = dict(extra or {})
+    return {
+        "SigmoidMLP gd": SigmoidMLPRegressor(random_state=0, **extra),
+        "SigmoidMLP lbfgs": SigmoidMLPRegressor(solver="lbfgs", random_state=0, **extra),
+        "RBF gd": RBFRegressor(random_state=0, **extra),
+        "RBF lbfgs": RBFRegressor(solver="lbfgs", random_state=0, **extra),
+        "MLPRegressor": MLPRegressor(random_state=0),
+    }
+
+
+def cross_validate(est, X, y, n_splits):
+    """``(mean R^2, total fit seconds, mean n_iter_, fits that warned)``."""
+    scores, seconds, iters, warned = [], 0.0, [], 0
+    for train, test in KFold(n_splits, shuffle=True, random_state=0).split(X):
+        pipe = make_pipeline(StandardScaler(), clone(est))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            start = time.perf_counter()
+            pipe.fit(X[train], y[train])
+            seconds += time.perf_counter() - start
+        warned += any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        scores.append(r2_score(y[test], pipe.predict(X[test])))
+        iters.append(pipe[-1].n_iter_)
+    return float(np.mean(scores)), seconds, float(np.mean(iters)), warned
+
+
+def main(argv=None, out=sys.stdout):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny data, 2 folds")
+    parser.add_argument("--datasets", nargs="*", help="names of data sets (default: all)")
+    parser.add_argument("--estimators", nargs="*", help="row names (default: all)")
+    parser.add_argument("--folds", type=int, default=None)
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="extra parameters for our estimators")
+    args = parser.parse_args(argv)
+    extra = {}
+    for item in args.set:
+        key, value = item.split("=", 1)
+        try:
+            extra[key] = float(value) if "." in value or "e" in value else int(value)
+        except ValueError:
+            extra[key] = value
+    folds = args.folds or (2 if args.quick else 5)
+    data = datasets(args.quick)
+    names = args.datasets or list(data)
+    ests = estimators(extra)
+    rows_wanted = args.estimators or list(ests)
+    print(f"{folds}-fold CV, Pipeline(StandardScaler(), est), defaults"
+          + (f" with {extra}" if extra else "") + "; times in seconds (sum of the folds' fits)",
+          file=out)
+    print("\n| data set | n x d | estimator | R^2 | fit s | mean iters | warned |", file=out)
+    print("|---|---|---|---:|---:|---:|---:|", file=out)
+    results = []
+    totals = {name: 0.0 for name in rows_wanted}
+    for dname in names:
+        X, y = data[dname]()
+        for ename in rows_wanted:
+            r2, sec, it, warned = cross_validate(ests[ename], X, y, folds)
+            totals[ename] += sec
+            results.append((dname, ename, r2, sec, it, warned))
+            print(f"| {dname} | {X.shape[0]} x {X.shape[1]} | {ename} | {r2:.3f} | {sec:.2f} "
+                  f"| {it:.0f} | {warned}/{folds} |", file=out, flush=True)
+    print("\nTotal fit time over all data sets (s), and ratios:", file=out)
+    for ename, sec in totals.items():
+        print(f"- {ename}: {sec:.1f}", file=out)
+    ref = totals.get("MLPRegressor")
+    for model in ("SigmoidMLP", "RBF"):
+        gd, lb = totals.get(f"{model} gd"), totals.get(f"{model} lbfgs")
+        if gd and ref:
+            print(f"- {model} gd / MLPRegressor: {gd / ref:.2f}", file=out)
+        if gd and lb:
+            print(f"- {model} lbfgs / {model} gd: {lb / gd:.2f}", file=out)
+    n_warned = sum(r[5] for r in results if r[1].endswith(" gd"))
+    print(f"- ConvergenceWarnings of the gd defaults: {n_warned}", file=out)
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,250 @@
+"""The step rule, the L2 penalty and stopping (issue 13), and fixed alphas that diverge (issue 11).
+
+- ``learning_rate="auto"``: every iteration is one lecture update
+  ``W <- W - alpha_k dJ/dW`` of every block at once, alpha_k chosen by the
+  Barzilai-Borwein rule with a nonmonotone line search;
+- a float ``learning_rate`` is exactly the lecture's loop;
+- on a convex problem the auto rule reaches the optimum in far fewer iterations
+  than the fixed step 1 / L, whose iteration count the condition number bounds;
+- defaults converge (no ``ConvergenceWarning``) on small data;
+- a fixed alpha that makes J rise ends in a ``DivergenceError`` naming a safe alpha.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes, make_friedman1
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
+from sklearn_lecture._solvers import DivergenceError
+
+
+def _fit(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+def _sine(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    x = rng.uniform(0, 3, size=(n, 1))
+    return x, np.sin(2 * x[:, 0]) + 0.05 * rng.randn(n)
+
+
+def _mlp_gradient(X, y, W1, W2, l2):
+    """dJ/dW1, dJ/dW2 of J = 1/(2n) sum e^2 + (l2/2)(||W1||^2 + ||W2||^2) (bias rows unpenalised)."""
+    n = len(X)
+    X1 = np.hstack([X, np.ones((n, 1))])
+    Z = 1 / (1 + np.exp(-(X1 @ W1)))
+    Z1 = np.hstack([Z, np.ones((n, 1))])
+    e = y.reshape(n, -1) - Z1 @ W2
+    dJ_dW2 = -Z1.T @ e / n
+    dJ_dW1 = -X1.T @ ((e @ W2[:-1].T) * Z * (1 - Z)) / n
+    dJ_dW1[:-1] += l2 * W1[:-1]  # the penalty: lambda W, for the weights only
+    dJ_dW2[:-1] += l2 * W2[:-1]
+    return dJ_dW1, dJ_dW2
+
+
+def _mlp_weights(est):
+    return (np.vstack([est.coefs_[0], est.intercepts_[0]]),
+            np.vstack([est.coefs_[1], est.intercepts_[1]]))
+
+
+@pytest.mark.parametrize("k", [1, 7, 30])
+def test_each_auto_iteration_is_one_lecture_update_of_every_block(k):
+    """The fit with max_iter=k+1 is the fit with max_iter=k plus one update
+    W <- W - alpha dJ/dW (gradient written out here), one alpha for W1 and W2."""
+    X, y = _sine()
+    kw = dict(hidden_layer_sizes=(5,), standardize=False, tol=0, l2=1e-3, random_state=0)
+    a = _fit(SigmoidMLPRegressor(max_iter=k, **kw), X, y)
+    b = _fit(SigmoidMLPRegressor(max_iter=k + 1, **kw), X, y)
+    assert b.n_iter_ == a.n_iter_ + 1 == k + 1
+    W1, W2 = _mlp_weights(a)
+    g1, g2 = _mlp_gradient(X, y, W1, W2, 1e-3)
+    alpha = b.learning_rate_
+    B1, B2 = _mlp_weights(b)
+    np.testing.assert_allclose(B1, W1 - alpha * g1, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(B2, W2 - alpha * g2, rtol=1e-9, atol=1e-12)
+    assert alpha > 0
+
+
+def test_auto_alpha_changes_between_iterations():
+    """The rule does adapt alpha (else the test above would test a fixed step)."""
+    X, y = _sine()
+    kw = dict(hidden_layer_sizes=(5,), standardize=False, tol=0, random_state=0)
+    alphas = {_fit(SigmoidMLPRegressor(max_iter=k, **kw), X, y).learning_rate_
+              for k in range(2, 12)}
+    assert len(alphas) >= 3
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_a_float_learning_rate_is_the_hand_written_lecture_loop(Est):
+    """Fixed alpha: 40 iterations of W <- W - alpha dJ/dW, written out, on the lecture's J
+    (no penalty: l2="auto" is 0 with a fixed alpha)."""
+    X, y = _sine(40)
+    alpha = 0.05
+    kw = dict(standardize=False, tol=0, learning_rate=alpha, random_state=0)
+    if Est is SigmoidMLPRegressor:
+        est0 = _fit(Est((6,), max_iter=1, learning_rate=1e-300, standardize=False,
+                        random_state=0), X, y)
+        W1, W2 = _mlp_weights(est0)  # the initial weights (a step of 1e-300 changes nothing)
+        curve = []
+        for _ in range(40):
+            n = len(X)
+            X1 = np.hstack([X, np.ones((n, 1))])
+            Z1 = np.hstack([1 / (1 + np.exp(-(X1 @ W1))), np.ones((n, 1))])
+            curve.append(0.5 * np.sum((y[:, None] - Z1 @ W2) ** 2) / n)
+            g1, g2 = _mlp_gradient(X, y, W1, W2, 0.0)
+            W1, W2 = W1 - alpha * g1, W2 - alpha * g2
+        est = _fit(Est((6,), max_iter=40, **kw), X, y)
+        E1, E2 = _mlp_weights(est)
+        np.testing.assert_allclose(E1, W1, rtol=1e-11, atol=1e-13)
+        np.testing.assert_allclose(E2, W2, rtol=1e-11, atol=1e-13)
+    else:
+        est0 = _fit(Est(4, max_iter=1, learning_rate=1e-300, standardize=False), X, y)
+        c, b, w, w0 = est0.centers_, est0.widths_, est0.coef_, est0.intercept_
+        curve = []
+        for _ in range(40):
+            n = len(X)
+            D = X[:, None, :] - c[None, :, :]
+            phi = np.exp(-np.sum(D**2, axis=2) / b)
+            e = y - phi @ w - w0
+            curve.append(0.5 * np.sum(e**2) / n)
+            dJ_dc = -2 * np.einsum("i,ik,ikj->kj", e, w * phi / b, D) / n
+            c, w, w0 = c - alpha * dJ_dc, w + alpha * phi.T @ e / n, w0 + alpha * np.sum(e) / n
+        est = _fit(Est(4, max_iter=40, **kw), X, y)
+        np.testing.assert_allclose(est.centers_, c, rtol=1e-11, atol=1e-13)
+        np.testing.assert_allclose(est.coef_, w, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(est.loss_curve_, curve, rtol=1e-11)
+    assert est.learning_rate_ == alpha and est.n_iter_ == 40
+
+
+def test_auto_rule_reaches_a_convex_optimum_far_sooner_than_the_fixed_step():
+    """RBF read-out with the centres fixed: J(w, w0) is a convex quadratic with
+    Hessian H = [phi 1]^T [phi 1] / n + l2 diag(1, ..., 1, 0). Gradient descent
+    with the fixed step 1/L (L = lambda_max(H), mu = lambda_min(H), kappa = L/mu)
+    has J_k - J* <= (1 - 1/kappa)^k (J_0 - J*), so it needs up to
+    k_fixed = kappa ln((J_0 - J*) / eps) iterations, and along the slowest
+    eigenvector it needs about that many. The auto rule's steps are capped at
+    5 alpha0 (about 5/L), so along that eigenvector it needs at least
+    k_fixed / 5: it can be at most 5 times faster. It must get the parameters
+    to 1e-8 of the optimum within k_fixed / 3 iterations, where the fixed step
+    is still far away (measured here: kappa ~ 1900, the auto rule at 3e-9 after
+    10,000 iterations, the fixed step at 3e-4)."""
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, size=(80, 1))
+    y = np.sin(2 * X[:, 0]) + 0.1 * rng.randn(80)
+    l2 = 1e-3
+    kw = dict(n_centers=8, fit_centers=False, standardize=False, l2=l2, tol=0)
+    start = _fit(RBFRegressor(max_iter=1, learning_rate=1e-300, **kw), X, y)
+    phi = np.exp(-((X - start.centers_.T) ** 2) / start.widths_)
+    F = np.hstack([phi, np.ones((80, 1))])
+    D = np.diag([1.0] * 8 + [0.0])
+    H = F.T @ F / 80 + l2 * D
+    optimum = np.linalg.solve(H, F.T @ y / 80)
+    lam = np.linalg.eigvalsh(H)
+    L, kappa = lam[-1], lam[-1] / lam[0]
+
+    def J(theta):
+        e = y - F @ theta
+        return 0.5 * e @ e / 80 + 0.5 * l2 * theta[:8] @ theta[:8]
+
+    theta0 = np.append(start.coef_, start.intercept_)
+    k_fixed = kappa * np.log((J(theta0) - J(optimum)) / 1e-16)  # eps on J ~ (1e-8)^2
+    k_auto = int(k_fixed / 3)
+    assert k_auto > 20  # the problem is ill-conditioned enough to tell the rules apart
+    auto = _fit(RBFRegressor(max_iter=k_auto, n_iter_no_change=10**9, **kw), X, y)
+    fixed = _fit(RBFRegressor(max_iter=k_auto, learning_rate=1 / L,
+                              n_iter_no_change=10**9, **kw), X, y)
+    err_auto = np.max(np.abs(np.append(auto.coef_, auto.intercept_) - optimum))
+    err_fixed = np.max(np.abs(np.append(fixed.coef_, fixed.intercept_) - optimum))
+    assert err_auto < 1e-8, (err_auto, k_auto, kappa)
+    assert err_fixed > 1e-6, err_fixed  # the fixed step 1/L is nowhere near yet
+
+
+def _small_sets():
+    X, y = load_diabetes(return_X_y=True)
+    rows = np.random.RandomState(5).choice(len(X), 64, replace=False)
+    Xs, ys = _sine(100, seed=3)
+    return [(X[rows], y[rows]), (Xs, ys)]
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_defaults_converge_on_small_data(Est, solver):
+    for X, y in _small_sets():
+        est = Est(solver=solver, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            est.fit(X, y)
+        assert est.n_iter_ < est.max_iter
+        assert est.score(X, y) > 0.3
+
+
+# ------------------------------------------------- fixed alphas that diverge
+@pytest.mark.parametrize(
+    "est",
+    [SigmoidMLPRegressor(learning_rate=0.5, random_state=0), RBFRegressor(learning_rate=1.0)],
+    ids=["mlp-0.5", "rbf-1.0"],
+)
+def test_a_fixed_learning_rate_that_raises_J_is_an_error_naming_a_safe_one(est):
+    X, y = make_friedman1(500, noise=1.0, random_state=0)
+    with pytest.raises(DivergenceError, match=r"use learning_rate=([0-9.e+-]+)") as info:
+        _fit(est, X, y)
+    assert isinstance(info.value, ValueError)
+    safe = float(re.search(r"use learning_rate=([0-9.e+-]+) ", str(info.value)).group(1))
+    assert safe < est.learning_rate
+    fitted = _fit(est.set_params(learning_rate=safe), X, y)  # the advice works
+    assert fitted.loss_curve_[-1] < fitted.loss_curve_[0]
+    assert max(fitted.loss_curve_) <= fitted.loss_curve_[0]
+
+
+# ------------------------------------------------------------- the L2 penalty
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_the_penalty_is_half_lambda_times_the_squared_weights(Est):
+    """J = 1/(2n) sum e^2 + (lambda/2) ||W||^2: the first J with and without it differ
+    by exactly the penalty of the initial weights (W1 for the network, whose W2
+    starts at 0; w for the RBF model; never the intercepts)."""
+    X, y = _sine(40)
+    kw = dict(standardize=False, max_iter=1, learning_rate=1e-300, random_state=0)
+    small = {"n_centers": 4} if Est is RBFRegressor else {"hidden_layer_sizes": (5,)}
+    with_l2 = _fit(Est(**small, l2=0.7, **kw), X, y)
+    without = _fit(Est(**small, l2=0.0, **kw), X, y)
+    W = with_l2.coef_ if Est is RBFRegressor else with_l2.coefs_[0]
+    expected = 0.5 * 0.7 * np.sum(W**2)
+    assert expected > 0.01
+    assert with_l2.loss_curve_[0] - without.loss_curve_[0] == pytest.approx(expected, rel=1e-10)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_l2_auto_is_positive_only_for_the_auto_step_rule(Est):
+    X, y = _sine(40)
+    kw = dict(standardize=False, max_iter=1, random_state=0)
+    fixed = _fit(Est(learning_rate=1e-300, **kw), X, y)
+    fixed0 = _fit(Est(learning_rate=1e-300, l2=0.0, **kw), X, y)
+    assert fixed.loss_curve_ == fixed0.loss_curve_  # the lecture's J
+    lbfgs = _fit(Est(solver="lbfgs", **kw), X, y)
+    lbfgs0 = _fit(Est(solver="lbfgs", l2=0.0, **kw), X, y)
+    assert lbfgs.loss_curve_ == lbfgs0.loss_curve_
+    auto = _fit(Est(**kw), X, y)
+    auto0 = _fit(Est(l2=0.0, **kw), X, y)
+    assert auto.loss_curve_[0] > auto0.loss_curve_[0]  # the penalty of the initial weights
+
+
+# ------------------------------------------------------- the ConvergenceWarning
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_convergence_warning_points_at_the_callers_line_with_advice_for_its_solver(solver):
+    X, y = _sine(40)
+    est = SigmoidMLPRegressor((5,), solver=solver, max_iter=3, tol=0, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)  # the warning must name this line
+    (w,) = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert w.filename == __file__
+    message = str(w.message)
+    assert "max_iter=3" in message and "l2" in message
+    assert ("L-BFGS" in message) == (solver == "lbfgs")
+    assert "learning_rate" not in message  # lbfgs has none; for gd alpha is not the advice
