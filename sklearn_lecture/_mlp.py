@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import LectureRegressorBase
+from ._base import LectureRegressorBase, check_init_value
 from ._kernels import ACTIVATIONS
 
 
@@ -65,6 +65,22 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         ``hidden_layer_sizes`` (or X has a different number of features),
         ``fit`` raises a ``ValueError`` asking for ``warm_start=False`` and the
         fitted model is left unchanged and usable.
+    coefs_init : list of array-like or None, default=None
+        Starting weights, shaped like ``coefs_`` (``coefs_init[i]`` of shape
+        (units in, units out)), in the units of X and y; ``None`` keeps the
+        default start (see Notes). The slide l3sig's ``W1 = randn(2, h)`` is
+        ``coefs_init[0] = W1[:1]`` with ``intercepts_init[0] = W1[1]``, and
+        ``W2 = randn(h + 1, 1)`` is ``coefs_init[1] = W2[:h]`` with
+        ``intercepts_init[1] = W2[h]``. Converted to the standardised problem
+        as ``warm_start`` converts fitted weights, so with ``standardize=False``
+        they are used exactly. Used only by a fresh fit: a ``warm_start`` fit
+        that continues, and ``partial_fit`` after its first call, start from the
+        fitted weights instead. Wrong shapes, NaN, inf or complex values raise
+        a ``ValueError`` at fit time.
+    intercepts_init : list of array-like or None, default=None
+        Starting bias rows, shaped like ``intercepts_`` (``intercepts_init[i]``
+        of shape (units out,)); ``None`` keeps the default start. As
+        ``coefs_init``, and independent of it.
 
     Attributes
     ----------
@@ -115,9 +131,10 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     With sample weights s_i, ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` and each
     gradient weights its rows the same way.
 
-    The initial hidden weights are drawn from ``N(0, 1 / fan_in)`` so that A has
-    unit variance on standardised data; W2 starts at zero, so the first
-    prediction is the mean of y.
+    Unless ``coefs_init`` and ``intercepts_init`` give them, the initial hidden
+    weights are drawn from ``N(0, 1 / fan_in)`` (and their bias rows from
+    ``N(0, 1)``) so that A has unit variance on standardised data; W2 starts at
+    zero, so the first prediction is the mean of y.
 
     Examples
     --------
@@ -133,6 +150,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     _parameter_constraints = {
         **LectureRegressorBase._parameter_constraints,
         "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
+        "coefs_init": [list, tuple, None],
+        "intercepts_init": [list, tuple, None],
     }
 
     def __init__(
@@ -151,6 +170,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         random_state=None,
         verbose=0,
         warm_start=False,
+        coefs_init=None,
+        intercepts_init=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.kernel = kernel
@@ -165,6 +186,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.coefs_init = coefs_init
+        self.intercepts_init = intercepts_init
 
     # ------------------------------------------------------------- structure
     def _hidden_sizes(self):
@@ -201,7 +224,29 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             else:
                 params[f"coefs_{i}"] = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
                 params[f"intercepts_{i}"] = rng.standard_normal(fan_out)
+        given = self._init_values(sizes)
+        if given:
+            params = self._use_init_values(params, given, stats)
         return params
+
+    def _init_values(self, sizes):
+        """``coefs_init`` and ``intercepts_init``, checked against the layer ``sizes``."""
+        given = {}
+        for name, key, shapes in [
+            ("coefs_init", "coefs", list(zip(sizes[:-1], sizes[1:]))),
+            ("intercepts_init", "intercepts", [(fan_out,) for fan_out in sizes[1:]]),
+        ]:
+            values = getattr(self, name)
+            if values is None:
+                continue
+            if len(values) != len(shapes):
+                raise ValueError(
+                    f"{name} has {len(values)} arrays, but the network has {len(shapes)} "
+                    f"layers of weights: pass arrays of shapes {shapes}."
+                )
+            for i, (value, shape) in enumerate(zip(values, shapes)):
+                given[f"{key}_{i}"] = check_init_value(value, f"{name}[{i}]", shape)
+        return given
 
     # ----------------------------------------------------------- the lecture
     def _forward(self, params, X, keep=False):

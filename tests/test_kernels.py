@@ -97,4 +97,24 @@ def test_radial_profile_values_are_the_issue_formulas():
     u = np.array([0.0, 0.25, 0.5, 1.0, 2.0])
     np.testing.assert_allclose(RADIAL_PROFILES["rbf"].phi(u), np.exp(-u))
     np.testing.assert_allclose(RADIAL_PROFILES["sigmoid"].phi(u), 2 / (1 + np.exp(u)))
-    np.testing.assert_allclose(RADIAL_PROFILES["relu"].phi(u), np.maximum(0, 1 - u))
+    np.testing.assert_allclose(RADIAL_PROFILES["relu"].phi(u), np.maximum(0, 1 - np.sqrt(u)))
+
+
+def test_triangle_profile_is_a_cone_of_the_distance():
+    """The "triangle curve": max(0, 1 - ||x - c|| / sqrt(b)), linear in the distance."""
+    kernel = RADIAL_PROFILES["relu"]
+    for b in (1.0, 4.0):
+        dist = np.array([0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0])
+        expected = np.maximum(0.0, 1.0 - dist / np.sqrt(b))
+        np.testing.assert_allclose(kernel.phi(dist**2 / b), expected, rtol=1e-15, atol=1e-15)
+    # at |x - c| = 0.25 with b = 1: 0.75 (a truncated parabola would give 0.9375)
+    assert kernel.phi(np.array([0.25**2]))[0] == 0.75
+
+
+def test_triangle_profile_derivative_at_the_centre_and_beyond_the_edge():
+    kernel = RADIAL_PROFILES["relu"]
+    u = np.array([0.0, 1e-300, 1e-20, 0.0625, 0.25, 1.0, 4.0])
+    with np.errstate(all="raise"):
+        D = kernel.dphi(u, kernel.phi(u))
+    # the subgradient 0 at (and within rounding of) the centre, -1/(2 sqrt(u)) inside, 0 outside
+    np.testing.assert_array_equal(D, [0.0, 0.0, 0.0, -2.0, -1.0, 0.0, 0.0])
