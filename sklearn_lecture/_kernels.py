@@ -41,6 +41,8 @@ class Kernel(NamedTuple):
     dphi: Callable  # dphi(A, Z) -> dZ/dA (elementwise)
     formula: str
     uses_input: bool = True  # False: dphi reads only Z, so A may be overwritten by Z
+    # True: Phi' is unbounded at u = 0, so u near 0 is computed from exact differences
+    exact_near_centre: bool = False
 
 
 # --------------------------------------------------------------------------
@@ -176,6 +178,10 @@ RADIAL_PROFILES = {
         uses_input=False,
     ),
     "relu": Kernel(
-        "relu", triangle_profile, triangle_profile_derivative, "max(0, 1 - sqrt(u))"
+        "relu",
+        triangle_profile,
+        triangle_profile_derivative,
+        "max(0, 1 - sqrt(u))",
+        exact_near_centre=True,
     ),
 }

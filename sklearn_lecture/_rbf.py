@@ -15,7 +15,7 @@ from ._kernels import RADIAL_PROFILES
 MIN_WIDTH = 1e-6
 
 
-def squared_distances(X, C, scale=None, widths=None):
+def squared_distances(X, C, scale=None, widths=None, exact_near=False):
     """``||x_i - c_k||^2`` (measured in units of ``scale``, divided by ``widths``) by one product.
 
     ``||x - c||^2 = ||x||^2 - 2 x c^T + ||c||^2 = [x, ||x||^2, 1] [-2 c, 1, ||c||^2]^T``:
@@ -23,6 +23,11 @@ def squared_distances(X, C, scale=None, widths=None):
     one matrix product (then clipped at 0, since rounding can make a distance
     slightly negative).  With ``widths`` b, returns ``u_ik = ||x_i - c_k||^2 / b_k``
     (the division is applied to the K columns of the small right-hand factor).
+
+    The expanded form is exact to about ``eps (||x||^2 + ||c||^2)``, so near a
+    centre its relative error is large. With ``exact_near`` the entries below
+    ``1e-8 (max_i ||x_i||^2 + ||c_k||^2)`` are recomputed from exact differences
+    (a profile with a square root of u, such as the triangle, needs them).
     """
     if scale is not None:
         X = X / scale
@@ -41,6 +46,11 @@ def squared_distances(X, C, scale=None, widths=None):
             C_aug /= widths
         D2 = X_aug @ C_aug
     bad = ~np.isfinite(D2)
+    if exact_near:
+        # per centre: sqrt(eps) times a bound of the terms the expansion cancels
+        rel = float(np.sqrt(np.finfo(D2.dtype).eps))
+        near = rel * (float(np.max(X_aug[:, d], initial=0.0)) * C_aug[d] + C_aug[d + 1])
+        bad |= D2 <= near
     if bad.any():
         # Near the limits of float64 (or with a tiny b) the expanded form can give
         # inf - inf: recompute those entries from exact differences (inf if too far).
@@ -474,7 +484,8 @@ class RBFRegressor(LectureRegressorBase):
         scale = params.get("feature_scale")
         if scale is not None and np.all(scale == 1):
             scale = None
-        U = squared_distances(X, params["centers"], scale, widths=params["widths"])
+        U = squared_distances(X, params["centers"], scale, widths=params["widths"],
+                              exact_near=RADIAL_PROFILES[self.kernel].exact_near_centre)
         P = Phi(U, out=U)  # phi overwrites u
         Yhat = P @ params["coef"]
         Yhat += params["intercept"]
@@ -495,7 +506,8 @@ class RBFRegressor(LectureRegressorBase):
         C, b, w = params["centers"], params["widths"], params["coef"]
         through_u = "centers" in grads or "widths" in grads  # is dJ/du needed?
         keep_U = through_u and ("widths" in grads or kernel.uses_input)
-        U = squared_distances(X, C, widths=b)  # u_ik = ||x_i - c_k||^2 / b_k
+        # u_ik = ||x_i - c_k||^2 / b_k
+        U = squared_distances(X, C, widths=b, exact_near=kernel.exact_near_centre)
         P = kernel.phi(U, out=None if keep_U else U)  # phi = Phi(u), in u's memory if u is done
         Yhat = P @ w
         Yhat += params["intercept"]

@@ -1,7 +1,10 @@
 """Each nonlinearity Phi against its derivative Phi', by central finite differences."""
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture._kernels import ACTIVATIONS, RADIAL_PROFILES
 
@@ -118,3 +121,35 @@ def test_triangle_profile_derivative_at_the_centre_and_beyond_the_edge():
         D = kernel.dphi(u, kernel.phi(u))
     # the subgradient 0 at (and within rounding of) the centre, -1/(2 sqrt(u)) inside, 0 outside
     np.testing.assert_array_equal(D, [0.0, 0.0, 0.0, -2.0, -1.0, 0.0, 0.0])
+
+
+def test_triangle_rbf_with_a_row_at_a_centre_uses_the_subgradient_zero():
+    """A row exactly at the centre adds nothing to dJ/dc (the subgradient 0), and no
+    inf, NaN or RuntimeWarning arises; u near 0 comes from exact differences."""
+    from sklearn_lecture import RBFRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(30, 3)) + 5.0  # away from 0: the expansion cancels
+    y = rng.randn(30)
+    c = X[:1].copy()
+    est = RBFRegressor(1, "relu", init=c, width=4.0, standardize=False)
+    params = {"centers": c, "widths": np.array([4.0]), "coef": np.array([[0.7]]),
+              "intercept": np.array([0.1]), "feature_scale": np.ones(3)}
+
+    def grad_c(rows):
+        grads = {"centers": np.zeros((1, 3))}
+        est._block_loss_grad(params, X[rows], y[rows, None], None, grads)
+        return grads["centers"]
+
+    with np.errstate(all="raise"):
+        with_row, without_row = grad_c(slice(None)), grad_c(slice(1, None))
+        yhat, phi = est._forward(params, X)
+    np.testing.assert_allclose(with_row, without_row, rtol=1e-12, atol=1e-15)
+    assert phi[0, 0] == 1.0  # the centre itself, exactly
+    dist = np.sqrt(((X - c) ** 2).sum(axis=1))
+    np.testing.assert_allclose(phi[:, 0], np.maximum(0, 1 - dist / 2.0), rtol=1e-12, atol=1e-15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted = RBFRegressor(30, "relu", init=X, max_iter=50).fit(X, y)  # every row a centre
+    assert np.all(np.isfinite(fitted.predict(X)))
