@@ -1,8 +1,9 @@
 """The main job, ``python -m sklearn_lecture`` (console script ``sklearn-lecture``).
 
-Without arguments it reproduces the lecture's examples (l6rbf1 from three
-initial guesses, l6rbf2, l6rbf3, l3sig with h = 20 and h = 200, the three
-kernels side by side), writes their figures, and runs a cross-validated
+Without arguments it replays the lecture's examples with the lecture's method
+(l6rbf1 from three initial guesses, l6rbf2, l6rbf3, l3sig with h = 20 and
+h = 200; the settings the slides leave out are stand-ins, printed as such), shows
+the three kernels side by side, writes their figures, and runs a cross-validated
 comparison with LinearRegression and scikit-learn's MLPRegressor on the
 diabetes data that ship with scikit-learn.  ``--data FILE.csv --target COLUMN``
 runs the same comparison on the user's data.
@@ -45,9 +46,11 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
-            "Lecture 3 on neural networks, run end to end. Without --data: reproduce the "
-            "lecture's examples (l6rbf1 from c = 0, 0.5 and 1; l6rbf2; l6rbf3; l3sig with "
-            "h = 20 and h = 200; the sigmoid, RBF and ReLU kernels side by side), write "
+            "Lecture 3 on neural networks, run end to end. Without --data: replay the "
+            "lecture's examples with the lecture's method (l6rbf1 from c = 0, 0.5 and 1; "
+            "l6rbf2; l6rbf3; l3sig with h = 20 and h = 200, also with the defaults), print "
+            "which settings are the slides' and which are stand-ins, show the sigmoid, RBF "
+            "and ReLU kernels side by side, write "
             "their figures (data with the fitted curve; J per iteration) to --out, and "
             "print a cross-validated comparison on scikit-learn's diabetes data: "
             "RBFRegressor and SigmoidMLPRegressor (each after StandardScaler) against "
@@ -652,33 +655,38 @@ def save_lecture_figures(results, out):
 
 
 def l3sig_figure(results):
-    """l3sig, h = 20 and h = 200: the lecture's method, and what the defaults do instead."""
+    """l3sig, h = 20 and h = 200: the lecture's method (top), the defaults (bottom)."""
     from .plotting import FitDisplay, LossCurveDisplay
 
     Xs, ys = results["l3sig_data"]
     ns = len(ys)
     a = SETTINGS["l3sig"]["a"].value
     final = l3sig_comparison(results, ns)
-    fig, ax = _figure(3)
+    verdict = {m: "below" if f[200] < f[20] else "above" for m, f in final.items()}
+    fig, ax = _figure(2, 2, width=5.4, height=3.6)
     for i, ((label, est), (_, dflt)) in enumerate(zip(results["l3sig"],
                                                       results["l3sig_defaults"])):
+        color = f"C{i + 1}"
         FitDisplay.from_estimator(est, Xs, ys, ax=ax[0, 0], name=label, show_data=i == 0,
-                                  line_kw={"color": f"C{i + 1}"})
-        _slide_loss_curve(est, ax[0, 1], label, f"C{i + 1}", ns, "half_sum")
+                                  line_kw={"color": color})
+        _slide_loss_curve(est, ax[0, 1], label, color, ns, "half_sum")
+        FitDisplay.from_estimator(dflt, Xs, ys, ax=ax[1, 0], name=label, show_data=i == 0,
+                                  line_kw={"color": color})
         LossCurveDisplay.from_estimator(
-            dflt, ax=ax[0, 2], name=f"{label}, final alpha {dflt.learning_rate_:.3g}",
-            color=f"C{i + 1}")
-    ax[0, 2].set_ylabel("J = 1/(2n) sum e^2 (standardised y)")
-    ax[0, 0].set_title("l3sig, the lecture's method: y = -0.1 (x - 2)^2")
-    verdict = {m: "below" if f[200] < f[20] else "above" for m, f in final.items()}
+            dflt, ax=ax[1, 1], name=f"{label}, learning_rate_ {dflt.learning_rate_:.3g}",
+            color=color)
+    n_iter = results["l3sig"][0][1].n_iter_
+    ax[0, 0].set_title(f"the lecture's method, {n_iter} updates")
     ax[0, 1].set_title(f"the same step a = {a:g} for both (learning_rate = n a):\n"
                        f"h = 200 ends {verdict['lecture']} h = 20", fontsize="medium")
-    ax[0, 2].set_title(f"the defaults: standardised data, each h its own automatic\n"
-                       f"step (learning_rate='auto'): h = 200 ends {verdict['defaults']} "
-                       "h = 20", fontsize="medium")
-    fig.suptitle("The slide's start W1 = randn(2, h), W2 = randn(h + 1, 1), data and "
-                 f"iteration count; a = {a:g} is a stand-in (the slides give none)",
-                 fontsize="small")
+    ax[1, 0].set_title(f"the defaults, {n_iter} updates")
+    ax[1, 1].set_title("standardised data, each h its own step (learning_rate='auto'):\n"
+                       f"h = 200 ends {verdict['defaults']} h = 20", fontsize="medium")
+    ax[1, 1].set_ylabel("J = 1/(2n) sum e^2 (standardised y)")
+    fig.suptitle("l3sig, y = -0.1 (x - 2)^2. Top: the slide's data, h, iteration count and "
+                 "start W1 = randn(2, h), W2 = randn(h + 1, 1),\nwith the step "
+                 f"a = {a:g}, a stand-in (the slides give none). Bottom: the package's "
+                 "defaults", fontsize="medium")
     return fig
 
 

@@ -22,7 +22,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     hidden_layer_sizes : array-like of shape (n_layers,), default=(20,)
         Units h of each hidden layer; ``(20,)`` is the lecture's ``h = 20``.
     kernel : {"sigmoid", "rbf", "relu"}, default="sigmoid"
-        The nonlinearity Phi: ``1/(1+exp(-a))``, ``exp(-a^2)`` or ``max(0, a)``.
+        The nonlinearity Phi, applied to ``a = [x 1] W1``: ``1/(1+exp(-a))``,
+        ``exp(-a^2)`` or ``max(0, a)``. (In :class:`RBFRegressor` ``kernel`` is
+        the radial profile of the distance to a centre instead.)
     solver : {"gd", "lbfgs"}, default="gd"
         ``"gd"`` is the lecture's update ``W <- W - alpha * grad J``;
         ``"lbfgs"`` minimises the same J with :func:`scipy.optimize.minimize`.

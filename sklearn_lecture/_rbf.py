@@ -113,8 +113,12 @@ class RBFRegressor(LectureRegressorBase):
         K, the number of radial units.
     kernel : {"rbf", "sigmoid", "relu"}, default="rbf"
         The radial profile Phi(u) of ``u = ||x - c||^2 / b``: ``exp(-u)`` (the
-        lecture's), ``2 / (1 + exp(u))`` or ``max(0, 1 - u)`` (the "triangle
-        curve"). Each is 1 at the centre and falls to 0 away from it.
+        lecture's), ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``, the
+        lecture's "triangle curve" ``max(0, 1 - ||x - c|| / sqrt(b))`` (a cone of
+        radius ``sqrt(b)``; at its tip, where it has no derivative, the
+        subgradient 0 is used). Each is 1 at the centre and falls to 0 away from
+        it. (In :class:`SigmoidMLPRegressor` ``kernel`` is the activation of
+        ``[x 1] W1`` instead.)
     width : float or None, default=None
         b, shared by all units at the start. ``None`` sets
         ``b = 2 * mean_k min_{j != k} ||c_k - c_j||^2`` over the initial centres
