@@ -16,6 +16,7 @@ from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
+from sklearn_lecture._cli import l3sig_estimator, l6rbf_estimator
 from sklearn_lecture.datasets import make_l3sig, make_lecture_bumps
 from sklearn_lecture.lecture import SETTINGS, learning_rate_from_slide, slide_cost
 
@@ -89,6 +90,9 @@ def test_l6rbf_slide_loop_equals_the_estimator(example, c0, train_w, train_w0, w
     assert est.widths_[0] == b
     if not train_w:
         assert est.coef_[0] == 1.0 and est.intercept_ == 0.0
+    # the main job (python -m sklearn_lecture) replays the slide the same way
+    main_job = _fit(l6rbf_estimator(example, c0, n_iter, n), X, y)
+    assert main_job.loss_curve_ == est.loss_curve_
 
 
 def _l3sig_slide(x, y, W1, W2, a, n_iter):
@@ -139,17 +143,21 @@ def test_l3sig_slide_loop_equals_the_estimator(h):
                                rtol=RTOL)
     np.testing.assert_allclose(np.vstack([net.coefs_[1], net.intercepts_[1]]), W2_slide,
                                rtol=RTOL)
+    # the main job (python -m sklearn_lecture) replays the slide the same way
+    main_job = _fit(l3sig_estimator(h, n_iter, n, random_state=0), X, y)
+    assert main_job.loss_curve_ == net.loss_curve_
 
 
 def test_l3sig_larger_hidden_space_ends_lower_with_the_lectures_method():
-    """The slide "hidden space increases estimation performance", h = 20 -> 200:
-    the same fixed step a for both, the slide's random starts, 2000 updates."""
+    """The slide "hidden space increases estimation performance", h = 20 -> 200, as the
+    main job's l3sig figure runs it: the same fixed step a for both, the slide's random
+    starts (seeds 0, 1, 2: the figure draws seed 0), 2000 updates."""
     X, y = make_l3sig()
-    n, a, n_iter = len(y), L3SIG["a"].value, L3SIG["n_iter"].value
-    alpha = learning_rate_from_slide(a, n, "half_sum")
+    n, n_iter = len(y), L3SIG["n_iter"].value
     for seed in range(3):
         final = {}
         for h in L3SIG["h"].value:
-            net = _fit(_l3sig_estimator(*_l3sig_start(h, seed), alpha, n_iter), X, y)
+            net = _fit(l3sig_estimator(h, n_iter, n, random_state=seed), X, y)
+            assert net.learning_rate_ == n * L3SIG["a"].value  # the same alpha for both
             final[h] = net.loss_curve_[-1]
         assert final[200] < final[20], (seed, final)
