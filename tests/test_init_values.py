@@ -160,3 +160,16 @@ def test_bad_mlp_init_values_raise_a_value_error_naming_them(case):
     with pytest.raises(ValueError, match=message):
         net.fit(X, y)
     assert not hasattr(net, "n_iter_")
+
+
+@pytest.mark.parametrize(
+    "est",
+    [RBFRegressor(coef_init="big"), RBFRegressor(intercept_init="big"),
+     SigmoidMLPRegressor(coefs_init="big"), SigmoidMLPRegressor(intercepts_init=3.0)],
+)
+def test_init_values_of_the_wrong_type_raise_invalid_parameter_error(est):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = _data()
+    with pytest.raises(InvalidParameterError, match="_init"):
+        est.fit(X, y)
