@@ -151,11 +151,11 @@ def triangle_profile_derivative(U, Z, out=None):
     """Phi'(u) = -1 / (2 sqrt(u)) for 0 < u < 1, else 0.
 
     Phi' is unbounded at the centre ``u = 0``, where the cone has no derivative:
-    there the subgradient 0 is used.  So it is wherever ``u`` is within the
-    rounding of the computed distances, ``u <= sqrt(eps)`` of U's dtype (that is
-    ``||x - c|| <= 1.2e-4 sqrt(b)`` in float64), which also keeps the RBF gradient's
-    matrix form ``M^T x - (sum M) c`` free of huge, cancelling terms.  Beyond
-    ``u >= 1`` the profile is 0 and so is Phi'.
+    there the subgradient 0 is used, and so it is for ``u <= sqrt(eps)`` of U's
+    dtype (``||x - c|| <= 1.2e-4 sqrt(b)`` in float64), where Phi' would be so
+    large that the RBF gradient's matrix form ``M^T x - (sum M) c`` would cancel
+    huge terms.  (dJ/dc itself stays bounded: ``Phi'(u) du/dc`` is a unit vector
+    over ``sqrt(b)``.)  Beyond ``u >= 1`` the profile is 0 and so is Phi'.
     """
     U = np.asarray(U)
     u_centre = float(np.sqrt(np.finfo(U.dtype).eps))
