@@ -329,14 +329,13 @@ def l6rbf_estimator(example, c0, n_iter, n_samples):
     """
     from ._rbf import RBFRegressor
 
-    l6rbf = SETTINGS["l6rbf"]
-    w_start = SETTINGS["l6rbf3"]["w_start"].value
-    w0_start = SETTINGS["l6rbf3"]["w0_start"].value
-    flags = {
-        "l6rbf1": dict(fit_weights=False, fit_intercept=False),  # yhat = phi(x): w = 1, w0 = 0
-        "l6rbf2": dict(fit_intercept=False, coef_init=[w_start]),  # yhat = w phi(x)
-        "l6rbf3": dict(coef_init=[w_start], intercept_init=w0_start),  # yhat = w phi(x) + w0
-    }[example]
+    l6rbf, start = SETTINGS["l6rbf"], SETTINGS[example]
+    if example == "l6rbf1":  # yhat = phi(x): w = 1 and w0 = 0 stay fixed
+        flags = dict(fit_weights=False, fit_intercept=False)
+    elif example == "l6rbf2":  # yhat = w phi(x)
+        flags = dict(fit_intercept=False, coef_init=[start["w_start"].value])
+    else:  # l6rbf3: yhat = w phi(x) + w0
+        flags = dict(coef_init=[start["w_start"].value], intercept_init=start["w0_start"].value)
     return RBFRegressor(
         n_centers=1,
         init=[[c0]],
