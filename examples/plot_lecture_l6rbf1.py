@@ -13,6 +13,11 @@ In scikit-learn terms this is ``RBFRegressor(n_centers=1, fit_weights=False,
 fit_intercept=False, init=[[c0]])``, trained on the raw data
 (``standardize=False``) with a fixed learning rate, for a fixed number of updates
 (``max_iter=100, tol=0``).
+
+From the slide: the model, ``J = sum e^2``, the guesses c = 0, 0.5, 1 and the 100
+iterations. Stand-ins, because the slides give none: the data
+(:func:`~sklearn_lecture.datasets.make_lecture_bumps`), the width ``b = 0.5`` and
+the step ``a = 1e-3``.
 """
 
 # %%
@@ -36,24 +41,34 @@ FIGURES.mkdir(parents=True, exist_ok=True)
 warnings.simplefilter("ignore", ConvergenceWarning)
 
 X, y = make_lecture_bumps()
-b, alpha, n_updates = 0.5, 0.1, 100
+x, n = X.ravel(), len(y)
+b, a, n_updates = 0.5, 1e-3, 100  # b and a are stand-ins; 100 is the slide's
 
 # %%
-# One update is the slide's update
-# --------------------------------
-# The slides write ``J = sum e^2``; the estimators minimise ``J = 1/(2n) sum e^2``,
-# so the slide's step size ``a`` is our ``alpha / (2n)``. One update from c = 0.5:
-x = X.ravel()
+# The slide's loop is the estimator's loop
+# ----------------------------------------
+# The slide writes ``J = sum e^2``; the estimators minimise ``J = 1/(2n) sum e^2``,
+# whose gradient is 2n times smaller, so the slide's step a is
+# ``learning_rate = 2 n a`` (also
+# ``sklearn_lecture.lecture.learning_rate_from_slide(a, n, "sum")``), and the
+# slide's J is 2n times ``loss_curve_`` (which holds J before each update).
+# The slide's 100 iterations from c = 0.5, typed from the slide:
 c = 0.5
-p = np.exp(-(x - c) * (x - c) / b)  # p = exp(-(x-c).mul(x-c)/b)
-e = y - p  # e = y-p
-dJ_dc = -4 * np.sum(e * p * (x - c) / b)  # dJ_dc = -4*sum(e.mul(p).mul(x-c)/b)
-c_slide = c - alpha / (2 * len(x)) * dJ_dc  # c = c - a*dJ_dc
+J_slide = []
+for it in range(0, n_updates):
+    p = np.exp(-(x - c) * (x - c) / b)  # p = exp(-(x-c).mul(x-c)/b)
+    e = y - p  # e = y-p
+    dJ_dc = -4 * np.sum(e * p * (x - c) / b)  # dJ_dc= -4*sum(e.mul(p).mul(x-c)/b)
+    c = c - a * dJ_dc  # c = c -a*dJ_dc
+    J_slide.append(e @ e)  # e2= e*e.T()
 
-one_step = RBFRegressor(n_centers=1, fit_weights=False, fit_intercept=False, init=[[0.5]],
-                        width=b, learning_rate=alpha, max_iter=1, tol=0,
-                        standardize=False).fit(X, y)
-print(f"slide: c = {c_slide:.12f}   RBFRegressor: c = {one_step.centers_[0, 0]:.12f}")
+rbf = RBFRegressor(n_centers=1, fit_weights=False, fit_intercept=False, init=[[0.5]],
+                   width=b, learning_rate=2 * n * a, standardize=False,
+                   max_iter=n_updates, tol=0, n_iter_no_change=n_updates).fit(X, y)
+J_ours = 2 * n * np.array(rbf.loss_curve_)
+print(f"slide: c = {c:.12f}   RBFRegressor: c = {rbf.centers_[0, 0]:.12f} "
+      f"after {rbf.n_iter_} updates; largest relative difference of J over the "
+      f"{len(J_slide)} iterations: {np.max(np.abs(J_ours / J_slide - 1)):.1e}")
 
 # %%
 # Three initial guesses
@@ -61,12 +76,14 @@ print(f"slide: c = {c_slide:.12f}   RBFRegressor: c = {one_step.centers_[0, 0]:.
 fig, (ax_fit, ax_loss) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 for i, c0 in enumerate([0.0, 0.5, 1.0]):
     rbf = RBFRegressor(n_centers=1, fit_weights=False, fit_intercept=False, init=[[c0]],
-                       width=b, learning_rate=alpha, max_iter=n_updates, tol=0,
-                       standardize=False).fit(X, y)
-    print(f"c0 = {c0:.1f} -> c = {rbf.centers_[0, 0]:.3f}, J = {rbf.loss_:.4f}")
+                       width=b, learning_rate=2 * n * a, standardize=False,
+                       max_iter=n_updates, tol=0, n_iter_no_change=n_updates).fit(X, y)
+    J = 2 * n * np.array(rbf.loss_curve_)  # the slide's J = sum e^2
+    print(f"c0 = {c0:.1f} -> c = {rbf.centers_[0, 0]:.3f}, the slide's J = {J[-1]:.4f}")
     FitDisplay.from_estimator(rbf, X, y, ax=ax_fit, name=f"c0 = {c0}", show_data=i == 0,
                               show_units=False, line_kw={"color": f"C{i + 1}"})
-    LossCurveDisplay.from_estimator(rbf, ax=ax_loss, name=f"c0 = {c0}", color=f"C{i + 1}")
+    LossCurveDisplay(loss_curve=J).plot(ax=ax_loss, name=f"c0 = {c0}", color=f"C{i + 1}")
+ax_loss.set_ylabel("the slide's J = sum e^2 (units of y)")
 ax_fit.set_title("yhat = exp(-(x - c)^2 / b)")
 ax_loss.set_title("J per iteration")
 fig.savefig(FIGURES / "l6rbf1.png", dpi=80)

@@ -3,6 +3,10 @@
 * :class:`RBFRegressor`: the RBF regression of section 2 (examples l6rbf1-3).
 * :class:`SigmoidMLPRegressor`: the one-hidden-layer network of sections 3-5
   (example l3sig).
+
+:mod:`sklearn_lecture.lecture` converts the slides' step a into ``learning_rate``
+and lists which settings of the slides' examples are the slides' and which are
+stand-ins.
 """
 
 from ._gradcheck import check_gradients

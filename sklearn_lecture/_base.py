@@ -262,6 +262,18 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             return L2_AUTO
         return 0.0
 
+    def _use_init_values(self, params, given, stats):
+        """Replace starting ``params`` (training units) by ``given`` ones (units of X and y).
+
+        The user-given starts (``coef_init``, ``coefs_init``, ...) are converted
+        exactly as ``warm_start`` converts fitted parameters (``_to_training``),
+        so with ``standardize=False`` they are used as given, bit for bit.
+        """
+        merged = {**self._to_original(params, stats), **given}
+        converted = self._to_training(merged, stats)
+        params.update({name: converted[name] for name in given})
+        return params
+
     def _lower_bounds(self, layout):
         """Lower bounds on ``theta`` (``None``: unbounded)."""
         return None
@@ -801,6 +813,24 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "n_iter_")
+
+
+def check_init_value(value, name, shape):
+    """A user-given starting value as a float64 array of ``shape``; else a ValueError naming it."""
+    try:
+        A = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # e.g. a ragged nested list
+        raise ValueError(f"{name} must be an array of shape {shape}: {exc}") from None
+    if A.dtype.kind == "c":
+        raise ValueError(f"{name} must be real; got complex values. Pass its real part.")
+    if A.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be numeric; got an array of dtype {A.dtype}.")
+    if A.shape != tuple(shape):
+        raise ValueError(f"{name} has shape {A.shape}; pass an array of shape {tuple(shape)}.")
+    A = A.astype(np.float64)
+    if not np.all(np.isfinite(A)):
+        raise ValueError(f"{name} contains NaN or infinity; pass finite starting values.")
+    return A
 
 
 def _n_validation(n, validation_fraction):

@@ -1,8 +1,9 @@
 """The main job, ``python -m sklearn_lecture`` (console script ``sklearn-lecture``).
 
-Without arguments it reproduces the lecture's examples (l6rbf1 from three
-initial guesses, l6rbf2, l6rbf3, l3sig with h = 20 and h = 200, the three
-kernels side by side), writes their figures, and runs a cross-validated
+Without arguments it replays the lecture's examples with the lecture's method
+(l6rbf1 from three initial guesses, l6rbf2, l6rbf3, l3sig with h = 20 and
+h = 200; the settings the slides leave out are stand-ins, printed as such), shows
+the three kernels side by side, writes their figures, and runs a cross-validated
 comparison with LinearRegression and scikit-learn's MLPRegressor on the
 diabetes data that ship with scikit-learn.  ``--data FILE.csv --target COLUMN``
 runs the same comparison on the user's data.
@@ -18,19 +19,21 @@ import warnings
 
 import numpy as np
 
+from .lecture import SETTINGS, learning_rate_from_slide, slide_cost
+
 PROG = "sklearn-lecture"
 DEFAULT_OUT = "sklearn_lecture_output"
 
-# The lecture's l6rbf loops: a fixed alpha and a fixed number of updates on the raw
-# data (standardize=False).  Our J is the lecture's J divided by 2n (see the README),
-# so alpha here is 2n times the slides' a.
-RBF_WIDTH = 0.5  # b
-RBF_ALPHA = 0.1  # alpha
-L6RBF1_STARTS = (0.0, 0.5, 1.0)  # "Guess C = 0, 0.5, 1"
-L6RBF1_ITER = 100  # "for it in range(0,100)"
-L6RBF3_ITER = 500  # "for it in range(0,500)"
-L3SIG_ITER = 2000  # "J during 2000 iterations"
-L3SIG_HIDDEN = (20, 200)  # "h = 20 -> h = 200"
+# The slides' loops, replayed with the lecture's method: a fixed step and a fixed number
+# of updates on the raw data (standardize=False), from the slides' starting values.
+# Which settings are the slides' and which are stand-ins: sklearn_lecture.lecture.SETTINGS.
+# Our J is the slides' J divided by 2n (sections 2) or n (section 3), so
+# learning_rate = 2 n a or n a (sklearn_lecture.lecture.learning_rate_from_slide).
+L6RBF1_ITER = SETTINGS["l6rbf1"]["n_iter"].value  # "for it in range(0,100)"
+L6RBF2_ITER = SETTINGS["l6rbf2"]["n_iter"].value  # a stand-in: the slides show no loop
+L6RBF3_ITER = SETTINGS["l6rbf3"]["n_iter"].value  # "for it in range(0,500)"
+L3SIG_ITER = SETTINGS["l3sig"]["n_iter"].value  # "J during 2000 iterations"
+L3SIG_HIDDEN = SETTINGS["l3sig"]["h"].value  # "h = 20 -> h = 200"
 KERNELS = ("sigmoid", "rbf", "relu")
 
 
@@ -43,9 +46,11 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
-            "Lecture 3 on neural networks, run end to end. Without --data: reproduce the "
-            "lecture's examples (l6rbf1 from c = 0, 0.5 and 1; l6rbf2; l6rbf3; l3sig with "
-            "h = 20 and h = 200; the sigmoid, RBF and ReLU kernels side by side), write "
+            "Lecture 3 on neural networks, run end to end. Without --data: replay the "
+            "lecture's examples with the lecture's method (l6rbf1 from c = 0, 0.5 and 1; "
+            "l6rbf2; l6rbf3; l3sig with h = 20 and h = 200, also with the defaults), print "
+            "which settings are the slides' and which are stand-ins, show the sigmoid, RBF "
+            "and ReLU kernels side by side, write "
             "their figures (data with the fitted curve; J per iteration) to --out, and "
             "print a cross-validated comparison on scikit-learn's diabetes data: "
             "RBFRegressor and SigmoidMLPRegressor (each after StandardScaler) against "
@@ -316,24 +321,55 @@ def _quiet_fit(estimator, X, y):
         return estimator.fit(X, y)
 
 
-def l6rbf_estimator(example, c0, max_iter):
-    """The lecture's l6rbf1, l6rbf2 or l6rbf3 as an RBFRegressor with one unit."""
+def l6rbf_estimator(example, c0, n_iter, n_samples):
+    """The slide l6rbf1, l6rbf2 or l6rbf3 as an RBFRegressor with one unit.
+
+    The slide's start c0 (and the stand-in starts of w and w0), the stand-ins b and
+    a, ``learning_rate = 2 n a`` (the slides' J = sum e^2), exactly ``n_iter`` updates.
+    """
     from ._rbf import RBFRegressor
 
-    flags = {
-        "l6rbf1": dict(fit_weights=False, fit_intercept=False),  # yhat = phi(x)
-        "l6rbf2": dict(fit_intercept=False),  # yhat = w phi(x)
-        "l6rbf3": dict(),  # yhat = w phi(x) + w0
-    }[example]
+    l6rbf, start = SETTINGS["l6rbf"], SETTINGS[example]
+    if example == "l6rbf1":  # yhat = phi(x): w = 1 and w0 = 0 stay fixed
+        flags = dict(fit_weights=False, fit_intercept=False)
+    elif example == "l6rbf2":  # yhat = w phi(x)
+        flags = dict(fit_intercept=False, coef_init=[start["w_start"].value])
+    else:  # l6rbf3: yhat = w phi(x) + w0
+        flags = dict(coef_init=[start["w_start"].value], intercept_init=start["w0_start"].value)
     return RBFRegressor(
         n_centers=1,
         init=[[c0]],
-        width=RBF_WIDTH,
-        learning_rate=RBF_ALPHA,
-        max_iter=max_iter,
+        width=l6rbf["b"].value,
+        learning_rate=learning_rate_from_slide(l6rbf["a"].value, n_samples, "sum"),  # 2 n a
+        max_iter=n_iter,
         tol=0.0,
+        n_iter_no_change=n_iter,  # never stop early: the slide's loop runs n_iter times
         standardize=False,
         **flags,
+    )
+
+
+def l3sig_estimator(h, n_iter, n_samples, random_state):
+    """The slide l3sig with the lecture's method, as a SigmoidMLPRegressor.
+
+    The slide's start ``W1 = randn(2, h)``, ``W2 = randn(h + 1, 1)`` (drawn from
+    ``RandomState(random_state)``), the raw data, the same fixed step a for every h
+    (``learning_rate = n a``: the slide's J = 1/2 sum e^2), exactly ``n_iter`` updates.
+    """
+    from ._mlp import SigmoidMLPRegressor
+
+    rng = np.random.RandomState(random_state)
+    W1, W2 = rng.randn(2, h), rng.randn(h + 1, 1)  # W1=randn(2,h); W2=randn(h+1,1)
+    return SigmoidMLPRegressor(
+        hidden_layer_sizes=(h,),
+        coefs_init=[W1[:1], W2[:h]],  # W1's first row multiplies x, W2's first h rows Z
+        intercepts_init=[W1[1], W2[h]],  # the rows that multiply the column of ones
+        learning_rate=learning_rate_from_slide(SETTINGS["l3sig"]["a"].value, n_samples,
+                                               "half_sum"),  # n a
+        max_iter=n_iter,
+        tol=0.0,
+        n_iter_no_change=n_iter,
+        standardize=False,
     )
 
 
@@ -346,27 +382,33 @@ def run_lecture_examples(quick, random_state, progress):
     Xb, yb = make_lecture_bumps()
     Xs, ys = make_l3sig()
     out = {"bumps": (Xb, yb), "l3sig_data": (Xs, ys)}
+    nb, ns = len(yb), len(ys)
 
     progress(f"l6rbf1: yhat = exp(-(x - c)^2 / b) from c = 0, 0.5 and 1 ({L6RBF1_ITER} updates)")
     out["l6rbf1"] = [
-        (f"c0 = {c0:g}", _quiet_fit(l6rbf_estimator("l6rbf1", c0, L6RBF1_ITER), Xb, yb))
-        for c0 in L6RBF1_STARTS
+        (f"c0 = {c0:g}", _quiet_fit(l6rbf_estimator("l6rbf1", c0, L6RBF1_ITER, nb), Xb, yb))
+        for c0 in SETTINGS["l6rbf1"]["c0"].value
     ]
-    progress(f"l6rbf2 (from c = 0) and l6rbf3 (from c = 1): adding w, then w0 "
-             f"({L6RBF3_ITER} updates)")
+    progress(f"l6rbf2 (from c = 0 and 1, {L6RBF2_ITER} updates) and l6rbf3 (from c = 1, "
+             f"{L6RBF3_ITER} updates): adding w, then w0")
     out["l6rbf2_l6rbf3"] = [
-        (f"{name}, c0 = {c0:g}", _quiet_fit(l6rbf_estimator(name, c0, L6RBF3_ITER), Xb, yb))
-        for name, c0 in [("l6rbf1", 0.0), ("l6rbf2", 0.0), ("l6rbf2", 1.0), ("l6rbf3", 1.0)]
+        (f"{name}, c0 = {c0:g}", _quiet_fit(l6rbf_estimator(name, c0, n_iter, nb), Xb, yb))
+        for name, c0, n_iter in [("l6rbf1", 0.0, L6RBF1_ITER), ("l6rbf2", 0.0, L6RBF2_ITER),
+                                 ("l6rbf2", 1.0, L6RBF2_ITER), ("l6rbf3", 1.0, L6RBF3_ITER)]
     ]
     n_iter = 300 if quick else L3SIG_ITER
-    progress(f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_iter} updates)")
+    progress(f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_iter} updates), the "
+             "lecture's method and the defaults")
     out["l3sig"] = [
+        (f"h = {h}", _quiet_fit(l3sig_estimator(h, n_iter, ns, random_state), Xs, ys))
+        for h in L3SIG_HIDDEN
+    ]
+    out["l3sig_defaults"] = [
         (
             f"h = {h}",
             _quiet_fit(
-                SigmoidMLPRegressor(
-                    hidden_layer_sizes=(h,), max_iter=n_iter, tol=0.0, random_state=random_state
-                ),
+                SigmoidMLPRegressor(hidden_layer_sizes=(h,), max_iter=n_iter, tol=0.0,
+                                    n_iter_no_change=n_iter, random_state=random_state),
                 Xs,
                 ys,
             ),
@@ -389,20 +431,57 @@ def run_lecture_examples(quick, random_state, progress):
     return out
 
 
+def print_settings():
+    """Every setting of the slides' replays, and whether it is the slides' or a stand-in."""
+    print("Settings of the slides' examples (slide: from the slides; stand-in: the slides "
+          "give none, so the package chose one):")
+    for example, settings in SETTINGS.items():
+        for name, s in settings.items():
+            value = s.value if isinstance(s.value, str) else repr(s.value)
+            print(f"  {example:<7} {name:<9} {value:<44} {s.source:<9} {s.note}")
+
+
+def l3sig_comparison(results, n_samples):
+    """The slides' J at the end of l3sig, ``{h: J}``, per method, and the claim's verdict."""
+    final = {
+        method: {int(label.split()[-1]): est.loss_curve_[-1] for label, est in results[key]}
+        for method, key in [("lecture", "l3sig"), ("defaults", "l3sig_defaults")]
+    }
+    final["lecture"] = {h: float(slide_cost(J, n_samples, "half_sum"))
+                        for h, J in final["lecture"].items()}
+    return final
+
+
 def print_lecture_summary(results):
     Xb, yb = results["bumps"]
     Xs, ys = results["l3sig_data"]
-    print("Lecture examples (J = 1/(2n) sum e^2, the slides' J divided by 2n):")
+    print_settings()
+    print("\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
+          "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
+          "times smaller):")
+    nb, ns = len(yb), len(ys)
     for label, est in results["l6rbf1"]:
+        J = float(slide_cost(est.loss_, nb, "sum"))
         print(f"  l6rbf1  {label:<16} -> c = {est.centers_[0, 0]:.3f}"
-              f"{'':24} J = {est.loss_:.5f} after {est.n_iter_} updates")
+              f"{'':24} J = {J:.4f} after {est.n_iter_} updates")
     for label, est in results["l6rbf2_l6rbf3"][1:]:
         name, start = label.split(", ")
+        J = float(slide_cost(est.loss_, nb, "sum"))
         print(f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}, w = {est.coef_[0]:.3f}, "
-              f"w0 = {est.intercept_:+.3f}  J = {est.loss_:.5f} after {est.n_iter_} updates")
-    for label, est in results["l3sig"]:
-        print(f"  l3sig   {label:<16} -> R^2 = {est.score(Xs, ys):.4f}, J = {est.loss_:.2e} "
-              f"(standardised y) after {est.n_iter_} updates")
+              f"w0 = {est.intercept_:+.3f}  J = {J:.4f} after {est.n_iter_} updates")
+    final = l3sig_comparison(results, ns)
+    for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
+        h = int(label.split()[-1])
+        print(f"  l3sig   {label:<16} -> the lecture's method: R^2 = {est.score(Xs, ys):.4f}, "
+              f"J = {final['lecture'][h]:.4f} after {est.n_iter_} updates "
+              f"(alpha = n a = {est.learning_rate_:.3g})")
+        print(f"  l3sig   {label:<16} -> the defaults:         R^2 = {dflt.score(Xs, ys):.4f}, "
+              f"J = {dflt.loss_:.2e} (1/(2n) sum e^2 of standardised y) "
+              f"after {dflt.n_iter_} updates (learning_rate_ = {dflt.learning_rate_:.3g})")
+    for method, text in [("lecture", "the lecture's method (the same a for both)"),
+                         ("defaults", "the defaults (each h its own automatic step)")]:
+        verdict = "below" if final[method][200] < final[method][20] else "above"
+        print(f"  l3sig: with {text}, h = 200 ends {verdict} h = 20")
     for key, title in [("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
                        ("kernels_rbf", "RBFRegressor(K=4)")]:
         scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
@@ -506,21 +585,37 @@ def _save(fig, out, name):
     return name
 
 
+def _slide_loss_curve(est, ax, label, color, n_samples, cost):
+    """The slide's J per iteration (``sum e^2`` or ``1/2 sum e^2``, raw units)."""
+    from .plotting import LossCurveDisplay
+
+    curve = slide_cost(est.loss_curve_, n_samples, cost)
+    LossCurveDisplay(loss_curve=curve, estimator_name=label).plot(ax=ax, color=color)
+    what = "sum e^2" if cost == "sum" else "1/2 sum e^2"
+    ax.set_ylabel(f"the slide's J = {what} (units of y)")
+
+
 def save_lecture_figures(results, out):
     """Data with the fitted curves, and J per iteration, for every lecture example."""
+    from ._kernels import ACTIVATIONS, RADIAL_PROFILES
     from .plotting import FitDisplay, LossCurveDisplay
 
     Xb, yb = results["bumps"]
     Xs, ys = results["l3sig_data"]
+    nb, ns = len(yb), len(ys)
+    l6rbf = SETTINGS["l6rbf"]
+    stand_ins = (f"stand-ins, as the slides give none: the data, b = {l6rbf['b'].value:g}, "
+                 f"a = {l6rbf['a'].value:g} (learning_rate = 2 n a)")
     written = []
 
     fig, ax = _figure(2)
     for i, (label, est) in enumerate(results["l6rbf1"]):
         FitDisplay.from_estimator(est, Xb, yb, ax=ax[0, 0], name=label, show_data=i == 0,
                                   show_units=False, line_kw={"color": f"C{i + 1}"})
-        LossCurveDisplay.from_estimator(est, ax=ax[0, 1], name=label, color=f"C{i + 1}")
+        _slide_loss_curve(est, ax[0, 1], label, f"C{i + 1}", nb, "sum")
     ax[0, 0].set_title("l6rbf1: yhat = exp(-(x - c)^2 / b)")
-    ax[0, 1].set_title("l6rbf1: J per iteration")
+    ax[0, 1].set_title(f"l6rbf1: J per iteration ({L6RBF1_ITER}, as on the slide)")
+    fig.suptitle(f"The slide's starts c0 = 0, 0.5, 1; {stand_ins}", fontsize="small")
     written.append(_save(fig, out, "l6rbf1.png"))
 
     fig, ax = _figure(3)
@@ -531,28 +626,67 @@ def save_lecture_figures(results, out):
                                       show_data=i == 0, show_units=False,
                                       line_kw={"color": f"C{2 * panel + i + 1}"})
     for i, (label, est) in enumerate(fits):
-        LossCurveDisplay.from_estimator(est, ax=ax[0, 2], name=label, color=f"C{i + 1}")
+        _slide_loss_curve(est, ax[0, 2], f"{label} ({est.n_iter_})", f"C{i + 1}", nb, "sum")
     ax[0, 0].set_title("c0 = 0: w helps (l6rbf1 vs l6rbf2)")
     ax[0, 1].set_title("c0 = 1: w0 helps (l6rbf2 vs l6rbf3)")
     ax[0, 2].set_title("J per iteration")
+    w_start = SETTINGS["l6rbf3"]["w_start"].value
+    w0_start = SETTINGS["l6rbf3"]["w0_start"].value
+    fig.suptitle(f"The slides' starts c0 and loop lengths (l6rbf1 {L6RBF1_ITER}, l6rbf3 "
+                 f"{L6RBF3_ITER}); {stand_ins}, w starts at {w_start:g}, w0 at "
+                 f"{w0_start:g}, l6rbf2 runs {L6RBF2_ITER}", fontsize="small")
     written.append(_save(fig, out, "l6rbf2_l6rbf3.png"))
 
-    fig, ax = _figure(2)
-    for i, (label, est) in enumerate(results["l3sig"]):
-        FitDisplay.from_estimator(est, Xs, ys, ax=ax[0, 0], name=label, show_data=i == 0,
-                                  line_kw={"color": f"C{i + 1}"})
-        LossCurveDisplay.from_estimator(est, ax=ax[0, 1], name=label, color=f"C{i + 1}")
-    ax[0, 0].set_title("l3sig: y = -0.1 (x - 2)^2")
-    ax[0, 1].set_title("l3sig: J per iteration")
-    written.append(_save(fig, out, "l3sig.png"))
+    written.append(_save(l3sig_figure(results), out, "l3sig.png"))
 
     fig, ax = _figure(3, 2)
-    for row, key in enumerate(["kernels_mlp", "kernels_rbf"]):
+    for row, (key, table) in enumerate([("kernels_mlp", ACTIVATIONS),
+                                        ("kernels_rbf", RADIAL_PROFILES)]):
         for col, (kernel, est) in enumerate(results[key]):
             FitDisplay.from_estimator(est, Xb, yb, ax=ax[row, col])
-            ax[row, col].set_title(f"{type(est).__name__}(kernel={kernel!r})")
+            ax[row, col].set_title(f"{type(est).__name__}(kernel={kernel!r})\n"
+                                   f"Phi = {table[kernel].formula}", fontsize="medium")
+    fig.suptitle("kernel is the activation Phi(a), a = [x 1] W1, in SigmoidMLPRegressor "
+                 "(top) and the radial profile Phi(u), u = ||x - c||^2 / b, in RBFRegressor "
+                 "(bottom)", fontsize="small")
     written.append(_save(fig, out, "kernels.png"))
     return written
+
+
+def l3sig_figure(results):
+    """l3sig, h = 20 and h = 200: the lecture's method (top), the defaults (bottom)."""
+    from .plotting import FitDisplay, LossCurveDisplay
+
+    Xs, ys = results["l3sig_data"]
+    ns = len(ys)
+    a = SETTINGS["l3sig"]["a"].value
+    final = l3sig_comparison(results, ns)
+    verdict = {m: "below" if f[200] < f[20] else "above" for m, f in final.items()}
+    fig, ax = _figure(2, 2, width=5.4, height=3.6)
+    for i, ((label, est), (_, dflt)) in enumerate(zip(results["l3sig"],
+                                                      results["l3sig_defaults"])):
+        color = f"C{i + 1}"
+        FitDisplay.from_estimator(est, Xs, ys, ax=ax[0, 0], name=label, show_data=i == 0,
+                                  line_kw={"color": color})
+        _slide_loss_curve(est, ax[0, 1], label, color, ns, "half_sum")
+        FitDisplay.from_estimator(dflt, Xs, ys, ax=ax[1, 0], name=label, show_data=i == 0,
+                                  line_kw={"color": color})
+        LossCurveDisplay.from_estimator(
+            dflt, ax=ax[1, 1], name=f"{label}, learning_rate_ {dflt.learning_rate_:.3g}",
+            color=color)
+    n_iter = results["l3sig"][0][1].n_iter_
+    ax[0, 0].set_title(f"the lecture's method, {n_iter} updates")
+    ax[0, 1].set_title(f"the same step a = {a:g} for both (learning_rate = n a):\n"
+                       f"h = 200 ends {verdict['lecture']} h = 20", fontsize="medium")
+    ax[1, 0].set_title(f"the defaults, {n_iter} updates")
+    ax[1, 1].set_title("standardised data, each h its own step (learning_rate='auto'):\n"
+                       f"h = 200 ends {verdict['defaults']} h = 20", fontsize="medium")
+    ax[1, 1].set_ylabel("J = 1/(2n) sum e^2 (standardised y)")
+    fig.suptitle("l3sig, y = -0.1 (x - 2)^2. Top: the slide's data, h, iteration count and "
+                 "start W1 = randn(2, h), W2 = randn(h + 1, 1),\nwith the step "
+                 f"a = {a:g}, a stand-in (the slides give none). Bottom: the package's "
+                 "defaults", fontsize="medium")
+    return fig
 
 
 def save_comparison_figure(scores, title, n_folds, out):

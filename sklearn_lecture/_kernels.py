@@ -41,6 +41,8 @@ class Kernel(NamedTuple):
     dphi: Callable  # dphi(A, Z) -> dZ/dA (elementwise)
     formula: str
     uses_input: bool = True  # False: dphi reads only Z, so A may be overwritten by Z
+    # True: Phi' is unbounded at u = 0, so u near 0 is computed from exact differences
+    exact_near_centre: bool = False
 
 
 # --------------------------------------------------------------------------
@@ -134,17 +136,34 @@ def sigmoid_profile_derivative(U, Z, out=None):
 
 
 def triangle_profile(U, out=None):
-    """Phi(u) = max(0, 1 - u), the lecture's "triangle curve"."""
-    Z = np.subtract(1.0, U, out=out)
+    """Phi(u) = max(0, 1 - sqrt(u)), the lecture's "triangle curve".
+
+    With ``u = ||x - c||^2 / b`` this is ``max(0, 1 - ||x - c|| / sqrt(b))``: a
+    cone of height 1 and radius ``sqrt(b)``, the ReLU-shaped radial function (a
+    triangle in 1-D).
+    """
+    Z = np.sqrt(U, out=out)
+    np.subtract(1.0, Z, out=Z)
     return np.maximum(Z, 0.0, out=Z)
 
 
 def triangle_profile_derivative(U, Z, out=None):
-    """Phi'(u) = -1 where u < 1 (that is, where Z > 0), else 0."""
-    if out is None:
-        out = np.empty_like(Z)
-    np.greater(Z, 0.0, out=out)
-    return np.negative(out, out=out)
+    """Phi'(u) = -1 / (2 sqrt(u)) for 0 < u < 1, else 0.
+
+    Phi' is unbounded at the centre ``u = 0``, where the cone has no derivative:
+    there the subgradient 0 is used, and so it is for ``u <= sqrt(eps)`` of U's
+    dtype (``||x - c|| <= 1.2e-4 sqrt(b)`` in float64), where Phi' would be so
+    large that the RBF gradient's matrix form ``M^T x - (sum M) c`` would cancel
+    huge terms.  (dJ/dc itself stays bounded: ``Phi'(u) du/dc`` is a unit vector
+    over ``sqrt(b)``.)  Beyond ``u >= 1`` the profile is 0 and so is Phi'.
+    """
+    U = np.asarray(U)
+    u_centre = float(np.sqrt(np.finfo(U.dtype).eps))
+    inside = (U > u_centre) & (U < 1.0)
+    D = np.sqrt(U, out=out)
+    np.divide(-0.5, D, out=D, where=inside)  # sqrt(u) > 0 wherever it is used
+    D[~inside] = 0.0
+    return D
 
 
 RADIAL_PROFILES = {
@@ -159,6 +178,10 @@ RADIAL_PROFILES = {
         uses_input=False,
     ),
     "relu": Kernel(
-        "relu", triangle_profile, triangle_profile_derivative, "max(0, 1 - u)", uses_input=False
+        "relu",
+        triangle_profile,
+        triangle_profile_derivative,
+        "max(0, 1 - sqrt(u))",
+        exact_near_centre=True,
     ),
 }

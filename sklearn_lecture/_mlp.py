@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import LectureRegressorBase
+from ._base import LectureRegressorBase, check_init_value
 from ._kernels import ACTIVATIONS
 
 
@@ -22,7 +22,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     hidden_layer_sizes : array-like of shape (n_layers,), default=(20,)
         Units h of each hidden layer; ``(20,)`` is the lecture's ``h = 20``.
     kernel : {"sigmoid", "rbf", "relu"}, default="sigmoid"
-        The nonlinearity Phi: ``1/(1+exp(-a))``, ``exp(-a^2)`` or ``max(0, a)``.
+        The nonlinearity Phi, applied to ``a = [x 1] W1``: ``1/(1+exp(-a))``,
+        ``exp(-a^2)`` or ``max(0, a)``. (In :class:`RBFRegressor` ``kernel`` is
+        the radial profile of the distance to a centre instead.)
     solver : {"gd", "lbfgs"}, default="gd"
         ``"gd"`` is the lecture's update ``W <- W - alpha * grad J``;
         ``"lbfgs"`` minimises the same J with :func:`scipy.optimize.minimize`.
@@ -89,6 +91,22 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         ``hidden_layer_sizes`` (or X has a different number of features),
         ``fit`` raises a ``ValueError`` asking for ``warm_start=False`` and the
         fitted model is left unchanged and usable.
+    coefs_init : list of array-like or None, default=None
+        Starting weights, shaped like ``coefs_`` (``coefs_init[i]`` of shape
+        (units in, units out)), in the units of X and y; ``None`` keeps the
+        default start (see Notes). The slide l3sig's ``W1 = randn(2, h)`` is
+        ``coefs_init[0] = W1[:1]`` with ``intercepts_init[0] = W1[1]``, and
+        ``W2 = randn(h + 1, 1)`` is ``coefs_init[1] = W2[:h]`` with
+        ``intercepts_init[1] = W2[h]``. Converted to the standardised problem
+        as ``warm_start`` converts fitted weights, so with ``standardize=False``
+        they are used exactly. Used only by a fresh fit: a ``warm_start`` fit
+        that continues, and ``partial_fit`` after its first call, start from the
+        fitted weights instead. Wrong shapes, NaN, inf or complex values raise
+        a ``ValueError`` at fit time.
+    intercepts_init : list of array-like or None, default=None
+        Starting bias rows, shaped like ``intercepts_`` (``intercepts_init[i]``
+        of shape (units out,)); ``None`` keeps the default start. As
+        ``coefs_init``, and independent of it.
 
     Attributes
     ----------
@@ -143,9 +161,10 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     the weights (not the bias rows) and each ``dJ/dW`` gains ``lambda W``
     (``Objective.__call__`` in ``_solvers.py``, the one place for both models).
 
-    The initial hidden weights are drawn from ``N(0, 1 / fan_in)`` so that A has
-    unit variance on standardised data; W2 starts at zero, so the first
-    prediction is the mean of y.
+    Unless ``coefs_init`` and ``intercepts_init`` give them, the initial hidden
+    weights are drawn from ``N(0, 1 / fan_in)`` (and their bias rows from
+    ``N(0, 1)``) so that A has unit variance on standardised data; W2 starts at
+    zero, so the first prediction is the mean of y.
 
     ``predict`` evaluates the network in the units training used (X
     standardised with the fitted means and scales, the trained W1 and W2, the
@@ -169,6 +188,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     _parameter_constraints = {
         **LectureRegressorBase._parameter_constraints,
         "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
+        "coefs_init": [list, tuple, None],
+        "intercepts_init": [list, tuple, None],
     }
 
     def __init__(
@@ -188,6 +209,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         random_state=None,
         verbose=0,
         warm_start=False,
+        coefs_init=None,
+        intercepts_init=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.kernel = kernel
@@ -203,6 +226,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.coefs_init = coefs_init
+        self.intercepts_init = intercepts_init
 
     # ------------------------------------------------------------- structure
     def _hidden_sizes(self):
@@ -250,7 +275,29 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             else:
                 params[f"coefs_{i}"] = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
                 params[f"intercepts_{i}"] = rng.standard_normal(fan_out)
+        given = self._init_values(sizes)
+        if given:
+            params = self._use_init_values(params, given, stats)
         return params
+
+    def _init_values(self, sizes):
+        """``coefs_init`` and ``intercepts_init``, checked against the layer ``sizes``."""
+        given = {}
+        for name, key, shapes in [
+            ("coefs_init", "coefs", list(zip(sizes[:-1], sizes[1:]))),
+            ("intercepts_init", "intercepts", [(fan_out,) for fan_out in sizes[1:]]),
+        ]:
+            values = getattr(self, name)
+            if values is None:
+                continue
+            if len(values) != len(shapes):
+                raise ValueError(
+                    f"{name} has {len(values)} arrays, but the network has {len(shapes)} "
+                    f"layers of weights: pass arrays of shapes {shapes}."
+                )
+            for i, (value, shape) in enumerate(zip(values, shapes)):
+                given[f"{key}_{i}"] = check_init_value(value, f"{name}[{i}]", shape)
+        return given
 
     # ----------------------------------------------------------- the lecture
     def _forward(self, params, X, keep=False, kernel=None):

@@ -10,14 +10,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
 
-from ._base import LectureRegressorBase
+from ._base import LectureRegressorBase, check_init_value
 from ._kernels import RADIAL_PROFILES
 
 # Smallest width b, relative to the scale of the (standardised) data.
 MIN_WIDTH = 1e-6
 
 
-def squared_distances(X, C, scale=None, widths=None):
+def squared_distances(X, C, scale=None, widths=None, exact_near=False):
     """``||x_i - c_k||^2`` (measured in units of ``scale``, divided by ``widths``) by one product.
 
     ``||x - c||^2 = ||x||^2 - 2 x c^T + ||c||^2 = [x, ||x||^2, 1] [-2 c, 1, ||c||^2]^T``:
@@ -25,6 +25,11 @@ def squared_distances(X, C, scale=None, widths=None):
     one matrix product (then clipped at 0, since rounding can make a distance
     slightly negative).  With ``widths`` b, returns ``u_ik = ||x_i - c_k||^2 / b_k``
     (the division is applied to the K columns of the small right-hand factor).
+
+    The expanded form is exact to about ``eps (||x||^2 + ||c||^2)``, so near a
+    centre its relative error is large. With ``exact_near`` the entries below
+    ``1e-8 (max_i ||x_i||^2 + ||c_k||^2)`` are recomputed from exact differences
+    (a profile with a square root of u, such as the triangle, needs them).
     """
     if scale is not None:
         X = X / scale
@@ -43,6 +48,11 @@ def squared_distances(X, C, scale=None, widths=None):
             C_aug /= widths
         D2 = X_aug @ C_aug
     bad = ~np.isfinite(D2)
+    if exact_near:
+        # per centre: sqrt(eps) times a bound of the terms the expansion cancels
+        rel = float(np.sqrt(np.finfo(D2.dtype).eps))
+        near = rel * (float(np.max(X_aug[:, d], initial=0.0)) * C_aug[d] + C_aug[d + 1])
+        bad |= D2 <= near
     if bad.any():
         # Near the limits of float64 (or with a tiny b) the expanded form can give
         # inf - inf: recompute those entries from exact differences (inf if too far).
@@ -105,8 +115,12 @@ class RBFRegressor(LectureRegressorBase):
         K, the number of radial units.
     kernel : {"rbf", "sigmoid", "relu"}, default="rbf"
         The radial profile Phi(u) of ``u = ||x - c||^2 / b``: ``exp(-u)`` (the
-        lecture's), ``2 / (1 + exp(u))`` or ``max(0, 1 - u)`` (the "triangle
-        curve"). Each is 1 at the centre and falls to 0 away from it.
+        lecture's), ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``, the
+        lecture's "triangle curve" ``max(0, 1 - ||x - c|| / sqrt(b))`` (a cone of
+        radius ``sqrt(b)``; at its tip, where it has no derivative, the
+        subgradient 0 is used). Each is 1 at the centre and falls to 0 away from
+        it. (In :class:`SigmoidMLPRegressor` ``kernel`` is the activation of
+        ``[x 1] W1`` instead.)
     width : float or None, default=None
         b, shared by all units at the start. ``None`` sets
         ``b = 2 * mean_k min_{j != k} ||c_k - c_j||^2`` over the initial centres
@@ -174,6 +188,21 @@ class RBFRegressor(LectureRegressorBase):
         features must not have changed: otherwise ``fit`` raises a
         ``ValueError`` asking for ``warm_start=False`` and the fitted model is
         left unchanged and usable.
+    coef_init : array-like of shape (K,) or (n_outputs, K), or None, default=None
+        Starting weights w, shaped like ``coef_`` ((K,) for a 1-D y), in the
+        units of y; ``None`` starts from the least-squares read-out (see Notes).
+        The slides' l6rbf2 and l6rbf3 update w from a starting value: pass it
+        here. With ``fit_weights=False`` w stays at this value (1 by default).
+        Converted to the standardised problem as ``warm_start`` converts fitted
+        parameters, so with ``standardize=False`` it is used exactly. Used only
+        by a fresh fit: a ``warm_start`` fit that continues, and ``partial_fit``
+        after its first call, start from the fitted parameters instead. Wrong
+        shapes, NaN, inf or complex values raise a ``ValueError`` at fit time.
+    intercept_init : float, array-like of shape (n_outputs,), or None, default=None
+        Starting bias w0, shaped like ``intercept_``, in the units of y; ``None``
+        starts from the least-squares read-out. With ``fit_intercept=False`` w0
+        stays at this value (0 by default). As ``coef_init``, and independent
+        of it.
 
     Attributes
     ----------
@@ -233,9 +262,12 @@ class RBFRegressor(LectureRegressorBase):
     ``w <- w - alpha dJ/dw``, ``w0 <- w0 - alpha dJ/dw0``. The lecture's examples
     are ``RBFRegressor(n_centers=1, fit_weights=False, fit_intercept=False)``
     (l6rbf1), ``fit_intercept=False`` (l6rbf2) and the defaults (l6rbf3).
-    Before the first step w and w0 are set to the weighted least-squares
+    Before the first step the trained ones of w and w0 that ``coef_init`` and
+    ``intercept_init`` do not give are set to the weighted least-squares
     solution for the initial centres (a small ridge keeps it stable), so that
     gradient descent starts from the best linear read-out of the initial basis.
+    The slides instead start w and w0 from given values: pass them as
+    ``coef_init`` and ``intercept_init``.
 
     ``predict`` evaluates the model in the units training used: each row is
     standardised with the fitted means and scales, ``u = ||x - c||^2 / b`` is
@@ -266,6 +298,8 @@ class RBFRegressor(LectureRegressorBase):
         "fit_weights": ["boolean"],
         "fit_intercept": ["boolean"],
         "fit_widths": ["boolean"],
+        "coef_init": ["array-like", None],
+        "intercept_init": ["array-like", numbers.Real, None],
     }
 
     def __init__(
@@ -291,6 +325,8 @@ class RBFRegressor(LectureRegressorBase):
         random_state=None,
         verbose=0,
         warm_start=False,
+        coef_init=None,
+        intercept_init=None,
     ):
         self.n_centers = n_centers
         self.kernel = kernel
@@ -312,6 +348,8 @@ class RBFRegressor(LectureRegressorBase):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.coef_init = coef_init
+        self.intercept_init = intercept_init
 
     # ------------------------------------------------------------- structure
     def _architecture(self, n_features, n_outputs):
@@ -431,32 +469,53 @@ class RBFRegressor(LectureRegressorBase):
             "intercept": np.zeros(Y.shape[1]),
             "feature_scale": np.ones(X.shape[1]),
         }
-        if self.fit_weights or self.fit_intercept:
-            self._least_squares_readout(params, X, Y, sample_weight)
+        given = self._init_values(K, Y.shape[1])
+        if given:
+            params = self._use_init_values(params, given, stats)
+        solve_w = self.fit_weights and "coef" not in given
+        solve_w0 = self.fit_intercept and "intercept" not in given
+        if solve_w or solve_w0:
+            self._least_squares_readout(params, X, Y, sample_weight, solve_w, solve_w0)
         return params
 
-    def _least_squares_readout(self, params, X, Y, s):
-        """Set the trained ones of w, w0 to the ridge-stabilised least-squares fit."""
+    def _init_values(self, K, n_outputs):
+        """``coef_init`` and ``intercept_init`` as ``(K, n_outputs)`` and ``(n_outputs,)``."""
+        given = {}
+        if self.coef_init is not None:
+            shape = (K,) if n_outputs == 1 and np.ndim(self.coef_init) == 1 else (n_outputs, K)
+            given["coef"] = check_init_value(self.coef_init, "coef_init", shape).reshape(
+                n_outputs, K
+            ).T
+        if self.intercept_init is not None:
+            scalar = n_outputs == 1 and np.ndim(self.intercept_init) == 0
+            shape = () if scalar else (n_outputs,)
+            given["intercept"] = check_init_value(
+                self.intercept_init, "intercept_init", shape
+            ).reshape(n_outputs)
+        return given
+
+    def _least_squares_readout(self, params, X, Y, s, solve_w, solve_w0):
+        """Set w (``solve_w``) and w0 (``solve_w0``) to the ridge-stabilised least-squares fit."""
         _, P = self._forward(params, X.astype(np.float64))
         cols = []
-        if self.fit_weights:
+        if solve_w:
             cols.append(P)
-        if self.fit_intercept:
+        if solve_w0:
             cols.append(np.ones((P.shape[0], 1)))
         F = np.hstack(cols)
         target = Y.astype(np.float64).copy()
-        if not self.fit_weights:
+        if not solve_w:
             target -= P @ params["coef"]
-        if not self.fit_intercept:
+        if not solve_w0:
             target -= params["intercept"]
         w = np.ones(F.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
         G = F.T @ (F * w[:, None]) / w.sum()
         r = F.T @ (target * w[:, None]) / w.sum()
         ridge = 1e-3 * (np.trace(G) / G.shape[0] + 1e-12)
         sol = np.linalg.solve(G + ridge * np.eye(G.shape[0]), r)
-        if self.fit_weights:
+        if solve_w:
             params["coef"] = sol[: P.shape[1]]
-        if self.fit_intercept:
+        if solve_w0:
             params["intercept"] = sol[-1]
 
     # ----------------------------------------------------------- the lecture
@@ -470,7 +529,8 @@ class RBFRegressor(LectureRegressorBase):
         scale = params.get("feature_scale")
         if scale is not None and np.all(scale == 1):
             scale = None
-        U = squared_distances(X, params["centers"], scale, widths=params["widths"])
+        U = squared_distances(X, params["centers"], scale, widths=params["widths"],
+                              exact_near=RADIAL_PROFILES[self.kernel].exact_near_centre)
         P = Phi(U, out=U)  # phi overwrites u
         Yhat = P @ params["coef"]
         Yhat += params["intercept"]
@@ -491,7 +551,8 @@ class RBFRegressor(LectureRegressorBase):
         C, b, w = params["centers"], params["widths"], params["coef"]
         through_u = "centers" in grads or "widths" in grads  # is dJ/du needed?
         keep_U = through_u and ("widths" in grads or kernel.uses_input)
-        U = squared_distances(X, C, widths=b)  # u_ik = ||x_i - c_k||^2 / b_k
+        # u_ik = ||x_i - c_k||^2 / b_k
+        U = squared_distances(X, C, widths=b, exact_near=kernel.exact_near_centre)
         P = kernel.phi(U, out=None if keep_U else U)  # phi = Phi(u), in u's memory if u is done
         Yhat = P @ w
         Yhat += params["intercept"]

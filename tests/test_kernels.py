@@ -1,7 +1,10 @@
 """Each nonlinearity Phi against its derivative Phi', by central finite differences."""
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture._kernels import ACTIVATIONS, RADIAL_PROFILES
 
@@ -97,4 +100,56 @@ def test_radial_profile_values_are_the_issue_formulas():
     u = np.array([0.0, 0.25, 0.5, 1.0, 2.0])
     np.testing.assert_allclose(RADIAL_PROFILES["rbf"].phi(u), np.exp(-u))
     np.testing.assert_allclose(RADIAL_PROFILES["sigmoid"].phi(u), 2 / (1 + np.exp(u)))
-    np.testing.assert_allclose(RADIAL_PROFILES["relu"].phi(u), np.maximum(0, 1 - u))
+    np.testing.assert_allclose(RADIAL_PROFILES["relu"].phi(u), np.maximum(0, 1 - np.sqrt(u)))
+
+
+def test_triangle_profile_is_a_cone_of_the_distance():
+    """The "triangle curve": max(0, 1 - ||x - c|| / sqrt(b)), linear in the distance."""
+    kernel = RADIAL_PROFILES["relu"]
+    for b in (1.0, 4.0):
+        dist = np.array([0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0])
+        expected = np.maximum(0.0, 1.0 - dist / np.sqrt(b))
+        np.testing.assert_allclose(kernel.phi(dist**2 / b), expected, rtol=1e-15, atol=1e-15)
+    # at |x - c| = 0.25 with b = 1: 0.75 (a truncated parabola would give 0.9375)
+    assert kernel.phi(np.array([0.25**2]))[0] == 0.75
+
+
+def test_triangle_profile_derivative_at_the_centre_and_beyond_the_edge():
+    kernel = RADIAL_PROFILES["relu"]
+    u = np.array([0.0, 1e-300, 1e-20, 0.0625, 0.25, 1.0, 4.0])
+    with np.errstate(all="raise"):
+        D = kernel.dphi(u, kernel.phi(u))
+    # the subgradient 0 at (and within rounding of) the centre, -1/(2 sqrt(u)) inside, 0 outside
+    np.testing.assert_array_equal(D, [0.0, 0.0, 0.0, -2.0, -1.0, 0.0, 0.0])
+
+
+def test_triangle_rbf_with_a_row_at_a_centre_uses_the_subgradient_zero():
+    """A row exactly at the centre adds nothing to dJ/dc (the subgradient 0), and no
+    inf, NaN or RuntimeWarning arises; u near 0 comes from exact differences."""
+    from sklearn_lecture import RBFRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(30, 3)) + 5.0  # away from 0: the expansion cancels
+    y = rng.randn(30)
+    c = X[:1].copy()
+    est = RBFRegressor(1, "relu", init=c, width=4.0, standardize=False)
+    params = {"centers": c, "widths": np.array([4.0]), "coef": np.array([[0.7]]),
+              "intercept": np.array([0.1]), "feature_scale": np.ones(3)}
+
+    def grad_c(rows):
+        grads = {"centers": np.zeros((1, 3))}
+        est._block_loss_grad(params, X[rows], y[rows, None], None, grads)
+        return grads["centers"]
+
+    with np.errstate(all="raise"):
+        with_row, without_row = grad_c(slice(None)), grad_c(slice(1, None))
+        yhat, phi = est._forward(params, X)
+    np.testing.assert_allclose(with_row, without_row, rtol=1e-12, atol=1e-15)
+    assert phi[0, 0] == 1.0  # the centre itself, exactly
+    dist = np.sqrt(((X - c) ** 2).sum(axis=1))
+    np.testing.assert_allclose(phi[:, 0], np.maximum(0, 1 - dist / 2.0), rtol=1e-12, atol=1e-15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted = RBFRegressor(30, "relu", init=X, max_iter=50).fit(X, y)  # every row a centre
+    assert np.all(np.isfinite(fitted.predict(X)))
