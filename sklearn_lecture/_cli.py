@@ -489,7 +489,7 @@ def print_table(scores, title, n_folds):
 
 
 # -------------------------------------------------------------------- figures
-def _figure(ncols, nrows=1, width=4.2, height=3.4):
+def _figure(ncols, nrows=1, width=4.5, height=3.5):
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
@@ -498,9 +498,11 @@ def _figure(ncols, nrows=1, width=4.2, height=3.4):
 
 
 def _save(fig, out, name):
+    from .plotting import SAVEFIG_DPI
+
     path = os.path.join(out, name)
     try:
-        fig.savefig(path, dpi=80)
+        fig.savefig(path, dpi=SAVEFIG_DPI)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
     return name
@@ -546,11 +548,25 @@ def save_lecture_figures(results, out):
     ax[0, 1].set_title("l3sig: J per iteration")
     written.append(_save(fig, out, "l3sig.png"))
 
-    fig, ax = _figure(3, 2)
+    # Rows: the network's fits, RBFRegressor's fits, and (under each) its units
+    # w_k phi_k(x) and w0, on their own axes so that they do not squeeze the data.
+    fig, ax = _figure(3, 3, height=3.0)
     for row, key in enumerate(["kernels_mlp", "kernels_rbf"]):
         for col, (kernel, est) in enumerate(results[key]):
-            FitDisplay.from_estimator(est, Xb, yb, ax=ax[row, col])
+            disp = FitDisplay.from_estimator(est, Xb, yb, ax=ax[row, col],
+                                             units_ax=ax[2, col] if row else None,
+                                             data_kw={"markersize": 4})
             ax[row, col].set_title(f"{type(est).__name__}(kernel={kernel!r})")
+            for axes in {disp.ax_, disp.units_ax_}:
+                axes.get_legend().remove()
+            if row:
+                ax[2, col].set_title(f"its {len(disp.unit_lines_)} units: their sum + w0 is "
+                                     "the fit above")
+    w0 = [line for axes in ax[2] for line in axes.lines if line.get_label() == "w0"]
+    legend = {"data y": disp.data_, "fitted yhat": disp.line_,
+              "unit w_k phi_k(x)": disp.unit_lines_[0], "bias w0": (w0 or [None])[0]}
+    legend = {label: line for label, line in legend.items() if line is not None}
+    fig.legend(legend.values(), legend.keys(), loc="outside lower center", ncols=4)
     written.append(_save(fig, out, "kernels.png"))
     return written
 
