@@ -180,7 +180,8 @@ def test_without_matplotlib_the_error_says_what_to_install(monkeypatch, rbf, bum
         if name == "matplotlib" or name.startswith("matplotlib."):
             monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # "import matplotlib" fails
-    hint = r'pip install matplotlib \(or, in a checkout of sklearn_lecture, pip install -e "\.\[plot\]"\)'
+    hint = (r"pip install matplotlib \(or, in a checkout of sklearn_lecture, "
+            r'pip install -e "\.\[plot\]"\)')
     with pytest.raises(ImportError, match=hint):
         if call == "loss":
             LossCurveDisplay.from_estimator(rbf)
