@@ -49,7 +49,7 @@ for i, h in enumerate([20, 200]):
     LossCurveDisplay.from_estimator(net, ax=ax_loss, name=f"h = {h}", color=f"C{i + 1}")
 ax_fit.set_title("y = -0.1 (x - 2)^2")
 ax_loss.set_title("J during the iterations")
-fig.savefig(FIGURES / "l3sig.png", dpi=80)
+fig.savefig(FIGURES / "l3sig.png", dpi=150)
 
 # %%
 # The slide's raw update

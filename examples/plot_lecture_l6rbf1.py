@@ -69,7 +69,7 @@ for i, c0 in enumerate([0.0, 0.5, 1.0]):
     LossCurveDisplay.from_estimator(rbf, ax=ax_loss, name=f"c0 = {c0}", color=f"C{i + 1}")
 ax_fit.set_title("yhat = exp(-(x - c)^2 / b)")
 ax_loss.set_title("J per iteration")
-fig.savefig(FIGURES / "l6rbf1.png", dpi=80)
+fig.savefig(FIGURES / "l6rbf1.png", dpi=150)
 
 # %%
 # After 100 updates the three guesses give three different centres: the
