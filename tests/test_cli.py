@@ -199,19 +199,21 @@ def test_separators_and_column_choices(tmp_path, capsys, text, args, expected):
     rows = [lead.format(i=i) + sep.join(f"{v:.4f}" for v in rng.randn(3)) for i in range(12)]
     path = tmp_path / "data.csv"
     path.write_text(text + "\n".join(rows) + "\n")
-    code = main(["--data", str(path), *args, "--quick", "--no-figures", "--cv", "2", "-q"])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    assert expected in out
+    assert expected in _quick_comparison(["--data", str(path), *args], capsys)
 
 
 def test_iris_with_species_dropped(tmp_path, capsys):
     iris = _write_iris(tmp_path / "iris.csv")
-    code = main(["--data", str(iris), "--drop", "Species", "--quick", "--no-figures",
-                 "--cv", "2", "-q"])
+    out = _quick_comparison(["--data", str(iris), "--drop", "Species"], capsys)
+    assert "(target 'Petal.Width', 6 rows, 3 features)" in out
+
+
+def _quick_comparison(args, capsys):
+    """Run a quick 2-fold comparison that must succeed; return its stdout."""
+    code = main([*args, "--quick", "--no-figures", "--cv", "2", "-q"])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "(target 'Petal.Width', 6 rows, 3 features)" in out
+    return out
 
 
 def test_a_closed_pipe_ends_quietly_like_unix_tools(tmp_path):
