@@ -59,7 +59,7 @@ def build_parser():
             "and the mean fit time per fold. Progress goes to stderr, results to stdout. "
             "The CSV may be separated by commas, semicolons or tabs. Bad input (missing "
             "file or column, non-numeric column, empty file) ends with a one-line message "
-            "and exit code 2."
+            "and exit code 2; a closed output pipe (| head) ends quietly with exit code 141."
         ),
     )
     parser.add_argument(
@@ -71,7 +71,8 @@ def build_parser():
     parser.add_argument(
         "--target",
         metavar="COLUMN",
-        help="the column of --data to predict (default: the last column); every other "
+        help="the column of --data to predict (default: the last column not in --drop); "
+        "every other "
         "column is a feature, unless --features or --drop says otherwise",
     )
     columns = parser.add_mutually_exclusive_group()
