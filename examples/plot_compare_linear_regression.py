@@ -81,5 +81,7 @@ for i, (name, scores) in enumerate(results.items()):
     ax.errorbar(scores.mean(), i, xerr=scores.std(), fmt="D", color="tab:red", capsize=4)
 ax.set_yticks(range(len(results)), list(results))
 ax.invert_yaxis()
-ax.set_xlabel("R^2 on the held-out folds")
-fig.savefig(FIGURES / "compare_linear_regression.png", dpi=80)
+ax.set_xlabel(f"R^2 on the held-out folds (dots: each of the {cv.get_n_splits()} folds; "
+              "diamond: mean +- std)")
+ax.set_title(f"Held-out R^2 on the diabetes data ({X.shape[0]} rows, {X.shape[1]} features)")
+fig.savefig(FIGURES / "compare_linear_regression.png", dpi=150)

@@ -124,7 +124,7 @@ def plot(net, r2):
     ax_fit.set_title(f"Fitted surface (R^2 on new rows: {r2:.3f})")
     ax_fit.legend(fontsize=8)
     FIGURES.mkdir(parents=True, exist_ok=True)
-    fig.savefig(FIGURES / "dask_cluster.png", dpi=80)
+    fig.savefig(FIGURES / "dask_cluster.png", dpi=150)
     return fig
 
 

@@ -83,7 +83,14 @@ for rank, params, score in rows[:8]:
 # %%
 # The chosen model, refitted on all the data
 # ------------------------------------------
-fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
-FitDisplay.from_estimator(search.best_estimator_, X, y, ax=ax)
-ax.set_title("best model of the grid search")
-fig.savefig(FIGURES / "grid_search.png", dpi=80)
+fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+best = search.best_estimator_
+chosen = ", ".join(f"{k.split('__')[1]}={v!r}" for k, v in search.best_params_.items()
+                   if "__" in k)
+FitDisplay.from_estimator(best, X, y, ax=ax, name=f"{type(best[-1]).__name__}({chosen})",
+                          data_kw={"markersize": 4}, show_units=False)
+# the legend under the axes, where it cannot cover the points
+ax.get_legend().remove()
+fig.legend(loc="outside lower center", ncols=2, fontsize="small")
+ax.set_title(f"best of the grid search (CV R^2 = {search.best_score_:.3f})")
+fig.savefig(FIGURES / "grid_search.png", dpi=150)

@@ -86,7 +86,7 @@ for i, c0 in enumerate([0.0, 0.5, 1.0]):
 ax_loss.set_ylabel("the slide's J = sum e^2 (units of y)")
 ax_fit.set_title("yhat = exp(-(x - c)^2 / b)")
 ax_loss.set_title("J per iteration")
-fig.savefig(FIGURES / "l6rbf1.png", dpi=80)
+fig.savefig(FIGURES / "l6rbf1.png", dpi=150)
 
 # %%
 # After 100 updates the three guesses give three different centres: the

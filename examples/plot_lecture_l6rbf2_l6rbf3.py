@@ -85,18 +85,20 @@ axes[0].set_title("c0 = 0: adding w")
 axes[1].set_title("c0 = 1: adding w0")
 axes[2].set_title("J per iteration")
 axes[2].set_ylabel("the slide's J = sum e^2 (units of y)")
-fig.savefig(FIGURES / "l6rbf2_l6rbf3.png", dpi=80)
+fig.savefig(FIGURES / "l6rbf2_l6rbf3.png", dpi=150)
 
 # %%
 # From one unit to K units
 # ------------------------
 # One bump cannot follow both the peak and the dip. With K units,
-# ``yhat = sum_k w_k phi_k(x) + w0``; the dashed lines are the units
-# ``w_k phi_k(x)`` that add up to the red estimate.
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+# ``yhat = sum_k w_k phi_k(x) + w0``; the dashed lines (middle) are the units
+# ``w_k phi_k(x)`` and the dotted line the bias w0, which add up to the red estimate.
+fig, axes = plt.subplots(1, 3, figsize=(13.5, 3.8), layout="constrained")
 rbf = RBFRegressor(n_centers=4, max_iter=200 if QUICK else 2000, random_state=0).fit(X, y)
 print(f"K = 4 units: R^2 = {rbf.score(X, y):.4f}")
-FitDisplay.from_estimator(rbf, X, y, ax=axes[0])
-LossCurveDisplay.from_estimator(rbf, ax=axes[1])
+FitDisplay.from_estimator(rbf, X, y, ax=axes[0], units_ax=axes[1])
+LossCurveDisplay.from_estimator(rbf, ax=axes[2])
 axes[0].set_title("RBFRegressor(n_centers=4)")
-fig.savefig(FIGURES / "rbf_units.png", dpi=80)
+axes[1].set_title("its units w_k phi_k(x) and w0")
+axes[2].set_title("J per iteration")
+fig.savefig(FIGURES / "rbf_units.png", dpi=150)

@@ -95,4 +95,4 @@ for k in range(len(kinks)):
 ax_slope.set_xlabel("x")
 ax_slope.set_ylabel("slope of the fit, d yhat / dx")
 ax_fit.set_title("three regions, found by the units (green: kinks)")
-fig.savefig(FIGURES / "three_regions.png", dpi=80)
+fig.savefig(FIGURES / "three_regions.png", dpi=150)

@@ -11,8 +11,10 @@ runs the same comparison on the user's data.
 
 import argparse
 import csv
+import io
 import math
 import os
+import shlex
 import sys
 import time
 import warnings
@@ -60,8 +62,9 @@ def build_parser():
         epilog=(
             "The table gives the mean +- standard deviation of R^2 over the held-out folds "
             "and the mean fit time per fold. Progress goes to stderr, results to stdout. "
-            "Bad input (missing file or column, non-numeric column, empty file) ends "
-            "with a one-line message and exit code 2."
+            "The CSV may be separated by commas, semicolons or tabs. Bad input (missing "
+            "file or column, non-numeric column, empty file) ends with a one-line message "
+            "and exit code 2; a closed output pipe (| head) ends quietly with exit code 141."
         ),
     )
     parser.add_argument(
@@ -73,8 +76,24 @@ def build_parser():
     parser.add_argument(
         "--target",
         metavar="COLUMN",
-        help="the column of --data to predict (default: the last column); every other "
-        "column is a feature",
+        help="the column of --data to predict (default: the last column not in --drop); "
+        "every other "
+        "column is a feature, unless --features or --drop says otherwise",
+    )
+    columns = parser.add_mutually_exclusive_group()
+    columns.add_argument(
+        "--features",
+        metavar="COL,COL,...",
+        type=_column_list,
+        help="the columns of --data to use as features, separated by commas (default: "
+        "every column but the target)",
+    )
+    columns.add_argument(
+        "--drop",
+        metavar="COL,COL,...",
+        type=_column_list,
+        help="columns of --data to leave out, separated by commas, e.g. a text column "
+        "(--drop Species); --drop '' drops unnamed columns such as row names",
     )
     parser.add_argument(
         "--out",
@@ -113,6 +132,10 @@ def build_parser():
     return parser
 
 
+def _column_list(text):
+    return [name.strip() for name in text.split(",")]
+
+
 def _positive_int(text):
     try:
         value = int(text)
@@ -134,17 +157,32 @@ def main(argv=None):
     Returns
     -------
     code : int
-        0 on success, 2 on bad input, 130 when interrupted.
+        0 on success, 2 on bad input, 130 when interrupted, 141 (128 + SIGPIPE,
+        as for other Unix tools) when the reader of the output went away, as
+        in ``sklearn-lecture | head -1``.
     """
     args = build_parser().parse_args(argv)
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The recipe of the Python docs (signal module, "Note on SIGPIPE"): point the
+        # streams at devnull so that the flush at exit cannot raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (AttributeError, OSError, ValueError):
+                pass  # not a real file (e.g. captured by a test)
+        os.close(devnull)
+        return 141
 
 
 class _Progress:
@@ -159,22 +197,26 @@ class _Progress:
         self.step += 1
         if not self.quiet:
             elapsed = time.perf_counter() - self.start
-            print(f"[{self.step}/{self.n_steps} {elapsed:5.1f}s] {message}", file=sys.stderr,
-                  flush=True)
+            width = len(str(self.n_steps))  # fixed width: the messages stay aligned
+            print(f"[{self.step:>{width}}/{self.n_steps} {elapsed:5.1f}s] {message}",
+                  file=sys.stderr, flush=True)
 
 
 def _run(args):
-    if args.target is not None and args.data is None:
-        raise UsageError("--target needs --data FILE.csv")
+    for option in ("target", "features", "drop"):
+        if getattr(args, option) is not None and args.data is None:
+            raise UsageError(f"--{option} needs --data FILE.csv")
     n_folds = args.cv or (3 if args.quick else 5)
     if args.data is not None:
-        X, y, features, target = read_csv(args.data, args.target)
+        X, y, features, target = read_csv(args.data, args.target, features=args.features,
+                                          drop=args.drop)
         if X.shape[0] < n_folds:
             raise UsageError(
                 f"{args.data} has {X.shape[0]} data rows; {n_folds}-fold cross-validation "
                 "needs at least as many rows as folds (use --cv)"
             )
-        title = f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} features)"
+        title = (f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} "
+                 f"feature{'s' if X.shape[1] != 1 else ''})")
     else:
         from sklearn.datasets import load_diabetes
 
@@ -186,9 +228,11 @@ def _run(args):
         try:
             import matplotlib  # noqa: F401
         except ImportError:
+            from .plotting import MATPLOTLIB_HINT
+
             print(
-                f'{PROG}: matplotlib is not installed, so no figures are written; '
-                'pip install "sklearn_lecture[plot]" to get them',
+                f"{PROG}: matplotlib is not installed, so no figures are written; "
+                f"to get them: {MATPLOTLIB_HINT}",
                 file=sys.stderr,
             )
             figures = False
@@ -226,20 +270,26 @@ def _make_out_dir(out):
 
 
 # ------------------------------------------------------------------------ CSV
-def read_csv(path, target=None):
+def read_csv(path, target=None, features=None, drop=None):
     """Read a numeric CSV file with a header row.
 
     Parameters
     ----------
     path : str
-        The file.
+        The file, separated by commas, semicolons or tabs (whichever the
+        header row uses).
     target : str, default=None
-        The column to predict; the last column when None.
+        The column to predict; the last column not in ``drop`` when None.
+    features : list of str, default=None
+        The feature columns; every column but the target (and ``drop``) when
+        None.
+    drop : list of str, default=None
+        Columns to leave out; ``""`` leaves out the unnamed ones (row names).
 
     Returns
     -------
-    X : ndarray of shape (n_rows, n_columns - 1)
-        The other columns.
+    X : ndarray of shape (n_rows, n_features)
+        The feature columns.
     y : ndarray of shape (n_rows,)
         The target column.
     features : list of str
@@ -251,64 +301,129 @@ def read_csv(path, target=None):
     ------
     UsageError
         With a one-line message, for a missing or unreadable file, an empty
-        file, a missing column or a non-numeric or incomplete column.
+        file, a missing, duplicated or unnamed column, or a non-numeric or
+        incomplete column.
     """
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = [row for row in csv.reader(f) if any(cell.strip() for cell in row)]
+            text = f.read()
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise UsageError(f"{path} is a folder, not a CSV file") from None
     except UnicodeDecodeError:
         raise UsageError(f"{path} is not a UTF-8 text file; save it as CSV") from None
-    except (OSError, csv.Error) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise UsageError(f"cannot read {path}: {reason}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    delimiter = _delimiter(text)
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+                if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
     if not rows:
         raise UsageError(f"{path} is empty; it needs a header row and data rows")
     header = [name.strip() for name in rows[0]]
     data = rows[1:]
     if not data:
         raise UsageError(f"{path} has a header row but no data rows")
-    if target is None:
-        target = header[-1]
-    if target not in header:
-        raise UsageError(
-            f"{path} has no column {target!r}; its columns are: " + ", ".join(header)
-        )
-    if len(header) < 2:
-        raise UsageError(f"{path} has only the column {target!r}; it needs feature columns too")
-    values = np.empty((len(data), len(header)))
+    target, features = _choose_columns(path, header, target, features, drop)
+    used = [header.index(name) for name in [*features, target]]
+    values = np.empty((len(data), len(used)))
     for i, row in enumerate(data, start=2):  # line 1 is the header
         if len(row) != len(header):
             raise UsageError(
                 f"{path}, line {i}: {len(row)} fields, but the header has {len(header)}"
             )
-        for j, cell in enumerate(row):
-            text = cell.strip()
-            try:
-                value = float(text)
-            except ValueError:
-                if not text:
-                    raise UsageError(
-                        f"column {header[j]!r} has a missing value ({path}, line {i}); "
-                        "fill in or drop that row"
-                    ) from None
-                raise UsageError(
-                    f"column {header[j]!r} is not numeric ({path}, line {i}: {text!r}); "
-                    "drop or encode that column"
-                ) from None
-            if not math.isfinite(value):
-                raise UsageError(
-                    f"column {header[j]!r} has a non-finite value ({path}, line {i}: "
-                    f"{text!r}); fill in or drop that row"
-                )
-            values[i - 2, j] = value
-    t = header.index(target)
-    features = [name for j, name in enumerate(header) if j != t]
-    X = np.delete(values, t, axis=1)
-    return X, values[:, t], features, target
+        for out, j in enumerate(used):
+            values[i - 2, out] = _number(row[j].strip(), header[j], path, i,
+                                         is_target=out == len(used) - 1)
+    return values[:, :-1], values[:, -1], features, target
+
+
+def _delimiter(text):
+    """The header row's separator: a comma, or else a semicolon or a tab if it has one."""
+    header = text.lstrip("\r\n").split("\n", 1)[0]
+    if "," not in header:
+        for candidate in (";", "\t"):
+            if candidate in header:
+                return candidate
+    return ","
+
+
+def _choose_columns(path, header, target, features, drop):
+    """Check the header and the user's column choices; return ``(target, features)``."""
+    names = ", ".join(repr(name) for name in header)
+    drop = set(drop or ())
+    for option, chosen in (("--features", features or ()), ("--drop", drop - {""})):
+        for name in chosen:
+            if name not in header:
+                raise UsageError(f"{option}: {path} has no column {name!r}; its columns "
+                                 f"are: {names}")
+    if target is None:  # the last column that is not dropped
+        kept = [name for name in header if name not in drop]
+        if not kept:
+            raise UsageError("--drop leaves no columns")
+        target = kept[-1]
+    if target not in header:
+        raise UsageError(f"{path} has no column {target!r}; its columns are: {names}")
+    if target in drop or target in (features or ()):
+        option = "--drop" if target in drop else "--features"
+        raise UsageError(f"{option} names the target column {target!r}; leave it out")
+    if features is None:
+        features = [name for name in header if name != target and name not in drop]
+    used = [*features, target]
+    for j, name in enumerate(header):
+        if name == "" and "" in used:
+            where = ("the first column has no name: it is likely row names (pandas "
+                     "writes them unless to_csv(index=False))" if j == 0 else
+                     f"column {j + 1} has no name in the header")
+            raise UsageError(f"{path}: {where}; leave it out with --drop '' or name it")
+        if name in used and header.count(name) > 1:
+            columns = [str(k + 1) for k, other in enumerate(header) if other == name]
+            raise UsageError(f"{path} has the column name {name!r} more than once "
+                             f"(columns {' and '.join(columns)}); rename all but one")
+    if len(set(features)) != len(features):
+        raise UsageError("--features names a column more than once")
+    if not features:
+        if len(header) == 1:
+            hint = ""
+            if ";" in header[0] or "\t" in header[0]:
+                hint = " (if it is separated by semicolons or tabs, the header must be too)"
+            raise UsageError(f"{path} has only the column {target!r}; it needs feature "
+                             f"columns too{hint}")
+        raise UsageError("no feature columns are left; keep some out of --drop")
+    return target, features
+
+
+def _number(text, column, path, line, is_target=False):
+    """One cell as a finite float, or a UsageError that says what to do."""
+    try:
+        value = float(text)
+    except ValueError:
+        if not text:
+            raise UsageError(
+                f"column {column!r} has a missing value ({path}, line {line}); "
+                "fill in or drop that row"
+            ) from None
+        hint = f"leave it out with --drop {shlex.quote(column)}, or encode it"
+        if is_target:
+            hint = (f"the target must be numeric: choose another with --target and leave "
+                    f"this one out with --drop {shlex.quote(column)}")
+        try:
+            float(text.replace(",", "."))
+            hint = "write decimal points, not decimal commas"
+        except ValueError:
+            pass
+        raise UsageError(
+            f"column {column!r} is not numeric ({path}, line {line}: {text!r}); {hint}"
+        ) from None
+    if not math.isfinite(value):
+        raise UsageError(
+            f"column {column!r} has a non-finite value ({path}, line {line}: "
+            f"{text!r}); fill in or drop that row"
+        )
+    return value
 
 
 # ------------------------------------------------------------------- lecture
@@ -568,7 +683,7 @@ def print_table(scores, title, n_folds):
 
 
 # -------------------------------------------------------------------- figures
-def _figure(ncols, nrows=1, width=4.2, height=3.4):
+def _figure(ncols, nrows=1, width=4.5, height=3.5):
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
@@ -577,9 +692,11 @@ def _figure(ncols, nrows=1, width=4.2, height=3.4):
 
 
 def _save(fig, out, name):
+    from .plotting import SAVEFIG_DPI
+
     path = os.path.join(out, name)
     try:
-        fig.savefig(path, dpi=80)
+        fig.savefig(path, dpi=SAVEFIG_DPI)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
     return name
@@ -639,16 +756,30 @@ def save_lecture_figures(results, out):
 
     written.append(_save(l3sig_figure(results), out, "l3sig.png"))
 
-    fig, ax = _figure(3, 2)
-    for row, (key, table) in enumerate([("kernels_mlp", ACTIVATIONS),
-                                        ("kernels_rbf", RADIAL_PROFILES)]):
+    # Rows: the network's fits, RBFRegressor's fits, and (under each) its units
+    # w_k phi_k(x) and w0, on their own axes so that they do not squeeze the data.
+    fig, ax = _figure(3, 3, height=3.0)
+    for row, key in enumerate(["kernels_mlp", "kernels_rbf"]):
         for col, (kernel, est) in enumerate(results[key]):
-            FitDisplay.from_estimator(est, Xb, yb, ax=ax[row, col])
+            disp = FitDisplay.from_estimator(est, Xb, yb, ax=ax[row, col],
+                                             units_ax=ax[2, col] if row else None,
+                                             data_kw={"markersize": 4})
+            table = RADIAL_PROFILES if row else ACTIVATIONS
             ax[row, col].set_title(f"{type(est).__name__}(kernel={kernel!r})\n"
                                    f"Phi = {table[kernel].formula}", fontsize="medium")
+            for axes in {disp.ax_, disp.units_ax_}:
+                axes.get_legend().remove()
+            if row:
+                ax[2, col].set_title(f"its {len(disp.unit_lines_)} units: their sum + w0 is "
+                                     "the fit above")
+    w0 = [line for axes in ax[2] for line in axes.lines if line.get_label() == "w0"]
+    legend = {"data y": disp.data_, "fitted yhat": disp.line_,
+              "unit w_k phi_k(x)": disp.unit_lines_[0], "bias w0": (w0 or [None])[0]}
+    legend = {label: line for label, line in legend.items() if line is not None}
+    fig.legend(legend.values(), legend.keys(), loc="outside lower center", ncols=4)
     fig.suptitle("kernel is the activation Phi(a), a = [x 1] W1, in SigmoidMLPRegressor "
                  "(top) and the radial profile Phi(u), u = ||x - c||^2 / b, in RBFRegressor "
-                 "(bottom)", fontsize="small")
+                 "(middle)", fontsize="small")
     written.append(_save(fig, out, "kernels.png"))
     return written
 
@@ -700,6 +831,7 @@ def save_comparison_figure(scores, title, n_folds, out):
                     capsize=4)
     ax.set_yticks(range(len(ok)), list(ok))
     ax.invert_yaxis()
-    ax.set_xlabel(f"R^2 on the held-out folds ({n_folds}-fold CV)")
+    ax.set_xlabel(f"R^2 on the held-out folds ({n_folds}-fold CV; dots: each fold, "
+                  "diamond: mean +- std)")
     ax.set_title(title, fontsize="medium")
     return _save(fig, out, "comparison.png")

@@ -7,19 +7,26 @@ __all__ = ["check_gradients"]
 
 
 def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, max_entries=200,
-                    random_state=0):
+                    perturbation=0.1, random_state=0):
     """Compare the analytic gradient of J with central finite differences.
 
     For every trained parameter block (``coefs_0``, ``intercepts_0``, ... of
     :class:`SigmoidMLPRegressor`; ``centers``, ``widths``, ``coef``,
     ``intercept`` of :class:`RBFRegressor`) this evaluates
-    ``(J(theta + eps) - J(theta - eps)) / (2 eps)`` entry by entry and compares it
-    with the gradient the estimator trains with.
+    ``(J(theta + h_i) - J(theta - h_i)) / (2 h_i)`` entry by entry, in float64,
+    and compares it with the gradient the estimator trains with.
 
-    The gradient is taken where training would take it: at the fitted
-    parameters when ``estimator`` is fitted, otherwise at the initial ones of
-    a clone (``estimator`` itself is never modified). Both are in the
-    standardised units training uses.
+    The point theta is a documented random point near where training works:
+    ``theta = theta0 + perturbation * z * max(|theta0|, 1 if theta0 = 0)``, entry by
+    entry, with ``z`` standard normal drawn from ``random_state``, and theta0 the
+    fitted parameters when ``estimator`` is fitted, otherwise the initial ones of
+    a clone (``estimator`` itself is never modified), both in the standardised
+    units training uses.  The perturbation matters: at the initial parameters of
+    :class:`SigmoidMLPRegressor` W2 = 0, so the gradient of W1 is exactly 0 and
+    that of the output bias is rounding, and at converged parameters every
+    gradient is nearly 0, so a relative error there would say nothing.  Nonzero
+    entries move by about ``perturbation`` times their size (keeping their sign,
+    so widths stay positive), zero entries by about ``perturbation``.
 
     Parameters
     ----------
@@ -32,11 +39,15 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, max_entrie
     sample_weight : array-like of shape (n_samples,), default=None
         Weights s_i of the rows.
     eps : float, default=1e-6
-        Finite-difference step.
+        Relative finite-difference step: entry i moves by
+        ``h_i = eps * max(1, |theta_i|)``. Central differences then err by
+        about ``eps^2`` (truncation) plus ``1e-16 |J| / eps`` (rounding).
     max_entries : int, default=200
         Largest number of entries checked per block (a random subset beyond it).
+    perturbation : float, default=0.1
+        Relative size of the random move from theta0; 0 checks at theta0 itself.
     random_state : int, default=0
-        Chooses the subset.
+        Seeds the move from theta0 and chooses the subset.
 
     Returns
     -------
@@ -60,7 +71,38 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, max_entrie
     ['coefs_0', 'coefs_1', 'intercepts_0', 'intercepts_1']
     >>> bool(max(errors.values()) < 1e-6)
     True
+
+    An unfitted estimator is checked near its initial parameters:
+
+    >>> errors = check_gradients(SigmoidMLPRegressor(random_state=0), X, y)
+    >>> bool(max(errors.values()) < 1e-6)
+    True
     """
+    rng = np.random.RandomState(random_state)
+    objective, layout, theta = _objective_at_check_point(
+        estimator, X, y, sample_weight, perturbation, rng
+    )
+    J, grad = objective(theta)
+    # Gradients smaller than this are below finite-difference rounding.
+    floor = 1e-8 * max(1.0, abs(J))
+    errors = {}
+    for name, sl in layout.slices.items():
+        idx = np.arange(sl.start, sl.stop)
+        if idx.size > max_entries:
+            idx = np.sort(rng.choice(idx, max_entries, replace=False))
+        numeric = np.empty(idx.size)
+        for j, i in enumerate(idx):
+            step = np.zeros_like(theta)
+            step[i] = eps * max(1.0, abs(theta[i]))  # h_i
+            numeric[j] = (objective(theta + step)[0] - objective(theta - step)[0]) / (2 * step[i])
+        analytic = grad[idx]
+        scale = max(np.max(np.abs(analytic)), np.max(np.abs(numeric)), floor)
+        errors[name] = float(np.max(np.abs(analytic - numeric)) / scale)
+    return errors
+
+
+def _objective_at_check_point(estimator, X, y, sample_weight, perturbation, rng):
+    """J(theta) and its gradient in float64, its layout, and the point theta to check."""
     fitted = hasattr(estimator, "n_iter_")
     est = estimator if fitted else clone(estimator)
     X = np.asarray(X, dtype=np.float64) if not hasattr(X, "dtype") else X
@@ -76,22 +118,12 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, max_entrie
     X64 = np.asarray(prep.X, dtype=np.float64)
     Y64 = np.asarray(prep.Y, dtype=np.float64)
     objective, layout = est._make_objective(params, X64, Y64, prep.sw, prep.stats)
-    theta = layout.pack(params, np.float64)
-    J, grad = objective(theta)
-    # Gradients smaller than this are below finite-difference rounding.
-    floor = 1e-8 * max(1.0, abs(J))
-    rng = np.random.RandomState(random_state)
-    errors = {}
-    for name, sl in layout.slices.items():
-        idx = np.arange(sl.start, sl.stop)
-        if idx.size > max_entries:
-            idx = np.sort(rng.choice(idx, max_entries, replace=False))
-        numeric = np.empty(idx.size)
-        for j, i in enumerate(idx):
-            step = np.zeros_like(theta)
-            step[i] = eps
-            numeric[j] = (objective(theta + step)[0] - objective(theta - step)[0]) / (2 * eps)
-        analytic = grad[idx]
-        scale = max(np.max(np.abs(analytic)), np.max(np.abs(numeric)), floor)
-        errors[name] = float(np.max(np.abs(analytic - numeric)) / scale)
-    return errors
+    theta = _check_point(layout.pack(params, np.float64), perturbation, rng)
+    return objective, layout, theta
+
+
+def _check_point(theta0, perturbation, rng):
+    """``theta0 + perturbation * z * max(|theta0|, 1 where theta0 = 0)``, z ~ N(0, 1)."""
+    z = rng.standard_normal(theta0.size)
+    size = np.where(theta0 != 0, np.abs(theta0), 1.0)
+    return theta0 + perturbation * z * size

@@ -12,6 +12,7 @@ from threadpoolctl import threadpool_limits
 
 from ._base import LectureRegressorBase, check_init_value
 from ._kernels import RADIAL_PROFILES
+from ._solvers import _user_stacklevel
 
 # Smallest width b, relative to the scale of the (standardised) data.
 MIN_WIDTH = 1e-6
@@ -112,7 +113,12 @@ class RBFRegressor(LectureRegressorBase):
     Parameters
     ----------
     n_centers : int, default=20
-        K, the number of radial units.
+        K, the number of radial units. With more units than rows of X (rows with
+        a positive ``sample_weight``), some units share a centre and add nothing:
+        the fit is the same as with fewer units, and a ``UserWarning`` says so
+        (where :class:`~sklearn.cluster.KMeans` would raise, so that
+        scikit-learn's checks, which fit the default K = 20 on 15 rows, pass).
+        ``coef_`` always has K rows.
     kernel : {"rbf", "sigmoid", "relu"}, default="rbf"
         The radial profile Phi(u) of ``u = ||x - c||^2 / b``: ``exp(-u)`` (the
         lecture's), ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``, the
@@ -128,8 +134,7 @@ class RBFRegressor(LectureRegressorBase):
         centres equal, ``b = mean_i ||x_i - mean(x)||^2`` instead, and 1 if that
         is 0. With ``standardize=True`` distances, and so b, are in units of
         the standardised features.
-    init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), \
-            default="kmeans"
+    init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), default="kmeans"
         Starting centres c. ``"kmeans"`` is deterministic and ignores the order
         of the rows: farthest-point centres refined by weighted k-means
         (:class:`~sklearn.cluster.KMeans`). ``"kmeans++"`` uses
@@ -381,7 +386,19 @@ class RBFRegressor(LectureRegressorBase):
     def _init_centers(self, X, sample_weight, rng, stats):
         K = self.n_centers
         init = self.init
-        if not isinstance(init, str):
+        if isinstance(init, str):
+            n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
+            if K > n_rows:
+                # Not an error: scikit-learn's own checks fit the default K = 20 on
+                # 15 rows, and the fit is still right (the repeated units are redundant).
+                warnings.warn(
+                    f"n_centers={K} is more than the {n_rows} rows of X (with a positive "
+                    "sample_weight), so some units share a centre and add nothing. Use "
+                    f"n_centers <= {n_rows}.",
+                    UserWarning,
+                    stacklevel=_user_stacklevel(),
+                )
+        else:
             C = check_array(init, dtype=np.float64, input_name="init", ensure_min_samples=0)
             if C.shape != (K, X.shape[1]):
                 raise ValueError(

@@ -3,14 +3,27 @@
 Like :class:`sklearn.metrics.PredictionErrorDisplay`, each display is built
 with ``from_estimator``, drawn with ``plot``, and keeps the matplotlib objects
 it drew in ``ax_``, ``figure_`` and ``line_``.  matplotlib is imported only when
-something is drawn (install it with ``pip install "sklearn_lecture[plot]"``),
-so importing this module, or :mod:`sklearn_lecture`, stays cheap.
+something is drawn (see ``MATPLOTLIB_HINT`` for how to install it), so importing
+this module, or :mod:`sklearn_lecture`, stays cheap.
+
+The main job and the examples save their figures at ``SAVEFIG_DPI`` dots per
+inch, with panels about 4.5 x 3.5 inches: matplotlib's 10-point text then reads
+well on a laptop screen and on a slide.
 """
 
 import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted
 
 __all__ = ["FitDisplay", "LossCurveDisplay"]
+
+# Resolution of every saved figure (dots per inch).
+SAVEFIG_DPI = 150
+
+# What to install for the figures.  sklearn_lecture is installed from its source
+# checkout (it is not published on PyPI), so the "plot" extra works only there.
+MATPLOTLIB_HINT = (
+    'pip install matplotlib (or, in a checkout of sklearn_lecture, pip install -e ".[plot]")'
+)
 
 
 def _check_matplotlib(caller):
@@ -19,8 +32,7 @@ def _check_matplotlib(caller):
         import matplotlib  # noqa: F401
     except ImportError as exc:
         raise ImportError(
-            f"{caller} requires matplotlib. Install it with: "
-            'pip install "sklearn_lecture[plot]"'
+            f"{caller} requires matplotlib. Install it with: {MATPLOTLIB_HINT}"
         ) from exc
 
 
@@ -30,6 +42,26 @@ def _new_axes(ax):
 
         _, ax = plt.subplots()
     return ax
+
+
+def _standardized_target(estimator):
+    """Whether the ``loss_curve_`` of ``estimator`` is in standardised units of y.
+
+    True when the final model standardises y itself (``standardize=True``) or
+    sits in a TransformedTargetRegressor with a StandardScaler; False for a
+    model trained on y as given; None when a target transformer of another
+    kind makes the units unknown.
+    """
+    from sklearn.preprocessing import StandardScaler
+
+    while True:
+        if hasattr(estimator, "steps"):  # Pipeline
+            estimator = estimator.steps[-1][1]
+        elif hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
+            scaler = estimator.transformer_
+            return isinstance(scaler, StandardScaler) and scaler.with_std or None
+        else:
+            return bool(getattr(estimator, "standardize", False))
 
 
 def _final_estimator(estimator):
@@ -56,6 +88,11 @@ class LossCurveDisplay:
         J before each update.
     estimator_name : str, default=None
         Name used in the legend.
+    standardized : bool, default=None
+        The units of J, written on the axis: True for J of the standardised
+        y (``standardize=True``, the default of both lecture estimators), False
+        for J in units of y squared, None to leave the units unsaid.
+        :meth:`from_estimator` reads it from the estimator's settings.
 
     Attributes
     ----------
@@ -80,11 +117,14 @@ class LossCurveDisplay:
     >>> display = LossCurveDisplay.from_estimator(rbf)
     >>> display.ax_.get_yscale()
     'log'
+    >>> display.ax_.get_ylabel()
+    'J = 1/(2n) sum e^2 (standardised units)'
     """
 
-    def __init__(self, *, loss_curve, estimator_name=None):
+    def __init__(self, *, loss_curve, estimator_name=None, standardized=None):
         self.loss_curve = loss_curve
         self.estimator_name = estimator_name
+        self.standardized = standardized
 
     def plot(self, ax=None, *, name=None, log_scale=True, **kwargs):
         """Draw the curve.
@@ -116,9 +156,10 @@ class LossCurveDisplay:
         if log_scale and np.any(J > 0):
             ax.set_yscale("log")
         ax.set_xlabel("iteration")
-        ax.set_ylabel("J = 1/(2n) sum e^2")
+        units = {True: " (standardised units)", False: " (units of y^2)"}
+        ax.set_ylabel("J = 1/(2n) sum e^2" + units.get(self.standardized, ""))
         if kwargs.get("label") is not None:
-            ax.legend()
+            ax.legend(fontsize="small")
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
@@ -155,7 +196,8 @@ class LossCurveDisplay:
                 "estimator trained iteratively, such as RBFRegressor or SigmoidMLPRegressor."
             )
         name = type(model).__name__ if name is None else name
-        display = cls(loss_curve=list(model.loss_curve_), estimator_name=name)
+        display = cls(loss_curve=list(model.loss_curve_), estimator_name=name,
+                      standardized=_standardized_target(estimator))
         return display.plot(ax=ax, log_scale=log_scale, **kwargs)
 
 
@@ -165,7 +207,10 @@ class FitDisplay:
     For :class:`~sklearn_lecture.RBFRegressor` (alone or at the end of a
     Pipeline) the display also draws each unit's contribution
     ``w_k phi_k(x)`` and the bias ``w0``, as the lecture draws them: the
-    fitted curve is their sum.
+    fitted curve is their sum.  A unit is drawn only where it is not exactly
+    0, so a unit of compact support (``kernel="relu"``, the triangle
+    ``max(0, 1 - u)``) appears only over its support instead of as a flat
+    line at 0.
 
     Parameters
     ----------
@@ -194,6 +239,8 @@ class FitDisplay:
         One line per unit contribution (empty when there are none).
     ax_ : matplotlib Axes
         Axes with the plot.
+    units_ax_ : matplotlib Axes
+        Axes with the units (``ax_`` unless ``units_ax`` was given).
     figure_ : matplotlib Figure
         Figure containing the plot.
 
@@ -242,6 +289,7 @@ class FitDisplay:
         line_kw=None,
         data_kw=None,
         unit_kw=None,
+        units_ax=None,
     ):
         """Draw the data, the estimate and the unit contributions.
 
@@ -261,12 +309,17 @@ class FitDisplay:
             Passed to :meth:`matplotlib.axes.Axes.plot` for the data.
         unit_kw : dict, default=None
             Passed to :meth:`matplotlib.axes.Axes.plot` for each unit.
+        units_ax : matplotlib Axes, default=None
+            Separate axes for the units and w0 (for example a panel under
+            ``ax``). When None they share ``ax``, whose y-limits then stay those
+            of the data and the estimate (with a margin): units larger than
+            the data are cut at the edge rather than squeezing the data.
 
         Returns
         -------
         display : FitDisplay
-            The display, with ``line_``, ``data_``, ``unit_lines_``, ``ax_`` and
-            ``figure_`` set.
+            The display, with ``line_``, ``data_``, ``unit_lines_``, ``ax_``,
+            ``units_ax_`` and ``figure_`` set.
         """
         _check_matplotlib(f"{type(self).__name__}.plot")
         ax = _new_axes(ax)
@@ -277,23 +330,34 @@ class FitDisplay:
             kw.update(data_kw or {})
             (self.data_,) = ax.plot(self.x, self.y, **kw)
         self.unit_lines_ = []
-        if show_units and self.contributions is not None:
+        self.units_ax_ = ax if units_ax is None else units_ax
+        units = show_units and self.contributions is not None
+        if units:
+            uax = self.units_ax_
             for k in range(self.contributions.shape[1]):
                 kw = {"linestyle": "--", "linewidth": 1, "color": "tab:gray",
                       "label": "w_k phi_k(x)"}
                 kw.update(unit_kw or {})
                 if k > 0:
                     kw["label"] = None  # one legend entry for all the units
-                (line,) = ax.plot(self.x_grid, self.contributions[:, k], **kw)
+                (line,) = uax.plot(self.x_grid, _on_support(self.contributions[:, k]), **kw)
+                line.set_gid(_UNIT_GID)
                 self.unit_lines_.append(line)
             if self.intercept is not None and self.intercept != 0:
-                ax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0")
+                uax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0",
+                            gid=_UNIT_GID)
+            if units_ax is not None:
+                uax.set_xlabel("x")
+                uax.set_ylabel("w_k phi_k(x) and w0")
+                uax.legend(fontsize="small")
         kw = {"color": "tab:red", "label": name if name is not None else "estimate"}
         kw.update(line_kw or {})
         (self.line_,) = ax.plot(self.x_grid, self.y_pred, **kw)
+        if units and units_ax is None:
+            _limit_to_fit(ax)
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-        ax.legend()
+        ax.legend(fontsize="small")
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
@@ -313,6 +377,7 @@ class FitDisplay:
         line_kw=None,
         data_kw=None,
         unit_kw=None,
+        units_ax=None,
     ):
         """Draw a fitted 1-D regressor over the range of ``X``.
 
@@ -337,6 +402,8 @@ class FitDisplay:
             For RBFRegressor, draw each unit's ``w_k phi_k(x)`` and w0.
         line_kw, data_kw, unit_kw : dict, default=None
             Passed to :meth:`matplotlib.axes.Axes.plot`.
+        units_ax : matplotlib Axes, default=None
+            Separate axes for the units and w0; see :meth:`plot`.
 
         Returns
         -------
@@ -395,7 +462,35 @@ class FitDisplay:
             line_kw=line_kw,
             data_kw=data_kw,
             unit_kw=unit_kw,
+            units_ax=units_ax,
         )
+
+
+_UNIT_GID = "sklearn_lecture-unit"  # marks the lines of units and w0
+
+
+def _on_support(values):
+    """``values`` with NaN where a unit is exactly 0, except next to where it is not.
+
+    matplotlib leaves NaN points out, so a unit of compact support is drawn only
+    over its support (reaching 0 at its edges), not as a flat line at 0.
+    """
+    nonzero = values != 0
+    keep = nonzero.copy()
+    keep[1:] |= nonzero[:-1]
+    keep[:-1] |= nonzero[1:]
+    return np.where(keep, values, np.nan)
+
+
+def _limit_to_fit(ax):
+    """Set the y-limits of ``ax`` to the range of its data and estimate, plus 15%."""
+    values = [np.asarray(line.get_ydata(), dtype=np.float64) for line in ax.lines
+              if line.get_gid() != _UNIT_GID]
+    values = np.concatenate([v[np.isfinite(v)] for v in values] or [np.zeros(0)])
+    if values.size:
+        low, high = float(values.min()), float(values.max())
+        margin = 0.15 * (high - low) or 0.5 * max(abs(low), 1.0)
+        ax.set_ylim(low - margin, high + margin)
 
 
 def _rbf_units(estimator, grid):

@@ -28,7 +28,7 @@ def _run(args, cwd):
     )
 
 
-def test_default_run_writes_figures_and_prints_the_table(tmp_path):
+def test_default_run_writes_figures_and_prints_the_table(tmp_path, png_pixels_and_dpi):
     res = _run(["--quick"], cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     out_dir = tmp_path / "sklearn_lecture_output"  # the default --out
@@ -36,8 +36,9 @@ def test_default_run_writes_figures_and_prints_the_table(tmp_path):
     assert pngs == sorted(
         ["l6rbf1.png", "l6rbf2_l6rbf3.png", "l3sig.png", "kernels.png", "comparison.png"]
     )
-    for name in pngs:
-        assert (out_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in pngs:  # readable on a laptop and a slide: 150 dpi, panels >= 600 px
+        width, height, dpi = png_pixels_and_dpi(out_dir / name)
+        assert dpi == 150 and width >= 1100 and height >= 500, (name, width, height, dpi)
     # the lecture's examples, each reported
     for example in ("l6rbf1", "l6rbf2", "l6rbf3", "l3sig", "h = 20", "h = 200", "kernels"):
         assert example in res.stdout
@@ -59,6 +60,8 @@ def test_default_run_writes_figures_and_prints_the_table(tmp_path):
     progress = res.stderr.strip().splitlines()
     assert len(progress) >= 8
     assert all(line.startswith("[") for line in progress), res.stderr
+    # a fixed-width counter: "[ 1/11 ...]" and "[10/11 ...]" end in the same column
+    assert len(progress) >= 10 and len({line.index("]") for line in progress}) == 1, progress
     assert "Traceback" not in res.stderr
 
 
@@ -103,6 +106,15 @@ def _bad_inputs(tmp_path):
     header_only.write_text("a,b,y\n")
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("a,b,y\n1,2,3\n4,5\n")
+    duplicated = tmp_path / "duplicated.csv"
+    duplicated.write_text("y,y,x\n1,2,3\n4,5,6\n7,8,9\n")
+    row_names = tmp_path / "row_names.csv"  # as pandas' to_csv() writes it
+    row_names.write_text(",a,y\n0,1,2\n1,2,3\n2,3,5\n")
+    iris = _write_iris(tmp_path / "iris.csv")
+    decimal_comma = tmp_path / "decimal_comma.csv"
+    decimal_comma.write_text("a;b;y\n1,5;2;3\n4;5;6\n")
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text("a;b;y\n1;2\n")
     return {
         "missing file": (["--data", str(tmp_path / "nope.csv")], "no such file"),
         "missing column": (["--data", str(good), "--target", "cost"], "no column 'cost'"),
@@ -114,13 +126,111 @@ def _bad_inputs(tmp_path):
         "folder": (["--data", str(tmp_path)], "is a folder"),
         "too few rows": (["--data", str(good), "--cv", "20"], "at least as many rows"),
         "target without data": (["--target", "y"], "--target needs --data"),
+        "features without data": (["--features", "a"], "--features needs --data"),
+        "drop without data": (["--drop", "a"], "--drop needs --data"),
+        "duplicated column": (["--data", str(duplicated), "--target", "y"],
+                              "the column name 'y' more than once (columns 1 and 2)"),
+        "row names": (["--data", str(row_names)],
+                      "the first column has no name: it is likely row names (pandas writes "
+                      "them unless to_csv(index=False)); leave it out with --drop '' or name "
+                      "it"),
+        "text column": (["--data", str(iris), "--target", "Petal.Width"],
+                        "column 'Species' is not numeric (" + str(iris)
+                        + ", line 2: 'setosa'); leave it out with --drop Species"),
+        "text target": (["--data", str(iris)],
+                        "choose another with --target and leave this one out with "
+                        "--drop Species"),
+        "unknown feature": (["--data", str(iris), "--features", "Sepal.Length,Petal"],
+                            "--features: " + str(iris) + " has no column 'Petal'; its "
+                            "columns are: 'Sepal.Length', 'Sepal.Width'"),
+        "drop the target": (["--data", str(iris), "--drop", "Species", "--target", "Species"],
+                            "--drop names the target column 'Species'"),
+        "target among features": (["--data", str(good), "--features", "a,price"],
+                                  "--features names the target column 'price'"),
+        "drop everything": (["--data", str(good), "--drop", "a,b,price"],
+                            "--drop leaves no columns"),
+        "decimal comma": (["--data", str(decimal_comma)],
+                          "'1,5'); write decimal points, not decimal commas"),
+        "semicolon rows": (["--data", str(semicolons)], "line 2: 2 fields, but the header has 3"),
     }
 
 
 CASES = [
     "missing file", "missing column", "non-numeric column", "missing value", "empty file",
     "header only", "ragged row", "folder", "too few rows", "target without data",
+    "features without data", "drop without data", "duplicated column", "row names",
+    "text column", "text target", "unknown feature", "drop the target",
+    "target among features", "drop everything", "decimal comma", "semicolon rows",
 ]
+
+
+def _write_iris(path):
+    """Six rows shaped like R's iris data set: four numbers and the text column Species."""
+    path.write_text(
+        "Sepal.Length,Sepal.Width,Petal.Length,Petal.Width,Species\n"
+        "5.1,3.5,1.4,0.2,setosa\n4.9,3.0,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n"
+        "6.4,3.2,4.5,1.5,versicolor\n6.3,3.3,6.0,2.5,virginica\n5.8,2.7,5.1,1.9,virginica\n"
+    )
+    return path
+
+
+def test_argparse_rejects_features_with_drop(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--data", "x.csv", "--features", "a", "--drop", "b"])
+    assert exc.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text, args, expected",
+    [
+        ("a;b;price\n", [], "(target 'price', 12 rows, 2 features)"),
+        ("a\tb\tprice\n", [], "(target 'price', 12 rows, 2 features)"),
+        (",a,b,price\n", ["--drop", ""], "(target 'price', 12 rows, 2 features)"),
+        ("a,b,price\n", ["--features", "b"], "(target 'price', 12 rows, 1 feature)"),
+        ("a,b,price\n", ["--drop", "a", "--target", "b"], "(target 'b', 12 rows, 1 feature)"),
+    ],
+    ids=["semicolons", "tabs", "row names dropped", "features", "drop"],
+)
+def test_separators_and_column_choices(tmp_path, capsys, text, args, expected):
+    rng = np.random.RandomState(0)
+    sep = ";" if ";" in text else "\t" if "\t" in text else ","
+    lead = "" if not text.startswith(",") else "{i}" + sep  # row names
+    rows = [lead.format(i=i) + sep.join(f"{v:.4f}" for v in rng.randn(3)) for i in range(12)]
+    path = tmp_path / "data.csv"
+    path.write_text(text + "\n".join(rows) + "\n")
+    assert expected in _quick_comparison(["--data", str(path), *args], capsys)
+
+
+def test_iris_with_species_dropped(tmp_path, capsys):
+    iris = _write_iris(tmp_path / "iris.csv")
+    out = _quick_comparison(["--data", str(iris), "--drop", "Species"], capsys)
+    assert "(target 'Petal.Width', 6 rows, 3 features)" in out
+
+
+def _quick_comparison(args, capsys):
+    """Run a quick 2-fold comparison that must succeed; return its stdout."""
+    code = main([*args, "--quick", "--no-figures", "--cv", "2", "-q"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def test_a_closed_pipe_ends_quietly_like_unix_tools(tmp_path):
+    """``sklearn-lecture ... | head -1``: no BrokenPipeError traceback, exit code 141."""
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sklearn_lecture", "--data", str(csv_path), "--quick",
+         "--no-figures", "--cv", "2"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader goes away before anything is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 141, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert err.startswith("[1/4"), err  # the progress on stderr is unaffected
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -196,5 +306,6 @@ def test_without_matplotlib_the_job_still_runs_and_says_what_to_install(
     code = main(["--data", str(csv_path), "--quick", "--cv", "2", "--out", str(out_dir)])
     out, err = capsys.readouterr()
     assert code == 0
-    assert 'pip install "sklearn_lecture[plot]"' in err
+    assert ('matplotlib is not installed, so no figures are written; to get them: pip install '
+            'matplotlib (or, in a checkout of sklearn_lecture, pip install -e ".[plot]")') in err
     assert "LinearRegression" in out and not out_dir.exists()

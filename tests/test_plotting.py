@@ -180,7 +180,9 @@ def test_without_matplotlib_the_error_says_what_to_install(monkeypatch, rbf, bum
         if name == "matplotlib" or name.startswith("matplotlib."):
             monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # "import matplotlib" fails
-    with pytest.raises(ImportError, match=r'pip install "sklearn_lecture\[plot\]"'):
+    hint = (r"pip install matplotlib \(or, in a checkout of sklearn_lecture, "
+            r'pip install -e "\.\[plot\]"\)')
+    with pytest.raises(ImportError, match=hint):
         if call == "loss":
             LossCurveDisplay.from_estimator(rbf)
         elif call == "fit":
@@ -195,3 +197,66 @@ def test_importing_the_package_does_not_import_matplotlib():
                          text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------- issue 15: readable figures
+def test_loss_curve_display_says_the_units_of_j(bumps):
+    X, y = bumps
+    standardized = _fit(RBFRegressor(3, max_iter=5, tol=0, random_state=0), X, y)
+    raw = _fit(RBFRegressor(3, max_iter=5, tol=0, standardize=False, random_state=0), X, y)
+    mlp = _fit(MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0), X, y)
+    scaled_mlp = _fit(make_pipeline(StandardScaler(), TransformedTargetRegressor(
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0),
+        transformer=StandardScaler())), X, y)
+    labels = {
+        est_id: LossCurveDisplay.from_estimator(est).ax_.get_ylabel()
+        for est_id, est in [("std", standardized), ("raw", raw), ("mlp", mlp),
+                            ("scaled-mlp", scaled_mlp)]
+    }
+    assert labels["std"] == "J = 1/(2n) sum e^2 (standardised units)"
+    assert labels["raw"] == "J = 1/(2n) sum e^2 (units of y^2)"
+    assert labels["mlp"].endswith("(units of y^2)")
+    assert labels["scaled-mlp"].endswith("(standardised units)")
+    assert LossCurveDisplay(loss_curve=[1.0]).plot().ax_.get_ylabel() == "J = 1/(2n) sum e^2"
+
+
+def test_fit_display_units_on_their_own_axes_leave_the_data_unsqueezed(bumps):
+    X, y = bumps
+    rbf = _fit(RBFRegressor(4, max_iter=200, tol=0, random_state=0), X, y)
+    fig, (ax, units_ax) = plt.subplots(2, 1)
+    disp = FitDisplay.from_estimator(rbf, X, y, ax=ax, units_ax=units_ax)
+    assert disp.units_ax_ is units_ax and len(disp.unit_lines_) == 4
+    assert all(line.axes is units_ax for line in disp.unit_lines_)
+    assert [line.get_label() for line in ax.lines] == ["data y", "RBFRegressor"]
+    assert units_ax.get_ylabel() == "w_k phi_k(x) and w0"
+
+
+def test_fit_display_shared_axes_keep_the_limits_of_the_data(bumps):
+    """Units reaching far beyond the data are cut at the edge, not squeezing the data."""
+    X, y = bumps
+    rbf = _fit(RBFRegressor(4, max_iter=200, tol=0, random_state=0), X, y)
+    disp = FitDisplay.from_estimator(rbf, X, y)
+    assert np.abs(disp.contributions).max() > 1.5 * np.abs(y).max()  # the case at hand
+    low, high = disp.ax_.get_ylim()
+    top = max(y.max(), disp.y_pred.max())
+    bottom = min(y.min(), disp.y_pred.min())
+    span = top - bottom
+    np.testing.assert_allclose([low, high], [bottom - 0.15 * span, top + 0.15 * span])
+
+
+def test_fit_display_draws_a_compact_unit_only_over_its_support(bumps):
+    """A triangle unit (kernel="relu") is 0 beyond its width: no flat line at 0."""
+    X, y = bumps
+    rbf = _fit(RBFRegressor(4, kernel="relu", max_iter=200, tol=0, random_state=0), X, y)
+    disp = FitDisplay.from_estimator(rbf, X, y)
+    zero = disp.contributions == 0
+    assert zero.any(), "the triangle units of this fit end inside the range of x"
+    for k, line in enumerate(disp.unit_lines_):
+        drawn = np.asarray(line.get_ydata(), dtype=float)
+        np.testing.assert_array_equal(np.isnan(drawn) | (drawn == disp.contributions[:, k]),
+                                      True)
+        # hidden: exactly the zero points whose neighbours are zero too
+        inner = zero[:, k].copy()
+        inner[1:] &= zero[:-1, k]
+        inner[:-1] &= zero[1:, k]
+        np.testing.assert_array_equal(np.isnan(drawn), inner)

@@ -146,7 +146,8 @@ def test_more_centres_than_rows_duplicates_and_constant_feature():
     y = X[:, 0] ** 2
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        est = _quiet_fit(RBFRegressor(20), X, y)
+        with pytest.warns(UserWarning, match="n_centers=20 is more than the 12 rows"):
+            est = _quiet_fit(RBFRegressor(20), X, y)
     pred = est.predict(X)
     assert np.all(np.isfinite(pred))
     assert est.score(X, y) > 0.99
@@ -182,3 +183,42 @@ def test_divergence_is_a_value_error_naming_learning_rate():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="learning_rate"):
             RBFRegressor(5, learning_rate=1e6, random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("init", ["kmeans", "kmeans++", "random"])
+def test_more_centres_than_rows_warns_and_names_n_centers(init):
+    """Issue 15: RBFRegressor(n_centers=100) on 50 rows said nothing."""
+    X, y = _bumps(50)
+    est = RBFRegressor(n_centers=100, init=init, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.warns(UserWarning, match=r"n_centers=100 is more than the 50 rows of X"
+                                             r".*Use n_centers <= 50\.") as record:
+            est.fit(X, y)
+    assert record[0].filename == __file__  # it points at the user's call of fit
+    assert est.coef_.shape == (100,) and np.all(np.isfinite(est.predict(X)))
+    # rows of zero weight do not count
+    sw = np.r_[np.ones(40), np.zeros(10)]
+    with pytest.warns(UserWarning, match="n_centers=45 is more than the 40 rows"):
+        _quiet_fit(RBFRegressor(n_centers=45, init=init, max_iter=5, random_state=0),
+                   X, y, sample_weight=sw)
+
+
+def test_as_many_centres_as_rows_or_given_centres_do_not_warn():
+    X, y = _bumps(50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        RBFRegressor(n_centers=50, max_iter=5).fit(X, y)
+        # explicit centres: the user chose them, repeats included
+        RBFRegressor(n_centers=60, init=np.r_[X, X[:10]], max_iter=5).fit(X, y)
+
+
+def test_help_has_no_run_of_spaces_in_the_parameters():
+    """Issue 15: a backslash continuation put a long run of spaces in the ``init`` line."""
+    import re
+
+    doc = RBFRegressor.__doc__
+    init_line = next(line for line in doc.splitlines() if line.strip().startswith("init :"))
+    assert 'default="kmeans"' in init_line
+    assert not re.search(r"\S {3,}\S", doc)

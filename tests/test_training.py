@@ -421,3 +421,41 @@ def test_check_gradients_catches_a_wrong_gradient(Est, monkeypatch):
     monkeypatch.setattr(Est, "_block_loss_grad", off_by_n_outputs)
     errors = check_gradients(est, X, y)
     assert errors[sorted(errors)[0]] > 0.1
+
+
+@pytest.mark.parametrize(
+    "est",
+    [SigmoidMLPRegressor(random_state=0), SigmoidMLPRegressor((4, 3), random_state=0),
+     RBFRegressor(n_centers=5, fit_widths=True, random_state=0)],
+    ids=["mlp", "mlp-2-layers", "rbf-widths"],
+)
+def test_check_gradients_unfitted_checks_every_block_at_a_nonzero_gradient(est):
+    """Issue 15: at SigmoidMLPRegressor's initial parameters W2 = 0, so dJ/dW1 = 0 and
+    dJ/dw0 is rounding; check_gradients moves to a documented random point nearby."""
+    from sklearn_lecture._gradcheck import _objective_at_check_point
+
+    X, y = _data()
+    objective, layout, theta = _objective_at_check_point(
+        est, X, y, None, 0.1, np.random.RandomState(0)
+    )
+    _, grad = objective(theta)
+    for name, sl in layout.slices.items():
+        # far above the floor 1e-8 max(1, |J|) below which check_gradients calls it rounding
+        assert np.max(np.abs(grad[sl])) > 1e-6, name
+    errors = check_gradients(est, X, y)
+    assert set(errors) == set(layout.slices)
+    assert max(errors.values()) < 1e-6, errors
+    assert not hasattr(est, "n_iter_")  # the estimator itself stays unfitted
+
+
+def test_check_gradients_at_the_initial_point_itself_shows_why_it_moves():
+    X, y = _data()
+    net = SigmoidMLPRegressor(random_state=0)
+    from sklearn_lecture._gradcheck import _objective_at_check_point
+
+    objective, layout, theta = _objective_at_check_point(
+        net, X, y, None, 0.0, np.random.RandomState(0)
+    )
+    _, grad = objective(theta)
+    assert np.all(grad[layout.slices["coefs_0"]] == 0)  # W2 = 0: nothing to check in W1
+    assert abs(grad[layout.slices["intercepts_1"]][0]) < 1e-12  # mean error 0: rounding
