@@ -52,6 +52,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx-mathjax-offline",  # MathJax served from _static: formulas render offline
     "lecture_source",  # doc/_ext/lecture_source.py: :source: links to a line of the code
+    "external_links",  # doc/_ext/external_links.py: scikit-learn, SciPy, matplotlib, offline
 ]
 
 templates_path = ["_templates"]
@@ -61,13 +62,13 @@ pygments_style = "sphinx"
 
 # -- Cross-references: every one must resolve --------------------------------
 nitpicky = True
-# There is no network at build time, so no intersphinx inventories: references
-# into other projects (numpy, scipy, scikit-learn, matplotlib, dask, Python)
-# cannot be checked and are left as plain text. Every reference to
+# There is no network at build time, so no intersphinx inventories. References
+# into scikit-learn, SciPy and matplotlib are resolved by doc/_ext/external_links.py
+# (the name must exist in the installed package); those into numpy, dask, pandas
+# and Python cannot be checked offline and stay plain text. Every reference to
 # sklearn_lecture itself must resolve.
-_EXTERNAL = r"(numpy|np|scipy|sklearn|matplotlib|dask|distributed|pandas|threadpoolctl)"
 nitpick_ignore_regex = [
-    (r"py:.*", _EXTERNAL + r"(\..*)?"),
+    (r"py:.*", r"(numpy|np|dask|distributed|pandas|threadpoolctl)(\..*)?"),
 ]
 
 # -- autodoc / autosummary / numpydoc ---------------------------------------
@@ -108,13 +109,18 @@ html_css_files = ["custom.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_end": ["navbar-icon-links"],
-    "secondary_sidebar_items": ["page-toc"],
+    # "On this page", except on the examples' pages, whose code and figures need the width
+    "secondary_sidebar_items": {
+        **{page: ["page-toc"] for page in ("install", "lecture_map", "user_guide", "api")},
+        "generated/*": ["page-toc"],
+    },
     "show_prev_next": True,
     "navigation_with_keys": False,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"index": [], "install": [], "lecture_map": []}
+# Pages without sub-pages need no left sidebar.
+html_sidebars = {page: [] for page in ("index", "install", "lecture_map", "user_guide")}
 
 
 # -- Docstrings inherited from scikit-learn ----------------------------------
