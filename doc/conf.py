@@ -109,10 +109,10 @@ html_css_files = ["custom.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_end": ["navbar-icon-links"],
-    # "On this page", except on the examples' pages, whose code and figures need the width
+    # "On this page" on the narrative pages only: the examples' code and figures and the
+    # API pages' signatures need the width
     "secondary_sidebar_items": {
-        **{page: ["page-toc"] for page in ("install", "lecture_map", "user_guide", "api")},
-        "generated/*": ["page-toc"],
+        page: ["page-toc"] for page in ("install", "lecture_map", "user_guide", "api")
     },
     "show_prev_next": True,
     "navigation_with_keys": False,
