@@ -73,7 +73,8 @@ nitpick_ignore_regex = [
 
 # -- autodoc / autosummary / numpydoc ---------------------------------------
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": True}
+# the estimators show what they inherit from scikit-learn; exceptions not add_note etc.
+autodoc_default_options = {"members": True, "inherited-members": "BaseException"}
 autodoc_typehints = "none"
 autoclass_content = "class"
 numpydoc_show_class_members = False
