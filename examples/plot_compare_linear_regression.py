@@ -32,7 +32,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
 
-FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES", Path(__file__).parent / "figures"))
+FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("SKLEARN_LECTURE_QUICK") == "1"
 if QUICK:  # the quick run stops the networks early on purpose

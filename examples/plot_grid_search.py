@@ -1,7 +1,7 @@
 """
-==================================================================
+===================================================================
 GridSearchCV over the kernel, the number of units and the step size
-==================================================================
+===================================================================
 
 Both estimators are ordinary scikit-learn regressors, so a Pipeline with a
 scaler and :class:`~sklearn.model_selection.GridSearchCV` can choose the
@@ -27,7 +27,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_lecture import FitDisplay, RBFRegressor, SigmoidMLPRegressor
 from sklearn_lecture.datasets import make_three_regions
 
-FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES", Path(__file__).parent / "figures"))
+FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("SKLEARN_LECTURE_QUICK") == "1"
 # Short searches stop at max_iter on purpose. scikit-learn >= 1.7 passes this filter

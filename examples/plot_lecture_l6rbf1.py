@@ -35,7 +35,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn_lecture import FitDisplay, LossCurveDisplay, RBFRegressor
 from sklearn_lecture.datasets import make_lecture_bumps
 
-FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES", Path(__file__).parent / "figures"))
+FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
 # A fixed number of updates is the lecture's loop, not a failure to converge.
 warnings.simplefilter("ignore", ConvergenceWarning)

@@ -31,7 +31,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn_lecture import FitDisplay, LossCurveDisplay, RBFRegressor
 from sklearn_lecture.datasets import make_lecture_bumps
 
-FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES", Path(__file__).parent / "figures"))
+FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("SKLEARN_LECTURE_QUICK") == "1"
 warnings.simplefilter("ignore", ConvergenceWarning)  # fixed-length loops, as on the slides

@@ -27,7 +27,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn_lecture import FitDisplay, SigmoidMLPRegressor
 from sklearn_lecture.datasets import make_three_regions
 
-FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES", Path(__file__).parent / "figures"))
+FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
 
 X, y = make_three_regions(breakpoints=(3.0, 7.0))
