@@ -20,7 +20,9 @@ numpy and scipy ship, has no per-thread setting (``openblas_set_num_threads_loca
 sets the process-wide count in its pthreads builds), so the setting is
 process-wide, as scikit-learn's own ``KMeans`` does: it is shared by all fits
 running at once and restored when the last of them ends, so no fit ever changes
-the BLAS threads under another.
+the BLAS threads under another. (In the OpenBLAS builds tested, 0.3.21 to 0.3.31,
+the setting takes effect for BLAS calls from the main thread only: a fit run in a
+worker thread keeps a multithreaded BLAS for its own calls.)
 """
 
 import os
@@ -130,9 +132,9 @@ class one_blas_thread:
 
     Re-entrant and shared between threads: the first holder to enter saves
     each BLAS library's thread count and sets it to 1; the last to leave
-    restores it. Results do not depend on it (the block sums are
-    bit-identical whatever the BLAS thread count, see ``tests/test_threads.py``),
-    only speed does.
+    restores it. The block sums are bit-identical whatever the BLAS thread
+    count (``tests/test_threads.py``); other products may round differently on
+    some BLAS builds (OpenBLAS 0.3.21).
     """
 
     def __enter__(self):
