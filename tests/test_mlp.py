@@ -118,7 +118,7 @@ def test_l3sig_lecture_example():
     for h in (20, 200):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            net = SigmoidMLPRegressor(h, max_iter=2000, tol=0, l2=0.0, random_state=0)  # the lecture's J.fit(x, y)
+            net = SigmoidMLPRegressor(h, max_iter=2000, tol=0, l2=0.0, random_state=0).fit(x, y)
             assert net.n_iter_ == 2000 and len(net.loss_curve_) == 2000
             # J falls by orders of magnitude (learning_rate="auto")
             assert net.loss_curve_[-1] < 1e-2 * net.loss_curve_[0]
