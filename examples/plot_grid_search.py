@@ -52,13 +52,13 @@ param_grid = [
         "model": [SigmoidMLPRegressor(max_iter=max_iter, random_state=0)],
         "model__kernel": ["sigmoid", "rbf", "relu"],
         "model__hidden_layer_sizes": [(3,), (10,)],
-        "model__learning_rate": ["auto", 0.5],
+        "model__learning_rate": ["auto", 0.1],
     },
     {
         "model": [RBFRegressor(max_iter=max_iter, random_state=0)],
         "model__kernel": ["rbf", "relu"],
         "model__n_centers": [3, 10],
-        "model__learning_rate": ["auto", 0.5],
+        "model__learning_rate": ["auto", 0.1],
     },
 ]
 if QUICK:  # a smaller grid for the test suite

@@ -362,7 +362,9 @@ def gradient_descent(
         on_iteration=on_iteration,
     )
     if adaptive:
-        theta = _bb_descent(objective, theta, learning_rate, max_iter, lower, progress)
+        # s.s, s.y, y.y and grad.step of a diverging trial may overflow: inf is handled
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            theta = _bb_descent(objective, theta, learning_rate, max_iter, lower, progress)
     else:
         theta = _fixed_descent(objective, theta, learning_rate, max_iter, lower, progress)
         _check_fixed_descent(progress, learning_rate, suggest_learning_rate)
@@ -407,13 +409,14 @@ def _fixed_descent(objective, theta, alpha, max_iter, lower, progress):
 # A fixed alpha whose J rose this many times its starting value on the way is
 # reported (J ending above its start is an error; see _check_fixed_descent).
 RISE_WARNING = 10.0
+MIN_ITER_CHECKED = 10  # fits of fewer iterations are not judged
 
 
 def _check_fixed_descent(progress, alpha, suggest):
     """A fixed alpha that made J end above its start, or rise many-fold, must not pass quietly."""
     curve = progress.loss_curve
-    if len(curve) < 2:
-        return  # one update (partial_fit): nothing to compare
+    if len(curve) < MIN_ITER_CHECKED:
+        return  # a few updates (partial_fit, a replay of one slide): nothing to judge
     J0, J_end, J_peak = curve[0], curve[-1], max(curve)
     ended_higher = J_end > J0 * (1 + 1e-6) and J_end - J0 > 1e-12 * max(1.0, J0)
     rose = J_peak > RISE_WARNING * J0 and J_peak - J0 > 1e-12
