@@ -43,7 +43,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         rows) shrink instead of growing. The last alpha used is
         ``learning_rate_``. Ignored by ``solver="lbfgs"``.
     l2 : float or "auto", default="auto"
-        lambda, the weight of the L2 penalty on the weights (the coefs_, not the
+        lambda, the weight of the L2 penalty on the weights (``coefs_``, not the
         intercepts), in standardised units:
         ``J = 1/(2n) sum_i ||e_i||^2 + (lambda / 2) sum ||W||^2``. ``"auto"`` is
         ``1e-3`` with ``solver="gd", learning_rate="auto"`` (measured in

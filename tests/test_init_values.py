@@ -69,9 +69,11 @@ def test_partly_given_starts_keep_the_default_for_the_rest():
     only_coefs = _fit(SigmoidMLPRegressor(5, coefs_init=coefs, max_iter=1, random_state=0), X, y)
     default = _fit(SigmoidMLPRegressor(5, max_iter=1, random_state=0), X, y)
     assert only_coefs.loss_curve_[0] != default.loss_curve_[0]
-    # W2 = 0 by default, and given: both start from the mean of y
+    # W2 = 0 by default, and given: both start from the mean of y. l2=0 compares the
+    # data term alone (the penalty on W1 differs between the two starts).
     zero = [coefs[0], np.zeros((5, 1))]
-    given = _fit(SigmoidMLPRegressor(5, coefs_init=zero, max_iter=1, random_state=0), X, y)
+    given = _fit(SigmoidMLPRegressor(5, coefs_init=zero, max_iter=1, random_state=0, l2=0), X, y)
+    default = _fit(SigmoidMLPRegressor(5, max_iter=1, random_state=0, l2=0), X, y)
     assert given.loss_curve_[0] == pytest.approx(default.loss_curve_[0], rel=1e-12)
 
 
