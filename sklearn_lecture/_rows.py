@@ -26,8 +26,10 @@ worker thread keeps a multithreaded BLAS for its own calls.)
 """
 
 import os
+import signal
 import threading
 import weakref
+from contextlib import contextmanager
 
 # The row blocks are summed in N_LANES lanes (see the module docstring).
 N_LANES = 2
@@ -72,17 +74,26 @@ def sum_lanes(lane_sums, n_blocks, n_threads=None):
             results[k] = lane_sums(*todo[k], stop)
         except BaseException as exc:  # handed to the caller below
             errors[k] = exc
+        finally:
+            threads[k - 1].finished.release()
 
     threads = [
         threading.Thread(target=run, args=(k,), name="sklearn_lecture_lane", daemon=True)
         for k in range(1, len(todo))
     ]
+    for thread in threads:
+        thread.finished = threading.Lock()
+        thread.finished.acquire()  # released by the lane when it has returned
     try:
-        for thread in threads:
-            thread.start()
+        with _signals_deferred():  # Thread.start waits on a Condition: see below
+            for thread in threads:
+                thread.start()
         results[0] = lane_sums(*todo[0], stop)
         for thread in threads:
-            thread.join()
+            thread.finished.acquire()  # a plain lock: an interrupt here is clean
+        with _signals_deferred():
+            for thread in threads:
+                thread.join()  # the lane has returned: this only reaps the thread
     except BaseException:
         # Interrupted (or lane 0 failed): the lane threads stop after their
         # current block; they hold no lock and write only their own result.
@@ -92,6 +103,34 @@ def sum_lanes(lane_sums, n_blocks, n_threads=None):
         if exc is not None:
             raise exc
     return results
+
+
+@contextmanager
+def _signals_deferred():
+    """Hold back Python-handled signals (Ctrl-C's ``KeyboardInterrupt``) for a moment.
+
+    ``Thread.start`` and ``Thread.join`` wait on a ``Condition`` or a thread's
+    state lock, and CPython cannot always undo those waits when a signal
+    handler raises inside them: the interrupt then surfaces as ``RuntimeError:
+    release unlocked lock`` instead of ``KeyboardInterrupt`` (seen in
+    ``tests/test_threads.py``'s random interrupts, 1 run in 3). Blocking the
+    signals in the calling thread for the few microseconds of the starts and
+    joins (threads started meanwhile inherit the mask, so the signal cannot be
+    handled through them either) delivers the interrupt right after, where it
+    surfaces as itself. Only the main thread runs Python signal handlers.
+    """
+    if (
+        not hasattr(signal, "pthread_sigmask")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    handled = {s for s in signal.valid_signals() if callable(signal.getsignal(s))}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, handled)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 # --------------------------------------------------------------------- BLAS
