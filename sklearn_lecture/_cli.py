@@ -831,7 +831,7 @@ def save_comparison_figure(scores, title, n_folds, out):
                     capsize=4)
     ax.set_yticks(range(len(ok)), list(ok))
     ax.invert_yaxis()
-    ax.set_xlabel(f"R^2 on the held-out folds ({n_folds}-fold CV; dots: each fold, "
-                  "diamond: mean +- std)")
+    ax.set_xlabel(f"R^2 on the held-out folds ({n_folds}-fold CV)\n"
+                  "dots: each fold; diamond and bar: mean +- std")
     ax.set_title(title, fontsize="medium")
     return _save(fig, out, "comparison.png")
