@@ -44,7 +44,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture import SigmoidMLPRegressor
 
-FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES", Path(__file__).parent / "figures"))
+FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 QUICK = os.environ.get("SKLEARN_LECTURE_QUICK") == "1"
 N_ROWS = 20_000 if QUICK else 10_000_000
 CHUNK_ROWS = 10_000 if QUICK else 1_000_000

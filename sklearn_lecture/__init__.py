@@ -12,6 +12,7 @@ stand-ins.
 from ._gradcheck import check_gradients
 from ._mlp import SigmoidMLPRegressor
 from ._rbf import RBFRegressor
+from ._solvers import DivergenceError
 from .plotting import FitDisplay, LossCurveDisplay  # matplotlib is imported only to draw
 
 __version__ = "0.1.0"
@@ -20,6 +21,7 @@ __all__ = [
     "RBFRegressor",
     "SigmoidMLPRegressor",
     "check_gradients",
+    "DivergenceError",
     "FitDisplay",
     "LossCurveDisplay",
     "__version__",

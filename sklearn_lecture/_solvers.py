@@ -165,7 +165,7 @@ class Objective:
 
         The sums over rows that the dask path (``_dask.DaskObjective``) also
         computes, chunk by chunk, on the workers.  The blocks are summed in
-        ``N_LANES`` lanes by :func:`._rows.sum_lanes` (threads owned by this
+        ``N_LANES`` lanes by ``_rows.sum_lanes`` (threads owned by this
         call when ``n_threads > 1``); either way the lanes are added in the
         same order.
         """
@@ -334,7 +334,7 @@ def gradient_descent(
         ``on_iteration(iteration, J)``, called after each iteration.
     adaptive : bool
         Choose alpha at every iteration by the Barzilai-Borwein rule with a
-        nonmonotone line search (:func:`_bb_descent`). ``False`` keeps alpha at
+        nonmonotone line search (``_bb_descent``). ``False`` keeps alpha at
         ``learning_rate`` throughout: exactly the lecture's method, one pass
         over the data per update.
     suggest_learning_rate : callable or None
