@@ -66,6 +66,20 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
     return np.maximum(D2, 0.0, out=D2)
 
 
+def _distinct_rows(A):
+    """The distinct rows of ``A``, sorted as ``np.unique(A, axis=0)`` sorts them.
+
+    Written out because ``np.unique(axis=0)`` compares the rows through a
+    structured view, and numpy 1.24 turns a ``KeyboardInterrupt`` that arrives
+    during that comparison into ``TypeError: Cannot compare structured arrays``
+    (seen in ``tests/test_threads.py``'s random interrupts).
+    """
+    if A.shape[0] < 2:
+        return A
+    A = A[np.lexsort(A.T[::-1])]  # the first column is the primary key
+    return A[np.r_[True, np.any(A[1:] != A[:-1], axis=1)]]
+
+
 def farthest_point_centers(X, n_centers, sample_weight=None):
     """A deterministic, row-order-free choice of K rows of X.
 
@@ -435,7 +449,7 @@ class RBFRegressor(LectureRegressorBase):
             return C.astype(np.float64)
         # "kmeans": deterministic farthest-point start, then weighted Lloyd.
         C = farthest_point_centers(X, K, sample_weight)
-        n_distinct = np.unique(C, axis=0).shape[0]
+        n_distinct = _distinct_rows(C).shape[0]
         if n_distinct < K:
             return C  # fewer distinct rows than centres: use each row once
         # KMeans sums its clusters over OpenMP threads, so its last bits depend on
@@ -449,7 +463,7 @@ class RBFRegressor(LectureRegressorBase):
         return km.cluster_centers_.astype(np.float64)
 
     def _default_width(self, C, X, sample_weight):
-        C = np.unique(C, axis=0)  # repeated centres say nothing about spacing
+        C = _distinct_rows(C)  # repeated centres say nothing about spacing
         if C.shape[0] > 1:
             D2 = np.empty((C.shape[0], C.shape[0]))
             for k, c in enumerate(C):  # exact differences, one centre at a time
