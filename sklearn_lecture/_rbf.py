@@ -556,12 +556,13 @@ class RBFRegressor(LectureRegressorBase):
         Returns ``(yhat, phi)``. ``kernel`` (default: the ``kernel`` parameter)
         names Phi; ``predict`` passes the one that was fitted.
         """
-        Phi = RADIAL_PROFILES[self.kernel if kernel is None else kernel].phi
+        profile = RADIAL_PROFILES[self.kernel if kernel is None else kernel]
+        Phi = profile.phi
         scale = params.get("feature_scale")
         if scale is not None and np.all(scale == 1):
             scale = None
         U = squared_distances(X, params["centers"], scale, widths=params["widths"],
-                              exact_near=RADIAL_PROFILES[self.kernel].exact_near_centre)
+                              exact_near=profile.exact_near_centre)
         P = Phi(U, out=U)  # phi overwrites u
         Yhat = P @ params["coef"]
         Yhat += params["intercept"]

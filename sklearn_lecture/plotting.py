@@ -511,7 +511,7 @@ def _rbf_units(estimator, grid):
         return None, None
     params = model._fitted_params()
     Xt = np.asarray(Xt, dtype=params["centers"].dtype)
-    _, phi = model._forward(params, Xt)  # phi_k(x), shape (n_grid, K)
+    _, phi = model._forward(params, Xt, kernel=model._kernel_)  # phi_k(x), (n_grid, K)
     w = np.ravel(model.coef_)
     contributions = phi * w  # column k is w_k phi_k(x)
     return contributions.astype(np.float64), float(np.ravel(model.intercept_)[0])

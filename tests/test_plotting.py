@@ -260,3 +260,19 @@ def test_fit_display_draws_a_compact_unit_only_over_its_support(bumps):
         inner[1:] &= zero[:-1, k]
         inner[:-1] &= zero[1:, k]
         np.testing.assert_array_equal(np.isnan(drawn), inner)
+
+
+def test_rbf_units_use_the_fitted_kernel_after_set_params():
+    """The units drawn are the fitted model's: after set_params(kernel=...) without a
+    refit they still sum (with w0) to predict, which also uses the fitted kernel."""
+    from sklearn_lecture.plotting import _rbf_units
+
+    x = np.linspace(0, 5, 40).reshape(-1, 1)
+    y = np.sin(x.ravel())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = RBFRegressor(5, "relu", random_state=0).fit(x, y)
+    y_pred = est.predict(x)
+    est.set_params(kernel="rbf")
+    contributions, w0 = _rbf_units(est, x)
+    np.testing.assert_allclose(contributions.sum(axis=1) + w0, y_pred, atol=1e-10)
