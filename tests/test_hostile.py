@@ -539,7 +539,7 @@ def test_extreme_sample_weights_fit_like_unit_weights(name, scale):
         warnings.simplefilter("error", RuntimeWarning)
         ref = clone(est).fit(X, y, sample_weight=sw).predict(X)
         pred = clone(est).fit(X, y, sample_weight=sw * scale).predict(X)
-    rtol = 1e-12 if scale > 1e-300 else 1e-2  # 1e-320 keeps only a few bits of each weight
+    rtol = 1e-12 if scale > 1e-300 else 1e-3  # 1e-320 keeps only a few bits (measured 1e-4)
     np.testing.assert_allclose(pred, ref, rtol=rtol, atol=rtol)
 
 

@@ -118,6 +118,7 @@ def test_a_float_learning_rate_is_the_hand_written_lecture_loop(Est):
         est = _fit(Est(4, max_iter=40, **kw), X, y)
         np.testing.assert_allclose(est.centers_, c, rtol=1e-11, atol=1e-13)
         np.testing.assert_allclose(est.coef_, w, rtol=1e-11, atol=1e-13)
+        np.testing.assert_allclose(est.intercept_, w0, rtol=1e-11, atol=1e-13)
     np.testing.assert_allclose(est.loss_curve_, curve, rtol=1e-11)
     assert est.learning_rate_ == alpha and est.n_iter_ == 40
 

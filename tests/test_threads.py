@@ -61,11 +61,16 @@ def test_lane_threads_belong_to_the_call_and_no_pool_is_kept():
     X, y = _data()
     est = _make("mlp", max_iter=3)
     assert not hasattr(_solvers, "_POOL") and not hasattr(_rows, "_POOL")
-    seen = []
+    seen, ran_on = [], set()
     original = _rows.sum_lanes
+    threads_before = set(threading.enumerate())
 
-    def spy(*args, **kwargs):
-        out = original(*args, **kwargs)
+    def spy(lane_sums, *args, **kwargs):
+        def recorded(*lane_args):
+            ran_on.add(threading.current_thread().name)
+            return lane_sums(*lane_args)
+
+        out = original(recorded, *args, **kwargs)
         seen.append(len(_lane_threads()))  # right after the call: its threads joined
         return out
 
@@ -76,6 +81,9 @@ def test_lane_threads_belong_to_the_call_and_no_pool_is_kept():
     finally:
         _solvers.sum_lanes = _rows_sum_lanes
     assert seen and all(count == 0 for count in seen)
+    if _rows.n_cpus() > 1:  # the lanes did run on threads of their own, and none is left
+        assert LANE in ran_on
+    assert set(threading.enumerate()) <= threads_before
 
 
 def test_threaded_lanes_give_the_sums_of_one_thread_whatever_the_blas_threads():
@@ -85,6 +93,7 @@ def test_threaded_lanes_give_the_sums_of_one_thread_whatever_the_blas_threads():
     params = est._params_
     objective, layout = est._make_objective(params, prep.X, prep.Y, None, prep.stats)
     theta = layout.pack(params, np.float64)
+    objective.n_threads = 1  # the reference: every lane in this thread
     reference = objective.sums(theta)
     for n_threads in (1, 2, 4):
         objective.n_threads = n_threads
