@@ -35,7 +35,7 @@ from ._standardize import block_abs_max, block_moments, gram_sums, mean_scale, w
 
 
 def rows_backend(X):
-    """The backend for X: :class:`~._dask.DaskRows` for a dask collection, else :class:`InMemoryRows`.
+    """The rows backend for X: :class:`~._dask.DaskRows` for dask, else :class:`InMemoryRows`.
 
     Checked without importing dask (the module of X's type), so numpy input
     never imports it.
@@ -48,7 +48,9 @@ def rows_backend(X):
 
 
 def weighted_mean_scale(A, sample_weight=None):
-    """Column means and standard deviations of ``A``, weighted by ``s_i`` (see :func:`~._standardize.mean_scale`).
+    """Column means and standard deviations of ``A``, weighted by ``s_i``.
+
+    See :func:`~._standardize.mean_scale`.
 
     Three passes over the row blocks of ``A``: the largest magnitudes, then the
     weighted sums of ``A / big`` and of ``(A - mean) / big`` and their squares.
@@ -119,7 +121,7 @@ class InMemoryRows:
 
     @staticmethod
     def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
-        """Hold out ``validation_fraction`` of the rows; the monitor scores ``predict(params, X)``."""
+        """Hold out ``validation_fraction`` of the rows; monitor ``predict(params, X)`` on them."""
         n = X.shape[0]
         n_val = n_validation(n, validation_fraction)
         train, val = train_test_split(np.arange(n), test_size=n_val, random_state=rng)

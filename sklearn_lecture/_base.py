@@ -565,7 +565,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         return original
 
     def _training_problem(self, plan, X, y, sample_weight, dtype):
-        """The steps of the fit up to the objective, on all the rows (see :func:`training_problem`)."""
+        """The fit's steps up to the objective, on all the rows (see :func:`training_problem`)."""
         rows = rows_backend(X)
         rng = check_random_state(self.random_state)
         data, _, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng)
@@ -670,8 +670,8 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         fitted kernel), so the output layer in the units of y gives the
         prediction, up to rounding: ``predict(X) = hidden_features(X) @
         coefs_[-1] + intercepts_[-1]`` for the network and ``hidden_features(X)
-        @ coef_ + intercept_`` for the RBF model (with ``coef_`` of shape
-        (n_centers, n_outputs) for a 2-D y).
+        @ coef_.T + intercept_`` for the RBF model (its ``coef_`` is shaped as
+        :class:`~sklearn.linear_model.LinearRegression`'s).
 
         Parameters
         ----------
@@ -707,14 +707,15 @@ def _on_theta(score, objective):
 
 
 def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
-    """The problem ``fit`` solves: the objective J, its parameter layout and start, in training units.
+    """The problem ``fit`` solves: the objective J, its parameter layout and start.
 
     Runs the first steps of ``fit`` (validation, standardisation,
     initialisation) without changing ``estimator``: a fitted estimator gives
     its fitted parameters (converted to training units, in the
     standardisation of its fit, as ``partial_fit`` continues from them), an
     unfitted one the initial parameters of a clone (as ``fit`` starts from
-    them). The objective covers all the rows given (no early-stopping split).
+    them). The objective covers all the rows given (no early-stopping split),
+    in training units (X and y standardised as ``fit`` standardises them).
 
     Parameters
     ----------
@@ -742,11 +743,12 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_lecture import RBFRegressor, training_problem
+    >>> from sklearn_lecture import SigmoidMLPRegressor, training_problem
     >>> X = np.linspace(0, 1, 20)[:, None]
-    >>> problem = training_problem(RBFRegressor(n_centers=3, random_state=0), X, X[:, 0])
+    >>> net = SigmoidMLPRegressor(hidden_layer_sizes=(3,), random_state=0)
+    >>> problem = training_problem(net, X, X[:, 0])
     >>> sorted(problem.layout.unpack(problem.theta0))
-    ['centers', 'coef', 'intercept', 'widths']
+    ['coefs_0', 'coefs_1', 'intercepts_0', 'intercepts_1']
     >>> J, grad = problem.objective(problem.theta0)
     >>> grad.shape == problem.theta0.shape
     True

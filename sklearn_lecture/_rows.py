@@ -4,7 +4,7 @@ Blocks: every pass over the rows (the block sums of :class:`~._objective.Objecti
 the statistics of :mod:`._standardize`, prediction) walks them in blocks of
 ``BLOCK_SIZE`` rows (:func:`iter_blocks`), so that memory does not grow with n.
 
-The gradient of the lecture's ``J`` is a sum over rows. :class:`~._solvers.Objective`
+The gradient of the lecture's ``J`` is a sum over rows. :class:`~._objective.Objective`
 cuts the rows into blocks of ``BLOCK_SIZE`` rows and the blocks into ``N_LANES``
 contiguous runs ("lanes"). Each lane adds its blocks, in order, into its own
 gradient; the lanes' sums are then added in lane order. The result depends on n

@@ -63,7 +63,7 @@ def _standardized_target(estimator):
 
 
 def _pipeline_tail(estimator):
-    """``(last step, the steps before it as one transformer)`` of a Pipeline; else ``(estimator, None)``."""
+    """A Pipeline's ``(last step, the steps before it or None)``; else ``(estimator, None)``."""
     if not hasattr(estimator, "steps"):
         return estimator, None
     head = estimator[:-1] if len(estimator.steps) > 1 else None

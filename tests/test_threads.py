@@ -25,8 +25,14 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
 
-from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _objective, _rows, _solvers
-from sklearn_lecture import training_problem
+from sklearn_lecture import (
+    RBFRegressor,
+    SigmoidMLPRegressor,
+    _objective,
+    _rows,
+    _solvers,
+    training_problem,
+)
 
 LANE = "sklearn_lecture_lane"
 
