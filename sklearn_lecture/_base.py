@@ -676,7 +676,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Input data.
+            Input data, checked as :meth:`predict` checks it.
 
         Returns
         -------
