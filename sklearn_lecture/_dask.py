@@ -262,6 +262,7 @@ def init_rows(X, Y, sw, rng, max_rows):
 
 
 def _chunk_gram(Xc, sc, features, standardizer):
+    """One chunk's :func:`~._standardize.gram_sums` (``(None, 0.0)`` when it is empty)."""
     return _gram_sums(features, Xc, sc, standardizer)
 
 
