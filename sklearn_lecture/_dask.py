@@ -134,6 +134,26 @@ def validate(est, X, y, sample_weight, *, reset):
     column chunk.  Shapes and dtypes are checked from the metadata; finiteness
     and the sign of the weights by one pass over the data (a reduction).
     """
+    X = _validate_X(X)
+    if reset:
+        est.n_features_in_ = X.shape[1]
+        if hasattr(est, "feature_names_in_"):
+            del est.feature_names_in_
+    elif X.shape[1] != est.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
+            f"{est.n_features_in_} features as input."
+        )
+    if y is None:
+        raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y is None.")
+    Y, y_2d = _validate_y(y, X)
+    sw = None if sample_weight is None else _validate_weights(sample_weight, X)
+    _check_values(X, Y, sw)
+    return X, Y, y_2d, sw
+
+
+def _validate_X(X):
+    """X as a 2-D float dask array with known row chunks and one column chunk."""
     X = _as_dask(X, "X")
     if X.ndim != 2:
         raise ValueError(
@@ -147,20 +167,12 @@ def validate(est, X, y, sample_weight, *, reset):
     _check_numeric(X, "X")
     if X.dtype not in (np.float64, np.float32):
         X = X.astype(np.float64)
-    X = X.rechunk({1: -1})
-    row_chunks = X.chunks[0]
-    if reset:
-        est.n_features_in_ = d
-        if hasattr(est, "feature_names_in_"):
-            del est.feature_names_in_
-    elif d != est.n_features_in_:
-        raise ValueError(
-            f"X has {d} features, but {type(est).__name__} is expecting "
-            f"{est.n_features_in_} features as input."
-        )
+    return X.rechunk({1: -1})
 
-    if y is None:
-        raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y is None.")
+
+def _validate_y(y, X):
+    """``(Y, y_2d)``: y as a 2-D dask array in X's dtype and row chunks."""
+    n, row_chunks = X.shape[0], X.chunks[0]
     y = _as_dask(y, "y", row_chunks)
     if y.ndim not in (1, 2) or y.shape[0] != n:
         raise ValueError(
@@ -170,21 +182,25 @@ def validate(est, X, y, sample_weight, *, reset):
     _check_numeric(y, "y")
     y_2d = y.ndim == 2
     Y = (y if y_2d else y[:, None]).astype(X.dtype)
-    Y = Y.rechunk((row_chunks, -1))
+    return Y.rechunk((row_chunks, -1)), y_2d
 
-    sw = None
-    if sample_weight is not None:
-        if np.ndim(sample_weight) == 0 and not isinstance(sample_weight, da.Array):
-            sw = da.full(n, float(sample_weight), dtype=X.dtype, chunks=(row_chunks,))
-        else:
-            sw = _as_dask(sample_weight, "sample_weight", row_chunks)
-            if sw.shape != (n,):
-                raise ValueError(
-                    f"sample_weight has shape {sw.shape}; expected ({n},), one weight per sample."
-                )
-            _check_numeric(sw, "sample_weight")
-            sw = sw.astype(X.dtype).rechunk((row_chunks,))
 
+def _validate_weights(sample_weight, X):
+    """The weights as a dask array in X's dtype and row chunks (a scalar for every row)."""
+    n, row_chunks = X.shape[0], X.chunks[0]
+    if np.ndim(sample_weight) == 0 and not isinstance(sample_weight, da.Array):
+        return da.full(n, float(sample_weight), dtype=X.dtype, chunks=(row_chunks,))
+    sw = _as_dask(sample_weight, "sample_weight", row_chunks)
+    if sw.shape != (n,):
+        raise ValueError(
+            f"sample_weight has shape {sw.shape}; expected ({n},), one weight per sample."
+        )
+    _check_numeric(sw, "sample_weight")
+    return sw.astype(X.dtype).rechunk((row_chunks,))
+
+
+def _check_values(X, Y, sw):
+    """Finite X, y and weights; weights non-negative, one positive: one pass over the chunks."""
     parts = np.array(_map_chunks(_finite_and_weight_checks, [X, Y, sw]))
     ok = np.append(parts[:, :4].all(axis=0), parts[:, 4].any())
     messages = [
@@ -197,7 +213,6 @@ def validate(est, X, y, sample_weight, *, reset):
     for good, message in zip(ok, messages):
         if not good:
             raise ValueError(message)
-    return X, Y, y_2d, sw
 
 
 # ------------------------------------------------------------- statistics
