@@ -22,7 +22,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, max_entrie
     entry, with ``z`` standard normal drawn from ``random_state``, and theta0 the
     fitted parameters when ``estimator`` is fitted, otherwise the initial ones of
     a clone (``estimator`` itself is never modified), both in the standardised
-    units training uses: theta0 and J are those of :func:`training_problem`.
+    units training uses: theta0 and J are those of ``training_problem``.
     The perturbation matters: at the initial parameters of
     :class:`SigmoidMLPRegressor` W2 = 0, so the gradient of W1 is exactly 0 and
     that of the output bias is rounding, and at converged parameters every
