@@ -9,6 +9,7 @@ and lists which settings of the slides' examples are the slides' and which are
 stand-ins.
 """
 
+from ._base import TrainingProblem, training_problem
 from ._gradcheck import check_gradients
 from ._mlp import SigmoidMLPRegressor
 from ._rbf import RBFRegressor
@@ -21,6 +22,8 @@ __all__ = [
     "RBFRegressor",
     "SigmoidMLPRegressor",
     "check_gradients",
+    "training_problem",
+    "TrainingProblem",
     "DivergenceError",
     "FitDisplay",
     "LossCurveDisplay",

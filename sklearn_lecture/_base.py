@@ -1,9 +1,9 @@
-"""The shared core of both estimators: validation, standardisation, training, prediction.
+"""The shared core of both estimators: the fit plan and its named steps, and prediction.
 
 An estimator subclass only describes its model, in the lecture's notation:
 
-* ``_init_params(X, Y, sample_weight, rng)``: starting parameters, in training
-  units;
+* ``_init_params(X, Y, sample_weight, rng, standardizer)``: starting
+  parameters, in training units;
 * ``_trainable()``: the names of the parameters gradient descent updates;
 * ``_forward(params, X)``: the prediction ``yhat`` and the features the output
   layer combines (``Z`` of the network, ``phi`` of the RBF model);
@@ -12,24 +12,26 @@ An estimator subclass only describes its model, in the lecture's notation:
 * ``_to_original`` / ``_to_training``: the exact change of units between the
   standardised problem that is trained and the fitted attributes.
 
-Everything else, including the training loop (:mod:`._solvers`), is here once.
+A call of ``fit`` or ``partial_fit`` decides once what it is (:class:`FitPlan`)
+and where its rows live (:func:`~._backend.rows_backend`), then runs short
+steps: validate, standardise, initialise, choose alpha, hold out the validation
+rows, run the solver, check the result; nothing of ``self`` changes until the
+last step stores the whole new state at once.
 """
 
+import enum
 import numbers
 from abc import abstractmethod
+from functools import partial
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.model_selection import train_test_split
+from scipy.sparse import issparse
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from scipy.sparse import issparse
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 try:  # scikit-learn >= 1.9: progress bars and other callbacks (sklearn.callback)
     from sklearn.callback import CallbackSupportMixin
@@ -38,15 +40,11 @@ try:  # scikit-learn >= 1.9: progress bars and other callbacks (sklearn.callback
 except ImportError:  # older scikit-learn: the estimators work without callbacks
     _CALLBACK_MIXINS = ()
 
-from ._rows import one_blas_thread
-from ._solvers import (
-    BLOCK_SIZE,
-    Objective,
-    ParamLayout,
-    gradient_descent,
-    lbfgs,
-    warn_not_converged,
-)
+from ._backend import rows_backend
+from ._objective import ParamLayout
+from ._rows import iter_blocks, one_blas_thread
+from ._solvers import gradient_descent, lbfgs, warn_not_converged
+from ._standardize import Standardizer, predict_original_units
 
 # lambda of l2="auto": the L2 penalty on the output weights (standardised units).
 # Chosen by benchmarks/bench_convergence.py (see the README, "How training works").
@@ -55,130 +53,104 @@ L2_AUTO = 1e-3
 # Centre initialisation and other one-off statistics look at no more rows than this.
 INIT_MAX_ROWS = 20_000
 
+# What validate_data records on the estimator; a fit stores them with the rest.
+_FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
-def _is_dask(X):
-    """Whether X is a dask collection, checked without importing dask (see ``_dask.py``)."""
-    return type(X).__module__.partition(".")[0] in {"dask", "dask_expr"}
-
-
-def _dask():
-    """The dask code path, imported only when a dask array is passed."""
-    from . import _dask
-
-    return _dask
+# The rows the fitted model is checked on (ValueError if it predicts non-finite values).
+N_PROBE_ROWS = 64
 
 
-def _iter_blocks(n, block_size=BLOCK_SIZE):
-    for start in range(0, n, block_size):
-        yield slice(start, start + block_size)
+class FitPlan(enum.Enum):
+    """What one call of ``fit`` or ``partial_fit`` does, decided once at its start.
 
+    ============== =========== ========= =========================================
+    plan           call        continues trains
+    ============== =========== ========= =========================================
+    FRESH          ``fit``     no        ``max_iter`` iterations of ``solver``
+    WARM           ``fit``     yes       ``max_iter`` iterations of ``solver``
+    FIRST_PARTIAL  partial_fit no        one gradient-descent update
+    PARTIAL        partial_fit yes       one update, in the first call's units
+    ============== =========== ========= =========================================
 
-def weighted_mean_scale(A, sample_weight=None):
-    """Column means and standard deviations of ``A``, weighted by ``s_i``.
-
-    Computed in row blocks and relative to each column's largest magnitude, so
-    that values near the limits of float64 neither overflow nor underflow.
-    Columns without spread get the scale ``max(1, their largest magnitude)``
-    (:class:`~sklearn.preprocessing.StandardScaler` uses 1), so that dividing
-    by the scale is always safe and the rounding left by subtracting the mean
-    (about ``1e-16`` times the magnitude) stays about ``1e-16`` whatever the
-    column's size: a constant column of 1e300 standardises to (nearly) 0.
+    A plan that *continues* starts from the fitted parameters (converted to
+    training units), checks the architecture is unchanged, and appends to
+    ``loss_curve_`` and ``n_iter_``. A *one-step* plan takes one update with a
+    fixed alpha, without early stopping or a ConvergenceWarning. ``PARTIAL``
+    also keeps the first call's features, standardisation and ``learning_rate_``.
     """
-    if _is_dask(A):
-        return _dask().weighted_mean_scale(A, sample_weight)
-    A64 = A
-    n, d = A64.shape
-    s = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    total = float(n) if s is None else float(s.sum())
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        big = np.zeros(d)
-        for rows in _iter_blocks(n):
-            np.maximum(big, np.max(np.abs(A64[rows]), axis=0), out=big)
-        big[big == 0] = 1.0
-        acc = np.zeros(d)
-        for rows in _iter_blocks(n):
-            B = np.asarray(A64[rows], dtype=np.float64) / big
-            acc += B.sum(axis=0) if s is None else s[rows] @ B
-        mean = acc / total * big
-        acc = np.zeros(d)
-        acc2 = np.zeros(d)
-        for rows in _iter_blocks(n):
-            B = (np.asarray(A64[rows], dtype=np.float64) - mean) / big
-            acc += B.sum(axis=0) if s is None else s[rows] @ B
-            acc2 += (B * B).sum(axis=0) if s is None else s[rows] @ (B * B)
-        scale = _corrected_scale(acc, acc2, total) * big
-    return mean, _guard_scale(scale, big, A.dtype)
 
-
-def _corrected_scale(sum_b, sum_bb, total):
-    """``sqrt(E[B^2] - E[B]^2)`` for ``B = (A - mean) / big``: the corrected two-pass variance.
-
-    Subtracting ``E[B]^2`` removes the rounding error of the mean, so a constant
-    column gets the scale 0 (not ``|mean error|``) whatever its size.
-    """
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        var = sum_bb / total - (sum_b / total) ** 2
-        return np.sqrt(np.maximum(var, 0.0))
-
-
-def _guard_scale(scale, big, dtype=np.float64):
-    """Columns without spread (relative to their magnitude ``big``) get the scale ``max(1, big)``.
-
-    So do scales below the smallest normal number of the data's ``dtype``: cast
-    to that dtype they would round to 0 (e.g. float32 data of size 1e-45).
-    """
-    tiny = float(np.finfo(dtype).tiny) if np.issubdtype(dtype, np.floating) else 0.0
-    # Below 64 float64 epsilons of the magnitude, a spread is rounding, not data.
-    relative = 64 * np.finfo(np.float64).eps
-    constant = ~np.isfinite(scale) | (scale <= relative * big) | (scale == 0) | (scale < tiny)
-    scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
-    return scale
-
-
-class Standardizer:
-    """Means and scales of X and y, applied block by block during training."""
-
-    def __init__(self, x_mean, x_scale, y_mean, y_scale):
-        self.x_mean, self.x_scale = x_mean, x_scale
-        self.y_mean, self.y_scale = y_mean, y_scale
+    FRESH = "fit"
+    WARM = "fit with warm_start=True"
+    FIRST_PARTIAL = "first partial_fit"
+    PARTIAL = "partial_fit"
 
     @classmethod
-    def identity(cls, n_features, n_outputs):
-        return cls(
-            np.zeros(n_features), np.ones(n_features), np.zeros(n_outputs), np.ones(n_outputs)
-        )
+    def of(cls, estimator, incremental):
+        """The plan of ``fit`` (``incremental=False``) or ``partial_fit`` on ``estimator``."""
+        fitted = estimator.__sklearn_is_fitted__()
+        if incremental:
+            return cls.PARTIAL if fitted else cls.FIRST_PARTIAL
+        return cls.WARM if fitted and estimator.warm_start else cls.FRESH
 
-    def is_identity(self):
-        return (
-            not self.x_mean.any()
-            and not self.y_mean.any()
-            and np.all(self.x_scale == 1)
-            and np.all(self.y_scale == 1)
-        )
+    @property
+    def continues(self):
+        return self in (FitPlan.WARM, FitPlan.PARTIAL)
 
-    def transform(self, X, Y):
-        """``(X - mean) / scale`` and the same for Y, computed in X's dtype (no float64 copies)."""
-        dtype = X.dtype
+    @property
+    def one_step(self):
+        return self in (FitPlan.FIRST_PARTIAL, FitPlan.PARTIAL)
 
-        def scaled(A, mean, scale):
-            A = A - np.asarray(mean, dtype=dtype)
-            A /= np.asarray(scale, dtype=dtype)
-            return A
+    @property
+    def keeps_units(self):
+        """Features, standardisation and alpha stay those of the first call."""
+        return self is FitPlan.PARTIAL
 
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            Xs = scaled(X, self.x_mean, self.x_scale)
-            Ys = None
-            if Y is not None:
-                Ys = scaled(Y.astype(dtype, copy=False), self.y_mean, self.y_scale)
-        return Xs, Ys
+    def budget(self, estimator):
+        """``(solver, max_iter, n_iter_no_change)`` of this call."""
+        if self.one_step:
+            return "gd", 1, np.inf
+        return estimator.solver, estimator.max_iter, estimator.n_iter_no_change
 
-    def inverse_y(self, Ys):
-        """``Ys * scale + mean``: predictions in training units back in the units of y."""
-        dtype = Ys.dtype
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            Ys *= np.asarray(self.y_scale, dtype=dtype)
-            Ys += np.asarray(self.y_mean, dtype=dtype)
-        return Ys
+
+class _Data(NamedTuple):
+    """The validated data of one call: ``sample_weight`` as given, ``sw`` as trained."""
+
+    X: object
+    Y: object
+    y_2d: bool
+    sample_weight: object
+    sw: object
+
+
+class _TrainRows(NamedTuple):
+    """The rows the objective sums over (all of them, or those early stopping keeps)."""
+
+    X: object
+    Y: object
+    sw: object
+
+
+class TrainingProblem(NamedTuple):
+    """What gradient descent minimises: ``objective(theta) -> (J, grad J)`` from ``theta0``.
+
+    ``layout`` names the blocks of ``theta``; everything is in training units
+    (X and y standardised by ``standardizer``).
+    """
+
+    objective: object
+    layout: ParamLayout
+    theta0: np.ndarray
+    standardizer: Standardizer
+
+
+def _yhat(forward, params, X):
+    """The model's prediction on a block (``forward`` returns ``(yhat, features)``)."""
+    return forward(params, X)[0]
+
+
+def _features(forward, params, X):
+    """The features the model's output layer combines, on a block."""
+    return forward(params, X)[1]
 
 
 class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
@@ -205,8 +177,8 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ hooks
     @abstractmethod
-    def _init_params(self, X, Y, sample_weight, rng, stats):
-        """Starting parameters in training units; X and Y are standardised by stats."""
+    def _init_params(self, X, Y, sample_weight, rng, standardizer):
+        """Starting parameters in training units; X and Y are standardised by ``standardizer``."""
 
     @abstractmethod
     def _trainable(self):
@@ -221,11 +193,11 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         """``sum_i s_i ||e_i||^2`` on a block; add the gradient sums to ``grads``."""
 
     @abstractmethod
-    def _to_original(self, params, stats):
+    def _to_original(self, params, standardizer):
         """Map trained parameters to the units of the user's X and y."""
 
     @abstractmethod
-    def _to_training(self, params, stats):
+    def _to_training(self, params, standardizer):
         """Inverse of ``_to_original``: used by ``warm_start`` and ``partial_fit``."""
 
     @abstractmethod
@@ -262,15 +234,15 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             return L2_AUTO
         return 0.0
 
-    def _use_init_values(self, params, given, stats):
+    def _use_init_values(self, params, given, standardizer):
         """Replace starting ``params`` (training units) by ``given`` ones (units of X and y).
 
         The user-given starts (``coef_init``, ``coefs_init``, ...) are converted
         exactly as ``warm_start`` converts fitted parameters (``_to_training``),
         so with ``standardize=False`` they are used as given, bit for bit.
         """
-        merged = {**self._to_original(params, stats), **given}
-        converted = self._to_training(merged, stats)
+        merged = {**self._to_original(params, standardizer), **given}
+        converted = self._to_training(merged, standardizer)
         params.update({name: converted[name] for name in given})
         return params
 
@@ -294,47 +266,144 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         tags.input_tags.allow_nan = False
         return tags
 
-    def _validate_sample_weight(self, sample_weight, X):
-        if sample_weight is None:
-            return None
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        if np.any(sw < 0):
-            raise ValueError("sample_weight must be non-negative; got negative values.")
-        if not np.any(sw > 0):
-            raise ValueError("sample_weight must have at least one positive value.")
-        return sw
+    # ------------------------------------------------------- the fit, in steps
+    def _fit(self, X, y, sample_weight, incremental):
+        """Train, then store the whole new fitted state in one step (or nothing).
 
-    @staticmethod
-    def _normalized_weights(sw, dtype):
-        """The weights the training uses: ``sw`` times a power of two, in ``dtype``.
-
-        J = sum s e^2 / (2 sum s) does not change when every s_i is multiplied by
-        the same number: bringing the largest weight into [0.5, 1) by a power of
-        two (exact, so ordinary weights give bit-identical fits) keeps sum s from
-        overflowing (weights near 1.7e308) or underflowing (1e-320).
+        Every step before :meth:`_store` computes without touching ``self``
+        (what ``validate_data`` records goes onto a stand-in copy), so a fit
+        that raises (a ``ValueError``, a ``KeyboardInterrupt``) leaves every
+        attribute as it was. The ConvergenceWarning and the callbacks' end
+        come after the new state is stored.
         """
-        if sw is None:
-            return None
-        _, exponent = np.frexp(sw.max())
-        with np.errstate(under="ignore"):
-            return np.ldexp(sw, -int(exponent)).astype(dtype, copy=False)
+        plan = FitPlan.of(self, incremental)
+        rows = rows_backend(X)
+        with one_blas_thread():
+            state, finish = self._train(plan, rows, X, y, sample_weight)
+        self._store(state)
+        finish()
+        return self
 
-    def _compute_standardizer(self, X, Y, sw):
-        n_features, n_outputs = X.shape[1], Y.shape[1]
+    def _train(self, plan, rows, X, y, sample_weight):
+        """Every step of the fit; returns ``(the new state, what to do once it is stored)``."""
+        rng = check_random_state(self.random_state)  # initialisation, then the split
+        data, record, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng)
+        alpha = self._choose_alpha(plan, rows, params, data, standardizer)
+        train, validation = self._hold_out(plan, rows, data, standardizer, rng)
+        objective = self._objective(rows, params, train, standardizer)
+        callbacks = self._callback_context(data.X, data.Y, data.sample_weight, plan.budget(self)[1])
+
+        def safe_alpha():  # named when a fixed alpha made J rise
+            return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
+
+        theta0 = objective.layout.pack(params, data.X.dtype)
+        theta, progress = self._run_solver(
+            plan, objective, theta0, alpha, validation, callbacks, safe_alpha
+        )
+        trained = {k: np.array(v, copy=True) for k, v in objective.params(theta).items()}
+        original = self._check_finite_model(trained, standardizer, rows.head(train.X, N_PROBE_ROWS))
+        state = {
+            **{k: v for k, v in vars(record).items() if k in _FEATURE_ATTRIBUTES},
+            **self._model_state(data, trained, original, standardizer),
+            **self._history(plan, progress, alpha, validation is not None),
+        }
+        return state, partial(self._finish, plan, progress.stopped, callbacks)
+
+    def _model_state(self, data, trained, original, standardizer):
+        """The fitted model: public attributes (units of X and y) and what predict uses."""
+        n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
+        return {
+            "_y_2d": data.y_2d,
+            "n_outputs_": n_outputs,
+            **self._fitted_attributes(original, data.y_2d),
+            "_params_": trained,
+            "_kernel_": self.kernel,
+            "_standardizer_": standardizer,
+            "_architecture_": self._architecture(n_features, n_outputs),
+        }
+
+    def _problem(self, plan, rows, X, y, sample_weight, rng):
+        """Validate, standardise, initialise: ``(data, record, standardizer, params)``."""
+        record = object.__new__(type(self))  # receives what validate_data records
+        record.__dict__.update(self.__dict__)
+        data = self._validate(plan, rows, record, X, y, sample_weight)
+        self._check_continuation(plan, data)
+        standardizer = self._standardize(plan, rows, data)
+        params = self._initialise(plan, rows, data, standardizer, rng)
+        return data, record, standardizer, params
+
+    def _validate(self, plan, rows, record, X, y, sample_weight):
+        """The checked data; ``validate_data`` records onto ``record``."""
+        self._check_params()
+        if issparse(y):
+            raise ValueError(
+                f"y is a sparse {type(y).__name__}; {type(self).__name__} needs dense "
+                "targets: pass y.toarray()."
+            )
+        reset = not plan.keeps_units
+        return _Data(*rows.validate(record, X, y, sample_weight, reset=reset))
+
+    def _check_continuation(self, plan, data):
+        """A plan that continues needs the fitted model's outputs and parameter shapes."""
+        if not plan.continues:
+            return
+        n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
+        what = "partial_fit" if plan.one_step else "warm_start=True"
+        how = (
+            "call fit (not partial_fit) to start afresh"
+            if plan.one_step
+            else "Set warm_start=False to refit from scratch"
+        )
+        if self.n_outputs_ != n_outputs:
+            raise ValueError(
+                f"{what} cannot continue: y has {n_outputs} outputs but the model was "
+                f"fitted with {self.n_outputs_}; {how}."
+            )
+        old, new = self._architecture_, self._architecture(n_features, n_outputs)
+        if old != new:
+            raise ValueError(
+                f"{what} cannot continue: the parameter shapes changed from "
+                f"{old} to {new} (set_params changed the architecture, or X has a "
+                f"different number of features). {how[0].upper() + how[1:]}."
+            )
+
+    def _standardize(self, plan, rows, data):
+        """The means and scales training runs in (those of the first call for ``PARTIAL``)."""
+        if plan.keeps_units:
+            return self._standardizer_
+        n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
         if not self.standardize:
             return Standardizer.identity(n_features, n_outputs)
-        x_mean, x_scale = weighted_mean_scale(X, sw)
+        x_mean, x_scale = rows.weighted_mean_scale(data.X, data.sw)
         if self._x_scale_kind() == "isotropic":
             x_scale = np.full(n_features, np.sqrt(np.mean(x_scale**2)))
         centre_y, scale_y = self._y_standardization()
-        y_mean, y_scale = weighted_mean_scale(Y, sw)
+        y_mean, y_scale = rows.weighted_mean_scale(data.Y, data.sw)
         if not centre_y:
             y_mean = np.zeros(n_outputs)
         if not scale_y:
             y_scale = np.ones(n_outputs)
         return Standardizer(x_mean, x_scale, y_mean, y_scale)
 
-    def _auto_learning_rate(self, params, X, s, stats):
+    def _initialise(self, plan, rows, data, standardizer, rng):
+        """Starting parameters in training units: the fitted ones, or the model's own start."""
+        if plan.continues:
+            params = self._to_training(self._fitted_params(), standardizer)
+        else:
+            Xi, Yi, si = rows.init_rows(data.X, data.Y, data.sw, rng, INIT_MAX_ROWS)
+            Xi, Yi = standardizer.transform(Xi, Yi)
+            params = self._init_params(Xi, Yi, si, rng, standardizer)
+        return {k: np.asarray(v, dtype=data.X.dtype) for k, v in params.items()}
+
+    def _choose_alpha(self, plan, rows, params, data, standardizer):
+        """alpha: ``learning_rate_`` for ``PARTIAL``, else the given or the auto one."""
+        if plan.keeps_units:
+            return self.learning_rate_
+        if self.learning_rate == "auto":
+            return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
+        return float(self.learning_rate)
+
+    def _auto_learning_rate(self, rows, params, X, s, standardizer):
         """alpha = 1 / lambda_max of the output layer's Gauss-Newton matrix.
 
         For the output weights (W2 of the network, w and w0 of the RBF model) J
@@ -342,277 +411,94 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         on it converges for ``alpha < 2 / lambda_max(G)``. ``1 / lambda_max``
         is the classic safe choice, measured at the initial parameters.
         """
-        if _is_dask(X):
-            G, total = _dask().gram_sums(self, params, X, s, stats)
-        else:
-            G, total = self._gram_sums(params, X, s, stats)
+        features = partial(_features, self._forward, params)
+        G, total = rows.gram_sums(features, X, s, standardizer)
         lam = float(np.linalg.eigvalsh(G / total)[-1]) + self._l2()  # the penalty adds l2 I
         if not np.isfinite(lam) or lam <= 0:
             return 1.0
         return 1.0 / lam
 
-    def _gram_sums(self, params, X, s, stats):
-        """``[Z 1]^T S [Z 1]`` and ``sum s`` over the rows of X, in row blocks."""
-        G = None
-        total = 0.0
-        for rows in _iter_blocks(X.shape[0]):
-            Xb, _ = stats.transform(X[rows], None)
-            _, F = self._forward(params, Xb)
-            F1 = np.hstack([F, np.ones((F.shape[0], 1), dtype=F.dtype)]).astype(np.float64)
-            if s is not None:
-                Gb = F1.T @ (F1 * s[rows, None])
-                total += float(s[rows].sum())
-            else:
-                Gb = F1.T @ F1
-                total += F1.shape[0]
-            G = Gb if G is None else G + Gb
-        return G, total
+    def _hold_out(self, plan, rows, data, standardizer, rng):
+        """Early stopping: ``(the rows to train on, the validation R^2 of params or None)``."""
+        if not self.early_stopping or plan.one_step:
+            return _TrainRows(data.X, data.Y, data.sw), None
+        *train, score = rows.split_validation(
+            data.X, data.Y, data.sw, standardizer, rng, self.validation_fraction,
+            partial(_yhat, self._forward),
+        )
+        return _TrainRows(*train), score
 
-    def _make_objective(self, params, X, Y, sw, stats):
+    def _objective(self, rows, params, train, standardizer):
+        """J and grad J over the rows ``train = (X, Y, sw)``, where those rows live."""
         trainable = self._trainable()
         layout = ParamLayout({name: params[name].shape for name in trainable})
         fixed = {k: v for k, v in params.items() if k not in trainable}
-        transform = None if stats.is_identity() else stats.transform
-        objective_class = _dask().DaskObjective if _is_dask(X) else Objective
-        objective = objective_class(
+        transform = None if standardizer.is_identity() else standardizer.transform
+        return rows.objective(
             self._block_loss_grad,
             layout,
             fixed,
-            X,
-            Y,
-            sw,
+            *train,
             transform=transform,
             l2=self._l2(),
             penalized=self._penalized(),
         )
-        return objective, layout
 
-    # -------------------------------------------------------------- fit core
-    def _prepare(self, X, y, sample_weight, *, incremental, reset=True, record=None):
-        """Validate the data and choose the starting parameters (training units).
-
-        Touches nothing on ``self``: what ``validate_data`` records
-        (``n_features_in_``, ``feature_names_in_``) goes to ``record`` (by
-        default ``self``; ``fit`` passes a stand-in and stores it with the rest).
-        """
-        self._check_params()
-        record = self if record is None else record
-        fitted = hasattr(self, "n_iter_")
-        continuing = fitted and (incremental or self.warm_start)
-        if issparse(y):
-            raise ValueError(
-                f"y is a sparse {type(y).__name__}; {type(self).__name__} needs dense "
-                "targets: pass y.toarray()."
-            )
-        if _is_dask(X):
-            X, Y, y_2d, sw = _dask().validate(
-                record, X, y, sample_weight, reset=reset and not (incremental and fitted)
-            )
-            sw_given = sw
-        else:
-            # scikit-learn's finiteness check sums X: +-1.7e308 columns give inf - inf
-            with np.errstate(over="ignore", invalid="ignore"):
-                X, y = validate_data(
-                    record,
-                    X,
-                    y,
-                    reset=reset and not (incremental and fitted),
-                    multi_output=True,
-                    y_numeric=True,
-                    dtype=[np.float64, np.float32],
-                )
-            with np.errstate(over="ignore"):
-                Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
-            if not np.all(np.isfinite(Y)):
-                if np.all(np.isfinite(np.asarray(y, dtype=np.float64))):
-                    raise ValueError(
-                        f"y has values beyond the range of {X.dtype} (the dtype of X, in "
-                        "which the model is trained): pass X as float64, or rescale y."
-                    )
-                raise ValueError("Input y contains NaN or infinity.")
-            sw_given = self._validate_sample_weight(sample_weight, X)
-            sw = self._normalized_weights(sw_given, X.dtype)
-            y_2d = y.ndim == 2
-        dtype = X.dtype
-        n_features, n_outputs = X.shape[1], Y.shape[1]
-        rng = check_random_state(self.random_state)
-
-        if continuing:
-            # partial_fit always continues; fit only with warm_start=True.
-            how = (
-                "call fit (not partial_fit) to start afresh"
-                if incremental
-                else "Set warm_start=False to refit from scratch"
-            )
-            what = "partial_fit" if incremental else "warm_start=True"
-            if self.n_outputs_ != n_outputs:
-                raise ValueError(
-                    f"{what} cannot continue: y has {n_outputs} outputs but the model was "
-                    f"fitted with {self.n_outputs_}; {how}."
-                )
-            old = self._architecture_
-            new = self._architecture(n_features, n_outputs)
-            if old != new:
-                raise ValueError(
-                    f"{what} cannot continue: the parameter shapes changed from "
-                    f"{old} to {new} (set_params changed the architecture, or X has a "
-                    f"different number of features). {how[0].upper() + how[1:]}."
-                )
-        if incremental and fitted:
-            stats = self._standardizer_
-        else:
-            stats = self._compute_standardizer(X, Y, sw)
-
-        if continuing:
-            params = self._to_training(self._fitted_params(), stats)
-        else:
-            Xi, Yi, si = self._init_rows(X, Y, sw, rng)
-            Xi, Yi = stats.transform(Xi, Yi)
-            params = self._init_params(Xi, Yi, si, rng, stats)
-        params = {k: np.asarray(v, dtype=dtype) for k, v in params.items()}
-        return SimpleNamespace(
-            X=X,
-            Y=Y,
-            y_2d=y_2d,
-            sw=sw,
-            sw_given=sw_given,
-            stats=stats,
-            params=params,
-            dtype=dtype,
-            rng=rng,
-            fitted=fitted,
-            continuing=continuing,
-            n_features=n_features,
-            n_outputs=n_outputs,
-        )
-
-    def _fit(self, X, y, sample_weight, incremental):
-        """Train, then store the whole new fitted state in one step (or nothing).
-
-        Everything the fit produces, including what ``validate_data`` records
-        (``n_features_in_``, ``feature_names_in_``, written onto a stand-in
-        copy), is collected in one dict and installed by a single assignment of
-        ``self.__dict__``: a fit that raises (a ``ValueError``, a
-        ``KeyboardInterrupt``) at any point before that leaves every attribute
-        of ``self`` as it was.
-        """
-        record = object.__new__(type(self))  # receives what validate_data records
-        record.__dict__.update(self.__dict__)
-        with one_blas_thread():
-            fitted, finish = self._fit_state(X, y, sample_weight, incremental, record)
-        state = dict(self.__dict__)
-        for name in ("n_features_in_", "feature_names_in_"):
-            state.pop(name, None)
-            if name in record.__dict__:
-                state[name] = record.__dict__[name]
-        state.update(fitted)
-        self.__dict__ = state  # one step: all of the new state
-        finish()
-        return self
-
-    def _fit_state(self, X, y, sample_weight, incremental, record):
-        """Train; return ``(the new fitted attributes, what to do once they are stored)``."""
-        prep = self._prepare(X, y, sample_weight, incremental=incremental, record=record)
-        X, Y, sw, stats, params = prep.X, prep.Y, prep.sw, prep.stats, prep.params
-        dtype, rng, fitted, continuing = prep.dtype, prep.rng, prep.fitted, prep.continuing
-        y_2d, n_features, n_outputs = prep.y_2d, prep.n_features, prep.n_outputs
-
-        if incremental and fitted:
-            alpha = self.learning_rate_
-        elif self.learning_rate == "auto":
-            alpha = self._auto_learning_rate(params, X, sw, stats)
-        else:
-            alpha = float(self.learning_rate)
-
-        # Early stopping: hold out validation_fraction of the rows.
-        monitor = None
-        if self.early_stopping and not incremental:
-            X, Y, sw, monitor = self._split_validation(X, Y, sw, stats, rng)
-
-        objective, layout = self._make_objective(params, X, Y, sw, stats)
-        theta = layout.pack(params, dtype)
-        lower = self._lower_bounds(layout)
-        if monitor is not None:
-            val = monitor
-
-            def monitor(th):  # noqa: F811 - bind the objective's unpacking
-                return val(objective.params(th))
-
-        if incremental:
-            max_iter, n_iter_no_change, solver = 1, np.inf, "gd"
-        else:
-            max_iter, n_iter_no_change, solver = (
-                self.max_iter,
-                self.n_iter_no_change,
-                self.solver,
-            )
-        kwargs = dict(
+    def _run_solver(self, plan, objective, theta, alpha, validation, callbacks, safe_alpha):
+        """The plan's solver from ``theta``: ``(theta, progress)``."""
+        solver, max_iter, n_iter_no_change = plan.budget(self)
+        settings = dict(
             max_iter=max_iter,
             tol=self.tol,
             n_iter_no_change=n_iter_no_change,
-            lower=lower,
-            monitor=monitor,
+            lower=self._lower_bounds(objective.layout),
+            monitor=None if validation is None else _on_theta(validation, objective),
             verbose=self.verbose,
-            on_iteration=None,
+            on_iteration=None if callbacks is None else callbacks.on_iteration,
         )
-        callbacks = self._callback_context(prep.X, prep.Y, prep.sw_given, max_iter)
-        if callbacks is not None:
-            kwargs["on_iteration"] = callbacks.on_iteration
-        if solver == "gd":
+        if solver == "lbfgs":
+            return lbfgs(objective, theta, **settings)
+        return gradient_descent(
+            objective,
+            theta,
+            learning_rate=alpha,
+            adaptive=self.learning_rate == "auto" and not plan.one_step,
+            suggest_learning_rate=safe_alpha,
+            **settings,
+        )
 
-            def safe_learning_rate():  # named when a fixed alpha made J rise
-                return self._auto_learning_rate(params, prep.X, prep.sw, stats)
-
-            theta, progress = gradient_descent(
-                objective,
-                theta,
-                learning_rate=alpha,
-                adaptive=self.learning_rate == "auto" and not incremental,
-                suggest_learning_rate=safe_learning_rate,
-                **kwargs,
-            )
-            if progress.learning_rate is not None:
-                alpha = progress.learning_rate
-        else:
-            theta, progress = lbfgs(objective, theta, **kwargs)
-
-        # Nothing above touched self: collect the new state for _fit to store.
-        params = {k: np.array(v, copy=True) for k, v in objective.params(theta).items()}
-        probe = _dask().head(X, 64) if _is_dask(X) else X[: min(len(X), 64)]
-        original = self._check_finite_model(params, stats, probe)
-        new = {
-            "_y_2d": y_2d,
-            "n_outputs_": n_outputs,
-            **self._fitted_attributes(original, y_2d),
-            "_params_": params,
-            "_kernel_": self.kernel,
-            "_standardizer_": stats,
-            "_architecture_": self._architecture(n_features, n_outputs),
-            "learning_rate_": alpha,
+    def _history(self, plan, progress, alpha, monitored):
+        """The run: ``loss_curve_``, ``n_iter_`` (continuing the fitted ones), alpha, the scores."""
+        curve, n_iter = progress.loss_curve, progress.n_iter
+        if plan.continues:
+            curve, n_iter = list(self.loss_curve_) + curve, self.n_iter_ + n_iter
+        return {
+            "learning_rate_": alpha if progress.learning_rate is None else progress.learning_rate,
             "loss_": progress.loss_curve[-1],
+            "loss_curve_": curve,
+            "n_iter_": n_iter,
+            "validation_scores_": progress.validation_scores if monitored else None,
+            "best_validation_score_": progress.best_score if monitored else None,
         }
-        if continuing:
-            new["loss_curve_"] = list(self.loss_curve_) + progress.loss_curve
-            new["n_iter_"] = self.n_iter_ + progress.n_iter
-        else:
-            new["loss_curve_"] = progress.loss_curve
-            new["n_iter_"] = progress.n_iter
-        if monitor is not None:
-            new["validation_scores_"] = progress.validation_scores
-            new["best_validation_score_"] = progress.best_score
-        else:
-            new["validation_scores_"] = None
-            new["best_validation_score_"] = None
 
-        def finish():
-            if callbacks is not None:
-                callbacks.end()
-            if not incremental and not progress.stopped:
-                warn_not_converged(
-                    type(self).__name__, solver, self.max_iter, self.tol, self.n_iter_no_change
-                )
+    def _store(self, state):
+        """Install the new fitted state with one assignment of ``__dict__``.
 
-        return new, finish
+        ``state`` holds every fitted attribute, including what ``validate_data``
+        recorded; the ones it no longer has (``feature_names_in_`` after a fit
+        on an array) are dropped.
+        """
+        kept = {k: v for k, v in vars(self).items() if k not in _FEATURE_ATTRIBUTES}
+        self.__dict__ = {**kept, **state}
+
+    def _finish(self, plan, converged, callbacks):
+        """After storing: end the callbacks, then warn when ``fit`` ran out of iterations."""
+        if callbacks is not None:
+            callbacks.end()
+        if not plan.one_step and not converged:
+            warn_not_converged(
+                type(self).__name__, self.solver, self.max_iter, self.tol, self.n_iter_no_change
+            )
 
     def _callback_context(self, X, Y, sw, max_iter):
         """Report this fit to ``sklearn.callback`` (scikit-learn >= 1.9).
@@ -641,41 +527,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
         return SimpleNamespace(on_iteration=on_iteration, end=end)
 
-    def _init_rows(self, X, Y, sw, rng):
-        """The rows the initialisation may look at: all, or a weighted sample."""
-        if _is_dask(X):
-            return _dask().init_rows(X, Y, sw, rng, INIT_MAX_ROWS)
-        n = X.shape[0]
-        if n <= INIT_MAX_ROWS:
-            return X, Y, sw
-        if sw is not None and np.count_nonzero(sw) <= INIT_MAX_ROWS:
-            keep = np.flatnonzero(sw)  # few enough rows weigh anything: all of them
-            return X[keep], Y[keep], sw[keep]
-        p = None if sw is None else sw / sw.sum()
-        idx = np.sort(rng.choice(n, INIT_MAX_ROWS, replace=False, p=p))
-        return X[idx], Y[idx], None
-
-    def _split_validation(self, X, Y, sw, stats, rng):
-        if _is_dask(X):
-            return _dask().split_validation(self, X, Y, sw, stats, rng)
-        n = X.shape[0]
-        n_val = _n_validation(n, self.validation_fraction)
-        train, val = train_test_split(
-            np.arange(n), test_size=n_val, random_state=rng
-        )
-        train, val = np.sort(train), np.sort(val)
-        if sw is not None:
-            _check_split_weights(sw[train].sum(), sw[val].sum())
-        Xv, Yv = stats.transform(X[val], Y[val])
-        sv = None if sw is None else sw[val]
-
-        def monitor(params):
-            yhat = self._predict_blocks(params, Xv)
-            return _r2(Yv, yhat, sv)
-
-        return X[train], Y[train], None if sw is None else sw[train], monitor
-
-    def _check_finite_model(self, params, stats, X_probe):
+    def _check_finite_model(self, params, standardizer, X_probe):
         """Check the trained model; return its parameters in original units.
 
         ``params`` are in training units; the model must predict finite values
@@ -687,15 +539,15 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             if not np.all(np.isfinite(value)):
                 raise ValueError(f"Training produced non-finite parameters ({name}). {advice}")
         with np.errstate(all="ignore"):
-            Xs, _ = stats.transform(X_probe, None)
+            Xs, _ = standardizer.transform(X_probe, None)
             yhat, _ = self._forward(params, Xs)
         if not np.all(np.isfinite(yhat)):
             raise ValueError(
                 f"The fitted model predicts non-finite values on the training data. {advice}"
             )
         with np.errstate(all="ignore"):
-            original = self._to_original(params, stats)
-            yhat = stats.inverse_y(yhat)
+            original = self._to_original(params, standardizer)
+            yhat = standardizer.inverse_y(yhat)
         if not np.all(np.isfinite(yhat)):
             raise ValueError(
                 f"The fitted model's predictions, in the units of y, overflow {yhat.dtype}. "
@@ -712,39 +564,30 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
                 )
         return original
 
-    def _predict_blocks(self, params, X, kernel=None):
-        """Predictions of the model ``params`` on X, in the same units, in row blocks."""
-        n = X.shape[0]
-        out = None
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            for rows in _iter_blocks(n):
-                yhat, _ = self._forward(params, X[rows], kernel=kernel)
-                if out is None:
-                    out = np.empty((n, yhat.shape[1]), dtype=yhat.dtype)
-                out[rows] = yhat
-        return out
+    def _training_problem(self, plan, X, y, sample_weight, dtype):
+        """The fit's steps up to the objective, on all the rows (see :func:`training_problem`)."""
+        rows = rows_backend(X)
+        rng = check_random_state(self.random_state)
+        data, _, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng)
+        X, Y, dtype = data.X, data.Y, data.X.dtype if dtype is None else dtype
+        if dtype != data.X.dtype:
+            X, Y = np.asarray(X, dtype=dtype), np.asarray(Y, dtype=dtype)
+            params = {k: np.asarray(v, dtype=dtype) for k, v in params.items()}
+        objective = self._objective(rows, params, _TrainRows(X, Y, data.sw), standardizer)
+        theta0 = objective.layout.pack(params, dtype)
+        return TrainingProblem(objective, objective.layout, theta0, standardizer)
 
-    def _predict_array(self, X):
-        """The fitted model's predictions on a validated array X, shaped as y was.
-
-        Predicts in the units training used: each block of X is standardised by
-        the fitted ``_standardizer_`` (centred by its mean, then scaled), goes
-        through the trained parameters ``_params_`` with the kernel that was
-        fitted, and the result is taken back to the units of y. So the
-        prediction is as accurate as the fit whatever the offset and scale of X
-        (the public attributes in raw units would cancel digits on offset data).
-        """
-        params, stats = self._params_, self._standardizer_
-        dtype = next(iter(params.values())).dtype
-        X = np.asarray(X).astype(dtype, copy=False)
-        n = X.shape[0]
-        out = np.empty((n, self.n_outputs_), dtype=dtype)
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            for rows in _iter_blocks(n):
-                Xs, _ = stats.transform(X[rows], None)
-                yhat, _ = self._forward(params, Xs, kernel=self._kernel_)
-                out[rows] = stats.inverse_y(yhat)
-        return out if self._y_2d else out.ravel()
+    def _predict_rows(self):
+        """``X -> predictions`` in the units of y (shape (n, n_outputs)), as the fit trained."""
+        forward = partial(self._forward, kernel=self._kernel_)  # the fitted kernel
+        dtype = next(iter(self._params_.values())).dtype
+        return partial(
+            predict_original_units,
+            partial(_yhat, forward, self._params_),
+            self._standardizer_,
+            self.n_outputs_,
+            dtype,
+        )
 
     # ------------------------------------------------------------ public API
     @_fit_context(prefer_skip_nested_validation=True)
@@ -794,6 +637,13 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
     def predict(self, X):
         """Predict with the fitted model, in row blocks.
 
+        Each block of X is standardised by the means and scales training used,
+        goes through the trained parameters with the kernel that was fitted,
+        and the result is taken back to the units of y. So the prediction is as
+        accurate as the fit whatever the offset and scale of X (the public
+        attributes in raw units would cancel digits on offset data). A dask
+        array gives a lazy dask array.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -805,14 +655,108 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             Predictions, in the dtype of the fitted parameters.
         """
         check_is_fitted(self)
-        if _is_dask(X):
-            return _dask().predict(self, X)  # a lazy dask array
+        dtype = next(iter(self._params_.values())).dtype
+        return rows_backend(X).predict(
+            self, X, self._predict_rows(), n_outputs=self.n_outputs_, y_2d=self._y_2d, dtype=dtype
+        )
+
+    def hidden_features(self, X):
+        """The features the output layer combines: Z of the last hidden layer, or phi of the units.
+
+        For :class:`SigmoidMLPRegressor` the last hidden layer's activations
+        ``Z = Phi([Z_prev 1] W)`` (one column per unit); for :class:`RBFRegressor`
+        the units ``phi_k(x) = Phi(||x - c_k||^2 / b_k)``. They are computed as
+        :meth:`predict` computes them (X standardised as in training, the
+        fitted kernel), so the output layer in the units of y gives the
+        prediction, up to rounding: ``predict(X) = hidden_features(X) @
+        coefs_[-1] + intercepts_[-1]`` for the network and ``hidden_features(X)
+        @ coef_.T + intercept_`` for the RBF model (its ``coef_`` is shaped as
+        :class:`~sklearn.linear_model.LinearRegression`'s).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input data, checked as :meth:`predict` checks it.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_units)
+            One column per unit of the last hidden layer (or per RBF centre),
+            in the dtype of the fitted parameters.
+        """
+        check_is_fitted(self)
         with np.errstate(over="ignore", invalid="ignore"):  # as in fit
             X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        return self._predict_array(X)
+        dtype = next(iter(self._params_.values())).dtype
+        X = X.astype(dtype, copy=False)
+        forward = partial(self._forward, kernel=self._kernel_)
+        blocks = []
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            for rows in iter_blocks(X.shape[0]):
+                Xs, _ = self._standardizer_.transform(X[rows], None)
+                blocks.append(_features(forward, self._params_, Xs))
+        return np.concatenate(blocks)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "n_iter_")
+
+
+def _on_theta(score, objective):
+    """``score(params)`` as a function of the flat ``theta`` the solvers see."""
+    return lambda theta: score(objective.params(theta))
+
+
+def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
+    """The problem ``fit`` solves: the objective J, its parameter layout and start.
+
+    Runs the first steps of ``fit`` (validation, standardisation,
+    initialisation) without changing ``estimator``: a fitted estimator gives
+    its fitted parameters (converted to training units, in the
+    standardisation of its fit, as ``partial_fit`` continues from them), an
+    unfitted one the initial parameters of a clone (as ``fit`` starts from
+    them). The objective covers all the rows given (no early-stopping split),
+    in training units (X and y standardised as ``fit`` standardises them).
+
+    Parameters
+    ----------
+    estimator : RBFRegressor or SigmoidMLPRegressor
+        The model.
+    X : array-like of shape (n_samples, n_features)
+        Data.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Targets.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights s_i of the rows.
+    dtype : dtype, default=None
+        The dtype of the parameters and data (by default, that of the
+        validated X, in which ``fit`` trains).
+
+    Returns
+    -------
+    problem : TrainingProblem
+        A named tuple ``(objective, layout, theta0, standardizer)``:
+        ``objective(theta)`` returns ``(J, grad J)``, the lecture's cost
+        ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` plus the L2 penalty, on X
+        and y standardised by ``standardizer``; ``layout.unpack(theta)`` names
+        the blocks of ``theta``; ``theta0`` is the starting point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lecture import SigmoidMLPRegressor, training_problem
+    >>> X = np.linspace(0, 1, 20)[:, None]
+    >>> net = SigmoidMLPRegressor(hidden_layer_sizes=(3,), random_state=0)
+    >>> problem = training_problem(net, X, X[:, 0])
+    >>> sorted(problem.layout.unpack(problem.theta0))
+    ['coefs_0', 'coefs_1', 'intercepts_0', 'intercepts_1']
+    >>> J, grad = problem.objective(problem.theta0)
+    >>> grad.shape == problem.theta0.shape
+    True
+    """
+    fitted = estimator.__sklearn_is_fitted__()
+    est = estimator if fitted else clone(estimator)
+    plan = FitPlan.PARTIAL if fitted else FitPlan.FRESH
+    return est._training_problem(plan, X, y, sample_weight, dtype)
 
 
 def check_init_value(value, name, shape):
@@ -831,41 +775,3 @@ def check_init_value(value, name, shape):
     if not np.all(np.isfinite(A)):
         raise ValueError(f"{name} contains NaN or infinity; pass finite starting values.")
     return A
-
-
-def _n_validation(n, validation_fraction):
-    """Rows held out by early stopping; a clear error when too few remain."""
-    n_val = int(np.ceil(validation_fraction * n))
-    if n_val < 1 or n - n_val < 1:
-        raise ValueError(
-            f"early_stopping=True needs at least 2 samples to hold out "
-            f"validation_fraction={validation_fraction}; got {n} samples. "
-            "Set early_stopping=False."
-        )
-    return n_val
-
-
-def _check_split_weights(train_total, validation_total):
-    """J and the validation R^2 divide by the sum of the weights of their rows."""
-    if not (train_total > 0 and validation_total > 0):
-        raise ValueError(
-            "early_stopping=True held out rows so that the training rows or the "
-            "validation rows all have sample_weight 0. Set early_stopping=False, "
-            "or give more rows a positive sample_weight."
-        )
-
-
-def _r2(Y, Yhat, s):
-    """Weighted R^2, averaged over outputs (as ``r2_score``'s default)."""
-    w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
-    W = w.sum()
-    mean = (w @ Y) / W
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf
-        return _r2_from_sums(w @ (Y - Yhat) ** 2, w @ (Y - mean) ** 2)
-
-
-def _r2_from_sums(ss_res, ss_tot):
-    """R^2 from the per-output sums of squares, averaged over outputs."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
-    return float(np.mean(r2))

@@ -4,9 +4,9 @@ The lecture's cost ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` and its gradient 
 sums over rows.  So one iteration on data that lives on a cluster is:
 
 1. the parameters ``theta`` go to the workers (one small array per iteration);
-2. every worker runs the model's own ``_block_loss_grad`` over the row blocks of
-   its chunks (the same :class:`~._solvers.Objective` code as in memory, with the
-   same :class:`~._base.Standardizer` applied block by block) and returns
+2. every worker runs the model's ``block_loss_grad`` over the row blocks of
+   its chunks (the same :class:`~._objective.Objective` code as in memory, with the
+   same :class:`~._standardize.Standardizer` applied block by block) and returns
    ``(sum_i s_i ||e_i||^2, the gradient sums)``;
 3. the client adds the chunk sums and the shared loop (:func:`~._solvers.gradient_descent`
    or :func:`~._solvers.lbfgs`) takes the lecture's step ``W <- W - alpha * grad J``.
@@ -17,20 +17,31 @@ standardisation statistics, the rows the initialisation looks at, the auto
 learning rate's Gram matrix, the early-stopping split and its R^2) is a dask
 reduction or a sample of at most ``INIT_MAX_ROWS`` rows.
 
-This module is imported only when ``fit``/``predict`` receive a dask array, so
-dask stays an optional dependency (``pip install sklearn_lecture[dask]``).
+:class:`DaskRows` offers the same operations as the in-memory rows backend
+(:class:`~._backend.InMemoryRows`), and knows no model beyond the callables it
+is given (``block_loss_grad``, a model's features or predictions on a block).
+It imports only the lower modules (:mod:`._rows`, :mod:`._standardize`,
+:mod:`._objective`); :mod:`._backend` imports it only when ``fit``/``predict``
+receive a dask array, so dask stays an optional dependency
+(``pip install sklearn_lecture[dask]``).
 """
 
 import math
+from functools import partial
 
 import dask
 import dask.array as da
 import numpy as np
 
-from ._solvers import BLOCK_SIZE, Objective
-
-# Rows with a key above this are never drawn (zero weight); see ``init_rows``.
-_NEVER = -1.0
+from ._objective import Objective
+from ._rows import check_split_weights, n_validation, predict_in_blocks
+from ._standardize import (
+    block_abs_max,
+    block_moments,
+    gram_sums as _gram_sums,
+    mean_scale,
+    r2_from_sums,
+)
 
 
 # ------------------------------------------------------------------ helpers
@@ -116,12 +127,33 @@ def _finite_and_weight_checks(Xc, Yc, sc):
 
 
 def validate(est, X, y, sample_weight, *, reset):
-    """Lazy equivalent of ``validate_data`` + ``_validate_sample_weight``.
+    """Lazy equivalent of ``validate_data`` + the in-memory checks of y and the weights.
 
+    ``est`` receives what ``validate_data`` records (``n_features_in_``).
     Returns ``(X, Y, y_2d, sw)`` as dask arrays with the same row chunks and one
     column chunk.  Shapes and dtypes are checked from the metadata; finiteness
     and the sign of the weights by one pass over the data (a reduction).
     """
+    X = _validate_X(X)
+    if reset:
+        est.n_features_in_ = X.shape[1]
+        if hasattr(est, "feature_names_in_"):
+            del est.feature_names_in_
+    elif X.shape[1] != est.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
+            f"{est.n_features_in_} features as input."
+        )
+    if y is None:
+        raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y is None.")
+    Y, y_2d = _validate_y(y, X)
+    sw = None if sample_weight is None else _validate_weights(sample_weight, X)
+    _check_values(X, Y, sw)
+    return X, Y, y_2d, sw
+
+
+def _validate_X(X):
+    """X as a 2-D float dask array with known row chunks and one column chunk."""
     X = _as_dask(X, "X")
     if X.ndim != 2:
         raise ValueError(
@@ -135,20 +167,12 @@ def validate(est, X, y, sample_weight, *, reset):
     _check_numeric(X, "X")
     if X.dtype not in (np.float64, np.float32):
         X = X.astype(np.float64)
-    X = X.rechunk({1: -1})
-    row_chunks = X.chunks[0]
-    if reset:
-        est.n_features_in_ = d
-        if hasattr(est, "feature_names_in_"):
-            del est.feature_names_in_
-    elif d != est.n_features_in_:
-        raise ValueError(
-            f"X has {d} features, but {type(est).__name__} is expecting "
-            f"{est.n_features_in_} features as input."
-        )
+    return X.rechunk({1: -1})
 
-    if y is None:
-        raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y is None.")
+
+def _validate_y(y, X):
+    """``(Y, y_2d)``: y as a 2-D dask array in X's dtype and row chunks."""
+    n, row_chunks = X.shape[0], X.chunks[0]
     y = _as_dask(y, "y", row_chunks)
     if y.ndim not in (1, 2) or y.shape[0] != n:
         raise ValueError(
@@ -158,21 +182,25 @@ def validate(est, X, y, sample_weight, *, reset):
     _check_numeric(y, "y")
     y_2d = y.ndim == 2
     Y = (y if y_2d else y[:, None]).astype(X.dtype)
-    Y = Y.rechunk((row_chunks, -1))
+    return Y.rechunk((row_chunks, -1)), y_2d
 
-    sw = None
-    if sample_weight is not None:
-        if np.ndim(sample_weight) == 0 and not isinstance(sample_weight, da.Array):
-            sw = da.full(n, float(sample_weight), dtype=X.dtype, chunks=(row_chunks,))
-        else:
-            sw = _as_dask(sample_weight, "sample_weight", row_chunks)
-            if sw.shape != (n,):
-                raise ValueError(
-                    f"sample_weight has shape {sw.shape}; expected ({n},), one weight per sample."
-                )
-            _check_numeric(sw, "sample_weight")
-            sw = sw.astype(X.dtype).rechunk((row_chunks,))
 
+def _validate_weights(sample_weight, X):
+    """The weights as a dask array in X's dtype and row chunks (a scalar for every row)."""
+    n, row_chunks = X.shape[0], X.chunks[0]
+    if np.ndim(sample_weight) == 0 and not isinstance(sample_weight, da.Array):
+        return da.full(n, float(sample_weight), dtype=X.dtype, chunks=(row_chunks,))
+    sw = _as_dask(sample_weight, "sample_weight", row_chunks)
+    if sw.shape != (n,):
+        raise ValueError(
+            f"sample_weight has shape {sw.shape}; expected ({n},), one weight per sample."
+        )
+    _check_numeric(sw, "sample_weight")
+    return sw.astype(X.dtype).rechunk((row_chunks,))
+
+
+def _check_values(X, Y, sw):
+    """Finite X, y and weights; weights non-negative, one positive: one pass over the chunks."""
     parts = np.array(_map_chunks(_finite_and_weight_checks, [X, Y, sw]))
     ok = np.append(parts[:, :4].all(axis=0), parts[:, 4].any())
     messages = [
@@ -185,48 +213,29 @@ def validate(est, X, y, sample_weight, *, reset):
     for good, message in zip(ok, messages):
         if not good:
             raise ValueError(message)
-    return X, Y, y_2d, sw
 
 
 # ------------------------------------------------------------- statistics
-def _abs_max(Ac):
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.max(np.abs(Ac), axis=0, initial=0.0)  # 0 for an empty chunk
-
-
-def _scaled_sums(Ac, sc, big, mean):
-    """``sum_i s_i B_i`` and ``sum_i s_i B_i^2`` with ``B = (A - mean) / big``; and ``sum s``."""
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        B = np.asarray(Ac, dtype=np.float64)
-        if mean is not None:
-            B = B - mean
-        B = B / big
-        BB = B * B
-        if sc is None:
-            return B.sum(axis=0), BB.sum(axis=0), float(B.shape[0])
-        s = np.asarray(sc, dtype=np.float64)
-        return s @ B, s @ BB, float(s.sum())
+def _chunk_moments(Ac, sc, big, mean):
+    """One chunk's :func:`~._standardize.block_moments` and its ``sum s``."""
+    total = float(Ac.shape[0]) if sc is None else float(np.asarray(sc, dtype=np.float64).sum())
+    return (*block_moments(Ac, sc, big, mean), total)
 
 
 def weighted_mean_scale(A, sample_weight=None):
-    """:func:`~._base.weighted_mean_scale` of a dask array, by three reductions.
+    """:func:`~._standardize.mean_scale` of a dask array, by three reductions.
 
     The same passes as in memory: the largest magnitude ``big`` of each column,
     then the weighted mean and standard deviation of ``A / big`` (so that values
     near the limits of float64 neither overflow nor underflow).
     """
-    from ._base import _corrected_scale, _guard_scale
+    big = np.max(np.vstack(_map_chunks(block_abs_max, [A])), axis=0)
 
-    big = np.max(np.vstack(_map_chunks(_abs_max, [A])), axis=0).astype(np.float64)
-    big[big == 0] = 1.0
-    parts = _map_chunks(_scaled_sums, [A, sample_weight], big, None)
-    total = _sum([p[2] for p in parts])
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        mean = _sum([p[0] for p in parts]) / total * big
-        parts = _map_chunks(_scaled_sums, [A, sample_weight], big, mean)
-        scale = _corrected_scale(_sum([p[0] for p in parts]), _sum([p[1] for p in parts]), total)
-        scale = scale * big
-    return mean, _guard_scale(scale, big, A.dtype)
+    def moments(big, mean):
+        parts = _map_chunks(_chunk_moments, [A, sample_weight], big, mean)
+        return tuple(_sum([p[k] for p in parts]) for k in range(3))
+
+    return mean_scale(big, moments, A.dtype)
 
 
 def _top_keys(Xc, Yc, sc, offset, seed, k):
@@ -241,7 +250,7 @@ def _top_keys(Xc, Yc, sc, offset, seed, k):
 
 
 def init_rows(X, Y, sw, rng, max_rows):
-    """The rows the initialisation looks at (``_init_rows``), as numpy arrays.
+    """The rows the initialisation looks at (``InMemoryRows.init_rows``), as numpy arrays.
 
     Up to ``max_rows`` rows the data are small enough to bring to the client
     whole, exactly as the in-memory path uses them.  Beyond that, a weighted
@@ -267,13 +276,14 @@ def init_rows(X, Y, sw, rng, max_rows):
     return Xi, Yi, None
 
 
-def _chunk_gram(Xc, sc, est, params, stats):
-    return est._gram_sums(params, Xc, sc, stats)
+def _chunk_gram(Xc, sc, features, standardizer):
+    """One chunk's :func:`~._standardize.gram_sums` (``(None, 0.0)`` when it is empty)."""
+    return _gram_sums(features, Xc, sc, standardizer)
 
 
-def gram_sums(est, params, X, s, stats):
+def gram_sums(features, X, s, standardizer):
     """``[Z 1]^T S [Z 1]`` and ``sum s`` for the auto learning rate, on the workers."""
-    parts = _map_chunks(_chunk_gram, [X, s], est, params, stats)
+    parts = _map_chunks(_chunk_gram, [X, s], features, standardizer)
     parts = [p for p in parts if p[0] is not None]
     return _sum([p[0] for p in parts]), _sum([p[1] for p in parts])
 
@@ -297,50 +307,34 @@ def _chunk_sums(spec, theta, Xc, Yc, sc):
 
 
 class DaskObjective(Objective):
-    """:class:`~._solvers.Objective` over a dask array: the block sums run on the workers.
+    """:class:`~._objective.Objective` over a dask array: the block sums run on the workers.
 
     Each call sends ``theta`` to the workers once (one graph node that every
     chunk's task refers to); each worker runs :meth:`Objective.sums` on its chunks,
     i.e. the model's ``block_loss_grad`` over row blocks of ``block_size`` rows;
-    the client adds the chunk sums in chunk order.  ``__call__`` (the division
-    by ``sum_i s_i``) and ``params`` are inherited, so ``J`` and ``grad J`` are
-    the in-memory ones up to the order of the additions.
+    the client adds the chunk sums in chunk order.  Everything else (the
+    division by ``sum_i s_i``, the penalty, ``params``) is inherited, so ``J``
+    and ``grad J`` are the in-memory ones up to the order of the additions.
     """
 
-    def __init__(
-        self,
-        block_loss_grad,
-        layout,
-        fixed,
-        X,
-        Y,
-        sample_weight=None,
-        transform=None,
-        block_size=BLOCK_SIZE,
-        n_threads=None,
-        l2=0.0,
-        penalized=(),
-    ):
-        self.block_loss_grad = block_loss_grad
-        self.layout = layout
-        self.fixed = fixed
-        self.set_penalty(l2, penalized)
-        self.X, self.Y, self.sample_weight = X, Y, sample_weight
-        self.transform = transform
-        self.block_size = block_size
-        self.n_evaluations = 0
-        n_chunks = len(X.chunks[0])
-        self._chunks = list(zip(*(_row_blocks(A, n_chunks) for A in (X, Y, sample_weight))))
-        self._spec = _shared((block_loss_grad, layout, fixed, transform, block_size))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        n_chunks = len(self.X.chunks[0])
+        self._chunks = list(
+            zip(*(_row_blocks(A, n_chunks) for A in (self.X, self.Y, self.sample_weight)))
+        )
+        spec = (self.block_loss_grad, self.layout, self.fixed, self.transform, self.block_size)
+        self._spec = _shared(spec)
         self._task = dask.delayed(_chunk_sums, pure=True)
-        if sample_weight is not None:
-            self.total_weight = float(sample_weight.sum(dtype=np.float64).compute())
-        elif any(math.isnan(c) for c in X.chunks[0]):
-            self.total_weight = float(sum(_map_chunks(len, [X])))
-        else:
-            self.total_weight = float(X.shape[0])
 
-    def blocks(self):
+    def _total_weight(self):
+        if self.sample_weight is not None:
+            return float(self.sample_weight.sum(dtype=np.float64).compute())
+        if any(math.isnan(c) for c in self.X.chunks[0]):
+            return float(sum(_map_chunks(len, [self.X])))
+        return float(self.X.shape[0])
+
+    def blocks(self, first=0, stop=None):
         raise NotImplementedError("DaskObjective never brings the row blocks to the client.")
 
     def sums(self, theta):
@@ -371,33 +365,30 @@ def _allocate(total, sizes):
     return np.minimum(quota, sizes)
 
 
-def _chunk_r2_sums(Xc, Yc, sc, est, params, stats, mean):
+def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
     """Per output: ``sum s``, ``sum s y``, ``sum s (y - mean)^2`` and ``sum s (y - yhat)^2``."""
-    Xs, Ys = stats.transform(Xc, Yc)
+    Xs, Ys = standardizer.transform(Xc, Yc)
     Ys = Ys.astype(np.float64)
     s = np.ones(Ys.shape[0]) if sc is None else np.asarray(sc, dtype=np.float64)
     if mean is None:
         return s.sum(), s @ Ys
     if params is None:
         return s @ (Ys - mean) ** 2
-    yhat = est._predict_blocks(params, Xs)
-    if yhat is None:  # an empty chunk
-        return np.zeros(Ys.shape[1])
+    yhat = predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
     return s @ (Ys - yhat) ** 2
 
 
-def split_validation(est, X, Y, sw, stats, rng):
+def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
     """Hold out ``validation_fraction`` of the rows, chosen chunk by chunk.
 
     ``ceil(validation_fraction * n)`` rows are held out, as in memory; they are
     spread over the chunks in proportion to the chunk sizes and drawn at random
     within each chunk (seeded from ``rng``), so no index array of length n is
-    ever built.  The monitor's weighted R^2 on those rows is a reduction.
+    ever built.  The monitor's weighted R^2 on those rows (``predict(params,
+    X_block)`` in training units) is a reduction.
     """
-    from ._base import _check_split_weights, _n_validation, _r2_from_sums
-
     n = X.shape[0]
-    n_val = _n_validation(n, est.validation_fraction)
+    n_val = n_validation(n, validation_fraction)
     sizes = X.chunks[0]
     quota = _allocate(n_val, sizes)
     seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
@@ -411,14 +402,17 @@ def split_validation(est, X, Y, sw, stats, rng):
     Xv, Yv = X[mask], Y[mask]
     sv = None if sw is None else sw[mask]
     if sw is not None:
-        _check_split_weights(*dask.compute(sw[keep].sum(), sv.sum()))
-    parts = _map_chunks(_chunk_r2_sums, [Xv, Yv, sv], est, None, stats, None)
+        check_split_weights(*dask.compute(sw[keep].sum(), sv.sum()))
+
+    def r2_sums(params, mean):
+        return _map_chunks(_chunk_r2_sums, [Xv, Yv, sv], predict, params, standardizer, mean)
+
+    parts = r2_sums(None, None)
     mean = _sum([p[1] for p in parts]) / _sum([p[0] for p in parts])
-    ss_tot = _sum(_map_chunks(_chunk_r2_sums, [Xv, Yv, sv], est, None, stats, mean))
+    ss_tot = _sum(r2_sums(None, mean))
 
     def monitor(params):
-        ss_res = _sum(_map_chunks(_chunk_r2_sums, [Xv, Yv, sv], est, params, stats, mean))
-        return _r2_from_sums(ss_res, ss_tot)
+        return r2_from_sums(_sum(r2_sums(params, mean)), ss_tot)
 
     return X[keep], Y[keep], None if sw is None else sw[keep], monitor
 
@@ -434,14 +428,15 @@ def head(X, k):
 
 
 # -------------------------------------------------------------- prediction
-def _predict_chunk(Xc, est):
+def _predict_chunk(Xc, predict_rows, y_2d):
     if not np.all(np.isfinite(Xc)):
         raise ValueError("Input X contains NaN or infinity.")
-    return est._predict_array(Xc)
+    out = predict_rows(Xc)
+    return out if y_2d else out.ravel()
 
 
-def predict(est, X):
-    """A lazy dask array of predictions: the model's ``_forward`` on every chunk."""
+def predict(est, X, predict_rows, *, n_outputs, y_2d, dtype):
+    """A lazy dask array of ``predict_rows(X_chunk)`` on every chunk (X checked against ``est``)."""
     X = _as_dask(X, "X")
     if X.ndim != 2:
         raise ValueError(f"Expected a 2D dask array X, got {X.ndim}D instead.")
@@ -452,9 +447,28 @@ def predict(est, X):
             f"{est.n_features_in_} features as input."
         )
     X = X.rechunk({1: -1})
-    dtype = next(iter(est._params_.values())).dtype
-    if est._y_2d:
+    if y_2d:
         return X.map_blocks(
-            _predict_chunk, est, dtype=dtype, chunks=(X.chunks[0], (est.n_outputs_,))
+            _predict_chunk, predict_rows, y_2d, dtype=dtype, chunks=(X.chunks[0], (n_outputs,))
         )
-    return X.map_blocks(_predict_chunk, est, dtype=dtype, drop_axis=1, chunks=(X.chunks[0],))
+    return X.map_blocks(
+        _predict_chunk, predict_rows, y_2d, dtype=dtype, drop_axis=1, chunks=(X.chunks[0],)
+    )
+
+
+class DaskRows:
+    """The rows backend for dask arrays: the operations of ``InMemoryRows``, on the workers."""
+
+    @staticmethod
+    def validate(record, X, y, sample_weight, *, reset):
+        """:func:`validate`; the weights are used as given."""
+        X, Y, y_2d, sw = validate(record, X, y, sample_weight, reset=reset)
+        return X, Y, y_2d, sw, sw
+
+    weighted_mean_scale = staticmethod(weighted_mean_scale)
+    gram_sums = staticmethod(gram_sums)
+    split_validation = staticmethod(split_validation)
+    head = staticmethod(head)
+    predict = staticmethod(predict)
+    init_rows = staticmethod(init_rows)
+    objective = DaskObjective

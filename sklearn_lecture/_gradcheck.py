@@ -1,7 +1,8 @@
 """``check_gradients``: the lecture's derivation checked against finite differences."""
 
 import numpy as np
-from sklearn.base import clone
+
+from ._base import training_problem
 
 __all__ = ["check_gradients"]
 
@@ -21,7 +22,8 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, max_entrie
     entry, with ``z`` standard normal drawn from ``random_state``, and theta0 the
     fitted parameters when ``estimator`` is fitted, otherwise the initial ones of
     a clone (``estimator`` itself is never modified), both in the standardised
-    units training uses.  The perturbation matters: at the initial parameters of
+    units training uses: theta0 and J are those of ``training_problem``.
+    The perturbation matters: at the initial parameters of
     :class:`SigmoidMLPRegressor` W2 = 0, so the gradient of W1 is exactly 0 and
     that of the output bias is rounding, and at converged parameters every
     gradient is nearly 0, so a relative error there would say nothing.  Nonzero
@@ -103,23 +105,9 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, max_entrie
 
 def _objective_at_check_point(estimator, X, y, sample_weight, perturbation, rng):
     """J(theta) and its gradient in float64, its layout, and the point theta to check."""
-    fitted = hasattr(estimator, "n_iter_")
-    est = estimator if fitted else clone(estimator)
-    X = np.asarray(X, dtype=np.float64) if not hasattr(X, "dtype") else X
-    prep = est._prepare(
-        X, y, sample_weight, incremental=fitted, reset=not fitted
-    )
-    if fitted:  # evaluate at the fitted parameters, not at a re-initialisation
-        prep.params = {
-            k: np.asarray(v, dtype=np.float64)
-            for k, v in est._to_training(est._fitted_params(), prep.stats).items()
-        }
-    params = {k: np.asarray(v, dtype=np.float64) for k, v in prep.params.items()}
-    X64 = np.asarray(prep.X, dtype=np.float64)
-    Y64 = np.asarray(prep.Y, dtype=np.float64)
-    objective, layout = est._make_objective(params, X64, Y64, prep.sw, prep.stats)
-    theta = _check_point(layout.pack(params, np.float64), perturbation, rng)
-    return objective, layout, theta
+    problem = training_problem(estimator, X, y, sample_weight, dtype=np.float64)
+    theta = _check_point(problem.theta0, perturbation, rng)
+    return problem.objective, problem.layout, theta
 
 
 def _check_point(theta0, perturbation, rng):

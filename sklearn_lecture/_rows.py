@@ -1,6 +1,10 @@
 """Row blocks and the threads that sum them, owned by each call.
 
-The gradient of the lecture's ``J`` is a sum over rows. :class:`~._solvers.Objective`
+Blocks: every pass over the rows (the block sums of :class:`~._objective.Objective`,
+the statistics of :mod:`._standardize`, prediction) walks them in blocks of
+``BLOCK_SIZE`` rows (:func:`iter_blocks`), so that memory does not grow with n.
+
+The gradient of the lecture's ``J`` is a sum over rows. :class:`~._objective.Objective`
 cuts the rows into blocks of ``BLOCK_SIZE`` rows and the blocks into ``N_LANES``
 contiguous runs ("lanes"). Each lane adds its blocks, in order, into its own
 gradient; the lanes' sums are then added in lane order. The result depends on n
@@ -31,8 +35,63 @@ import threading
 import weakref
 from contextlib import contextmanager
 
+import numpy as np
+
 # The row blocks are summed in N_LANES lanes (see the module docstring).
 N_LANES = 2
+
+# Rows per block: large enough for BLAS and numpy's per-call overhead, small enough
+# that the block's n_block x units arrays stay in cache and memory does not grow with
+# n. 1024 was the fastest of 256 ... 8192 for 64 units, float64 and float32, at
+# n = 1e5 (benchmarks/bench_fit.py's setting, on the 2-core CI machine).
+BLOCK_SIZE = 1024
+
+
+def iter_blocks(n, block_size=BLOCK_SIZE):
+    """The row slices ``0:block_size, block_size:2 block_size, ...`` covering ``n`` rows."""
+    for start in range(0, n, block_size):
+        yield slice(start, start + block_size)
+
+
+def n_blocks(n, block_size=BLOCK_SIZE):
+    """How many blocks :func:`iter_blocks` yields for ``n`` rows."""
+    return -(-n // block_size)
+
+
+def predict_in_blocks(predict_block, X, n_outputs, dtype):
+    """``predict_block(X_block)`` on every block of X, gathered in one (n, n_outputs) array."""
+    n = X.shape[0]
+    out = np.empty((n, n_outputs), dtype=dtype)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        for rows in iter_blocks(n):
+            out[rows] = predict_block(X[rows])
+    return out
+
+
+# ------------------------------------------------------------- held-out rows
+def n_validation(n, validation_fraction):
+    """Rows held out by early stopping; a clear error when too few remain."""
+    n_val = int(np.ceil(validation_fraction * n))
+    if n_val < 1 or n - n_val < 1:
+        raise ValueError(
+            f"early_stopping=True needs at least 2 samples to hold out "
+            f"validation_fraction={validation_fraction}; got {n} samples. "
+            "Set early_stopping=False."
+        )
+    return n_val
+
+
+def check_split_weights(train_total, validation_total):
+    """J and the validation R^2 divide by the sum of the weights of their rows."""
+    if not (train_total > 0 and validation_total > 0):
+        raise ValueError(
+            "early_stopping=True held out rows so that the training rows or the "
+            "validation rows all have sample_weight 0. Set early_stopping=False, "
+            "or give more rows a positive sample_weight."
+        )
+
+
+# ------------------------------------------------------------------- lanes
 
 
 def n_cpus():

@@ -55,24 +55,28 @@ def _standardized_target(estimator):
     from sklearn.preprocessing import StandardScaler
 
     while True:
-        if hasattr(estimator, "steps"):  # Pipeline
-            estimator = estimator.steps[-1][1]
-        elif hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
+        estimator, _ = _pipeline_tail(estimator)
+        if hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
             scaler = estimator.transformer_
             return isinstance(scaler, StandardScaler) and scaler.with_std or None
-        else:
-            return bool(getattr(estimator, "standardize", False))
+        return bool(getattr(estimator, "standardize", False))
+
+
+def _pipeline_tail(estimator):
+    """A Pipeline's ``(last step, the steps before it or None)``; else ``(estimator, None)``."""
+    if not hasattr(estimator, "steps"):
+        return estimator, None
+    head = estimator[:-1] if len(estimator.steps) > 1 else None
+    return estimator.steps[-1][1], head
 
 
 def _final_estimator(estimator):
     """The fitted model inside a Pipeline or a TransformedTargetRegressor."""
     while True:
-        if hasattr(estimator, "steps"):  # Pipeline
-            estimator = estimator.steps[-1][1]
-        elif hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
-            estimator = estimator.regressor_
-        else:
+        estimator, _ = _pipeline_tail(estimator)
+        if not hasattr(estimator, "regressor_"):
             return estimator
+        estimator = estimator.regressor_  # TransformedTargetRegressor
 
 
 class LossCurveDisplay:
@@ -496,22 +500,17 @@ def _limit_to_fit(ax):
 def _rbf_units(estimator, grid):
     """``w_k phi_k(x)`` on the grid and w0, for an RBFRegressor (else ``None, None``).
 
-    The basis comes from the estimator's own ``_forward`` hook on its fitted
-    parameters, after any preceding Pipeline steps, so the units always sum
-    (with w0) to the prediction.
+    The basis is the model's public :meth:`~RBFRegressor.hidden_features`,
+    after any preceding Pipeline steps, computed as ``predict`` computes it, so
+    the units always sum (with w0) to the prediction.
     """
     from ._rbf import RBFRegressor
 
-    model, Xt = estimator, grid
-    if hasattr(estimator, "steps"):
-        model = estimator.steps[-1][1]
-        if len(estimator.steps) > 1:
-            Xt = estimator[:-1].transform(grid)
+    model, head = _pipeline_tail(estimator)
     if not isinstance(model, RBFRegressor) or model.n_outputs_ != 1:
         return None, None
-    params = model._fitted_params()
-    Xt = np.asarray(Xt, dtype=params["centers"].dtype)
-    _, phi = model._forward(params, Xt, kernel=model._kernel_)  # phi_k(x), (n_grid, K)
+    Xt = grid if head is None else head.transform(grid)
+    phi = model.hidden_features(Xt)  # phi_k(x), (n_grid, K)
     w = np.ravel(model.coef_)
     contributions = phi * w  # column k is w_k phi_k(x)
     return contributions.astype(np.float64), float(np.ravel(model.intercept_)[0])

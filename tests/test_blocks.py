@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
-from sklearn_lecture._solvers import BLOCK_SIZE, N_LANES
+from sklearn_lecture import training_problem
+from sklearn_lecture._rows import BLOCK_SIZE, N_LANES
 
 N_ROWS = 6 * BLOCK_SIZE + 37  # several blocks in every lane, and a short last block
 
@@ -31,11 +32,10 @@ def _data(dtype=np.float64, n=N_ROWS):
 
 
 def _objective(est, X, y, **kwargs):
-    prep = est._prepare(X, y, None, incremental=False)
-    objective, layout = est._make_objective(prep.params, prep.X, prep.Y, prep.sw, prep.stats)
+    objective, _, theta0, _ = training_problem(est, X, y)
     for key, value in kwargs.items():
         setattr(objective, key, value)
-    return objective, layout.pack(prep.params, prep.dtype)
+    return objective, theta0
 
 
 @pytest.mark.parametrize("est", _estimators(), ids=lambda e: repr(e)[:40])

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -21,7 +22,8 @@ distributed = pytest.importorskip(
     "dask.distributed", reason="distributed is not installed (pip install '.[dask]')"
 )
 
-from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _base, _dask  # noqa: E402
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _dask, _standardize  # noqa: E402
+from sklearn_lecture._base import _yhat  # noqa: E402
 
 KERNELS = ["sigmoid", "rbf", "relu"]
 N, CHUNK = 301, 70  # 70 does not divide 301: the last chunk has 21 rows
@@ -157,8 +159,9 @@ def test_early_stopping_holds_out_the_same_number_of_rows(client):
     assert len(est.validation_scores_) == est.n_iter_
     assert est.best_validation_score_ == max(est.validation_scores_)
     rng = np.random.RandomState(0)
-    stats = _base.Standardizer.identity(3, 1)
-    Xt, Yt, st, monitor = _dask.split_validation(est, Xd, yd[:, None], swd, stats, rng)
+    stats = _standardize.Standardizer.identity(3, 1)
+    predict = partial(_yhat, est._forward)
+    Xt, Yt, st, monitor = _dask.split_validation(Xd, yd[:, None], swd, stats, rng, 0.2, predict)
     n_val = int(np.ceil(0.2 * N))
     assert Xt.compute().shape == (N - n_val, 3) and st.compute().shape == (N - n_val,)
     assert np.isfinite(monitor(est._to_training(est._fitted_params(), stats)))

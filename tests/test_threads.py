@@ -25,7 +25,14 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
 
-from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _rows, _solvers
+from sklearn_lecture import (
+    RBFRegressor,
+    SigmoidMLPRegressor,
+    _objective,
+    _rows,
+    _solvers,
+    training_problem,
+)
 
 LANE = "sklearn_lecture_lane"
 
@@ -74,12 +81,12 @@ def test_lane_threads_belong_to_the_call_and_no_pool_is_kept():
         seen.append(len(_lane_threads()))  # right after the call: its threads joined
         return out
 
-    _rows_sum_lanes = _solvers.sum_lanes
-    _solvers.sum_lanes = spy
+    _rows_sum_lanes = _objective.sum_lanes
+    _objective.sum_lanes = spy
     try:
         _fit(est, X, y)
     finally:
-        _solvers.sum_lanes = _rows_sum_lanes
+        _objective.sum_lanes = _rows_sum_lanes
     assert seen and all(count == 0 for count in seen)
     if _rows.n_cpus() > 1:  # the lanes did run on threads of their own, and none is left
         assert LANE in ran_on
@@ -89,10 +96,7 @@ def test_lane_threads_belong_to_the_call_and_no_pool_is_kept():
 def test_threaded_lanes_give_the_sums_of_one_thread_whatever_the_blas_threads():
     X, y = _data(n=5000)
     est = _fit(_make("mlp", max_iter=2), X, y)
-    prep = est._prepare(X, y, None, incremental=True)
-    params = est._params_
-    objective, layout = est._make_objective(params, prep.X, prep.Y, None, prep.stats)
-    theta = layout.pack(params, np.float64)
+    objective, _, theta, _ = training_problem(est, X, y, dtype=np.float64)
     objective.n_threads = 1  # the reference: every lane in this thread
     reference = objective.sums(theta)
     for n_threads in (1, 2, 4):
@@ -134,9 +138,8 @@ def test_lbfgs_runs_on_one_blas_thread_and_restores_it():
     try:
         # Called directly, as a user of the solver would: the fit's hold is not there.
         est = _make("mlp", max_iter=5)
-        prep = est._prepare(X, y, None, incremental=False, record=copy.copy(est))
-        objective, layout = est._make_objective(prep.params, prep.X, prep.Y, None, prep.stats)
-        _solvers.lbfgs(objective, layout.pack(prep.params, np.float64), max_iter=5, tol=0.0)
+        objective, _, theta0, _ = training_problem(est, X, y)
+        _solvers.lbfgs(objective, theta0.astype(np.float64), max_iter=5, tol=0.0)
     finally:
         _solvers.minimize = minimize
     assert seen and all(n == 1 for _, n in seen[0])

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-import sklearn_lecture._base as base_module
+import sklearn_lecture._backend as backend_module
 import sklearn_lecture._solvers as solvers_module
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, check_gradients
 
@@ -147,14 +147,14 @@ def test_early_stopping_loss_curve_is_the_training_loss(Est, monkeypatch):
     both curves: validation_scores_ holds the other)."""
     X, y = _noisy()
     split = {}
-    real_split = base_module.train_test_split
+    real_split = backend_module.train_test_split
 
     def spy(*args, **kwargs):
         train, val = real_split(*args, **kwargs)
         split["train"], split["val"] = np.sort(train), np.sort(val)
         return train, val
 
-    monkeypatch.setattr(base_module, "train_test_split", spy)
+    monkeypatch.setattr(backend_module, "train_test_split", spy)
     # One step from the initial weights: J is recorded before the step. A step of
     # alpha = 1e-300 leaves the same initial weights (and split) unchanged.
     kw = dict(early_stopping=True, validation_fraction=0.25, standardize=False, max_iter=1)

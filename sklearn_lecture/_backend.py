@@ -1,0 +1,177 @@
+"""Where the rows live: the in-memory rows backend, and the choice of backend.
+
+``fit`` and ``predict`` call :func:`rows_backend` once, at the top, and then
+ask the backend for the few things that depend on where the rows live:
+
+* ``validate(record, X, y, sample_weight, reset=...)``: the checked data
+  ``(X, Y, y_2d, sample_weight, sw)``, ``sw`` being the weights training uses;
+* ``weighted_mean_scale(A, sw)``: the standardisation statistics;
+* ``init_rows(X, Y, sw, rng, max_rows)``: the rows the initialisation looks at;
+* ``gram_sums(features, X, sw, standardizer)``: the auto learning rate's Gram matrix;
+* ``split_validation(X, Y, sw, standardizer, rng, fraction, predict)``: the
+  early-stopping split and its R^2 monitor;
+* ``objective``: the :class:`~._objective.Objective` class whose block sums run
+  where the rows are;
+* ``head(X, k)``: a few rows to check the fitted model on;
+* ``predict(est, X, predict_rows, ...)``: X checked against the fitted ``est``,
+  then ``predict_rows`` on its row blocks or chunks.
+
+A backend knows no model: it is given the ``block_loss_grad`` contract and
+plain callables (``features(X_block)``, ``predict(params, X_block)``,
+``predict_rows(X)``). :class:`InMemoryRows` holds numpy arrays;
+:class:`~._dask.DaskRows` (imported only for dask input, so dask stays optional)
+holds dask arrays.
+"""
+
+from functools import partial
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+from ._objective import Objective
+from ._rows import check_split_weights, iter_blocks, n_validation, predict_in_blocks
+from ._standardize import block_abs_max, block_moments, gram_sums, mean_scale, weighted_r2
+
+
+def rows_backend(X):
+    """The rows backend for X: :class:`~._dask.DaskRows` for dask, else :class:`InMemoryRows`.
+
+    Checked without importing dask (the module of X's type), so numpy input
+    never imports it.
+    """
+    if type(X).__module__.partition(".")[0] in {"dask", "dask_expr"}:
+        from ._dask import DaskRows
+
+        return DaskRows
+    return InMemoryRows
+
+
+def weighted_mean_scale(A, sample_weight=None):
+    """Column means and standard deviations of ``A``, weighted by ``s_i``.
+
+    See :func:`~._standardize.mean_scale`.
+
+    Three passes over the row blocks of ``A``: the largest magnitudes, then the
+    weighted sums of ``A / big`` and of ``(A - mean) / big`` and their squares.
+    """
+    n, d = A.shape
+    s = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    total = float(n) if s is None else float(s.sum())
+    big = np.zeros(d)
+    for rows in iter_blocks(n):
+        np.maximum(big, block_abs_max(A[rows]), out=big)
+
+    def moments(big, mean):
+        sum_b, sum_bb = np.zeros(d), np.zeros(d)
+        for rows in iter_blocks(n):
+            b, bb = block_moments(A[rows], None if s is None else s[rows], big, mean)
+            sum_b += b
+            sum_bb += bb
+        return sum_b, sum_bb, total
+
+    return mean_scale(big, moments, A.dtype)
+
+
+class InMemoryRows:
+    """The rows backend for numpy arrays (and everything ``validate_data`` accepts)."""
+
+    @staticmethod
+    def validate(record, X, y, sample_weight, *, reset):
+        """``validate_data`` (recording onto ``record``), then y and the weights checked."""
+        # scikit-learn's finiteness check sums X: +-1.7e308 columns give inf - inf
+        with np.errstate(over="ignore", invalid="ignore"):
+            X, y = validate_data(
+                record,
+                X,
+                y,
+                reset=reset,
+                multi_output=True,
+                y_numeric=True,
+                dtype=[np.float64, np.float32],
+            )
+        with np.errstate(over="ignore"):
+            Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
+        if not np.all(np.isfinite(Y)):
+            if np.all(np.isfinite(np.asarray(y, dtype=np.float64))):
+                raise ValueError(
+                    f"y has values beyond the range of {X.dtype} (the dtype of X, in "
+                    "which the model is trained): pass X as float64, or rescale y."
+                )
+            raise ValueError("Input y contains NaN or infinity.")
+        sw_given = _validate_sample_weight(sample_weight, X)
+        return X, Y, y.ndim == 2, sw_given, _normalized_weights(sw_given, X.dtype)
+
+    weighted_mean_scale = staticmethod(weighted_mean_scale)
+    gram_sums = staticmethod(gram_sums)
+    objective = Objective
+
+    @staticmethod
+    def init_rows(X, Y, sw, rng, max_rows):
+        """The rows the initialisation may look at: all, or a weighted sample of ``max_rows``."""
+        n = X.shape[0]
+        if n <= max_rows:
+            return X, Y, sw
+        if sw is not None and np.count_nonzero(sw) <= max_rows:
+            keep = np.flatnonzero(sw)  # few enough rows weigh anything: all of them
+            return X[keep], Y[keep], sw[keep]
+        p = None if sw is None else sw / sw.sum()
+        idx = np.sort(rng.choice(n, max_rows, replace=False, p=p))
+        return X[idx], Y[idx], None
+
+    @staticmethod
+    def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
+        """Hold out ``validation_fraction`` of the rows; monitor ``predict(params, X)`` on them."""
+        n = X.shape[0]
+        n_val = n_validation(n, validation_fraction)
+        train, val = train_test_split(np.arange(n), test_size=n_val, random_state=rng)
+        train, val = np.sort(train), np.sort(val)
+        if sw is not None:
+            check_split_weights(sw[train].sum(), sw[val].sum())
+        Xv, Yv = standardizer.transform(X[val], Y[val])
+        sv = None if sw is None else sw[val]
+
+        def monitor(params):
+            yhat = predict_in_blocks(partial(predict, params), Xv, Yv.shape[1], Xv.dtype)
+            return weighted_r2(Yv, yhat, sv)
+
+        return X[train], Y[train], None if sw is None else sw[train], monitor
+
+    @staticmethod
+    def head(X, k):
+        """The first (up to) ``k`` rows of X."""
+        return X[: min(len(X), k)]
+
+    @staticmethod
+    def predict(est, X, predict_rows, *, n_outputs, y_2d, dtype):
+        """``predict_rows(X)`` on X validated against the fitted ``est``, shaped as y was."""
+        with np.errstate(over="ignore", invalid="ignore"):  # as in fit
+            X = validate_data(est, X, reset=False, dtype=[np.float64, np.float32])
+        out = predict_rows(X)
+        return out if y_2d else out.ravel()
+
+
+def _validate_sample_weight(sample_weight, X):
+    if sample_weight is None:
+        return None
+    sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative; got negative values.")
+    if not np.any(sw > 0):
+        raise ValueError("sample_weight must have at least one positive value.")
+    return sw
+
+
+def _normalized_weights(sw, dtype):
+    """The weights the training uses: ``sw`` times a power of two, in ``dtype``.
+
+    J = sum s e^2 / (2 sum s) does not change when every s_i is multiplied by
+    the same number: bringing the largest weight into [0.5, 1) by a power of
+    two (exact, so ordinary weights give bit-identical fits) keeps sum s from
+    overflowing (weights near 1.7e308) or underflowing (1e-320).
+    """
+    if sw is None:
+        return None
+    _, exponent = np.frexp(sw.max())
+    with np.errstate(under="ignore"):
+        return np.ldexp(sw, -int(exponent)).astype(dtype, copy=False)

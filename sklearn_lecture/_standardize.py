@@ -1,0 +1,191 @@
+"""Weighted statistics of the rows, and the standardisation training runs in.
+
+Every function here works on one block (or one dask chunk) of rows, or adds up
+per-block results; the rows backends (:mod:`._backend` in memory, :mod:`._dask`
+on a cluster) choose how the blocks are walked and added.
+
+* :func:`mean_scale`: the weighted column means and scales, from a backend's
+  two passes (:func:`block_abs_max`, then :func:`block_moments`);
+* :class:`Standardizer`: ``(X - mean) / scale`` and back, block by block;
+* :func:`gram_sums`: ``[Z 1]^T S [Z 1]`` for the auto learning rate;
+* :func:`weighted_r2` / :func:`r2_from_sums`: the early-stopping score;
+* :func:`predict_original_units`: a model's predictions in the units of y.
+"""
+
+import numpy as np
+
+from ._rows import iter_blocks, predict_in_blocks
+
+
+# ------------------------------------------------------------ mean and scale
+def block_abs_max(A):
+    """The largest magnitude of each column of one block (0 for an empty block)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.max(np.abs(A), axis=0, initial=0.0)
+
+
+def block_moments(A, s, big, mean):
+    """``sum_i s_i B_i`` and ``sum_i s_i B_i^2`` over one block, with ``B = (A - mean) / big``.
+
+    ``mean=None`` is ``mean = 0``; ``s=None`` is ``s_i = 1``. Computed in float64.
+    """
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        B = np.asarray(A, dtype=np.float64)
+        if mean is not None:
+            B = B - mean
+        B = B / big
+        BB = B * B
+        if s is None:
+            return B.sum(axis=0), BB.sum(axis=0)
+        s = np.asarray(s, dtype=np.float64)
+        return s @ B, s @ BB
+
+
+def mean_scale(big, moments, dtype):
+    """Column means and standard deviations, weighted by ``s_i``.
+
+    Computed relative to each column's largest magnitude ``big`` (the largest
+    :func:`block_abs_max`), so that values near the limits of float64 neither
+    overflow nor underflow. ``moments(big, mean)`` returns the sums of
+    :func:`block_moments` over all rows and ``sum_i s_i``. Columns
+    without spread get the scale ``max(1, their largest magnitude)``
+    (:class:`~sklearn.preprocessing.StandardScaler` uses 1), so that dividing
+    by the scale is always safe and the rounding left by subtracting the mean
+    (about ``1e-16`` times the magnitude) stays about ``1e-16`` whatever the
+    column's size: a constant column of 1e300 standardises to (nearly) 0.
+    """
+    big = np.array(big, dtype=np.float64)
+    big[big == 0] = 1.0
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        sum_b, _, total = moments(big, None)
+        mean = sum_b / total * big
+        sum_b, sum_bb, total = moments(big, mean)
+        scale = _corrected_scale(sum_b, sum_bb, total) * big
+    return mean, _guard_scale(scale, big, dtype)
+
+
+def _corrected_scale(sum_b, sum_bb, total):
+    """``sqrt(E[B^2] - E[B]^2)`` for ``B = (A - mean) / big``: the corrected two-pass variance.
+
+    Subtracting ``E[B]^2`` removes the rounding error of the mean, so a constant
+    column gets the scale 0 (not ``|mean error|``) whatever its size.
+    """
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        var = sum_bb / total - (sum_b / total) ** 2
+        return np.sqrt(np.maximum(var, 0.0))
+
+
+def _guard_scale(scale, big, dtype=np.float64):
+    """Columns without spread (relative to their magnitude ``big``) get the scale ``max(1, big)``.
+
+    So do scales below the smallest normal number of the data's ``dtype``: cast
+    to that dtype they would round to 0 (e.g. float32 data of size 1e-45).
+    """
+    tiny = float(np.finfo(dtype).tiny) if np.issubdtype(dtype, np.floating) else 0.0
+    # Below 64 float64 epsilons of the magnitude, a spread is rounding, not data.
+    relative = 64 * np.finfo(np.float64).eps
+    constant = ~np.isfinite(scale) | (scale <= relative * big) | (scale == 0) | (scale < tiny)
+    scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
+    return scale
+
+
+# ------------------------------------------------------------- standardiser
+class Standardizer:
+    """Means and scales of X and y, applied block by block during training."""
+
+    def __init__(self, x_mean, x_scale, y_mean, y_scale):
+        self.x_mean, self.x_scale = x_mean, x_scale
+        self.y_mean, self.y_scale = y_mean, y_scale
+
+    @classmethod
+    def identity(cls, n_features, n_outputs):
+        return cls(
+            np.zeros(n_features), np.ones(n_features), np.zeros(n_outputs), np.ones(n_outputs)
+        )
+
+    def is_identity(self):
+        return (
+            not self.x_mean.any()
+            and not self.y_mean.any()
+            and np.all(self.x_scale == 1)
+            and np.all(self.y_scale == 1)
+        )
+
+    def transform(self, X, Y):
+        """``(X - mean) / scale`` and the same for Y, computed in X's dtype (no float64 copies)."""
+        dtype = X.dtype
+
+        def scaled(A, mean, scale):
+            A = A - np.asarray(mean, dtype=dtype)
+            A /= np.asarray(scale, dtype=dtype)
+            return A
+
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            Xs = scaled(X, self.x_mean, self.x_scale)
+            Ys = None
+            if Y is not None:
+                Ys = scaled(Y.astype(dtype, copy=False), self.y_mean, self.y_scale)
+        return Xs, Ys
+
+    def inverse_y(self, Ys):
+        """``Ys * scale + mean``: predictions in training units back in the units of y."""
+        dtype = Ys.dtype
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            Ys *= np.asarray(self.y_scale, dtype=dtype)
+            Ys += np.asarray(self.y_mean, dtype=dtype)
+        return Ys
+
+
+# ---------------------------------------------------------------- the model
+def gram_sums(features, X, s, standardizer):
+    """``[Z 1]^T S [Z 1]`` and ``sum s`` over the rows of X, in row blocks.
+
+    ``features(X_block)`` is the model's Z (the network's last hidden layer, the
+    RBF units phi) on a block in training units. ``(None, 0.0)`` for no rows.
+    """
+    G = None
+    total = 0.0
+    for rows in iter_blocks(X.shape[0]):
+        Xb, _ = standardizer.transform(X[rows], None)
+        F = features(Xb)
+        F1 = np.hstack([F, np.ones((F.shape[0], 1), dtype=F.dtype)]).astype(np.float64)
+        if s is not None:
+            Gb = F1.T @ (F1 * s[rows, None])
+            total += float(s[rows].sum())
+        else:
+            Gb = F1.T @ F1
+            total += F1.shape[0]
+        G = Gb if G is None else G + Gb
+    return G, total
+
+
+def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
+    """Predictions on X in the units of y: standardise each block, predict, scale back.
+
+    ``predict_block(X_block) -> yhat`` is the model in training units. So the
+    prediction is as accurate as the fit whatever the offset and scale of X.
+    """
+    X = np.asarray(X).astype(dtype, copy=False)
+
+    def block(Xb):
+        Xs, _ = standardizer.transform(Xb, None)
+        return standardizer.inverse_y(predict_block(Xs))
+
+    return predict_in_blocks(block, X, n_outputs, dtype)
+
+
+# ------------------------------------------------------------- the R^2 score
+def weighted_r2(Y, Yhat, s):
+    """Weighted R^2, averaged over outputs (as ``r2_score``'s default)."""
+    w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
+    W = w.sum()
+    mean = (w @ Y) / W
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf
+        return r2_from_sums(w @ (Y - Yhat) ** 2, w @ (Y - mean) ** 2)
+
+
+def r2_from_sums(ss_res, ss_tot):
+    """R^2 from the per-output sums of squares, averaged over outputs."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
+    return float(np.mean(r2))
