@@ -12,7 +12,7 @@ stand-ins.
 from ._gradcheck import check_gradients
 from ._mlp import SigmoidMLPRegressor
 from ._rbf import RBFRegressor
-from ._solvers import DivergenceError
+from ._optimizers import DivergenceError
 from .plotting import FitDisplay, LossCurveDisplay  # matplotlib is imported only to draw
 
 __version__ = "0.1.0"

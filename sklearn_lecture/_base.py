@@ -12,7 +12,7 @@ An estimator subclass only describes its model, in the lecture's notation:
 * ``_to_original`` / ``_to_training``: the exact change of units between the
   standardised problem that is trained and the fitted attributes.
 
-Everything else, including the training loop (:mod:`._solvers`), is here once.
+Everything else, including the training loop (:mod:`._optimizers`), is here once.
 """
 
 import numbers
@@ -39,14 +39,8 @@ except ImportError:  # older scikit-learn: the estimators work without callbacks
     _CALLBACK_MIXINS = ()
 
 from ._rows import one_blas_thread
-from ._solvers import (
-    BLOCK_SIZE,
-    Objective,
-    ParamLayout,
-    gradient_descent,
-    lbfgs,
-    warn_not_converged,
-)
+from ._optimizers import gradient_descent, lbfgs, warn_not_converged
+from ._solvers import BLOCK_SIZE, Objective, ParamLayout
 
 # lambda of l2="auto": the L2 penalty on the output weights (standardised units).
 # Chosen by benchmarks/bench_convergence.py (see the README, "How training works").

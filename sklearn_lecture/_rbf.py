@@ -12,7 +12,7 @@ from threadpoolctl import threadpool_limits
 
 from ._base import LectureRegressorBase, check_init_value
 from ._kernels import RADIAL_PROFILES
-from ._solvers import _user_stacklevel
+from ._optimizers import _user_stacklevel
 
 # Smallest width b, relative to the scale of the (standardised) data.
 MIN_WIDTH = 1e-6

@@ -19,7 +19,7 @@ from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
-from sklearn_lecture._solvers import DivergenceError
+from sklearn_lecture._optimizers import DivergenceError
 
 
 def _fit(est, X, y):

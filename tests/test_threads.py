@@ -25,7 +25,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
 
-from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _rows, _solvers
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _optimizers, _rows, _solvers
 
 LANE = "sklearn_lecture_lane"
 
@@ -124,21 +124,21 @@ def test_lbfgs_runs_on_one_blas_thread_and_restores_it():
         pytest.skip("no BLAS library found by threadpoolctl")
     X, y = _data(n=300)
     seen = []
-    minimize = _solvers.minimize
+    minimize = _optimizers.minimize
 
     def spy(fun, *args, **kwargs):
         seen.append(_blas_threads())
         return minimize(fun, *args, **kwargs)
 
-    _solvers.minimize = spy
+    _optimizers.minimize = spy
     try:
         # Called directly, as a user of the solver would: the fit's hold is not there.
         est = _make("mlp", max_iter=5)
         prep = est._prepare(X, y, None, incremental=False, record=copy.copy(est))
         objective, layout = est._make_objective(prep.params, prep.X, prep.Y, None, prep.stats)
-        _solvers.lbfgs(objective, layout.pack(prep.params, np.float64), max_iter=5, tol=0.0)
+        _optimizers.lbfgs(objective, layout.pack(prep.params, np.float64), max_iter=5, tol=0.0)
     finally:
-        _solvers.minimize = minimize
+        _optimizers.minimize = minimize
     assert seen and all(n == 1 for _, n in seen[0])
     assert _blas_threads() == before
 
