@@ -248,4 +248,5 @@ def test_convergence_warning_points_at_the_callers_line_with_advice_for_its_solv
     message = str(w.message)
     assert "max_iter=3" in message and "l2" in message
     assert ("L-BFGS" in message) == (solver == "lbfgs")
+    assert ("solver='gd'" in message) == (solver == "lbfgs")  # lbfgs has no penalty by default
     assert "learning_rate" not in message  # lbfgs has none; for gd alpha is not the advice
