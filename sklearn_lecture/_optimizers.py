@@ -214,13 +214,8 @@ def gradient_descent(
         When J or the parameters stop being finite, J grows 10^4-fold, or (with
         a fixed alpha) J ends above where it started.
     """
-    record = TrainingRecord(
-        tol=tol,
-        n_iter_no_change=n_iter_no_change,
-        monitor=monitor,
-        verbose=verbose,
-        on_iteration=on_iteration,
-    )
+    record = TrainingRecord(tol=tol, n_iter_no_change=n_iter_no_change, monitor=monitor,
+                            verbose=verbose, on_iteration=on_iteration)
     if adaptive:
         # s.s, s.y, y.y and grad.step of a diverging trial may overflow: inf is handled
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -509,16 +504,11 @@ def lbfgs(
     record : TrainingRecord
         As for :func:`gradient_descent` (``learning_rate`` stays None).
     """
-    record = TrainingRecord(
-        # The same stopping rule as gradient descent (J, or the validation score,
-        # not improved by tol for n_iter_no_change iterations), besides scipy's
-        # own gradient test: without it L-BFGS fits noise until max_iter.
-        tol=tol,
-        n_iter_no_change=n_iter_no_change,
-        monitor=monitor,
-        verbose=verbose,
-        on_iteration=on_iteration,
-    )
+    # The same stopping rule as gradient descent (J, or the validation score, not
+    # improved by tol for n_iter_no_change iterations), besides scipy's own
+    # gradient test: without it L-BFGS fits noise until max_iter.
+    record = TrainingRecord(tol=tol, n_iter_no_change=n_iter_no_change, monitor=monitor,
+                            verbose=verbose, on_iteration=on_iteration)
     adapter = _ScipyAdapter(objective, record, theta.dtype)
     theta_out = _run_lbfgs_b(adapter, theta, lower, max_iter, tol)
     if monitor is not None and record.best_theta is not None:
