@@ -340,6 +340,7 @@ class _BarzilaiBorwein:
 
     @classmethod
     def around(cls, alpha0):
+        """The rule that starts at ``alpha0`` (``1 / lambda_max`` of the output layer)."""
         return cls(alpha0, alpha0 * ALPHA_RANGE[0], alpha0 * ALPHA_RANGE[1])
 
     def next_alpha(self, s, y, iteration):
