@@ -13,7 +13,7 @@ from ._base import TrainingProblem, training_problem
 from ._gradcheck import check_gradients
 from ._mlp import SigmoidMLPRegressor
 from ._rbf import RBFRegressor
-from ._solvers import DivergenceError
+from ._optimizers import DivergenceError
 from .plotting import FitDisplay, LossCurveDisplay  # matplotlib is imported only to draw
 
 __version__ = "0.1.0"

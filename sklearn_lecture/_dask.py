@@ -8,8 +8,8 @@ sums over rows.  So one iteration on data that lives on a cluster is:
    its chunks (the same :class:`~._objective.Objective` code as in memory, with the
    same :class:`~._standardize.Standardizer` applied block by block) and returns
    ``(sum_i s_i ||e_i||^2, the gradient sums)``;
-3. the client adds the chunk sums and the shared loop (:func:`~._solvers.gradient_descent`
-   or :func:`~._solvers.lbfgs`) takes the lecture's step ``W <- W - alpha * grad J``.
+3. the client adds the chunk sums and the shared loop (:func:`~._optimizers.gradient_descent`
+   or :func:`~._optimizers.lbfgs`) takes the lecture's step ``W <- W - alpha * grad J``.
 
 X is never gathered: the client holds the parameters and one partial sum per
 chunk.  Everything else ``fit`` needs from the data (validation, the

@@ -159,7 +159,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
 
     With the penalty ``l2`` = lambda, ``J`` gains ``(lambda / 2) sum ||W||^2`` over
     the weights (not the bias rows) and each ``dJ/dW`` gains ``lambda W``
-    (``Objective.__call__`` in ``_solvers.py``, the one place for both models).
+    (``Objective.__call__`` in ``_objective.py``, the one place for both models).
 
     Unless ``coefs_init`` and ``intercepts_init`` give them, the initial hidden
     weights are drawn from ``N(0, 1 / fan_in)`` (and their bias rows from

@@ -12,7 +12,7 @@ from threadpoolctl import threadpool_limits
 
 from ._base import LectureRegressorBase, check_init_value
 from ._kernels import RADIAL_PROFILES
-from ._solvers import _user_stacklevel
+from ._optimizers import _user_stacklevel
 
 # Smallest width b, relative to the scale of the (standardised) data.
 MIN_WIDTH = 1e-6
@@ -275,7 +275,7 @@ class RBFRegressor(LectureRegressorBase):
     - ``dJ/db_k = 1/n sum_i e_i w_k Phi'(u_ik) u_ik / b_k``.
 
     With the penalty ``l2`` = lambda, ``J`` gains ``(lambda / 2) ||w||^2`` and
-    ``dJ/dw`` gains ``lambda w`` (``Objective.__call__`` in ``_solvers.py``).
+    ``dJ/dw`` gains ``lambda w`` (``Objective.__call__`` in ``_objective.py``).
 
     Each iteration updates every trained parameter: ``c <- c - alpha dJ/dc``,
     ``w <- w - alpha dJ/dw``, ``w0 <- w0 - alpha dJ/dw0``. The lecture's examples

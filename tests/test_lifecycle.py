@@ -13,7 +13,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _solvers
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _optimizers
 
 KERNELS = ["sigmoid", "rbf", "relu"]
 SOLVERS = ["gd", "lbfgs"]
@@ -138,7 +138,7 @@ def test_a_failed_refit_on_other_data_keeps_the_old_model(name):
 
 def _interrupt_at(monkeypatch, iteration):
     """Make the shared loop raise KeyboardInterrupt after ``iteration`` iterations."""
-    record = _solvers._Progress.record
+    record = _optimizers.TrainingRecord.record
 
     def interrupted(self, theta, J):
         stop = record(self, theta, J)
@@ -146,7 +146,7 @@ def _interrupt_at(monkeypatch, iteration):
             raise KeyboardInterrupt
         return stop
 
-    monkeypatch.setattr(_solvers._Progress, "record", interrupted)
+    monkeypatch.setattr(_optimizers.TrainingRecord, "record", interrupted)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)

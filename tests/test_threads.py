@@ -30,7 +30,7 @@ from sklearn_lecture import (
     SigmoidMLPRegressor,
     _objective,
     _rows,
-    _solvers,
+    _optimizers,
     training_problem,
 )
 
@@ -67,7 +67,7 @@ def _lane_threads():
 def test_lane_threads_belong_to_the_call_and_no_pool_is_kept():
     X, y = _data()
     est = _make("mlp", max_iter=3)
-    assert not hasattr(_solvers, "_POOL") and not hasattr(_rows, "_POOL")
+    assert not hasattr(_optimizers, "_POOL") and not hasattr(_objective, "_POOL") and not hasattr(_rows, "_POOL")
     seen, ran_on = [], set()
     original = _rows.sum_lanes
     threads_before = set(threading.enumerate())
@@ -128,20 +128,20 @@ def test_lbfgs_runs_on_one_blas_thread_and_restores_it():
         pytest.skip("no BLAS library found by threadpoolctl")
     X, y = _data(n=300)
     seen = []
-    minimize = _solvers.minimize
+    minimize = _optimizers.minimize
 
     def spy(fun, *args, **kwargs):
         seen.append(_blas_threads())
         return minimize(fun, *args, **kwargs)
 
-    _solvers.minimize = spy
+    _optimizers.minimize = spy
     try:
         # Called directly, as a user of the solver would: the fit's hold is not there.
         est = _make("mlp", max_iter=5)
         objective, _, theta0, _ = training_problem(est, X, y)
-        _solvers.lbfgs(objective, theta0.astype(np.float64), max_iter=5, tol=0.0)
+        _optimizers.lbfgs(objective, theta0.astype(np.float64), max_iter=5, tol=0.0)
     finally:
-        _solvers.minimize = minimize
+        _optimizers.minimize = minimize
     assert seen and all(n == 1 for _, n in seen[0])
     assert _blas_threads() == before
 

@@ -12,7 +12,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 import sklearn_lecture._backend as backend_module
-import sklearn_lecture._solvers as solvers_module
+import sklearn_lecture._optimizers as optimizers_module
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, check_gradients
 
 ESTIMATORS = [SigmoidMLPRegressor, RBFRegressor]
@@ -79,14 +79,14 @@ def test_lbfgs_gets_the_documented_J_and_its_exact_gradient(Est, n_outputs, monk
     a factor n_outputs (scikit-learn issue 8349)."""
     X, Y = _data(k=n_outputs)
     seen = {}
-    real_minimize = solvers_module.minimize
+    real_minimize = optimizers_module.minimize
 
     def spy(fun, x0, **kwargs):
         result = real_minimize(fun, x0, **kwargs)
         seen["fun"], seen["x"] = fun, result.x
         return result
 
-    monkeypatch.setattr(solvers_module, "minimize", spy)
+    monkeypatch.setattr(optimizers_module, "minimize", spy)
     est = _fit(_small(Est, solver="lbfgs", max_iter=15, standardize=False), X, Y)
     fun, x = seen["fun"], seen["x"].copy()
     J, grad = fun(x)

@@ -7,7 +7,7 @@ Usage in reStructuredText::
 finds the one line of ``sklearn_lecture/_mlp.py`` that contains the text after
 ``|``, and links to that line of the module's highlighted source page (written by
 :mod:`sphinx.ext.viewcode`, which works offline). The link reads ``_mlp.py:175``.
-An explicit title is allowed: ``:source:`the update <_solvers.py|theta -= alpha>```.
+An explicit title is allowed: ``:source:`the update <_optimizers.py|theta -= alpha>```.
 
 Lines are found by their text, not their number, so the links follow the code
 as it changes; a text that matches no line, or more than one, is a warning
