@@ -152,7 +152,8 @@ def triangle_profile_derivative(U, Z, out=None):
     dtype (``||x - c|| <= 1.2e-4 sqrt(b)`` in float64), where Phi' would be so
     large that the RBF centre gradient's matrix form
     ``ewphi^T x - (sum ewphi) c`` would cancel huge terms.  (dJ/dc itself stays
-    bounded: ``Phi'(u) du/dc`` is a unit vector over ``sqrt(b)``.)  Beyond ``u >= 1`` the profile is 0 and so is Phi'.
+    bounded: ``Phi'(u) du/dc`` is a unit vector over ``sqrt(b)``.)  Beyond
+    ``u >= 1`` the profile is 0 and so is Phi'.
     It needs u (``uses_input``): ``1 - Z`` would give ``sqrt(u)`` only to about
     ``eps / sqrt(u)`` relative error near the centre; the RBF model writes it
     into u's memory instead, so it costs no extra n x K array.
