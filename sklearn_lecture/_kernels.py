@@ -36,10 +36,9 @@ import numpy as np
 class Kernel(NamedTuple):
     """A nonlinearity Phi and its derivative Phi'."""
 
-    name: str
     phi: Callable  # phi(A) -> Z
     dphi: Callable  # dphi(A, Z) -> dZ/dA (elementwise)
-    formula: str
+    formula: str  # Phi in the lecture's symbols, printed beside the kernel's plots
     uses_input: bool = True  # False: dphi reads only Z, so A may be overwritten by Z
     # True: Phi' is unbounded at u = 0, so u near 0 is computed from exact differences
     exact_near_centre: bool = False
@@ -97,11 +96,9 @@ def relu_derivative(A, Z, out=None):
 
 
 ACTIVATIONS = {
-    "sigmoid": Kernel(
-        "sigmoid", sigmoid, sigmoid_derivative, "1 / (1 + exp(-a))", uses_input=False
-    ),
-    "rbf": Kernel("rbf", gaussian, gaussian_derivative, "exp(-a^2)"),
-    "relu": Kernel("relu", relu, relu_derivative, "max(0, a)", uses_input=False),
+    "sigmoid": Kernel(sigmoid, sigmoid_derivative, "1 / (1 + exp(-a))", uses_input=False),
+    "rbf": Kernel(gaussian, gaussian_derivative, "exp(-a^2)"),
+    "relu": Kernel(relu, relu_derivative, "max(0, a)", uses_input=False),
 }
 
 
@@ -153,9 +150,13 @@ def triangle_profile_derivative(U, Z, out=None):
     Phi' is unbounded at the centre ``u = 0``, where the cone has no derivative:
     there the subgradient 0 is used, and so it is for ``u <= sqrt(eps)`` of U's
     dtype (``||x - c|| <= 1.2e-4 sqrt(b)`` in float64), where Phi' would be so
-    large that the RBF gradient's matrix form ``M^T x - (sum M) c`` would cancel
-    huge terms.  (dJ/dc itself stays bounded: ``Phi'(u) du/dc`` is a unit vector
-    over ``sqrt(b)``.)  Beyond ``u >= 1`` the profile is 0 and so is Phi'.
+    large that the RBF centre gradient's matrix form
+    ``ewphi^T x - (sum ewphi) c`` would cancel huge terms.  (dJ/dc itself stays
+    bounded: ``Phi'(u) du/dc`` is a unit vector over ``sqrt(b)``.)  Beyond
+    ``u >= 1`` the profile is 0 and so is Phi'.
+    It needs u (``uses_input``): ``1 - Z`` would give ``sqrt(u)`` only to about
+    ``eps / sqrt(u)`` relative error near the centre; the RBF model writes it
+    into u's memory instead, so it costs no extra n x K array.
     """
     U = np.asarray(U)
     u_centre = float(np.sqrt(np.finfo(U.dtype).eps))
@@ -167,21 +168,12 @@ def triangle_profile_derivative(U, Z, out=None):
 
 
 RADIAL_PROFILES = {
-    "rbf": Kernel(
-        "rbf", gaussian_profile, gaussian_profile_derivative, "exp(-u)", uses_input=False
-    ),
+    "rbf": Kernel(gaussian_profile, gaussian_profile_derivative, "exp(-u)", uses_input=False),
     "sigmoid": Kernel(
-        "sigmoid",
-        sigmoid_profile,
-        sigmoid_profile_derivative,
-        "2 / (1 + exp(u))",
-        uses_input=False,
+        sigmoid_profile, sigmoid_profile_derivative, "2 / (1 + exp(u))", uses_input=False
     ),
     "relu": Kernel(
-        "relu",
-        triangle_profile,
-        triangle_profile_derivative,
-        "max(0, 1 - sqrt(u))",
+        triangle_profile, triangle_profile_derivative, "max(0, 1 - sqrt(u))",
         exact_near_centre=True,
     ),
 }

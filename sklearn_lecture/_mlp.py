@@ -303,59 +303,61 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     def _forward(self, params, X, keep=False, kernel=None):
         """``A = [X 1] W1``, ``Z = Phi(A)``, ..., ``Yhat = [Z 1] W2``.
 
-        Returns ``(Yhat, Z)`` with Z the last hidden layer; with ``keep=True``
-        returns the lists ``As`` and ``Zs`` (``Zs[0] = X``) that backprop needs.
+        Returns ``(Yhat, Z)`` with Z the last hidden layer. With ``keep=True``
+        returns ``(Yhat, tape)`` for backprop instead: ``tape[i] = (Z_in, A)``
+        for hidden layer i, ``Z_in`` the input of the layer (``[X 1]``'s X for
+        the first, then the Z below) and A its pre-activation, followed by
+        ``(Z, None)`` for the output layer ``Yhat = [Z 1] W2``.
         ``kernel`` (default: the ``kernel`` parameter) names Phi; ``predict``
         passes the one that was fitted.
         When Phi' needs only Z (``Kernel.uses_input`` is False), Z is computed
-        in A's memory and ``As`` holds ``None``: one n_block x h array per layer.
+        in A's memory and the tape holds ``None`` for A: one n_block x h array
+        per layer.
         """
         kernel = ACTIVATIONS[self.kernel if kernel is None else kernel]
         keep_A = keep and kernel.uses_input
         # The depth of the weights given, not of hidden_layer_sizes: after a
         # set_params that changes the architecture the fitted model still predicts.
         n_layers = sum(1 for name in params if name.startswith("coefs_"))
-        Zs, As = [X], []
+        tape = []
         Z = X
         for i in range(n_layers - 1):
-            # [Z 1] W = Z coefs + intercepts: the bias row is the intercept.
-            A = Z @ params[f"coefs_{i}"]
-            A += params[f"intercepts_{i}"]
-            Z = kernel.phi(A, out=None if keep_A else A)
-            As.append(A if keep_A else None)
-            Zs.append(Z)
-        Yhat = Z @ params[f"coefs_{n_layers - 1}"]
-        Yhat += params[f"intercepts_{n_layers - 1}"]
+            A = _augmented_product(Z, params, i)  # A = [Z 1] W (W1 for the first layer)
+            tape.append((Z, A if keep_A else None))
+            Z = kernel.phi(A, out=None if keep_A else A)  # Z = Phi(A)
+        Yhat = _augmented_product(Z, params, n_layers - 1)  # Yhat = [Z 1] W2
         if keep:
-            return Yhat, As, Zs
+            tape.append((Z, None))
+            return Yhat, tape
         return Yhat, Z
 
     def _block_loss_grad(self, params, X, Y, s, grads):
-        """One block of the lecture's matrix backprop.
+        """One block of the lecture's matrix backprop (section 5).
 
-        Adds ``-[Z 1]^T (s o e)`` to the W2 gradient and
-        ``-[X 1]^T ((s o e) W2^T o Phi'(A))`` to the W1 gradient (the shared
-        loop divides by ``sum s``), and returns ``sum_i s_i ||e_i||^2``.
-        ``grads`` holds only the trained blocks; nothing else is read or kept,
-        so the function can run on any thread or worker (see ``Objective``).
+        Adds ``grad_W2 = -[Z 1]^T (s o e)`` and
+        ``grad_W1 = -[X 1]^T ((s o e) W2^T o Phi'(A))`` to ``grads`` (the shared
+        loop divides by ``sum s``) and returns ``sum_i s_i ||e_i||^2``. A deeper
+        network repeats the W1 rule layer by layer, the layer above in W2's
+        place. ``grads`` holds only the trained blocks; nothing else is read or
+        kept, so the function can run on any thread or worker (see ``Objective``).
         """
         dphi = ACTIVATIONS[self.kernel].dphi
-        Yhat, As, Zs = self._forward(params, X, keep=True)
-        e = np.subtract(Y, Yhat, out=Yhat)  # e = y - Yhat, as in the lecture
-        se = e if s is None else e * s[:, None]
-        sse = np.einsum("ij,ij->", se, e)
-        # delta = dJ/dYhat (times sum s) = -s o e
+        Yhat, tape = self._forward(params, X, keep=True)
+        e = np.subtract(Y, Yhat, out=Yhat)  # e = y - Yhat
+        se = e if s is None else e * s[:, None]  # s o e: rows weighted by s
+        sse = np.einsum("ij,ij->", se, e)  # sum s ||e||^2
+        # delta = dJ/dYhat = -e (times s): the error each layer's gradient multiplies
         delta = np.negative(se, out=se if s is not None else None)
-        for i in range(self._n_layers() - 1, -1, -1):
-            # dJ/dW = [Z 1]^T delta: the coefs part and the bias row.
-            grads[f"coefs_{i}"] += Zs[i].T @ delta
-            grads[f"intercepts_{i}"] += delta.sum(axis=0)
-            if i > 0:
-                # back through W (without its bias row) and Phi: (delta W^T) o Phi'(A).
-                # Z is not needed after Phi'(A, Z), nor A: Phi' goes into A's memory.
-                D = dphi(As[i - 1], Zs[i], out=As[i - 1])
-                delta = np.matmul(delta, params[f"coefs_{i}"].T)
-                delta *= D
+        out = len(tape) - 1  # the output layer, W2
+        Z, _ = tape[out]
+        _add_augmented_grad(grads, out, Z, delta)  # grad_W2 = [Z 1]^T delta = -[Z 1]^T e
+        for i in range(out - 1, -1, -1):  # one hidden layer: i = 0 only, W1
+            Z_in, A = tape[i]
+            W2 = params[f"coefs_{i + 1}"]  # the layer above, without its bias row
+            dPhi = dphi(A, tape[i + 1][0], out=A)  # Phi'(A), in A's memory (A is done)
+            delta = np.matmul(delta, W2.T)  # -e W2^T
+            delta *= dPhi  # -(e W2^T o Phi')
+            _add_augmented_grad(grads, i, Z_in, delta)  # grad_W1 = -[x 1]^T (e W2^T o Phi')
         return sse
 
     # --------------------------------------------------------- change of units
@@ -404,3 +406,16 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             "coefs_": [params[f"coefs_{i}"] for i in range(n)],
             "intercepts_": [params[f"intercepts_{i}"] for i in range(n)],
         }
+
+
+def _augmented_product(Z, params, i):
+    """``[Z 1] W`` for layer ``i``: ``Z coefs_i + intercepts_i`` (the bias row is the intercept)."""
+    A = Z @ params[f"coefs_{i}"]
+    A += params[f"intercepts_{i}"]
+    return A
+
+
+def _add_augmented_grad(grads, i, Z, delta):
+    """``grad_W += [Z 1]^T delta`` for layer ``i``: the coefs part and the bias row."""
+    grads[f"coefs_{i}"] += Z.T @ delta
+    grads[f"intercepts_{i}"] += delta.sum(axis=0)

@@ -18,8 +18,23 @@ from ._optimizers import _user_stacklevel
 MIN_WIDTH = 1e-6
 
 
+def exact_squared_distances(A, B):
+    """``||a_i - b_i||^2`` row by row from exact differences (B: one row, or one per row of A).
+
+    Identical rows are at distance exactly 0 and nearby rows keep all their
+    digits, at the price of an array of A's size: for the few rows and centres
+    of the initialisation, and the entries :func:`squared_distances` repairs.
+    """
+    D = A - B
+    return np.einsum("ij,ij->i", D, D)
+
+
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
     """``||x_i - c_k||^2`` (measured in units of ``scale``, divided by ``widths``) by one product.
+
+    The expanded product serves the n x K distances of every iteration (one
+    matrix product, no n x K x d array); :func:`exact_squared_distances`, the
+    other way to compute them, repairs the entries the expansion gets wrong.
 
     ``||x - c||^2 = ||x||^2 - 2 x c^T + ||c||^2 = [x, ||x||^2, 1] [-2 c, 1, ||c||^2]^T``:
     no n x K x d array is ever built, and the n x K result is written once by
@@ -58,9 +73,8 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
         # Near the limits of float64 (or with a tiny b) the expanded form can give
         # inf - inf: recompute those entries from exact differences (inf if too far).
         i, k = np.nonzero(bad)
-        diff = X[i] - C[k]
         with np.errstate(over="ignore"):
-            D2[i, k] = np.einsum("ij,ij->i", diff, diff)
+            D2[i, k] = exact_squared_distances(X[i], C[k])
             if widths is not None:
                 D2[i, k] /= np.broadcast_to(widths, (C.shape[0],))[k]
     return np.maximum(D2, 0.0, out=D2)
@@ -99,18 +113,15 @@ def farthest_point_centers(X, n_centers, sample_weight=None):
     X = X[order]
     mean = np.average(X, axis=0, weights=w[order] if w is not None else None)
 
-    def sq_dist_to(c):  # exact differences: identical rows are at distance 0
-        D = X - c
-        return np.einsum("ij,ij->i", D, D)
-
-    chosen = [int(np.argmin(sq_dist_to(mean)))]
-    nearest = sq_dist_to(X[chosen[0]])
+    # exact differences: identical rows are at distance 0
+    chosen = [int(np.argmin(exact_squared_distances(X, mean)))]
+    nearest = exact_squared_distances(X, X[chosen[0]])
     while len(chosen) < min(n_centers, X.shape[0]):
         k = int(np.argmax(nearest))
         if nearest[k] <= 0:
             break  # every distinct row is already a centre
         chosen.append(k)
-        np.minimum(nearest, sq_dist_to(X[k]), out=nearest)
+        np.minimum(nearest, exact_squared_distances(X, X[k]), out=nearest)
     C = X[chosen]
     if C.shape[0] < n_centers:  # fewer distinct rows than centres: repeat them
         C = C[np.arange(n_centers) % C.shape[0]]
@@ -467,8 +478,7 @@ class RBFRegressor(LectureRegressorBase):
         if C.shape[0] > 1:
             D2 = np.empty((C.shape[0], C.shape[0]))
             for k, c in enumerate(C):  # exact differences, one centre at a time
-                D = C - c
-                D2[k] = np.einsum("ij,ij->i", D, D)
+                D2[k] = exact_squared_distances(C, c)
             np.fill_diagonal(D2, np.inf)
             nearest = D2.min(axis=1)
             nearest = nearest[np.isfinite(nearest) & (nearest > 0)]
@@ -550,64 +560,74 @@ class RBFRegressor(LectureRegressorBase):
             params["intercept"] = sol[-1]
 
     # ----------------------------------------------------------- the lecture
-    def _forward(self, params, X, kernel=None):
+    def _forward(self, params, X, kernel=None, derivative=False, keep_u=False):
         """``u = ||x - c||^2 / b``, ``phi = Phi(u)``, ``yhat = phi w + w0``.
 
-        Returns ``(yhat, phi)``. ``kernel`` (default: the ``kernel`` parameter)
-        names Phi; ``predict`` passes the one that was fitted.
+        Returns ``(yhat, phi)``. With ``derivative=True`` returns
+        ``(yhat, phi, dphi, u)`` for the gradients, each value next to its local
+        derivative: ``dphi = Phi'(u)`` and u itself (``None`` unless ``keep_u``,
+        which the width gradient needs). ``kernel`` (default: the ``kernel``
+        parameter) names Phi; ``predict`` passes the one that was fitted.
+        Memory: phi overwrites u, and Phi'(u) u, whenever u is no longer needed.
         """
         profile = RADIAL_PROFILES[self.kernel if kernel is None else kernel]
-        Phi = profile.phi
         scale = params.get("feature_scale")
         if scale is not None and np.all(scale == 1):
             scale = None
         U = squared_distances(X, params["centers"], scale, widths=params["widths"],
-                              exact_near=profile.exact_near_centre)
-        P = Phi(U, out=U)  # phi overwrites u
-        Yhat = P @ params["coef"]
+                              exact_near=profile.exact_near_centre)  # u = ||x - c||^2 / b
+        keep_U = derivative and (keep_u or profile.uses_input)
+        P = profile.phi(U, out=None if keep_U else U)  # phi = Phi(u)
+        if derivative:
+            U_free = keep_U and not keep_u  # Phi'(u) may overwrite u
+            D = profile.dphi(U if keep_U else None, P, out=U if U_free else None)  # Phi'(u)
+        Yhat = P @ params["coef"]  # yhat = phi w + w0
         Yhat += params["intercept"]
+        if derivative:
+            return Yhat, P, D, (U if keep_u else None)
         return Yhat, P
 
     def _block_loss_grad(self, params, X, Y, s, grads):
-        """One block of the lecture's gradients (section 2), in matrix form.
+        """One block of the lecture's gradients (section 2), grown to K units and d features.
 
-        With ``se = s o e`` (rows weighted): ``grad_w += -phi^T se``,
-        ``grad_w0 += -sum se``, and with ``M = -(se w^T) o Phi'(u)`` (dJ/du),
-        ``grad_c_k += -2/b_k (M^T x - (sum_i M_ik) c_k)`` and
-        ``grad_b_k += -1/b_k sum_i M_ik u_ik``.  The shared loop divides by
-        ``sum s``.  ``grads`` holds only the trained blocks, and the work for the
-        others is skipped; nothing else is read or kept, so the function can run
-        on any thread or worker (see ``Objective``).
+        The slides' ``J = sum e^2`` gradients divided by 2 (the shared loop
+        divides by ``sum s``, so ``J = 1/(2n) sum e^2``), with rows weighted by
+        s: ``grad_w = -phi^T e``, ``grad_w0 = -sum e``,
+        ``grad_c_k = -2 sum_i (e w phi)_ik (x_i - c_k) / b_k`` and
+        ``grad_b_k = -sum_i (e w phi)_ik u_ik / b_k``, where
+        ``(e w phi)_ik = e_i w_k (-Phi'(u_ik))`` is the slides' ``e w phi``
+        (for their ``Phi = exp(-u)``, ``-Phi' = phi``). ``grads`` holds only
+        the trained blocks, and the work for the others is skipped; nothing
+        else is read or kept, so the function can run on any thread or worker
+        (see ``Objective``).
         """
-        kernel = RADIAL_PROFILES[self.kernel]
         C, b, w = params["centers"], params["widths"], params["coef"]
-        through_u = "centers" in grads or "widths" in grads  # is dJ/du needed?
-        keep_U = through_u and ("widths" in grads or kernel.uses_input)
-        # u_ik = ||x_i - c_k||^2 / b_k
-        U = squared_distances(X, C, widths=b, exact_near=kernel.exact_near_centre)
-        P = kernel.phi(U, out=None if keep_U else U)  # phi = Phi(u), in u's memory if u is done
-        Yhat = P @ w
-        Yhat += params["intercept"]
-        e = np.subtract(Y, Yhat, out=Yhat)  # e = y - yhat, as in the lecture
-        se = e if s is None else e * s[:, None]
-        sse = np.einsum("ij,ij->", se, e)
-        if "coef" in grads:
-            grads["coef"] -= P.T @ se  # dJ/dw = -sum e phi
-        if "intercept" in grads:
-            grads["intercept"] -= se.sum(axis=0)  # dJ/dw0 = -sum e
+        through_u = "centers" in grads or "widths" in grads  # are c or b trained?
         if through_u:
-            # M = dJ/du = -(e w^T) o Phi'(u): each unit's share of the error.
-            M = np.matmul(-se, w.T)
-            M *= kernel.dphi(U if keep_U else None, P)
+            Yhat, P, dPhi, U = self._forward(params, X, derivative=True,
+                                             keep_u="widths" in grads)
+        else:
+            Yhat, P = self._forward(params, X)
+        e = np.subtract(Y, Yhat, out=Yhat)  # e = y - yhat
+        se = e if s is None else e * s[:, None]  # s o e: rows weighted by s
+        sse = np.einsum("ij,ij->", se, e)  # sum s e^2
+        if "coef" in grads:
+            grads["coef"] -= P.T @ se  # grad_w = -phi^T e; slide: dJ/dw = -2 sum e phi
+        if "intercept" in grads:
+            grads["intercept"] -= se.sum(axis=0)  # grad_w0 = -sum e; slide: dJ/dw0 = -2 sum e
+        if through_u:
+            ewphi = np.matmul(-se, w.T)  # the slides' e w phi: e_i w_k (-Phi'(u_ik)), n x K
+            ewphi *= dPhi
             if "centers" in grads:
-                # du/dc_k = -2 (x - c_k) / b_k, as matrix products
-                g = M.T @ X
-                g -= M.sum(axis=0)[:, None] * C
-                g *= (-2.0 / b)[:, None]
-                grads["centers"] += g
+                # grad_c = -2 sum e w phi (x - c) / b; slide: dJ/dc = -4 sum e w phi (x - c) / b
+                # sum_i ewphi_ik (x_i - c_k) = ewphi^T x - (sum_i ewphi_ik) c_k: no n x K x d array
+                grad_c = ewphi.T @ X
+                grad_c -= ewphi.sum(axis=0)[:, None] * C
+                grad_c *= (-2.0 / b)[:, None]
+                grads["centers"] += grad_c
             if "widths" in grads:
-                # du/db_k = -u_k / b_k
-                grads["widths"] -= np.einsum("ik,ik->k", M, U) / b
+                # grad_b = -sum e w phi u / b; slide: dJ/db = -2 sum e w phi (x - c)^2 / b^2
+                grads["widths"] -= np.einsum("ik,ik->k", ewphi, U) / b
         return sse
 
     # --------------------------------------------------------- change of units

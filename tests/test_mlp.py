@@ -238,3 +238,24 @@ def test_divergence_names_the_learning_rate_and_the_iteration(kernel):
 def test_predict_before_fit_raises_not_fitted():
     with pytest.raises(NotFittedError):
         SigmoidMLPRegressor().predict(np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("kernel", ["sigmoid", "rbf", "relu"])
+def test_one_forward_pass_serves_predict_and_backprop(kernel):
+    """``_forward(keep=True)`` gives the same Yhat as the plain pass, and its tape
+    holds each layer's input next to A (kept only when Phi' needs it)."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(20, 3)
+    net = SigmoidMLPRegressor((4, 5), kernel)
+    params = net._init_params(X, np.zeros((20, 1)), None, rng, None)
+    params["coefs_2"] = rng.randn(5, 1)
+    Yhat, Z = net._forward(params, X)
+    Yhat_k, tape = net._forward(params, X, keep=True)
+    np.testing.assert_array_equal(Yhat_k, Yhat)
+    assert len(tape) == 3 and tape[0][0] is X
+    np.testing.assert_array_equal(tape[-1][0], Z)
+    A0 = X @ params["coefs_0"] + params["intercepts_0"]
+    if kernel == "rbf":  # Phi'(A) = -2 A exp(-A^2) needs A
+        np.testing.assert_allclose(tape[0][1], A0)
+    else:  # Phi' from Z alone: A was overwritten by Z
+        assert tape[0][1] is None

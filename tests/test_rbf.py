@@ -222,3 +222,42 @@ def test_help_has_no_run_of_spaces_in_the_parameters():
     init_line = next(line for line in doc.splitlines() if line.strip().startswith("init :"))
     assert 'default="kmeans"' in init_line
     assert not re.search(r"\S {3,}\S", doc)
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("keep_u", [False, True])
+def test_one_forward_pass_gives_phi_next_to_its_derivative(kernel, keep_u):
+    """The forward pass used by predict is the one backprop uses: with
+    ``derivative=True`` it returns the same yhat and phi, plus Phi'(u) (and u)."""
+    from sklearn_lecture._kernels import RADIAL_PROFILES
+    from sklearn_lecture._rbf import squared_distances
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(50, 3)
+    est = RBFRegressor(n_centers=4, kernel=kernel)
+    params = {"centers": X[:4] + 0.1, "widths": np.full(4, 1.5), "coef": rng.randn(4, 2),
+              "intercept": rng.randn(2)}
+    yhat, phi = est._forward(params, X)
+    yhat_d, phi_d, dphi, U = est._forward(params, X, derivative=True, keep_u=keep_u)
+    np.testing.assert_array_equal(yhat_d, yhat)
+    np.testing.assert_array_equal(phi_d, phi)
+    u = squared_distances(X, params["centers"], widths=params["widths"],
+                          exact_near=RADIAL_PROFILES[kernel].exact_near_centre)
+    np.testing.assert_array_equal(dphi, RADIAL_PROFILES[kernel].dphi(u, phi))
+    if keep_u:
+        np.testing.assert_array_equal(U, u)
+    else:
+        assert U is None
+
+
+def test_expanded_and_exact_squared_distances_agree_and_the_exact_one_is_zero_at_a_centre():
+    from sklearn_lecture._rbf import exact_squared_distances, squared_distances
+
+    rng = np.random.RandomState(1)
+    X = rng.randn(30, 4) + 1e3  # far from 0: the expansion cancels about 6 digits
+    C = X[[0, 7, 7]]
+    exact = np.stack([exact_squared_distances(X, c) for c in C], axis=1)
+    assert exact[0, 0] == exact[7, 1] == exact[7, 2] == 0.0
+    np.testing.assert_allclose(squared_distances(X, C), exact, rtol=1e-6, atol=1e-6)
+    near = squared_distances(X, C, exact_near=True)  # repaired near each centre
+    assert near[0, 0] == near[7, 1] == 0.0
