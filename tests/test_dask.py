@@ -1,8 +1,14 @@
 """The lecture's full-batch gradient descent on a dask cluster (``_dask.py``).
 
-Every test runs against a real ``LocalCluster`` of two worker processes. A dask fit
-must give the in-memory fit's parameters to 1e-10 relative: the workers run the
-same ``_block_loss_grad`` and only the order of the additions differs.
+The tests that take the ``client`` fixture run against a real ``LocalCluster`` of two
+worker processes; the last section's run on the local threaded scheduler, whichever
+client is the default. A dask fit must give the in-memory fit's parameters to 1e-10
+relative: the workers run the same ``_block_loss_grad`` and only the order of the
+additions differs.
+
+All of them form one xdist group (``--dist loadgroup`` in pyproject.toml), so one
+pytest worker starts one cluster; ``conftest.py`` puts the group first, so that it
+runs beside the rest of the suite and never at its end.
 """
 
 import os
@@ -27,6 +33,8 @@ from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _base, _dask  # n
 KERNELS = ["sigmoid", "rbf", "relu"]
 N, CHUNK = 301, 70  # 70 does not divide 301: the last chunk has 21 rows
 
+pytestmark = pytest.mark.xdist_group("dask")
+
 
 @pytest.fixture(scope="module")
 def client():
@@ -36,6 +44,20 @@ def client():
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
+
+
+@pytest.fixture
+def local_scheduler():
+    """The local threaded scheduler, also while the module's ``client`` is the default.
+
+    Without it these tests ran on the cluster or not depending on test order (the
+    one-row-chunk fit took 20 s there, 1 s here)."""
+    import dask
+    import dask.threaded
+
+    with dask.config.set(scheduler="threads"):
+        assert dask.base.get_scheduler() is dask.threaded.get
+        yield
 
 
 def _data(n=N, n_outputs=1, seed=0):
@@ -260,6 +282,10 @@ def test_worker_killed_mid_fit_is_retried_or_raises(client, monkeypatch):
 # ---------------------------------------------------------------------------
 # Dask inputs that gave internal errors (issue 11); the local threaded scheduler.
 # ---------------------------------------------------------------------------
+local = pytest.mark.usefixtures("local_scheduler")
+
+
+@local
 def test_an_empty_chunk_fits_like_the_in_memory_data():
     X, y, _ = _data()
     keep = np.arange(N) % 140 < 70  # every other chunk of 70 rows is dropped: empty chunks
@@ -275,6 +301,7 @@ def test_an_empty_chunk_fits_like_the_in_memory_data():
         np.testing.assert_allclose(a.predict(Xd).compute(), b.predict(X[keep]), rtol=1e-10)
 
 
+@local
 def test_early_stopping_with_one_row_chunks_fits():
     X, y, _ = _data(n=30)
     Xd, yd = da.from_array(X, chunks=(1, -1)), da.from_array(y, chunks=1)
@@ -284,6 +311,7 @@ def test_early_stopping_with_one_row_chunks_fits():
     assert np.all(np.isfinite(est.predict(Xd).compute()))
 
 
+@local
 def test_early_stopping_with_zero_weight_training_or_validation_rows_is_a_clear_error():
     X, y, _ = _data(n=30)
     sw = np.zeros(30)
@@ -299,6 +327,7 @@ def test_early_stopping_with_zero_weight_training_or_validation_rows_is_a_clear_
                 est.fit(Xd, yd, sample_weight=swd)
 
 
+@local
 @pytest.mark.parametrize("what", ["sample_weight", "y"])
 def test_wrong_length_sample_weight_or_y_names_it(what):
     X, y, sw = _data()
@@ -309,6 +338,7 @@ def test_wrong_length_sample_weight_or_y_names_it(what):
         SigmoidMLPRegressor((3,), max_iter=2).fit(Xd, args["y"], sample_weight=args["sample_weight"])
 
 
+@local
 def test_float32_data_of_subnormal_size_fits_like_in_memory():
     rng = np.random.RandomState(0)
     X = (rng.uniform(1, 5, size=(60, 2)) * 1e-45).astype(np.float32)  # 1e-45 ... 7e-45
