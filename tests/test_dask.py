@@ -6,9 +6,9 @@ client is the default. A dask fit must give the in-memory fit's parameters to 1e
 relative: the workers run the same ``_block_loss_grad`` and only the order of the
 additions differs.
 
-All of them form one xdist group (``--dist loadgroup`` in pyproject.toml), so one
-pytest worker starts one cluster; ``conftest.py`` puts the group first, so that it
-runs beside the rest of the suite and never at its end.
+``conftest.py`` runs this file first: with ``-n 2`` its tests then fall in one
+worker's first batch (one cluster, not one per worker), which runs them beside the
+rest of the suite, never alone at its end.
 """
 
 import os
@@ -32,9 +32,6 @@ from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _base, _dask  # n
 
 KERNELS = ["sigmoid", "rbf", "relu"]
 N, CHUNK = 301, 70  # 70 does not divide 301: the last chunk has 21 rows
-
-pytestmark = pytest.mark.xdist_group("dask")
-
 
 @pytest.fixture(scope="module")
 def client():
