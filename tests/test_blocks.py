@@ -4,6 +4,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from _helpers import smooth_data
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
 from sklearn_lecture import training_problem
@@ -24,13 +25,6 @@ def _estimators():
     ]
 
 
-def _data(dtype=np.float64, n=N_ROWS):
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(n, 3)).astype(dtype)
-    y = (np.sin(X[:, 0]) + X[:, 1] * X[:, 2]).astype(dtype)
-    return X, y
-
-
 def _objective(est, X, y, **kwargs):
     objective, _, theta0, _ = training_problem(est, X, y)
     for key, value in kwargs.items():
@@ -41,7 +35,7 @@ def _objective(est, X, y, **kwargs):
 @pytest.mark.parametrize("est", _estimators(), ids=lambda e: repr(e)[:40])
 def test_threaded_lanes_are_bit_identical_to_one_thread_and_to_one_big_block(est):
     assert N_LANES >= 2
-    X, y = _data()
+    X, y = smooth_data(N_ROWS, d=3)
     one, theta = _objective(est, X, y, n_threads=1)
     many, _ = _objective(est, X, y, n_threads=2)
     J1, g1 = one(theta)
@@ -59,7 +53,7 @@ def test_threaded_lanes_are_bit_identical_to_one_thread_and_to_one_big_block(est
 
 @pytest.mark.parametrize("est", _estimators(), ids=lambda e: repr(e)[:40])
 def test_float32_blocks_stay_float32(est):
-    X, y = _data(np.float32)
+    X, y = smooth_data(N_ROWS, d=3, dtype=np.float32)
     objective, theta = _objective(est, X, y)
     seen = []
     inner = objective.block_loss_grad
@@ -81,7 +75,7 @@ def test_one_evaluation_allocates_a_few_blocks_not_the_whole_batch(est):
     n_units = 64
     est = est.set_params(**({"hidden_layer_sizes": (n_units,)} if hasattr(est, "hidden_layer_sizes")
                             else {"n_centers": n_units}))
-    X, y = _data(n=40 * BLOCK_SIZE)
+    X, y = smooth_data(n=40 * BLOCK_SIZE, d=3)
     objective, theta = _objective(est, X, y)
     objective(theta)  # warm up (threads, BLAS controller)
     tracemalloc.start()
@@ -93,15 +87,3 @@ def test_one_evaluation_allocates_a_few_blocks_not_the_whole_batch(est):
     one_block = BLOCK_SIZE * n_units * X.itemsize
     whole_batch = X.shape[0] * n_units * X.itemsize
     assert peak < 5 * N_LANES * one_block < whole_batch / 2
-
-
-def test_fit_is_bit_identical_run_to_run():
-    X, y = _data()
-    a = SigmoidMLPRegressor((16,), learning_rate=0.05, max_iter=3, tol=0, random_state=0)
-    b = RBFRegressor(8, learning_rate=0.05, max_iter=3, tol=0, random_state=0)
-    for est in (a, b):
-        with pytest.warns(Warning):  # max_iter reached
-            first = est.fit(X, y).predict(X)
-        with pytest.warns(Warning):
-            second = est.fit(X, y).predict(X)
-        np.testing.assert_array_equal(first, second)

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import smooth_data
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -65,13 +66,6 @@ class PropagatedRecorder(Recorder):
     max_propagation_depth = None
 
 
-def _data(n=60, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.uniform(-2, 2, size=(n, 2))
-    y = np.sin(X[:, 0]) + 0.5 * X[:, 1]
-    return X, y
-
-
 def test_set_callbacks_exists_exactly_when_sklearn_callback_does():
     for Est in ESTIMATORS:
         assert hasattr(Est(), "set_callbacks") == (skl_callback is not None)
@@ -81,7 +75,7 @@ def test_set_callbacks_exists_exactly_when_sklearn_callback_does():
 @pytest.mark.parametrize("Est", ESTIMATORS)
 @pytest.mark.parametrize("solver", ["gd", "lbfgs"])
 def test_each_iteration_is_one_subtask(Est, solver):
-    X, y = _data()
+    X, y = smooth_data()
     sw = np.linspace(0.5, 2.0, X.shape[0])
     rec = Recorder()
     with warnings.catch_warnings():
@@ -110,7 +104,7 @@ def test_each_iteration_is_one_subtask(Est, solver):
 @needs_callbacks
 @pytest.mark.parametrize("Est", ESTIMATORS)
 def test_partial_fit_is_one_subtask(Est):
-    X, y = _data()
+    X, y = smooth_data()
     rec = Recorder()
     est = Est(random_state=0).set_callbacks(rec)
     for start in (0, 20, 40):
@@ -123,7 +117,7 @@ def test_partial_fit_is_one_subtask(Est):
 @needs_callbacks
 @pytest.mark.parametrize("Est", ESTIMATORS)
 def test_teardown_runs_when_fit_fails(Est):
-    X, y = _data()
+    X, y = smooth_data()
     rec = Recorder()
     est = Est(learning_rate=1e6, standardize=False, max_iter=50).set_callbacks(rec)
     with pytest.raises(ValueError, match="learning_rate"):
@@ -136,7 +130,7 @@ def test_teardown_runs_when_fit_fails(Est):
 @needs_callbacks
 @pytest.mark.parametrize("Est", ESTIMATORS)
 def test_iterations_reported_inside_pipeline(Est):
-    X, y = _data()
+    X, y = smooth_data()
     rec = PropagatedRecorder()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -151,7 +145,7 @@ def test_iterations_reported_inside_pipeline(Est):
 def test_iterations_reported_inside_grid_search():
     # A fixed alpha, tol=0 and few iterations: every fit runs exactly max_iter
     # updates (J falls at every step), so the count is known in advance.
-    X, y = _data()
+    X, y = smooth_data()
     max_iter, cv = 4, 2
     grid = {"sigmoidmlpregressor__hidden_layer_sizes": [(3,), (5,)]}
     pipe = make_pipeline(
@@ -173,7 +167,7 @@ def test_iterations_reported_inside_grid_search():
 def test_progress_bar(Est, capsys):
     from sklearn.callback import ProgressBar
 
-    X, y = _data()
+    X, y = smooth_data()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est = Est(max_iter=10, random_state=0).set_callbacks(ProgressBar()).fit(X, y)

@@ -1,8 +1,14 @@
 """The lecture's full-batch gradient descent on a dask cluster (``_dask.py``).
 
-Every test runs against a real ``LocalCluster`` of two worker processes. A dask fit
-must give the in-memory fit's parameters to 1e-10 relative: the workers run the
-same ``_block_loss_grad`` and only the order of the additions differs.
+The tests that take the ``client`` fixture run against a real ``LocalCluster`` of two
+worker processes; the last section's run on the local threaded scheduler, whichever
+client is the default. A dask fit must give the in-memory fit's parameters to 1e-10
+relative: the workers run the same ``_block_loss_grad`` and only the order of the
+additions differs.
+
+``conftest.py`` runs this file first: with ``-n 2`` its tests then fall in one
+worker's first batch (one cluster, not one per worker), which runs them beside the
+rest of the suite, never alone at its end.
 """
 
 import os
@@ -15,6 +21,7 @@ from functools import partial
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly
 from sklearn.exceptions import ConvergenceWarning
 
 da = pytest.importorskip("dask.array", reason="dask is not installed (pip install '.[dask]')")
@@ -28,7 +35,6 @@ from sklearn_lecture._base import _yhat  # noqa: E402
 KERNELS = ["sigmoid", "rbf", "relu"]
 N, CHUNK = 301, 70  # 70 does not divide 301: the last chunk has 21 rows
 
-
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(
@@ -37,6 +43,20 @@ def client():
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
+
+
+@pytest.fixture
+def local_scheduler():
+    """The local threaded scheduler, also while the module's ``client`` is the default.
+
+    Without it these tests ran on the cluster or not depending on test order (the
+    one-row-chunk fit took 20 s there, 1 s here)."""
+    import dask
+    import dask.threaded
+
+    with dask.config.set(scheduler="threads"):
+        assert dask.base.get_scheduler() is dask.threaded.get
+        yield
 
 
 def _data(n=N, n_outputs=1, seed=0):
@@ -52,12 +72,6 @@ def _dask_data(X, y, sw=None):
     yd = da.from_array(y, chunks=(CHUNK,) + (-1,) * (y.ndim - 1))
     swd = None if sw is None else da.from_array(sw, chunks=CHUNK)
     return Xd, yd, swd
-
-
-def _fit(est, X, y, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y, **kw)
 
 
 def _assert_same_fit(a, b, rtol=1e-10):
@@ -88,10 +102,10 @@ def _estimator(Est, kernel, solver, **kw):
 def test_dask_fit_equals_in_memory_fit(client, Est, kernel, solver):
     X, y, sw = _data()
     Xd, yd, swd = _dask_data(X, y, sw)
-    a = _fit(
+    a = fit_quietly(
         _estimator(Est, kernel, solver, learning_rate=0.05, max_iter=4), X, y, sample_weight=sw
     )
-    b = _fit(
+    b = fit_quietly(
         _estimator(Est, kernel, solver, learning_rate=0.05, max_iter=4), Xd, yd, sample_weight=swd
     )
     _assert_same_fit(a, b)
@@ -105,9 +119,9 @@ def test_auto_learning_rate_two_outputs_and_no_weights(client, Est):
     # flip a decision or grow. In 40 iterations alpha changes at every step.
     X, Y, _ = _data(n_outputs=2)
     Xd, Yd, _ = _dask_data(X, Y)
-    alpha0 = _fit(_estimator(Est, "rbf", "gd", max_iter=1), X, Y).learning_rate_
-    a = _fit(_estimator(Est, "rbf", "gd", max_iter=40), X, Y)
-    b = _fit(_estimator(Est, "rbf", "gd", max_iter=40), Xd, Yd)
+    alpha0 = fit_quietly(_estimator(Est, "rbf", "gd", max_iter=1), X, Y).learning_rate_
+    a = fit_quietly(_estimator(Est, "rbf", "gd", max_iter=40), X, Y)
+    b = fit_quietly(_estimator(Est, "rbf", "gd", max_iter=40), Xd, Yd)
     assert a.n_iter_ == 40 and a.learning_rate_ != alpha0  # the BB rule moved alpha
     _assert_same_fit(a, b)
     assert b.coef_.shape == a.coef_.shape if Est is RBFRegressor else b.coefs_[-1].shape == (5, 2)
@@ -116,7 +130,8 @@ def test_auto_learning_rate_two_outputs_and_no_weights(client, Est):
 def test_predict_pickle_and_partial_fit(client):
     X, y, sw = _data()
     Xd, yd, swd = _dask_data(X, y, sw)
-    est = _fit(SigmoidMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0), Xd, yd)
+    est = fit_quietly(SigmoidMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+                      Xd, yd)
     y_np = est.predict(X)
     assert isinstance(y_np, np.ndarray) and y_np.shape == (N,)
     y_lazy = est.predict(Xd)
@@ -136,12 +151,12 @@ def test_predict_pickle_and_partial_fit(client):
 def test_float32_and_integer_input(client):
     X, y, _ = _data()
     X32, y32 = _dask_data(X.astype(np.float32), y)[:2]
-    est = _fit(RBFRegressor(3, max_iter=3, random_state=0), X32, y32)
+    est = fit_quietly(RBFRegressor(3, max_iter=3, random_state=0), X32, y32)
     assert est.centers_.dtype == np.float32
     assert est.predict(da.from_array(X.astype(np.float32), chunks=100)).dtype == np.float32
     Xi = np.round(X * 10).astype(np.int64)
-    a = _fit(RBFRegressor(3, max_iter=3, random_state=0), Xi, y)
-    b = _fit(RBFRegressor(3, max_iter=3, random_state=0), *_dask_data(Xi, y)[:2])
+    a = fit_quietly(RBFRegressor(3, max_iter=3, random_state=0), Xi, y)
+    b = fit_quietly(RBFRegressor(3, max_iter=3, random_state=0), *_dask_data(Xi, y)[:2])
     _assert_same_fit(a, b)
 
 
@@ -155,7 +170,7 @@ def test_early_stopping_holds_out_the_same_number_of_rows(client):
         max_iter=3,
         random_state=0,
     )
-    _fit(est, Xd, yd, sample_weight=swd)
+    fit_quietly(est, Xd, yd, sample_weight=swd)
     assert len(est.validation_scores_) == est.n_iter_
     assert est.best_validation_score_ == max(est.validation_scores_)
     rng = np.random.RandomState(0)
@@ -190,7 +205,7 @@ def test_bad_dask_input_gives_clear_errors(client):
     with pytest.raises(ValueError, match="unknown chunk sizes"):
         Xd, yd, _ = _dask_data(X, y)
         SigmoidMLPRegressor().fit(Xd[Xd[:, 0] > 0], yd[Xd[:, 0] > 0])
-    est = _fit(SigmoidMLPRegressor(max_iter=2), *_dask_data(X, y)[:2])
+    est = fit_quietly(SigmoidMLPRegressor(max_iter=2), *_dask_data(X, y)[:2])
     with pytest.raises(ValueError, match="expecting 3 features"):
         est.predict(da.ones((5, 4), chunks=2))
 
@@ -246,7 +261,7 @@ def test_worker_killed_mid_fit_is_retried_or_raises(client, monkeypatch):
         return sums(self, theta)
 
     monkeypatch.setattr(_dask.DaskObjective, "sums", sums_and_kill)
-    a = _fit(
+    a = fit_quietly(
         _estimator(SigmoidMLPRegressor, "sigmoid", "gd", max_iter=8, learning_rate=0.05),
         X,
         y,
@@ -254,7 +269,7 @@ def test_worker_killed_mid_fit_is_retried_or_raises(client, monkeypatch):
     )
     b = _estimator(SigmoidMLPRegressor, "sigmoid", "gd", max_iter=8, learning_rate=0.05)
     try:
-        _fit(b, Xd, yd, sample_weight=swd)
+        fit_quietly(b, Xd, yd, sample_weight=swd)
     except Exception as exc:  # a clear error, naming the lost worker, is acceptable
         assert "worker" in f"{type(exc).__name__} {exc}".lower()
         assert not hasattr(b, "n_iter_")  # and nothing half-fitted was stored
@@ -267,6 +282,10 @@ def test_worker_killed_mid_fit_is_retried_or_raises(client, monkeypatch):
 # ---------------------------------------------------------------------------
 # Dask inputs that gave internal errors (issue 11); the local threaded scheduler.
 # ---------------------------------------------------------------------------
+local = pytest.mark.usefixtures("local_scheduler")
+
+
+@local
 def test_an_empty_chunk_fits_like_the_in_memory_data():
     X, y, _ = _data()
     keep = np.arange(N) % 140 < 70  # every other chunk of 70 rows is dropped: empty chunks
@@ -277,18 +296,22 @@ def test_an_empty_chunk_fits_like_the_in_memory_data():
     yd.compute_chunk_sizes()
     assert 0 in Xd.chunks[0]
     for make in (lambda: SigmoidMLPRegressor((4,)), lambda: RBFRegressor(4)):
-        a = _fit(make().set_params(max_iter=5, random_state=0), Xd, yd)
-        b = _fit(make().set_params(max_iter=5, random_state=0), X[keep], y[keep])
+        a = fit_quietly(make().set_params(max_iter=5, random_state=0), Xd, yd)
+        b = fit_quietly(make().set_params(max_iter=5, random_state=0), X[keep], y[keep])
         np.testing.assert_allclose(a.predict(Xd).compute(), b.predict(X[keep]), rtol=1e-10)
 
 
+@local
 def test_early_stopping_with_one_row_chunks_fits():
     X, y, _ = _data(n=30)
     Xd, yd = da.from_array(X, chunks=(1, -1)), da.from_array(y, chunks=1)
-    est = _fit(SigmoidMLPRegressor((3,), early_stopping=True, max_iter=5, random_state=0), Xd, yd)
+    est = fit_quietly(
+        SigmoidMLPRegressor((3,), early_stopping=True, max_iter=5, random_state=0), Xd, yd
+    )
     assert np.all(np.isfinite(est.predict(Xd).compute()))
 
 
+@local
 def test_early_stopping_with_zero_weight_training_or_validation_rows_is_a_clear_error():
     X, y, _ = _data(n=30)
     sw = np.zeros(30)
@@ -304,6 +327,7 @@ def test_early_stopping_with_zero_weight_training_or_validation_rows_is_a_clear_
                 est.fit(Xd, yd, sample_weight=swd)
 
 
+@local
 @pytest.mark.parametrize("what", ["sample_weight", "y"])
 def test_wrong_length_sample_weight_or_y_names_it(what):
     X, y, sw = _data()
@@ -314,6 +338,7 @@ def test_wrong_length_sample_weight_or_y_names_it(what):
         SigmoidMLPRegressor((3,), max_iter=2).fit(Xd, args["y"], sample_weight=args["sample_weight"])
 
 
+@local
 def test_float32_data_of_subnormal_size_fits_like_in_memory():
     rng = np.random.RandomState(0)
     X = (rng.uniform(1, 5, size=(60, 2)) * 1e-45).astype(np.float32)  # 1e-45 ... 7e-45
@@ -321,6 +346,6 @@ def test_float32_data_of_subnormal_size_fits_like_in_memory():
     Xd, yd = da.from_array(X, chunks=(25, -1)), da.from_array(y, chunks=25)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        a = _fit(SigmoidMLPRegressor((3,), max_iter=5, random_state=0), Xd, yd)
-        b = _fit(SigmoidMLPRegressor((3,), max_iter=5, random_state=0), X, y)
+        a = fit_quietly(SigmoidMLPRegressor((3,), max_iter=5, random_state=0), Xd, yd)
+        b = fit_quietly(SigmoidMLPRegressor((3,), max_iter=5, random_state=0), X, y)
     np.testing.assert_allclose(a.predict(Xd).compute(), b.predict(X), rtol=1e-5)

@@ -1,20 +1,13 @@
 """User-given starting values: coef_init/intercept_init and coefs_init/intercepts_init."""
 
-import warnings
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly
 from scipy.special import expit
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
-
-
-def _fit(est, X, y, method="fit"):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return getattr(est, method)(X, y)
 
 
 def _data(n=30, seed=0):
@@ -42,7 +35,7 @@ def test_rbf_start_is_the_given_model_in_the_units_of_x_and_y(standardize):
     C, w, w0 = _rbf_start(X)
     est = RBFRegressor(3, init=C, width=2.0, coef_init=w, intercept_init=w0,
                        standardize=standardize, learning_rate=1e-3, max_iter=1)
-    _fit(est, X, y)
+    fit_quietly(est, X, y)
     scale = est.feature_scale_
     U = (((X[:, None, :] - C[None]) / scale) ** 2).sum(-1) / 2.0
     J_start = 0.5 * np.mean((y - np.exp(-U) @ w - w0) ** 2)  # the given model, raw units
@@ -56,7 +49,7 @@ def test_mlp_start_is_the_given_network_in_the_units_of_x_and_y(standardize):
     coefs, intercepts = _mlp_start(np.random.RandomState(1))
     net = SigmoidMLPRegressor(5, coefs_init=coefs, intercepts_init=intercepts,
                               standardize=standardize, learning_rate=1e-3, max_iter=1)
-    _fit(net, X, y)
+    fit_quietly(net, X, y)
     Z = expit(X @ coefs[0] + intercepts[0])
     J_start = 0.5 * np.mean((y - (Z @ coefs[1] + intercepts[1]).ravel()) ** 2)
     y_var = np.var(y) if standardize else 1.0
@@ -66,14 +59,18 @@ def test_mlp_start_is_the_given_network_in_the_units_of_x_and_y(standardize):
 def test_partly_given_starts_keep_the_default_for_the_rest():
     X, y = _data()
     coefs, _ = _mlp_start(np.random.RandomState(1))
-    only_coefs = _fit(SigmoidMLPRegressor(5, coefs_init=coefs, max_iter=1, random_state=0), X, y)
-    default = _fit(SigmoidMLPRegressor(5, max_iter=1, random_state=0), X, y)
+    only_coefs = fit_quietly(
+        SigmoidMLPRegressor(5, coefs_init=coefs, max_iter=1, random_state=0), X, y
+    )
+    default = fit_quietly(SigmoidMLPRegressor(5, max_iter=1, random_state=0), X, y)
     assert only_coefs.loss_curve_[0] != default.loss_curve_[0]
     # W2 = 0 by default, and given: both start from the mean of y. l2=0 compares the
     # data term alone (the penalty on W1 differs between the two starts).
     zero = [coefs[0], np.zeros((5, 1))]
-    given = _fit(SigmoidMLPRegressor(5, coefs_init=zero, max_iter=1, random_state=0, l2=0), X, y)
-    default = _fit(SigmoidMLPRegressor(5, max_iter=1, random_state=0, l2=0), X, y)
+    given = fit_quietly(
+        SigmoidMLPRegressor(5, coefs_init=zero, max_iter=1, random_state=0, l2=0), X, y
+    )
+    default = fit_quietly(SigmoidMLPRegressor(5, max_iter=1, random_state=0, l2=0), X, y)
     assert given.loss_curve_[0] == pytest.approx(default.loss_curve_[0], rel=1e-12)
 
 
@@ -82,9 +79,9 @@ def test_init_values_are_used_only_by_a_fresh_fit():
     coefs, intercepts = _mlp_start(np.random.RandomState(1))
     before = [W.copy() for W in coefs]
     kw = dict(coefs_init=coefs, intercepts_init=intercepts, learning_rate=0.05, tol=0)
-    ten = _fit(SigmoidMLPRegressor(5, max_iter=10, **kw), X, y)
+    ten = fit_quietly(SigmoidMLPRegressor(5, max_iter=10, **kw), X, y)
     five = SigmoidMLPRegressor(5, max_iter=5, warm_start=True, **kw)
-    _fit(_fit(five, X, y), X, y)  # the second fit continues from the fitted weights
+    fit_quietly(fit_quietly(five, X, y), X, y)  # the second fit continues from the fitted weights
     assert five.n_iter_ == 10
     np.testing.assert_allclose(five.loss_curve_, ten.loss_curve_, rtol=1e-10)
     steps = SigmoidMLPRegressor(5, **kw)
@@ -96,17 +93,17 @@ def test_init_values_are_used_only_by_a_fresh_fit():
     C, w, w0 = _rbf_start(X)
     rbf = RBFRegressor(3, init=C, coef_init=w, intercept_init=w0, warm_start=True,
                        learning_rate=0.05, max_iter=3, tol=0)
-    first = _fit(rbf, X, y).coef_.copy()
-    second = _fit(rbf, X, y).coef_
+    first = fit_quietly(rbf, X, y).coef_.copy()
+    second = fit_quietly(rbf, X, y).coef_
     assert rbf.n_iter_ == 6 and not np.allclose(first, second)
-    assert _fit(clone(rbf).set_params(warm_start=False), X, y).n_iter_ == 3
+    assert fit_quietly(clone(rbf).set_params(warm_start=False), X, y).n_iter_ == 3
 
 
 def test_multi_output_shapes():
     X, y = _data()
     Y = np.column_stack([y, -y])
     C, w, w0 = _rbf_start(X)
-    rbf = _fit(RBFRegressor(3, init=C, coef_init=np.vstack([w, -w]),
+    rbf = fit_quietly(RBFRegressor(3, init=C, coef_init=np.vstack([w, -w]),
                             intercept_init=[w0, -w0], max_iter=2), X, Y)
     assert rbf.coef_.shape == (2, 3)
     with pytest.raises(ValueError, match=r"coef_init has shape \(3,\).*\(2, 3\)"):

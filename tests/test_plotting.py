@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -35,12 +36,6 @@ def _close_figures():
     plt.close("all")
 
 
-def _fit(est, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y)
-
-
 @pytest.fixture(scope="module")
 def bumps():
     return make_lecture_bumps()
@@ -48,7 +43,7 @@ def bumps():
 
 @pytest.fixture(scope="module")
 def rbf(bumps):
-    return _fit(RBFRegressor(n_centers=4, max_iter=60, tol=0, random_state=0), *bumps)
+    return fit_quietly(RBFRegressor(n_centers=4, max_iter=60, tol=0, random_state=0), *bumps)
 
 
 def test_loss_curve_display_draws_the_loss_curve(rbf):
@@ -84,7 +79,7 @@ def test_loss_curve_display_on_given_axes_linear_scale_and_name(rbf):
     ids=["pipeline", "transformed-target"],
 )
 def test_loss_curve_display_finds_the_model_inside_meta_estimators(bumps, wrap):
-    model = _fit(wrap(SigmoidMLPRegressor(hidden_layer_sizes=(5,), max_iter=30,
+    model = fit_quietly(wrap(SigmoidMLPRegressor(hidden_layer_sizes=(5,), max_iter=30,
                                           random_state=0)), *bumps)
     disp = LossCurveDisplay.from_estimator(model)
     inner = model[-1] if hasattr(model, "steps") else model.regressor_
@@ -93,7 +88,7 @@ def test_loss_curve_display_finds_the_model_inside_meta_estimators(bumps, wrap):
 
 
 def test_loss_curve_display_accepts_sklearn_mlp(bumps):
-    mlp = _fit(MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0), *bumps)
+    mlp = fit_quietly(MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0), *bumps)
     disp = LossCurveDisplay.from_estimator(mlp)
     np.testing.assert_array_equal(disp.line_.get_ydata(), mlp.loss_curve_)
 
@@ -127,7 +122,7 @@ def test_fit_display_draws_data_estimate_and_rbf_units(rbf, bumps):
 def test_fit_display_units_inside_a_pipeline_sum_to_the_prediction(bumps):
     X, y = bumps
     X_shifted = X * 30 + 100  # the scaler must be applied before the units
-    pipe = _fit(make_pipeline(StandardScaler(),
+    pipe = fit_quietly(make_pipeline(StandardScaler(),
                               RBFRegressor(3, max_iter=40, tol=0, random_state=0)),
                 X_shifted, y)
     disp = FitDisplay.from_estimator(pipe, X_shifted, y, grid_resolution=40)
@@ -138,14 +133,14 @@ def test_fit_display_units_inside_a_pipeline_sum_to_the_prediction(bumps):
 
 def test_fit_display_for_the_network_has_no_units_and_respects_flags(bumps):
     X, y = bumps
-    net = _fit(SigmoidMLPRegressor((5,), max_iter=30, random_state=0), X, y)
+    net = fit_quietly(SigmoidMLPRegressor((5,), max_iter=30, random_state=0), X, y)
     fig, ax = plt.subplots()
     disp = FitDisplay.from_estimator(net, X.ravel(), ax=ax, name="net", show_data=False,
                                      line_kw={"color": "black"})
     assert disp.contributions is None and disp.unit_lines_ == []
     assert disp.data_ is None and len(ax.lines) == 1
     assert disp.line_.get_label() == "net" and disp.ax_ is ax
-    rbf = _fit(RBFRegressor(3, max_iter=5, tol=0, random_state=0), X, y)
+    rbf = fit_quietly(RBFRegressor(3, max_iter=5, tol=0, random_state=0), X, y)
     disp = FitDisplay.from_estimator(rbf, X, y, show_units=False)
     assert disp.unit_lines_ == [] and disp.contributions is not None
 
@@ -154,7 +149,7 @@ def test_fit_display_keeps_dataframe_feature_names(bumps):
     pd = pytest.importorskip("pandas", reason="pandas is in the test extra")
     X, y = bumps
     df = pd.DataFrame({"x": X.ravel()})
-    rbf = _fit(RBFRegressor(3, max_iter=5, tol=0, random_state=0), df, y)
+    rbf = fit_quietly(RBFRegressor(3, max_iter=5, tol=0, random_state=0), df, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "X does not have valid feature names"
         disp = FitDisplay.from_estimator(rbf, df, y)
@@ -164,10 +159,10 @@ def test_fit_display_keeps_dataframe_feature_names(bumps):
 def test_fit_display_rejects_more_than_one_feature_or_mismatched_y(bumps):
     X, y = bumps
     X2 = np.hstack([X, X])
-    est = _fit(LinearRegression(), X2, y)
+    est = fit_quietly(LinearRegression(), X2, y)
     with pytest.raises(ValueError, match="2 features"):
         FitDisplay.from_estimator(est, X2, y)
-    est = _fit(LinearRegression(), X, y)
+    est = fit_quietly(LinearRegression(), X, y)
     with pytest.raises(ValueError, match="one target value per row"):
         FitDisplay.from_estimator(est, X, y[:-1])
     with pytest.raises(NotFittedError):
@@ -202,10 +197,10 @@ def test_importing_the_package_does_not_import_matplotlib():
 # ------------------------------------------------------------- issue 15: readable figures
 def test_loss_curve_display_says_the_units_of_j(bumps):
     X, y = bumps
-    standardized = _fit(RBFRegressor(3, max_iter=5, tol=0, random_state=0), X, y)
-    raw = _fit(RBFRegressor(3, max_iter=5, tol=0, standardize=False, random_state=0), X, y)
-    mlp = _fit(MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0), X, y)
-    scaled_mlp = _fit(make_pipeline(StandardScaler(), TransformedTargetRegressor(
+    standardized = fit_quietly(RBFRegressor(3, max_iter=5, tol=0, random_state=0), X, y)
+    raw = fit_quietly(RBFRegressor(3, max_iter=5, tol=0, standardize=False, random_state=0), X, y)
+    mlp = fit_quietly(MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0), X, y)
+    scaled_mlp = fit_quietly(make_pipeline(StandardScaler(), TransformedTargetRegressor(
         MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0),
         transformer=StandardScaler())), X, y)
     labels = {
@@ -222,7 +217,7 @@ def test_loss_curve_display_says_the_units_of_j(bumps):
 
 def test_fit_display_units_on_their_own_axes_leave_the_data_unsqueezed(bumps):
     X, y = bumps
-    rbf = _fit(RBFRegressor(4, max_iter=200, tol=0, random_state=0), X, y)
+    rbf = fit_quietly(RBFRegressor(4, max_iter=200, tol=0, random_state=0), X, y)
     fig, (ax, units_ax) = plt.subplots(2, 1)
     disp = FitDisplay.from_estimator(rbf, X, y, ax=ax, units_ax=units_ax)
     assert disp.units_ax_ is units_ax and len(disp.unit_lines_) == 4
@@ -234,7 +229,7 @@ def test_fit_display_units_on_their_own_axes_leave_the_data_unsqueezed(bumps):
 def test_fit_display_shared_axes_keep_the_limits_of_the_data(bumps):
     """Units reaching far beyond the data are cut at the edge, not squeezing the data."""
     X, y = bumps
-    rbf = _fit(RBFRegressor(4, max_iter=200, tol=0, random_state=0), X, y)
+    rbf = fit_quietly(RBFRegressor(4, max_iter=200, tol=0, random_state=0), X, y)
     disp = FitDisplay.from_estimator(rbf, X, y)
     assert np.abs(disp.contributions).max() > 1.5 * np.abs(y).max()  # the case at hand
     low, high = disp.ax_.get_ylim()
@@ -247,7 +242,7 @@ def test_fit_display_shared_axes_keep_the_limits_of_the_data(bumps):
 def test_fit_display_draws_a_compact_unit_only_over_its_support(bumps):
     """A triangle unit (kernel="relu") is 0 beyond its width: no flat line at 0."""
     X, y = bumps
-    rbf = _fit(RBFRegressor(4, kernel="relu", max_iter=200, tol=0, random_state=0), X, y)
+    rbf = fit_quietly(RBFRegressor(4, kernel="relu", max_iter=200, tol=0, random_state=0), X, y)
     disp = FitDisplay.from_estimator(rbf, X, y)
     zero = disp.contributions == 0
     assert zero.any(), "the triangle units of this fit end inside the range of x"

@@ -4,18 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_lecture import RBFRegressor, check_gradients
 
 KERNELS = ["rbf", "sigmoid", "relu"]
-
-
-def _quiet_fit(est, X, y, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y, **kw)
 
 
 def _bumps(n=60):
@@ -34,7 +29,7 @@ def test_gradient_matches_central_differences(kernel, n_outputs, l2):
     Y = np.sin(X @ rng.randn(3, n_outputs))
     y = Y.ravel() if n_outputs == 1 else Y
     est = RBFRegressor(5, kernel, fit_widths=True, max_iter=10, tol=0, l2=l2, random_state=0)
-    _quiet_fit(est, X, y)
+    fit_quietly(est, X, y)
     sw = rng.uniform(0.5, 2, size=len(X))
     for weights in (None, sw):
         errors = check_gradients(est, X, y, sample_weight=weights)
@@ -70,7 +65,7 @@ def test_l6rbf1_steps_equal_the_lecture_update():
         c = _lecture_rbf1_step(x, y, c, b, a)
         est = RBFRegressor(1, init=[[0.5]], width=b, fit_weights=False, fit_intercept=False,
                            learning_rate=alpha, max_iter=k, tol=0, standardize=False)
-        _quiet_fit(est, X, y)
+        fit_quietly(est, X, y)
         assert est.centers_[0, 0] == pytest.approx(c, rel=1e-12)
         assert est.coef_[0] == 1.0 and est.intercept_ == 0.0
 
@@ -81,11 +76,11 @@ def test_l6rbf3_step_equals_the_lecture_update():
     alpha, b, n = 0.05, 0.7, len(x)
     est = RBFRegressor(1, init=[[1.0]], width=b, learning_rate=alpha, max_iter=1, tol=0,
                        standardize=False, warm_start=True)
-    _quiet_fit(est, X, y)
+    fit_quietly(est, X, y)
     c, w, w0 = est.centers_[0, 0], est.coef_[0], est.intercept_
     for _ in range(2):
         c, w, w0 = _lecture_rbf3_step(x, y, c, w, w0, b, alpha / (2 * n))
-        _quiet_fit(est, X, y)  # warm start: one more update
+        fit_quietly(est, X, y)  # warm start: one more update
         assert est.centers_[0, 0] == pytest.approx(c, rel=1e-12)
         assert est.coef_[0] == pytest.approx(w, rel=1e-12)
         assert est.intercept_ == pytest.approx(w0, rel=1e-12)
@@ -97,7 +92,7 @@ def test_l6rbf1_result_depends_on_the_initial_guess():
     for c0 in (0.0, 0.5, 1.0):
         est = RBFRegressor(1, init=[[c0]], fit_weights=False, fit_intercept=False,
                            learning_rate=0.5, max_iter=100, standardize=False)
-        _quiet_fit(est, X, y)
+        fit_quietly(est, X, y)
         centres.append(est.centers_[0, 0])
     assert np.ptp(centres) > 1e-3, centres
 
@@ -112,7 +107,7 @@ def test_each_added_parameter_lowers_the_final_cost():
         "l6rbf2": dict(fit_intercept=False),
         "l6rbf3": dict(),
     }.items():
-        J[name] = _quiet_fit(RBFRegressor(1, **common, **kw), X, y).loss_curve_[-1]
+        J[name] = fit_quietly(RBFRegressor(1, **common, **kw), X, y).loss_curve_[-1]
     assert J["l6rbf3"] < J["l6rbf2"] < J["l6rbf1"], J
 
 
@@ -121,20 +116,20 @@ def test_sine_like_target_is_fitted_well_with_three_or_more_centres(kernel):
     x = np.linspace(0, 2 * np.pi, 100).reshape(-1, 1)
     y = np.sin(x.ravel()) * np.exp(-0.15 * x.ravel()) + 0.1 * x.ravel()
     for K in (3, 5, 8):
-        est = _quiet_fit(RBFRegressor(K, kernel, fit_widths=True, random_state=0), x, y)
+        est = fit_quietly(RBFRegressor(K, kernel, fit_widths=True, random_state=0), x, y)
         assert est.score(x, y) > 0.95, (K, est.score(x, y))
     for K in (5, 8):  # with enough units the shared default width is enough
-        est = _quiet_fit(RBFRegressor(K, kernel, random_state=0), x, y)
+        est = fit_quietly(RBFRegressor(K, kernel, random_state=0), x, y)
         assert est.score(x, y) > 0.95, (K, est.score(x, y))
 
 
 def test_attributes_have_linear_regression_shapes():
     rng = np.random.RandomState(0)
     X = rng.randn(30, 4)
-    est = _quiet_fit(RBFRegressor(6, max_iter=20), X, X[:, 0])
+    est = fit_quietly(RBFRegressor(6, max_iter=20), X, X[:, 0])
     assert est.centers_.shape == (6, 4) and est.widths_.shape == (6,)
     assert est.coef_.shape == (6,) and np.ndim(est.intercept_) == 0
-    _quiet_fit(est, X, X[:, :2])
+    fit_quietly(est, X, X[:, :2])
     assert est.coef_.shape == (2, 6) and est.intercept_.shape == (2,)
     assert est.predict(X).shape == (30, 2)
 
@@ -147,7 +142,7 @@ def test_more_centres_than_rows_duplicates_and_constant_feature():
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.warns(UserWarning, match="n_centers=20 is more than the 12 rows"):
-            est = _quiet_fit(RBFRegressor(20), X, y)
+            est = fit_quietly(RBFRegressor(20), X, y)
     pred = est.predict(X)
     assert np.all(np.isfinite(pred))
     assert est.score(X, y) > 0.99
@@ -155,7 +150,7 @@ def test_more_centres_than_rows_duplicates_and_constant_feature():
 
 def test_fit_widths_learns_positive_widths():
     X, y = _bumps()
-    est = _quiet_fit(RBFRegressor(3, fit_widths=True, random_state=0), X, y)
+    est = fit_quietly(RBFRegressor(3, fit_widths=True, random_state=0), X, y)
     assert np.all(est.widths_ > 0)
     assert not np.allclose(est.widths_, est.widths_[0])
 
@@ -200,7 +195,7 @@ def test_more_centres_than_rows_warns_and_names_n_centers(init):
     # rows of zero weight do not count
     sw = np.r_[np.ones(40), np.zeros(10)]
     with pytest.warns(UserWarning, match="n_centers=45 is more than the 40 rows"):
-        _quiet_fit(RBFRegressor(n_centers=45, init=init, max_iter=5, random_state=0),
+        fit_quietly(RBFRegressor(n_centers=45, init=init, max_iter=5, random_state=0),
                    X, y, sample_weight=sw)
 
 

@@ -8,12 +8,11 @@ final parameters must match to 1e-10, and ``n_iter_`` must be the slide's count:
 ``tol=0`` with ``n_iter_no_change=max_iter`` cannot stop a fit early.
 """
 
-import warnings
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly
 from scipy.special import expit
-from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
 from sklearn_lecture._cli import l3sig_estimator, l6rbf_estimator
@@ -22,12 +21,6 @@ from sklearn_lecture.lecture import SETTINGS, learning_rate_from_slide, slide_co
 
 RTOL = 1e-10
 L6RBF, L3SIG = SETTINGS["l6rbf"], SETTINGS["l3sig"]
-
-
-def _fit(est, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed count, as on the slide
-        return est.fit(X, y)
 
 
 def _exactly(n_iter):
@@ -80,7 +73,7 @@ def test_l6rbf_slide_loop_equals_the_estimator(example, c0, train_w, train_w0, w
         coef_init=[w_start], intercept_init=w0_start, learning_rate=alpha,
         standardize=False, **_exactly(n_iter),
     )
-    _fit(est, X, y)
+    fit_quietly(est, X, y)
     assert est.n_iter_ == n_iter and len(est.loss_curve_) == n_iter
     np.testing.assert_allclose(slide_cost(est.loss_curve_, n, "sum"), J_slide, rtol=RTOL)
     np.testing.assert_allclose(2 * n * np.array(est.loss_curve_), J_slide, rtol=RTOL)
@@ -91,7 +84,7 @@ def test_l6rbf_slide_loop_equals_the_estimator(example, c0, train_w, train_w0, w
     if not train_w:
         assert est.coef_[0] == 1.0 and est.intercept_ == 0.0
     # the main job (python -m sklearn_lecture) replays the slide the same way
-    main_job = _fit(l6rbf_estimator(example, c0, n_iter, n), X, y)
+    main_job = fit_quietly(l6rbf_estimator(example, c0, n_iter, n), X, y)
     assert main_job.loss_curve_ == est.loss_curve_
 
 
@@ -136,7 +129,7 @@ def test_l3sig_slide_loop_equals_the_estimator(h):
     W1_slide, W2_slide, J_slide = _l3sig_slide(X, y.reshape(-1, 1), W1, W2, a, n_iter)
     alpha = n * a  # the slide's J = 1/2 sum e^2 is n times ours
     assert alpha == learning_rate_from_slide(a, n, "half_sum")
-    net = _fit(_l3sig_estimator(W1, W2, alpha, n_iter), X, y)
+    net = fit_quietly(_l3sig_estimator(W1, W2, alpha, n_iter), X, y)
     assert net.n_iter_ == n_iter and len(net.loss_curve_) == n_iter
     np.testing.assert_allclose(n * np.array(net.loss_curve_), J_slide, rtol=RTOL)
     np.testing.assert_allclose(np.vstack([net.coefs_[0], net.intercepts_[0]]), W1_slide,
@@ -144,7 +137,7 @@ def test_l3sig_slide_loop_equals_the_estimator(h):
     np.testing.assert_allclose(np.vstack([net.coefs_[1], net.intercepts_[1]]), W2_slide,
                                rtol=RTOL)
     # the main job (python -m sklearn_lecture) replays the slide the same way
-    main_job = _fit(l3sig_estimator(h, n_iter, n, random_state=0), X, y)
+    main_job = fit_quietly(l3sig_estimator(h, n_iter, n, random_state=0), X, y)
     assert main_job.loss_curve_ == net.loss_curve_
 
 
@@ -157,7 +150,7 @@ def test_l3sig_larger_hidden_space_ends_lower_with_the_lectures_method():
     for seed in range(3):
         final = {}
         for h in L3SIG["h"].value:
-            net = _fit(l3sig_estimator(h, n_iter, n, random_state=seed), X, y)
+            net = fit_quietly(l3sig_estimator(h, n_iter, n, random_state=seed), X, y)
             assert net.learning_rate_ == n * L3SIG["a"].value  # the same alpha for both
             final[h] = net.loss_curve_[-1]
         assert final[200] < final[20], (seed, final)

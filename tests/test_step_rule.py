@@ -15,17 +15,12 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
 from sklearn_lecture._optimizers import DivergenceError
-
-
-def _fit(est, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y)
 
 
 def _sine(n=60, seed=0):
@@ -59,8 +54,8 @@ def test_each_auto_iteration_is_one_lecture_update_of_every_block(k):
     W <- W - alpha dJ/dW (gradient written out here), one alpha for W1 and W2."""
     X, y = _sine()
     kw = dict(hidden_layer_sizes=(5,), standardize=False, tol=0, l2=1e-3, random_state=0)
-    a = _fit(SigmoidMLPRegressor(max_iter=k, **kw), X, y)
-    b = _fit(SigmoidMLPRegressor(max_iter=k + 1, **kw), X, y)
+    a = fit_quietly(SigmoidMLPRegressor(max_iter=k, **kw), X, y)
+    b = fit_quietly(SigmoidMLPRegressor(max_iter=k + 1, **kw), X, y)
     assert b.n_iter_ == a.n_iter_ + 1 == k + 1
     W1, W2 = _mlp_weights(a)
     g1, g2 = _mlp_gradient(X, y, W1, W2, 1e-3)
@@ -75,7 +70,7 @@ def test_auto_alpha_changes_between_iterations():
     """The rule does adapt alpha (else the test above would test a fixed step)."""
     X, y = _sine()
     kw = dict(hidden_layer_sizes=(5,), standardize=False, tol=0, random_state=0)
-    alphas = {_fit(SigmoidMLPRegressor(max_iter=k, **kw), X, y).learning_rate_
+    alphas = {fit_quietly(SigmoidMLPRegressor(max_iter=k, **kw), X, y).learning_rate_
               for k in range(2, 12)}
     assert len(alphas) >= 3
 
@@ -88,7 +83,7 @@ def test_a_float_learning_rate_is_the_hand_written_lecture_loop(Est):
     alpha = 0.05
     kw = dict(standardize=False, tol=0, learning_rate=alpha, random_state=0)
     if Est is SigmoidMLPRegressor:
-        est0 = _fit(Est((6,), max_iter=1, learning_rate=1e-300, standardize=False,
+        est0 = fit_quietly(Est((6,), max_iter=1, learning_rate=1e-300, standardize=False,
                         random_state=0), X, y)
         W1, W2 = _mlp_weights(est0)  # the initial weights (a step of 1e-300 changes nothing)
         curve = []
@@ -99,12 +94,12 @@ def test_a_float_learning_rate_is_the_hand_written_lecture_loop(Est):
             curve.append(0.5 * np.sum((y[:, None] - Z1 @ W2) ** 2) / n)
             g1, g2 = _mlp_gradient(X, y, W1, W2, 0.0)
             W1, W2 = W1 - alpha * g1, W2 - alpha * g2
-        est = _fit(Est((6,), max_iter=40, **kw), X, y)
+        est = fit_quietly(Est((6,), max_iter=40, **kw), X, y)
         E1, E2 = _mlp_weights(est)
         np.testing.assert_allclose(E1, W1, rtol=1e-11, atol=1e-13)
         np.testing.assert_allclose(E2, W2, rtol=1e-11, atol=1e-13)
     else:
-        est0 = _fit(Est(4, max_iter=1, learning_rate=1e-300, standardize=False), X, y)
+        est0 = fit_quietly(Est(4, max_iter=1, learning_rate=1e-300, standardize=False), X, y)
         c, b, w, w0 = est0.centers_, est0.widths_, est0.coef_, est0.intercept_
         curve = []
         for _ in range(40):
@@ -115,7 +110,7 @@ def test_a_float_learning_rate_is_the_hand_written_lecture_loop(Est):
             curve.append(0.5 * np.sum(e**2) / n)
             dJ_dc = -2 * np.einsum("i,ik,ikj->kj", e, w * phi / b, D) / n
             c, w, w0 = c - alpha * dJ_dc, w + alpha * phi.T @ e / n, w0 + alpha * np.sum(e) / n
-        est = _fit(Est(4, max_iter=40, **kw), X, y)
+        est = fit_quietly(Est(4, max_iter=40, **kw), X, y)
         np.testing.assert_allclose(est.centers_, c, rtol=1e-11, atol=1e-13)
         np.testing.assert_allclose(est.coef_, w, rtol=1e-11, atol=1e-13)
         np.testing.assert_allclose(est.intercept_, w0, rtol=1e-11, atol=1e-13)
@@ -140,7 +135,7 @@ def test_auto_rule_reaches_a_convex_optimum_far_sooner_than_the_fixed_step():
     y = np.sin(2 * X[:, 0]) + 0.1 * rng.randn(80)
     l2 = 1e-3
     kw = dict(n_centers=8, fit_centers=False, standardize=False, l2=l2, tol=0)
-    start = _fit(RBFRegressor(max_iter=1, learning_rate=1e-300, **kw), X, y)
+    start = fit_quietly(RBFRegressor(max_iter=1, learning_rate=1e-300, **kw), X, y)
     phi = np.exp(-((X - start.centers_.T) ** 2) / start.widths_)
     F = np.hstack([phi, np.ones((80, 1))])
     D = np.diag([1.0] * 8 + [0.0])
@@ -157,8 +152,8 @@ def test_auto_rule_reaches_a_convex_optimum_far_sooner_than_the_fixed_step():
     k_fixed = kappa * np.log((J(theta0) - J(optimum)) / 1e-16)  # eps on J ~ (1e-8)^2
     k_auto = int(k_fixed / 3)
     assert k_auto > 20  # the problem is ill-conditioned enough to tell the rules apart
-    auto = _fit(RBFRegressor(max_iter=k_auto, n_iter_no_change=10**9, **kw), X, y)
-    fixed = _fit(RBFRegressor(max_iter=k_auto, learning_rate=1 / L,
+    auto = fit_quietly(RBFRegressor(max_iter=k_auto, n_iter_no_change=10**9, **kw), X, y)
+    fixed = fit_quietly(RBFRegressor(max_iter=k_auto, learning_rate=1 / L,
                               n_iter_no_change=10**9, **kw), X, y)
     err_auto = np.max(np.abs(np.append(auto.coef_, auto.intercept_) - optimum))
     err_fixed = np.max(np.abs(np.append(fixed.coef_, fixed.intercept_) - optimum))
@@ -194,11 +189,11 @@ def test_defaults_converge_on_small_data(Est, solver):
 def test_a_fixed_learning_rate_that_raises_J_is_an_error_naming_a_safe_one(est):
     X, y = make_friedman1(500, noise=1.0, random_state=0)
     with pytest.raises(DivergenceError, match=r"use learning_rate=([0-9.e+-]+)") as info:
-        _fit(est, X, y)
+        fit_quietly(est, X, y)
     assert isinstance(info.value, ValueError)
     safe = float(re.search(r"use learning_rate=([0-9.e+-]+) ", str(info.value)).group(1))
     assert safe < est.learning_rate
-    fitted = _fit(est.set_params(learning_rate=safe), X, y)  # the advice works
+    fitted = fit_quietly(est.set_params(learning_rate=safe), X, y)  # the advice works
     assert fitted.loss_curve_[-1] < fitted.loss_curve_[0]
     assert max(fitted.loss_curve_) <= fitted.loss_curve_[0]
 
@@ -212,8 +207,8 @@ def test_the_penalty_is_half_lambda_times_the_squared_weights(Est):
     X, y = _sine(40)
     kw = dict(standardize=False, max_iter=1, learning_rate=1e-300, random_state=0)
     small = {"n_centers": 4} if Est is RBFRegressor else {"hidden_layer_sizes": (5,)}
-    with_l2 = _fit(Est(**small, l2=0.7, **kw), X, y)
-    without = _fit(Est(**small, l2=0.0, **kw), X, y)
+    with_l2 = fit_quietly(Est(**small, l2=0.7, **kw), X, y)
+    without = fit_quietly(Est(**small, l2=0.0, **kw), X, y)
     W = with_l2.coef_ if Est is RBFRegressor else with_l2.coefs_[0]
     expected = 0.5 * 0.7 * np.sum(W**2)
     assert expected > 0.01
@@ -224,14 +219,14 @@ def test_the_penalty_is_half_lambda_times_the_squared_weights(Est):
 def test_l2_auto_is_positive_only_for_the_auto_step_rule(Est):
     X, y = _sine(40)
     kw = dict(standardize=False, max_iter=1, random_state=0)
-    fixed = _fit(Est(learning_rate=1e-300, **kw), X, y)
-    fixed0 = _fit(Est(learning_rate=1e-300, l2=0.0, **kw), X, y)
+    fixed = fit_quietly(Est(learning_rate=1e-300, **kw), X, y)
+    fixed0 = fit_quietly(Est(learning_rate=1e-300, l2=0.0, **kw), X, y)
     assert fixed.loss_curve_ == fixed0.loss_curve_  # the lecture's J
-    lbfgs = _fit(Est(solver="lbfgs", **kw), X, y)
-    lbfgs0 = _fit(Est(solver="lbfgs", l2=0.0, **kw), X, y)
+    lbfgs = fit_quietly(Est(solver="lbfgs", **kw), X, y)
+    lbfgs0 = fit_quietly(Est(solver="lbfgs", l2=0.0, **kw), X, y)
     assert lbfgs.loss_curve_ == lbfgs0.loss_curve_
-    auto = _fit(Est(**kw), X, y)
-    auto0 = _fit(Est(l2=0.0, **kw), X, y)
+    auto = fit_quietly(Est(**kw), X, y)
+    auto0 = fit_quietly(Est(l2=0.0, **kw), X, y)
     assert auto.loss_curve_[0] > auto0.loss_curve_[0]  # the penalty of the initial weights
 
 

@@ -22,38 +22,17 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly, make_estimator, smooth_data
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
 
-from sklearn_lecture import (
-    RBFRegressor,
-    SigmoidMLPRegressor,
-    _objective,
-    _rows,
-    _optimizers,
-    training_problem,
-)
+from sklearn_lecture import _objective, _optimizers, _rows, training_problem
 
 LANE = "sklearn_lecture_lane"
 
 
-def _data(n=3000, d=4, seed=0, dtype=np.float64):
-    rng = np.random.RandomState(seed)
-    X = rng.standard_normal((n, d)).astype(dtype)
-    y = (np.sin(X[:, 0]) + 0.5 * X[:, 1] * X[:, -1]).astype(dtype)
-    return X, y
-
-
 def _make(name, **params):
-    if name == "mlp":
-        return SigmoidMLPRegressor((16,), random_state=0, **params)
-    return RBFRegressor(12, random_state=0, **params)
-
-
-def _fit(est, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y)
+    return make_estimator(name, units=16 if name == "mlp" else 12, random_state=0, **params)
 
 
 def _blas_threads():
@@ -65,7 +44,7 @@ def _lane_threads():
 
 
 def test_lane_threads_belong_to_the_call_and_no_pool_is_kept():
-    X, y = _data()
+    X, y = smooth_data(n=3000, d=4)
     est = _make("mlp", max_iter=3)
     assert not hasattr(_optimizers, "_POOL") and not hasattr(_objective, "_POOL") and not hasattr(_rows, "_POOL")
     seen, ran_on = [], set()
@@ -84,7 +63,7 @@ def test_lane_threads_belong_to_the_call_and_no_pool_is_kept():
     _rows_sum_lanes = _objective.sum_lanes
     _objective.sum_lanes = spy
     try:
-        _fit(est, X, y)
+        fit_quietly(est, X, y)
     finally:
         _objective.sum_lanes = _rows_sum_lanes
     assert seen and all(count == 0 for count in seen)
@@ -94,8 +73,8 @@ def test_lane_threads_belong_to_the_call_and_no_pool_is_kept():
 
 
 def test_threaded_lanes_give_the_sums_of_one_thread_whatever_the_blas_threads():
-    X, y = _data(n=5000)
-    est = _fit(_make("mlp", max_iter=2), X, y)
+    X, y = smooth_data(n=5000, d=4)
+    est = fit_quietly(_make("mlp", max_iter=2), X, y)
     objective, _, theta, _ = training_problem(est, X, y, dtype=np.float64)
     objective.n_threads = 1  # the reference: every lane in this thread
     reference = objective.sums(theta)
@@ -126,7 +105,7 @@ def test_lbfgs_runs_on_one_blas_thread_and_restores_it():
     before = _blas_threads()
     if not before:
         pytest.skip("no BLAS library found by threadpoolctl")
-    X, y = _data(n=300)
+    X, y = smooth_data(n=300, d=4)
     seen = []
     minimize = _optimizers.minimize
 
@@ -174,14 +153,14 @@ def _blas_rounds_by_thread_count():
 def test_fits_are_bit_identical_in_any_thread_and_concurrently(name, solver):
     """Main thread, a worker thread, four fits at once, threadpool_limits(1)."""
     before = _blas_threads()
-    X, y = _data()
+    X, y = smooth_data(n=3000, d=4)
     params = dict(max_iter=15, solver=solver)
-    reference = _fitted_bytes(_fit(_make(name, **params), X, y))
+    reference = _fitted_bytes(fit_quietly(_make(name, **params), X, y))
 
     results = []
 
     def worker():
-        results.append(_fitted_bytes(_fit(_make(name, **params), X, y)))
+        results.append(_fitted_bytes(fit_quietly(_make(name, **params), X, y)))
 
     thread = threading.Thread(target=worker)
     thread.start()
@@ -189,11 +168,11 @@ def test_fits_are_bit_identical_in_any_thread_and_concurrently(name, solver):
     threads = [threading.Thread(target=worker) for _ in range(3)]
     for t in threads:
         t.start()
-    results.append(_fitted_bytes(_fit(_make(name, **params), X, y)))  # at the same time
+    results.append(_fitted_bytes(fit_quietly(_make(name, **params), X, y)))  # at the same time
     for t in threads:
         t.join()
     with threadpool_limits(1):  # BLAS and OpenMP (KMeans) on one thread
-        results.append(_fitted_bytes(_fit(_make(name, **params), X, y)))
+        results.append(_fitted_bytes(fit_quietly(_make(name, **params), X, y)))
     assert len(results) == 6
     if not _blas_rounds_by_thread_count():
         assert all(r == reference for r in results)
@@ -219,10 +198,10 @@ def _snapshot(est):
     reason="signals are delivered to the main thread only",
 )
 def test_keyboard_interrupts_at_random_moments_leave_state_whole_and_fits_working():
-    X, y = _data(n=3000)  # three blocks: two lanes, on two threads
+    X, y = smooth_data(n=3000, d=4)  # three blocks: two lanes, on two threads
     X3 = X[:, :3] * 1e3 + 5.0  # another number of features and other units
     rng = np.random.RandomState(0)
-    bases = {name: _fit(_make(name, max_iter=5), X, y) for name in ("mlp", "rbf")}
+    bases = {name: fit_quietly(_make(name, max_iter=5), X, y) for name in ("mlp", "rbf")}
     blas_before = _blas_threads()
     ops = {  # (parameters set before the call, the call)
         "fit": ({"warm_start": False}, lambda est: est.fit(X3, y)),
@@ -284,7 +263,7 @@ def test_keyboard_interrupts_at_random_moments_leave_state_whole_and_fits_workin
 
     def final():
         for name in ("mlp", "rbf"):
-            est = _fit(_make(name, max_iter=5), X, y)
+            est = fit_quietly(_make(name, max_iter=5), X, y)
             outcome[name] = est.predict(X)
 
     thread = threading.Thread(target=final, daemon=True)

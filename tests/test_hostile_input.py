@@ -24,15 +24,12 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import KERNELS, SOLVERS, make_estimator, smooth_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
-
-KERNELS = ["sigmoid", "rbf", "relu"]
-SOLVERS = ["gd", "lbfgs"]
 
 PROPERTY_SETTINGS = settings(
     max_examples=25,
@@ -41,14 +38,6 @@ PROPERTY_SETTINGS = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-
-def _make_estimator(name, kernel, solver, units, **params):
-    if name == "mlp":
-        return SigmoidMLPRegressor(
-            hidden_layer_sizes=(units,), kernel=kernel, solver=solver, **params
-        )
-    return RBFRegressor(n_centers=units, kernel=kernel, solver=solver, **params)
 
 
 @st.composite
@@ -167,7 +156,7 @@ def test_fit_ends_in_finite_predictions_or_a_clear_error(name, kernel, solver):
         X, y, sw = problem
         params = dict(params)
         units = params.pop("units")
-        est = _make_estimator(name, kernel, solver, units, random_state=0, **params)
+        est = make_estimator(name, kernel, solver, units, random_state=0, **params)
         outcomes.add(check_two_way(est, X, y, sw))
 
     prop()
@@ -184,7 +173,7 @@ def test_fit_ends_in_finite_predictions_or_a_clear_error(name, kernel, solver):
 def test_defaults_on_hostile_data_end_in_one_of_two_ways(name, kernel, solver, problem):
     """Default settings (standardize=True, learning_rate="auto"), short runs."""
     X, y, sw = problem
-    est = _make_estimator(name, kernel, solver, 5, max_iter=30, random_state=0)
+    est = make_estimator(name, kernel, solver, 5, max_iter=30, random_state=0)
     fitted = check_two_way(est, X, y, sw)
     # With standardisation the model sees well-scaled data whatever the units:
     # the default fit on finite data must succeed and predict on the data's scale.
@@ -208,7 +197,7 @@ def test_partial_fit_ends_in_one_of_two_ways(name, kernel):
     )
     def prop(problem, learning_rate):
         X, y, sw = problem
-        est = _make_estimator(name, kernel, "gd", 4, learning_rate=learning_rate, random_state=0)
+        est = make_estimator(name, kernel, "gd", 4, learning_rate=learning_rate, random_state=0)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -261,7 +250,7 @@ def test_options_and_float32_end_in_one_of_two_ways(name):
         params = dict(params)
         units = params.pop("units")
         options = {} if name == "mlp" and extra != "early_stopping" else EXTRAS[extra]
-        est = _make_estimator(name, kernel, solver, units, random_state=0, **params, **options)
+        est = make_estimator(name, kernel, solver, units, random_state=0, **params, **options)
         if name == "mlp" and extra == "deep":
             est.set_params(hidden_layer_sizes=(units, 3))
         outcomes.add(check_two_way(est, X, y, sw))
@@ -320,73 +309,6 @@ def test_diverging_early_stopping_run_scores_without_warnings():
 
 
 # ---------------------------------------------------------------------------
-# Determinism: the same random_state gives bit-identical parameters.
-# ---------------------------------------------------------------------------
-def _fitted_arrays(est):
-    if isinstance(est, SigmoidMLPRegressor):
-        return [*est.coefs_, *est.intercepts_]
-    return [est.centers_, est.widths_, np.asarray(est.coef_), np.asarray(est.intercept_)]
-
-
-def _assert_bit_identical(a, b):
-    A, B = _fitted_arrays(a), _fitted_arrays(b)
-    assert len(A) == len(B)
-    for u, v in zip(A, B):
-        assert u.dtype == v.dtype and u.shape == v.shape
-        assert u.tobytes() == v.tobytes()
-
-
-def _smooth_data(n=60, d=2, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.standard_normal((n, d))
-    y = np.sin(X[:, 0]) + 0.5 * X[:, -1] ** 2
-    return X, y
-
-
-@pytest.mark.parametrize("solver", SOLVERS)
-@pytest.mark.parametrize("kernel", KERNELS)
-@pytest.mark.parametrize("name", ["mlp", "rbf"])
-def test_same_random_state_gives_bit_identical_parameters(name, kernel, solver):
-    X, y = _smooth_data()
-    params = dict(max_iter=30, random_state=3)
-    if name == "rbf":
-        params["init"] = "kmeans++"  # the random initialisation
-    a = _make_estimator(name, kernel, solver, 6, **params)
-    b = clone(a)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # ConvergenceWarning
-        a.fit(X, y)
-        b.fit(X, y)
-    _assert_bit_identical(a, b)
-    assert a.loss_curve_ == b.loss_curve_
-
-
-@pytest.mark.parametrize("name", ["mlp", "rbf"])
-def test_grid_search_with_two_jobs_refits_bit_identical_parameters(name):
-    X, y = _smooth_data()
-    if name == "mlp":
-        est = SigmoidMLPRegressor(max_iter=25, random_state=7)
-        grid = {"hidden_layer_sizes": [(3,), (6,)], "kernel": ["sigmoid", "relu"]}
-    else:
-        est = RBFRegressor(max_iter=25, init="kmeans++", random_state=7)
-        grid = {"n_centers": [3, 6], "kernel": ["rbf", "sigmoid"]}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        search = GridSearchCV(est, grid, cv=3, n_jobs=2).fit(X, y)
-        direct = clone(est).set_params(**search.best_params_).fit(X, y)
-        serial = GridSearchCV(est, grid, cv=3, n_jobs=1).fit(X, y)
-    _assert_bit_identical(search.best_estimator_, direct)
-    # The cross-validation scores agree across processes. Not bit for bit: the
-    # fitted parameters are (checked above), but scoring runs predict's matrix
-    # products, whose last bits the BLAS thread count can change (seen with the
-    # OpenBLAS bundled with numpy 1.24: 2 threads in this process, 1 in a worker).
-    np.testing.assert_allclose(
-        search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"],
-        rtol=1e-12,
-    )
-
-
-# ---------------------------------------------------------------------------
 # Offsets and scales of X: predictions as accurate as the fit (issue 11).
 # ---------------------------------------------------------------------------
 def _offset_problem(dtype, seed=0):
@@ -425,7 +347,7 @@ def test_predictions_do_not_depend_on_the_offset_of_x(name, dtype, exponent, sig
     X, y = _offset_problem(dtype)
     Xs = (X + offset).astype(dtype)
     rounding = eps * max(1.0, abs(offset))  # the error of storing X + offset in dtype
-    est = _make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 8,
+    est = make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 8,
                           max_iter=40, random_state=0)
     base = _fit_predict(clone(est), X.astype(dtype), y.astype(dtype))
     shifted = _fit_predict(clone(est), Xs, y.astype(dtype))
@@ -445,7 +367,7 @@ def test_a_constant_column_of_any_size_changes_no_prediction(name, dtype, expone
     limit = np.log10(np.finfo(dtype).max)
     value = sign * 10.0 ** (exponent % int(limit)) if dtype == np.float32 else sign * 10.0**exponent
     X, y = _offset_problem(dtype)
-    est = _make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 8,
+    est = make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 8,
                           max_iter=40, random_state=0)
     zeros = np.column_stack([X, np.zeros(len(X))]).astype(dtype)
     constant = zeros.copy()
@@ -486,7 +408,7 @@ def test_constant_column_of_large_size_keeps_the_score(name, value):
     X = rng.randn(200, 2)
     y = np.sin(2 * X[:, 0]) + 0.5 * X[:, 1]
     Xc = np.column_stack([X, np.full(200, value)])
-    est = _make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 20, random_state=0)
+    est = make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 20, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         assert clone(est).fit(Xc, y).score(Xc, y) > clone(est).fit(X, y).score(X, y) - 0.01
@@ -519,7 +441,7 @@ def test_weighted_data_with_few_positive_weights_beyond_the_init_sample_fits():
     ],
 )
 def test_rbf_init_array_with_bad_values_is_a_clear_error(init, match):
-    X, y = _smooth_data()
+    X, y = smooth_data()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ComplexWarning, no RuntimeWarning
         with pytest.raises(ValueError, match=match):
@@ -530,9 +452,9 @@ def test_rbf_init_array_with_bad_values_is_a_clear_error(init, match):
 @pytest.mark.parametrize("name", ["mlp", "rbf"])
 def test_extreme_sample_weights_fit_like_unit_weights(name, scale):
     # weights near 1.7e308 (sum overflows) or 1e-320 (subnormal): LinAlgError and warnings
-    X, y = _smooth_data()
+    X, y = smooth_data()
     sw = np.random.RandomState(0).uniform(0.5, 1.0, len(X))
-    est = _make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
+    est = make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
                           random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -544,7 +466,7 @@ def test_extreme_sample_weights_fit_like_unit_weights(name, scale):
 
 
 def test_float32_weights_of_1e38_fit_like_unit_weights():
-    X, y = _smooth_data()
+    X, y = smooth_data()
     X32, y32 = X.astype(np.float32), y.astype(np.float32)
     sw = np.full(len(X), 1e38)
     with warnings.catch_warnings():
@@ -557,9 +479,9 @@ def test_float32_weights_of_1e38_fit_like_unit_weights():
 
 @pytest.mark.parametrize("name", ["mlp", "rbf"])
 def test_y_near_the_largest_float_fits_or_says_what_to_change(name):
-    X, y = _smooth_data()
+    X, y = smooth_data()
     y = np.sign(y) * 1.7e308 * (np.abs(y) / np.abs(y).max())
-    est = _make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
+    est = make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
                           random_state=0)
     fitted = check_two_way(est, X, y)
     if fitted is not None:
@@ -568,16 +490,16 @@ def test_y_near_the_largest_float_fits_or_says_what_to_change(name):
 
 def test_float32_x_with_y_beyond_float32_says_what_to_change():
     # was "Input y contains NaN or infinity" (it does not)
-    X, y = _smooth_data()
+    X, y = smooth_data()
     with pytest.raises(ValueError, match="beyond the range of float32.*pass X as float64"):
         SigmoidMLPRegressor(max_iter=2).fit(X.astype(np.float32), y * 1e300)
 
 
 @pytest.mark.parametrize("name", ["mlp", "rbf"])
 def test_columns_near_the_largest_float_fit_or_say_what_to_change(name):
-    X, y = _smooth_data()
+    X, y = smooth_data()
     X = X / np.abs(X).max(axis=0)
-    est = _make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
+    est = make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
                           random_state=0)
     fitted = check_two_way(clone(est), X * 1.7e308, y)
     if fitted is not None:
@@ -590,7 +512,7 @@ def test_columns_near_the_largest_float_fit_or_say_what_to_change(name):
 def test_sparse_y_is_a_clear_error():
     from scipy.sparse import csr_matrix
 
-    X, y = _smooth_data()
+    X, y = smooth_data()
     for est in (RBFRegressor(2), SigmoidMLPRegressor((2,))):
         with pytest.raises(ValueError, match="y is a sparse"):
             est.fit(X, csr_matrix(y.reshape(-1, 1)))

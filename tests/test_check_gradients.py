@@ -1,0 +1,65 @@
+"""check_gradients: central differences of J against the gradient the solvers use."""
+
+import numpy as np
+import pytest
+from _helpers import ESTIMATORS, fit_quietly, small_estimator, smooth_data
+
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, check_gradients
+
+
+@pytest.mark.parametrize("Est", ESTIMATORS)
+def test_check_gradients_catches_a_wrong_gradient(Est, monkeypatch):
+    X, y = smooth_data(n_outputs=2)
+    est = fit_quietly(small_estimator(Est, solver="lbfgs", max_iter=10), X, y)
+    assert max(check_gradients(est, X, y).values()) < 1e-5
+    real = Est._block_loss_grad
+
+    def off_by_n_outputs(self, params, Xb, Yb, s, grads):
+        # scikit-learn issue 8349's mistake: one block's gradient n_outputs times too big
+        before = {k: v.copy() for k, v in grads.items()}
+        sse = real(self, params, Xb, Yb, s, grads)
+        name = sorted(grads)[0]
+        grads[name] += (Yb.shape[1] - 1) * (grads[name] - before[name])
+        return sse
+
+    monkeypatch.setattr(Est, "_block_loss_grad", off_by_n_outputs)
+    errors = check_gradients(est, X, y)
+    assert errors[sorted(errors)[0]] > 0.1
+
+
+@pytest.mark.parametrize(
+    "est",
+    [SigmoidMLPRegressor(random_state=0), SigmoidMLPRegressor((4, 3), random_state=0),
+     RBFRegressor(n_centers=5, fit_widths=True, random_state=0)],
+    ids=["mlp", "mlp-2-layers", "rbf-widths"],
+)
+def test_check_gradients_unfitted_checks_every_block_at_a_nonzero_gradient(est):
+    """Issue 15: at SigmoidMLPRegressor's initial parameters W2 = 0, so dJ/dW1 = 0 and
+    dJ/dw0 is rounding; check_gradients moves to a documented random point nearby."""
+    from sklearn_lecture._gradcheck import _objective_at_check_point
+
+    X, y = smooth_data()
+    objective, layout, theta = _objective_at_check_point(
+        est, X, y, None, 0.1, np.random.RandomState(0)
+    )
+    _, grad = objective(theta)
+    for name, sl in layout.slices.items():
+        # far above the floor 1e-8 max(1, |J|) below which check_gradients calls it rounding
+        assert np.max(np.abs(grad[sl])) > 1e-6, name
+    errors = check_gradients(est, X, y)
+    assert set(errors) == set(layout.slices)
+    assert max(errors.values()) < 1e-6, errors
+    assert not hasattr(est, "n_iter_")  # the estimator itself stays unfitted
+
+
+def test_check_gradients_at_the_initial_point_itself_shows_why_it_moves():
+    X, y = smooth_data()
+    net = SigmoidMLPRegressor(random_state=0, l2=0)  # the data term: no penalty gradient
+    from sklearn_lecture._gradcheck import _objective_at_check_point
+
+    objective, layout, theta = _objective_at_check_point(
+        net, X, y, None, 0.0, np.random.RandomState(0)
+    )
+    _, grad = objective(theta)
+    assert np.all(grad[layout.slices["coefs_0"]] == 0)  # W2 = 0: nothing to check in W1
+    assert abs(grad[layout.slices["intercepts_1"]][0]) < 1e-12  # mean error 0: rounding
