@@ -5,7 +5,7 @@ vector ``theta`` (the lecture's W1, W2 or c, w, w0, b packed together):
 
 * :func:`gradient_descent`: the lecture's method, ``W <- W - alpha dJ/dW`` for
   every block at once, with a fixed alpha (:func:`_fixed_descent`) or alpha
-  chosen per iteration by the Barzilai-Borwein rule (:func:`_bb_descent`);
+  chosen per iteration by the Barzilai-Borwein rule (``_bb_descent``);
 * :func:`lbfgs`: the same ``J`` and ``dJ/dW`` handed to
   :func:`scipy.optimize.minimize` (L-BFGS-B).
 
@@ -193,7 +193,7 @@ def gradient_descent(
         ``on_iteration(iteration, J)``, called after each iteration.
     adaptive : bool
         Choose alpha at every iteration by the Barzilai-Borwein rule with a
-        nonmonotone line search (:func:`_bb_descent`). ``False`` keeps alpha at
+        nonmonotone line search (``_bb_descent``). ``False`` keeps alpha at
         ``learning_rate`` throughout: exactly the lecture's method, one pass
         over the data per update.
     suggest_learning_rate : callable or None
