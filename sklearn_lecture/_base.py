@@ -240,7 +240,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         weighted-versus-repeated check (integer weights s act as s repeated
         rows, so lambda(2 s) = lambda(rows repeated twice)) and the invariance
         of the fit to scaling every weight (lambda(2 s) = lambda(s),
-        ``tests/test_hostile.py``): together they make lambda the same for n and
+        ``tests/test_hostile_input.py``): together they make lambda the same for n and
         2 n rows. (Measured before it was dropped: lambda = 0.05 n_features / n
         raised diabetes64's R^2 from -0.19 to 0.47 but failed the check.)
         """
@@ -269,10 +269,6 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
     def _y_standardization(self):
         """Whether to centre and scale y: ``(centre, scale)``."""
         return True, True
-
-    def _x_scale_kind(self):
-        """``"per_feature"`` or ``"isotropic"`` scaling of X."""
-        return "per_feature"
 
     # ---------------------------------------------------------------- helpers
     def __sklearn_tags__(self):
@@ -368,7 +364,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         how = (
             "call fit (not partial_fit) to start afresh"
             if plan.one_step
-            else "Set warm_start=False to refit from scratch"
+            else "set warm_start=False to refit from scratch"
         )
         if self.n_outputs_ != n_outputs:
             raise ValueError(
@@ -391,8 +387,6 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         if not self.standardize:
             return Standardizer.identity(n_features, n_outputs)
         x_mean, x_scale = rows.weighted_mean_scale(data.X, data.sw)
-        if self._x_scale_kind() == "isotropic":
-            x_scale = np.full(n_features, np.sqrt(np.mean(x_scale**2)))
         centre_y, scale_y = self._y_standardization()
         y_mean, y_scale = rows.weighted_mean_scale(data.Y, data.sw)
         if not centre_y:
@@ -587,7 +581,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         data, _, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng)
         X, Y, dtype = data.X, data.Y, data.X.dtype if dtype is None else dtype
         if dtype != data.X.dtype:
-            X, Y = np.asarray(X, dtype=dtype), np.asarray(Y, dtype=dtype)
+            X, Y = X.astype(dtype), Y.astype(dtype)  # numpy or dask, where the rows live
             params = {k: np.asarray(v, dtype=dtype) for k, v in params.items()}
         objective = self._objective(rows, params, _TrainRows(X, Y, data.sw), standardizer)
         theta0 = objective.layout.pack(params, dtype)

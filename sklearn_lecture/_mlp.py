@@ -264,7 +264,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             names += [f"coefs_{i}", f"intercepts_{i}"]
         return names
 
-    def _init_params(self, X, Y, sample_weight, rng, stats):
+    def _init_params(self, X, Y, sample_weight, rng, standardizer):
         sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
         params = {}
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -277,7 +277,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
                 params[f"intercepts_{i}"] = rng.standard_normal(fan_out)
         given = self._init_values(sizes)
         if given:
-            params = self._use_init_values(params, given, stats)
+            params = self._use_init_values(params, given, standardizer)
         return params
 
     def _init_values(self, sizes):
@@ -354,14 +354,14 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         for i in range(out - 1, -1, -1):  # one hidden layer: i = 0 only, W1
             Z_in, A = tape[i]
             W2 = params[f"coefs_{i + 1}"]  # the layer above, without its bias row
-            dPhi = dphi(A, tape[i + 1][0], out=A)  # Phi'(A), in A's memory (A is done)
+            dPhi = dphi(A, tape[i + 1][0], out=A)  # Phi'(A) (in A's memory when the tape kept A)
             delta = np.matmul(delta, W2.T)  # -e W2^T
             delta *= dPhi  # -(e W2^T o Phi')
             _add_augmented_grad(grads, i, Z_in, delta)  # grad_W1 = -[x 1]^T (e W2^T o Phi')
         return sse
 
     # --------------------------------------------------------- change of units
-    def _to_original(self, params, stats):
+    def _to_original(self, params, standardizer):
         """Fold the standardisation into W1 (input side) and W2 (output side).
 
         ``A = ((X - m) / s) W + b = X (W / s) + (b - (m / s) W)`` and
@@ -370,8 +370,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         out = {k: np.array(v, copy=True) for k, v in params.items()}
         last = self._n_layers() - 1
         dtype = params["coefs_0"].dtype
-        xm, xs = stats.x_mean, stats.x_scale
-        ym, ys = stats.y_mean, stats.y_scale
+        xm, xs = standardizer.x_mean, standardizer.x_scale
+        ym, ys = standardizer.y_mean, standardizer.y_scale
         W = params["coefs_0"].astype(np.float64)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             out["coefs_0"] = W / xs[:, None]
@@ -380,11 +380,11 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             out[f"intercepts_{last}"] = params[f"intercepts_{last}"] * ys + ym
         return {k: np.asarray(v, dtype=dtype) for k, v in out.items()}
 
-    def _to_training(self, params, stats):
+    def _to_training(self, params, standardizer):
         out = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
         last = self._n_layers() - 1
-        xm, xs = stats.x_mean, stats.x_scale
-        ym, ys = stats.y_mean, stats.y_scale
+        xm, xs = standardizer.x_mean, standardizer.x_scale
+        ym, ys = standardizer.y_mean, standardizer.y_scale
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             W = out["coefs_0"] * xs[:, None]
             out["intercepts_0"] = out["intercepts_0"] + (xm / xs) @ W

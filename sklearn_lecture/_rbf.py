@@ -408,7 +408,7 @@ class RBFRegressor(LectureRegressorBase):
         lower[layout.slices["widths"]] = MIN_WIDTH
         return lower
 
-    def _init_centers(self, X, sample_weight, rng, stats):
+    def _init_centers(self, X, sample_weight, rng, standardizer):
         K = self.n_centers
         init = self.init
         if isinstance(init, str):
@@ -431,7 +431,7 @@ class RBFRegressor(LectureRegressorBase):
                     f"{X.shape[1]} features: pass an array of shape ({K}, {X.shape[1]})."
                 )
             with np.errstate(over="ignore", invalid="ignore"):
-                C = (C - stats.x_mean) / stats.x_scale
+                C = (C - standardizer.x_mean) / standardizer.x_scale
                 far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
             if far.any():
                 raise ValueError(
@@ -488,9 +488,9 @@ class RBFRegressor(LectureRegressorBase):
         spread = float(np.average(np.sum((X - mean) ** 2, axis=1), weights=sample_weight))
         return spread if spread > 0 else 1.0
 
-    def _init_params(self, X, Y, sample_weight, rng, stats):
+    def _init_params(self, X, Y, sample_weight, rng, standardizer):
         K = self.n_centers
-        C = self._init_centers(X.astype(np.float64), sample_weight, rng, stats)
+        C = self._init_centers(X.astype(np.float64), sample_weight, rng, standardizer)
         if self.width is None:
             b = self._default_width(C, X.astype(np.float64), sample_weight)
         else:
@@ -512,7 +512,7 @@ class RBFRegressor(LectureRegressorBase):
         }
         given = self._init_values(K, Y.shape[1])
         if given:
-            params = self._use_init_values(params, given, stats)
+            params = self._use_init_values(params, given, standardizer)
         solve_w = self.fit_weights and "coef" not in given
         solve_w0 = self.fit_intercept and "intercept" not in given
         if solve_w or solve_w0:
@@ -626,29 +626,30 @@ class RBFRegressor(LectureRegressorBase):
                 grad_c *= (-2.0 / b)[:, None]
                 grads["centers"] += grad_c
             if "widths" in grads:
-                # grad_b = -sum e w phi u / b; slide: dJ/db = -2 sum e w phi (x - c)^2 / b^2
+                # grad_b = -sum e w phi u / b: not on the slides (fit_widths is beyond the lecture);
+                # for their J = sum e^2 it would read -2 sum e w phi (x - c)^2 / b^2
                 grads["widths"] -= np.einsum("ik,ik->k", ewphi, U) / b
         return sse
 
     # --------------------------------------------------------- change of units
-    def _to_original(self, params, stats):
+    def _to_original(self, params, standardizer):
         dtype = params["centers"].dtype
         out = {
-            "centers": params["centers"] * stats.x_scale + stats.x_mean,
+            "centers": params["centers"] * standardizer.x_scale + standardizer.x_mean,
             "widths": np.array(params["widths"], copy=True),
-            "feature_scale": np.asarray(stats.x_scale, dtype=np.float64).copy(),
-            "coef": params["coef"] * stats.y_scale,
-            "intercept": params["intercept"] * stats.y_scale + stats.y_mean,
+            "feature_scale": np.asarray(standardizer.x_scale, dtype=np.float64).copy(),
+            "coef": params["coef"] * standardizer.y_scale,
+            "intercept": params["intercept"] * standardizer.y_scale + standardizer.y_mean,
         }
         return {k: np.asarray(v, dtype=dtype) for k, v in out.items()}
 
-    def _to_training(self, params, stats):
+    def _to_training(self, params, standardizer):
         return {
-            "centers": (params["centers"] - stats.x_mean) / stats.x_scale,
+            "centers": (params["centers"] - standardizer.x_mean) / standardizer.x_scale,
             "widths": np.array(params["widths"], dtype=np.float64),
-            "feature_scale": np.ones_like(stats.x_scale),
-            "coef": params["coef"] / stats.y_scale,
-            "intercept": (params["intercept"] - stats.y_mean) / stats.y_scale,
+            "feature_scale": np.ones_like(standardizer.x_scale),
+            "coef": params["coef"] / standardizer.y_scale,
+            "intercept": (params["intercept"] - standardizer.y_mean) / standardizer.y_scale,
         }
 
     def _fitted_params(self):

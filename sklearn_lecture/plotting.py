@@ -54,12 +54,11 @@ def _standardized_target(estimator):
     """
     from sklearn.preprocessing import StandardScaler
 
-    while True:
-        estimator, _ = _pipeline_tail(estimator)
-        if hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
-            scaler = estimator.transformer_
-            return isinstance(scaler, StandardScaler) and scaler.with_std or None
-        return bool(getattr(estimator, "standardize", False))
+    estimator, _ = _pipeline_tail(estimator)
+    if hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
+        scaler = estimator.transformer_
+        return isinstance(scaler, StandardScaler) and scaler.with_std or None
+    return bool(getattr(estimator, "standardize", False))
 
 
 def _pipeline_tail(estimator):

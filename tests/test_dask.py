@@ -174,12 +174,12 @@ def test_early_stopping_holds_out_the_same_number_of_rows(client):
     assert len(est.validation_scores_) == est.n_iter_
     assert est.best_validation_score_ == max(est.validation_scores_)
     rng = np.random.RandomState(0)
-    stats = _standardize.Standardizer.identity(3, 1)
+    standardizer = _standardize.Standardizer.identity(3, 1)
     predict = partial(_yhat, est._forward)
-    Xt, Yt, st, monitor = _dask.split_validation(Xd, yd[:, None], swd, stats, rng, 0.2, predict)
+    Xt, Yt, st, monitor = _dask.split_validation(Xd, yd[:, None], swd, standardizer, rng, 0.2, predict)
     n_val = int(np.ceil(0.2 * N))
     assert Xt.compute().shape == (N - n_val, 3) and st.compute().shape == (N - n_val,)
-    assert np.isfinite(monitor(est._to_training(est._fitted_params(), stats)))
+    assert np.isfinite(monitor(est._to_training(est._fitted_params(), standardizer)))
 
 
 def test_init_sample_of_a_large_array_is_weighted_and_in_row_order(client):
@@ -349,3 +349,28 @@ def test_float32_data_of_subnormal_size_fits_like_in_memory():
         a = fit_quietly(SigmoidMLPRegressor((3,), max_iter=5, random_state=0), Xd, yd)
         b = fit_quietly(SigmoidMLPRegressor((3,), max_iter=5, random_state=0), X, y)
     np.testing.assert_allclose(a.predict(Xd).compute(), b.predict(X), rtol=1e-5)
+
+
+@local
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_check_gradients_on_dask_data_evaluate_the_in_memory_J(dtype):
+    """check_gradients (through ``training_problem``) evaluates J in float64 where the
+    rows live: a float32 dask X is cast chunk by chunk, not turned into numpy, and J
+    and its gradient are the in-memory ones up to the order of the additions."""
+    from sklearn_lecture import check_gradients, training_problem
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((N, 3)).astype(dtype)
+    y = np.sin(X[:, 0]) + X[:, 2]
+    Xd, yd = da.from_array(X, chunks=(CHUNK, 3)), da.from_array(y, chunks=CHUNK)
+    net = SigmoidMLPRegressor((3,), random_state=0)
+    errors = check_gradients(net, Xd, yd)
+    assert max(errors.values()) < 1e-6, errors
+    on_dask = training_problem(net, Xd, yd, dtype=np.float64)
+    in_memory = training_problem(net, X, y, dtype=np.float64)
+    assert isinstance(on_dask.objective, _dask.DaskObjective)
+    np.testing.assert_allclose(on_dask.theta0, in_memory.theta0, rtol=1e-12)
+    J_dask, grad_dask = on_dask.objective(in_memory.theta0)
+    J_memory, grad_memory = in_memory.objective(in_memory.theta0)
+    np.testing.assert_allclose(J_dask, J_memory, rtol=1e-10)
+    np.testing.assert_allclose(grad_dask, grad_memory, rtol=1e-9, atol=1e-12)

@@ -6,33 +6,29 @@ standardisation, ``learning_rate_``), and that ``training_problem`` and
 ``hidden_features`` show the problem and the features ``fit`` and ``predict`` use.
 """
 
-import warnings
+from functools import partial
 
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
+from _helpers import NAMES, fit_quietly, make_estimator
 
-from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, training_problem
+from sklearn_lecture import SigmoidMLPRegressor, training_problem
 from sklearn_lecture._base import FitPlan
 
-ESTIMATORS = [
-    lambda **kw: SigmoidMLPRegressor(hidden_layer_sizes=(5,), random_state=0, **kw),
-    lambda **kw: RBFRegressor(n_centers=5, random_state=0, **kw),
-]
-IDS = ["mlp", "rbf"]
+# 5 hidden units or 5 centres, reproducible
+ESTIMATORS = [partial(make_estimator, name, units=5, random_state=0) for name in NAMES]
+IDS = NAMES
 
 
 def _data(n=60, seed=0):
+    """X far from 0 and of unequal spreads, so the standardisation each plan keeps matters."""
     rng = np.random.RandomState(seed)
     X = rng.standard_normal((n, 2)) * [3.0, 0.5] + [10.0, -2.0]
     y = np.sin(X[:, 0]) + X[:, 1]
     return X, y
 
 
-def _fit(est, X, y, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y, **kw)
+_fit = fit_quietly
 
 
 @pytest.mark.parametrize("make", ESTIMATORS, ids=IDS)

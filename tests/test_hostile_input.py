@@ -311,7 +311,7 @@ def test_diverging_early_stopping_run_scores_without_warnings():
 # ---------------------------------------------------------------------------
 # Offsets and scales of X: predictions as accurate as the fit (issue 11).
 # ---------------------------------------------------------------------------
-def _offset_problem(dtype, seed=0):
+def _offset_problem(seed=0):
     rng = np.random.RandomState(seed)
     X = rng.standard_normal((200, 2))
     y = np.sin(2 * X[:, 0]) + 0.5 * X[:, 1]
@@ -337,14 +337,14 @@ def test_predictions_do_not_depend_on_the_offset_of_x(name, dtype, exponent, sig
 
     k runs up to where the shifted data still hold X: ``10^k * eps < 1e-3``
     (float64: k <= 12, float32: k <= 4). Gradient descent amplifies rounding
-    (40 steps of the bold driver turn 1e-16 into about 1e-7, float32's 1e-7
+    (40 gradient-descent steps turn 1e-16 into about 1e-7, float32's 1e-7
     into 1e-2), so the tolerance is 5% of y's spread plus 100 times X's
     rounding: predicting in raw units failed by several times y's spread.
     """
     eps = float(np.finfo(dtype).eps)
     exponent = exponent % (13 if dtype == np.float64 else 5)
     offset = sign * 10.0**exponent
-    X, y = _offset_problem(dtype)
+    X, y = _offset_problem()
     Xs = (X + offset).astype(dtype)
     rounding = eps * max(1.0, abs(offset))  # the error of storing X + offset in dtype
     est = make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 8,
@@ -366,7 +366,7 @@ def test_a_constant_column_of_any_size_changes_no_prediction(name, dtype, expone
     """A constant column ``c`` (any size the dtype holds) predicts as a column of zeros."""
     limit = np.log10(np.finfo(dtype).max)
     value = sign * 10.0 ** (exponent % int(limit)) if dtype == np.float32 else sign * 10.0**exponent
-    X, y = _offset_problem(dtype)
+    X, y = _offset_problem()
     est = make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 8,
                           max_iter=40, random_state=0)
     zeros = np.column_stack([X, np.zeros(len(X))]).astype(dtype)
