@@ -106,10 +106,18 @@ class FitPlan(enum.Enum):
         return self is FitPlan.PARTIAL
 
     def budget(self, estimator):
-        """``(solver, max_iter, n_iter_no_change)`` of this call."""
+        """The solver and its iterations in this call (a :class:`_Budget`)."""
         if self.one_step:
-            return "gd", 1, np.inf
-        return estimator.solver, estimator.max_iter, estimator.n_iter_no_change
+            return _Budget("gd", 1, np.inf)
+        return _Budget(estimator.solver, estimator.max_iter, estimator.n_iter_no_change)
+
+
+class _Budget(NamedTuple):
+    """What one call runs: ``solver`` for at most ``max_iter`` iterations."""
+
+    solver: str
+    max_iter: int
+    n_iter_no_change: float
 
 
 class _Data(NamedTuple):
@@ -303,7 +311,8 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         alpha = self._choose_alpha(plan, rows, params, data, standardizer)
         train, validation = self._hold_out(plan, rows, data, standardizer, rng)
         objective = self._objective(rows, params, train, standardizer)
-        callbacks = self._callback_context(data.X, data.Y, data.sample_weight, plan.budget(self)[1])
+        budget = plan.budget(self)
+        callbacks = self._callback_context(data.X, data.Y, data.sample_weight, budget.max_iter)
 
         def safe_alpha():  # named when a fixed alpha made J rise
             return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
@@ -544,7 +553,9 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         on ``X_probe`` (rows of the training data) in the units of y, and its
         public attributes (in the units of X and y) must be finite.
         """
-        advice = "Use a smaller learning_rate" + ("." if self.standardize else ", or standardize=True.")
+        advice = "Use a smaller learning_rate" + (
+            "." if self.standardize else ", or standardize=True."
+        )
         for name, value in params.items():
             if not np.all(np.isfinite(value)):
                 raise ValueError(f"Training produced non-finite parameters ({name}). {advice}")
@@ -686,7 +697,8 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Input data, checked as :meth:`predict` checks it.
+            Input data, checked as :meth:`predict` checks it (a dask array is
+            computed: the features are returned as one numpy array).
 
         Returns
         -------

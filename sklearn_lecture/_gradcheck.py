@@ -104,7 +104,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, max_entrie
 
 
 def _objective_at_check_point(estimator, X, y, sample_weight, perturbation, rng):
-    """J(theta) and its gradient in float64, its layout, and the point theta to check."""
+    """The float64 objective ``theta -> (J, grad J)``, its layout, and the point theta to check."""
     problem = training_problem(estimator, X, y, sample_weight, dtype=np.float64)
     theta = _check_point(problem.theta0, perturbation, rng)
     return problem.objective, problem.layout, theta
