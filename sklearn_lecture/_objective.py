@@ -69,7 +69,8 @@ class Objective:
         Rows per block.
     n_threads : int or None
         Threads that sum the lanes of blocks at once (see ``sums``); ``None``
-        uses every core when called from the main thread, else 1 (no nested
+        uses every core when called from the main thread with enough rows per
+        lane to pay for the threads (``_rows.sum_lanes``), else 1 (no nested
         parallelism inside a dask or joblib worker).
     l2 : float
         lambda, the weight of the penalty ``(lambda / 2) sum ||W||^2``.
@@ -158,7 +159,12 @@ class Objective:
         def lane_sums(first, stop, interrupted):
             return self._lane_sums(params, theta.dtype, first, stop, interrupted)
 
-        parts = sum_lanes(lane_sums, n_blocks(self.X.shape[0], self.block_size), self.n_threads)
+        parts = sum_lanes(
+            lane_sums,
+            n_blocks(self.X.shape[0], self.block_size),
+            self.n_threads,
+            row_width=self.layout.size,
+        )
         if not parts:  # no rows (an empty dask chunk)
             return 0.0, np.zeros(self.layout.size, dtype=theta.dtype)
         sse, grad = parts[0]

@@ -37,6 +37,13 @@ from sklearn_lecture import (
 LANE = "sklearn_lecture_lane"
 
 
+@pytest.fixture(autouse=True)
+def _lanes_on_threads(monkeypatch):
+    """Small data here, so that the lanes run on threads (by default they would not)."""
+    monkeypatch.setattr(_rows, "THREADS_MIN_BLOCKS", 2)
+    monkeypatch.setattr(_rows, "THREADS_MIN_ROW_WIDTH", 0)
+
+
 def _data(n=3000, d=4, seed=0, dtype=np.float64):
     rng = np.random.RandomState(seed)
     X = rng.standard_normal((n, d)).astype(dtype)
