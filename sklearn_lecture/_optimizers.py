@@ -111,13 +111,13 @@ class TrainingRecord:
         it = len(self.loss_curve)
         if self.monitor is not None:
             improved = self._record_score(theta)
-            score = self.validation_scores[-1]
-            line = f"Iteration {it}, loss = {J:.8f}, validation score = {score:.6f}"
         else:
             improved = not J > self.best_loss - self.tol
-            line = f"Iteration {it}, loss = {J:.8f}"
         self.no_improvement = 0 if improved else self.no_improvement + 1
         if self.verbose:
+            line = f"Iteration {it}, loss = {J:.8f}"
+            if self.monitor is not None:
+                line += f", validation score = {self.validation_scores[-1]:.6f}"
             print(line)
         self.best_loss = min(self.best_loss, J)
         if self.on_iteration is not None:

@@ -131,6 +131,9 @@ THREADS_MIN_ROW_WIDTH = 512
 def sum_lanes(lane_sums, n_blocks, n_threads=None, row_width=None):
     """``[lane_sums(first, stop, stop_event) for each lane]``, in lane order.
 
+    ``stop_event`` is a :class:`threading.Event` set when the call is
+    interrupted, or ``None`` when every lane runs in the calling thread.
+
     With ``n_threads > 1`` (by default: when called from the main thread of a
     machine with several cores, for at least ``THREADS_MIN_BLOCKS`` blocks of
     rows at least ``THREADS_MIN_ROW_WIDTH`` wide, ``row_width`` when given)
@@ -147,9 +150,9 @@ def sum_lanes(lane_sums, n_blocks, n_threads=None, row_width=None):
             row_width is None or row_width >= THREADS_MIN_ROW_WIDTH
         )
         n_threads = n_cpus() if on_main and pays else 1
+    if len(todo) < 2 or n_threads < 2:  # in this thread: nothing to tell to stop
+        return [lane_sums(first, last, None) for first, last in todo]
     stop = threading.Event()
-    if len(todo) < 2 or n_threads < 2:
-        return [lane_sums(first, last, stop) for first, last in todo]
     results = [None] * len(todo)
     errors = [None] * len(todo)
 
