@@ -375,7 +375,7 @@ def _nonmonotone_search(objective, current, alpha, J_ref, lower, alpha_min):
         if not decrease < 0:
             return _SearchResult(None, alpha, step)  # the step vanished
         J_trial, grad_trial = objective(trial)
-        finite = np.isfinite(J_trial) and np.all(np.isfinite(grad_trial))
+        finite = np.isfinite(J_trial) and np.isfinite(grad_trial).all()  # the method: 2 us, np.all: 4-6
         if finite and J_trial <= J_ref + ARMIJO * decrease:
             return _SearchResult(_Iterate(trial, J_trial, grad_trial), alpha, step)
         if alpha <= alpha_min:
