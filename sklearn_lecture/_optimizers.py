@@ -111,13 +111,13 @@ class TrainingRecord:
         it = len(self.loss_curve)
         if self.monitor is not None:
             improved = self._record_score(theta)
-            score = self.validation_scores[-1]
-            line = f"Iteration {it}, loss = {J:.8f}, validation score = {score:.6f}"
         else:
             improved = not J > self.best_loss - self.tol
-            line = f"Iteration {it}, loss = {J:.8f}"
         self.no_improvement = 0 if improved else self.no_improvement + 1
         if self.verbose:
+            line = f"Iteration {it}, loss = {J:.8f}"
+            if self.monitor is not None:
+                line += f", validation score = {self.validation_scores[-1]:.6f}"
             print(line)
         self.best_loss = min(self.best_loss, J)
         if self.on_iteration is not None:
@@ -375,7 +375,7 @@ def _nonmonotone_search(objective, current, alpha, J_ref, lower, alpha_min):
         if not decrease < 0:
             return _SearchResult(None, alpha, step)  # the step vanished
         J_trial, grad_trial = objective(trial)
-        finite = np.isfinite(J_trial) and np.all(np.isfinite(grad_trial))
+        finite = np.isfinite(J_trial) and np.isfinite(grad_trial).all()  # the method: 2 us, np.all: 4-6
         if finite and J_trial <= J_ref + ARMIJO * decrease:
             return _SearchResult(_Iterate(trial, J_trial, grad_trial), alpha, step)
         if alpha <= alpha_min:

@@ -37,6 +37,11 @@ from contextlib import contextmanager
 
 import numpy as np
 
+try:  # the C functions ``signal`` wraps, without its int -> enum conversions
+    import _signal as _raw_signal
+except ImportError:  # not CPython
+    _raw_signal = signal
+
 # The row blocks are summed in N_LANES lanes (see the module docstring).
 N_LANES = 2
 
@@ -108,11 +113,31 @@ def lanes(n_blocks):
     return [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
 
 
-def sum_lanes(lane_sums, n_blocks, n_threads=None):
+# Lanes run on threads only when each has enough work to pay for a thread (its
+# start and join cost about 0.3 ms, and numpy holds the GIL between and inside
+# small array operations): at least THREADS_MIN_BLOCKS blocks in all, and rows
+# at least THREADS_MIN_ROW_WIDTH numbers wide (the objective passes the number
+# of parameters, a proxy for the arithmetic per row). Measured on friedman1 (10
+# features; 2 cores, shared with 2 other busy processes), ms per pass with 2
+# threads / 1 thread: 20 hidden units (241 parameters) never paid, 1.6 at 2 blocks,
+# 1.1-1.25 at 8-16 blocks, 1.07-1.17 at 98 blocks; 32 units 0.88-1.03 at 98
+# blocks; 48 units (577) 0.85-0.99 at 4 blocks, 0.74-0.77 at 98; 64 units (769)
+# 1.2-1.46 at 4 blocks, 0.76-0.85 at 8, 0.64-0.72 at 98; 256 units 0.56-0.65 at 8
+# and 98 (benchmarks/bench_lanes.py).
+THREADS_MIN_BLOCKS = 8
+THREADS_MIN_ROW_WIDTH = 512
+
+
+def sum_lanes(lane_sums, n_blocks, n_threads=None, row_width=None):
     """``[lane_sums(first, stop, stop_event) for each lane]``, in lane order.
 
+    ``stop_event`` is a :class:`threading.Event` set when the call is
+    interrupted, or ``None`` when every lane runs in the calling thread.
+
     With ``n_threads > 1`` (by default: when called from the main thread of a
-    machine with several cores) lanes 1, ... run on threads started for this
+    machine with several cores, for at least ``THREADS_MIN_BLOCKS`` blocks of
+    rows at least ``THREADS_MIN_ROW_WIDTH`` wide, ``row_width`` when given)
+    lanes 1, ... run on threads started for this
     call while the calling thread runs lane 0; numpy releases the GIL in its
     loops and in BLAS, so they run at once. Inside another thread (a joblib or
     dask worker, a user's thread pool) the lanes run one after the other in
@@ -121,10 +146,13 @@ def sum_lanes(lane_sums, n_blocks, n_threads=None):
     todo = lanes(n_blocks)
     if n_threads is None:
         on_main = threading.current_thread() is threading.main_thread()
-        n_threads = n_cpus() if on_main else 1
+        pays = n_blocks >= THREADS_MIN_BLOCKS and (
+            row_width is None or row_width >= THREADS_MIN_ROW_WIDTH
+        )
+        n_threads = n_cpus() if on_main and pays else 1
+    if len(todo) < 2 or n_threads < 2:  # in this thread: nothing to tell to stop
+        return [lane_sums(first, last, None) for first, last in todo]
     stop = threading.Event()
-    if len(todo) < 2 or n_threads < 2:
-        return [lane_sums(first, last, stop) for first, last in todo]
     results = [None] * len(todo)
     errors = [None] * len(todo)
 
@@ -184,12 +212,20 @@ def _signals_deferred():
     ):
         yield
         return
-    handled = {s for s in signal.valid_signals() if callable(signal.getsignal(s))}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, handled)
+    # The signals with a Python handler now (a user may install one at any time).
+    # signal.valid_signals() and signal.getsignal() convert every number to an
+    # enum: 190-270 us per call here, twice per sum_lanes call; the same scan
+    # through _signal over the signal numbers listed once takes 2.6 us.
+    handled = [s for s in _VALID_SIGNALS if callable(_raw_signal.getsignal(s))]
+    old = _raw_signal.pthread_sigmask(signal.SIG_BLOCK, handled)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        _raw_signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+# The signal numbers of this platform, listed once (as ints).
+_VALID_SIGNALS = tuple(int(s) for s in signal.valid_signals())
 
 
 # --------------------------------------------------------------------- BLAS

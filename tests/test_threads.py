@@ -31,6 +31,13 @@ from sklearn_lecture import _objective, _optimizers, _rows, training_problem
 LANE = "sklearn_lecture_lane"
 
 
+@pytest.fixture(autouse=True)
+def _lanes_on_threads(monkeypatch):
+    """Small data here, so that the lanes run on threads (by default they would not)."""
+    monkeypatch.setattr(_rows, "THREADS_MIN_BLOCKS", 2)
+    monkeypatch.setattr(_rows, "THREADS_MIN_ROW_WIDTH", 0)
+
+
 def _make(name, **params):
     return make_estimator(name, units=16 if name == "mlp" else 12, random_state=0, **params)
 
