@@ -95,8 +95,10 @@ class Objective:
     # Data of at most this many bytes (X and Y) keep their blocks in training units
     # between passes instead of standardising every block on every pass: that
     # took 9-18% of a pass (CPU time) on friedman1 (1600 rows) and diabetes, 20 units.
-    # A constant, so memory still does not grow with n.
-    CACHE_BYTES = 4 * 2**20
+    # A constant, so memory still does not grow with n; 256 kB (e.g. 3,000 rows of 10
+    # float64 features) keeps the small data sets that gain and leaves the peak memory
+    # of benchmarks/bench_fit.py (n >= 1e4 rows of 8 features) as it was.
+    CACHE_BYTES = 2**18
 
     def __init__(
         self,
