@@ -65,7 +65,9 @@ class Objective:
     transform : callable or None
         Maps a raw block ``(X, Y)`` to training units (standardisation), so that
         no standardised copy of a large data set is ever made. The blocks of data
-        up to ``CACHE_BYTES`` are transformed once, on the first pass, and kept.
+        up to ``CACHE_BYTES`` are transformed once, on the first pass, and kept, so
+        X, Y and ``transform`` are fixed for the object's life (build a new one for
+        other data, as every fit does).
     block_size : int
         Rows per block.
     n_threads : int or None
