@@ -302,6 +302,7 @@ def _chunk_sums(spec, theta, Xc, Yc, sc):
         transform=transform,
         block_size=block_size,
         n_threads=1,  # the worker's own threads run the chunks in parallel
+        keep_blocks=False,  # built anew for every pass: nothing to keep
     )
     return chunk.sums(theta)
 
@@ -318,7 +319,7 @@ class DaskObjective(Objective):
     """
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, keep_blocks=False, **kwargs)  # the blocks stay on the workers
         n_chunks = len(self.X.chunks[0])
         self._chunks = list(
             zip(*(_row_blocks(A, n_chunks) for A in (self.X, self.Y, self.sample_weight)))

@@ -6,8 +6,9 @@ returns the lecture's cost ``J`` and its gradient. Each estimator writes only
 ``block_loss_grad``, the sum over one block of rows; :class:`Objective` adds the
 blocks up (the full-batch gradient of the lecture is a sum over rows), divides
 by the total weight and adds the L2 penalty. Where the rows live is a subclass's
-business: ``_dask.DaskObjective`` overrides only :meth:`Objective.sums` (and the
-total weight) to add the same block sums on the workers.
+business: ``_dask.DaskObjective`` overrides :meth:`Objective.sums` and the total
+weight to add the same block sums on the workers (and ``blocks``, which must not
+bring rows to the client); J, the penalty and ``params`` are inherited.
 """
 
 import numpy as np
@@ -79,6 +80,9 @@ class Objective:
         lambda, the weight of the penalty ``(lambda / 2) sum ||W||^2``.
     penalized : sequence of str
         The trained blocks W the penalty applies to (the weights, not the biases).
+    keep_blocks : bool
+        Keep the standardised blocks of small data between passes (see
+        ``transform``); ``False`` for an object used for one pass only.
 
     Notes
     -----
@@ -115,6 +119,7 @@ class Objective:
         n_threads=None,
         l2=0.0,
         penalized=(),
+        keep_blocks=True,
     ):
         self.block_loss_grad = block_loss_grad
         self.layout = layout
@@ -127,7 +132,7 @@ class Objective:
         self.n_threads = n_threads
         self.set_penalty(l2, penalized)
         self.total_weight = self._total_weight()
-        small = transform is not None and X.nbytes + Y.nbytes <= self.CACHE_BYTES
+        small = keep_blocks and transform is not None and X.nbytes + Y.nbytes <= self.CACHE_BYTES
         self._transformed = {} if small else None  # (block, block_size) -> (X_block, Y_block)
 
     def _total_weight(self):
