@@ -121,7 +121,7 @@ def cross_validate(est, X, y, n_splits):
             seconds += time.perf_counter() - start
         warned += any(issubclass(w.category, ConvergenceWarning) for w in caught)
         scores.append(r2_score(y[test], pipe.predict(X[test])))
-        iters.append(pipe[-1].n_iter_)
+        iters.append(getattr(pipe[-1], "n_iter_", 0))
     return float(np.mean(scores)), seconds, float(np.mean(iters)), warned
 
 

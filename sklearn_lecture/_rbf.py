@@ -191,7 +191,7 @@ class RBFRegressor(LectureRegressorBase):
         standardised units. ``"auto"`` is ``1e-3`` with ``solver="gd",
         learning_rate="auto"``, and 0 with a float ``learning_rate`` (the
         lecture's J) or ``solver="lbfgs"``; see :class:`SigmoidMLPRegressor`.
-    max_iter : int, default=3000
+    max_iter : int, default=4000
         Maximum number of updates (L-BFGS iterations).
     tol : float, default=1e-5
         Stop when J has not improved by more than ``tol`` for
@@ -346,7 +346,7 @@ class RBFRegressor(LectureRegressorBase):
         solver="gd",
         learning_rate="auto",
         l2="auto",
-        max_iter=3000,
+        max_iter=4000,
         tol=1e-5,
         n_iter_no_change=10,
         early_stopping=False,
