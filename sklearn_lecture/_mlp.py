@@ -57,8 +57,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     max_iter : int, default=4000
         Maximum number of gradient-descent updates (L-BFGS iterations).
         ``max_iter=k`` performs exactly k updates unless ``tol`` stops earlier.
-        With the defaults, fits of 25 to 5,000 rows stop by ``tol`` after 100
-        to about 3,000 updates (measured in ``benchmarks/bench_convergence.py``:
+        With the defaults, fits of 25 to 5,000 rows stop by ``tol`` after about
+        200 to 3,000 updates (measured in ``benchmarks/bench_convergence.py``:
         the slowest fold, diabetes, needs 3,037).
     tol : float, default=1e-5
         Training stops when J (or the validation score, with early stopping)
