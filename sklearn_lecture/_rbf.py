@@ -536,7 +536,14 @@ class RBFRegressor(LectureRegressorBase):
         return given
 
     def _least_squares_readout(self, params, X, Y, s, solve_w, solve_w0):
-        """Set w (``solve_w``) and w0 (``solve_w0``) to the ridge-stabilised least-squares fit."""
+        """Set w (``solve_w``) and w0 (``solve_w0``) to the minimiser of J for the initial c and b.
+
+        J over (w, w0) is quadratic: ``[phi 1]^T S [phi 1] / sum s`` plus the L2
+        penalty's lambda on w (not w0), solved directly, with a small ridge
+        for rank-deficient phi. Starting there, a large ``l2`` starts near the
+        mean predictor instead of far from it (found by trying the package:
+        with l2 = 1e8, w0 stayed at its unpenalised start, R^2 -4).
+        """
         _, P = self._forward(params, X.astype(np.float64))
         cols = []
         if solve_w:
@@ -553,7 +560,10 @@ class RBFRegressor(LectureRegressorBase):
         G = F.T @ (F * w[:, None]) / w.sum()
         r = F.T @ (target * w[:, None]) / w.sum()
         ridge = 1e-3 * (np.trace(G) / G.shape[0] + 1e-12)
-        sol = np.linalg.solve(G + ridge * np.eye(G.shape[0]), r)
+        G += ridge * np.eye(G.shape[0])
+        if solve_w:
+            G[: P.shape[1], : P.shape[1]] += self._l2() * np.eye(P.shape[1])  # (lambda / 2) ||w||^2
+        sol = np.linalg.solve(G, r)
         if solve_w:
             params["coef"] = sol[: P.shape[1]]
         if solve_w0:
@@ -624,6 +634,8 @@ class RBFRegressor(LectureRegressorBase):
                 grad_c = ewphi.T @ X
                 grad_c -= ewphi.sum(axis=0)[:, None] * C
                 grad_c *= (-2.0 / b)[:, None]
+                if not np.all(params["feature_scale"] == 1):  # u = ||(x - c) / f||^2 / b
+                    grad_c /= np.square(params["feature_scale"])  # (a warm start in new units)
                 grads["centers"] += grad_c
             if "widths" in grads:
                 # grad_b = -sum e w phi u / b: not on the slides (fit_widths is beyond the lecture);
@@ -637,7 +649,9 @@ class RBFRegressor(LectureRegressorBase):
         out = {
             "centers": params["centers"] * standardizer.x_scale + standardizer.x_mean,
             "widths": np.array(params["widths"], copy=True),
-            "feature_scale": np.asarray(standardizer.x_scale, dtype=np.float64).copy(),
+            # the unit of each feature's distance: f in training units times X's scale
+            "feature_scale": np.asarray(params["feature_scale"] * standardizer.x_scale,
+                                        dtype=np.float64),
             "coef": params["coef"] * standardizer.y_scale,
             "intercept": params["intercept"] * standardizer.y_scale + standardizer.y_mean,
         }
@@ -647,7 +661,10 @@ class RBFRegressor(LectureRegressorBase):
         return {
             "centers": (params["centers"] - standardizer.x_mean) / standardizer.x_scale,
             "widths": np.array(params["widths"], dtype=np.float64),
-            "feature_scale": np.ones_like(standardizer.x_scale),
+            # 1 when X has the scale of the fit (exactly: s / s); after a warm start on
+            # data of other scales, the old unit in the new ones, so u is unchanged
+            "feature_scale": np.asarray(params["feature_scale"], dtype=np.float64)
+            / standardizer.x_scale,
             "coef": params["coef"] / standardizer.y_scale,
             "intercept": (params["intercept"] - standardizer.y_mean) / standardizer.y_scale,
         }

@@ -256,3 +256,57 @@ def test_expanded_and_exact_squared_distances_agree_and_the_exact_one_is_zero_at
     np.testing.assert_allclose(squared_distances(X, C), exact, rtol=1e-6, atol=1e-6)
     near = squared_distances(X, C, exact_near=True)  # repaired near each centre
     assert near[0, 0] == near[7, 1] == 0.0
+
+
+# ------------------------------------------- warm start on data of other scales
+def _two_batches():
+    rng = np.random.RandomState(0)
+    X = rng.randn(400, 2)
+    y = X[:, 0] ** 2 + X[:, 1]
+    second = 200 + np.flatnonzero(X[200:, 0] > 0)  # a batch with a smaller spread of x0
+    return X[:200], y[:200], X[second], y[second]
+
+
+@pytest.mark.parametrize("change", ["other rows", "x1000 and standardize=False"])
+def test_a_warm_start_on_data_of_other_scales_continues_from_the_same_function(change):
+    """The distances are measured in the first fit's units (``feature_scale_``), so a
+    warm start on data whose standardisation differs per feature must start from the
+    same function: a step of alpha = 1e-12 leaves every prediction where it was
+    (found by trying the package: it moved them by 2.4, y's spread being 1.7)."""
+    X1, y1, X2, y2 = _two_batches()
+    est = fit_quietly(RBFRegressor(random_state=0, warm_start=True), X1, y1)
+    if change == "other rows":
+        est.set_params(max_iter=1, learning_rate=1e-12)
+    else:
+        X2 = X2 * 1000
+        est.set_params(max_iter=1, learning_rate=1e-12, standardize=False)
+    before = est.predict(X2)
+    fit_quietly(est, X2, y2)
+    after = est.predict(X2)
+    np.testing.assert_allclose(after, before, rtol=0, atol=1e-9 * np.std(y1))
+
+
+def test_the_centre_gradient_is_right_when_distances_keep_another_unit():
+    """A warm start on a batch with another per-feature spread trains with
+    feature_scale != 1 in its training units; dJ/dc must include its 1 / f^2."""
+    X1, y1, X2, y2 = _two_batches()
+    est = RBFRegressor(n_centers=6, fit_widths=True, warm_start=True, random_state=0)
+    fit_quietly(est, X1, y1)
+    fit_quietly(est.set_params(max_iter=5), X2, y2)
+    f = est.feature_scale_ / est._standardizer_.x_scale  # the unit in training units
+    assert np.max(np.abs(f - 1)) > 0.05  # far enough from 1 to matter
+    errors = check_gradients(est, X2, y2)
+    assert max(errors.values()) < 1e-6, errors
+
+
+@pytest.mark.parametrize("l2", [1e3, 1e5, 1e8])
+def test_a_huge_penalty_gives_the_mean_predictor(l2):
+    """lambda -> inf drives w to 0 and leaves w0 free: the fit tends to predicting
+    the mean of y (R^2 -> 0 from below), as the network's does. Found by trying the
+    package: w0 stayed at its unpenalised start (R^2 -3.0 at 1e5, -4.0 at 1e8)."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 2)
+    y = X[:, 0] ** 2 + X[:, 1]
+    est = fit_quietly(RBFRegressor(l2=l2, random_state=0), X, y)
+    assert abs(est.intercept_ - y.mean()) < 0.01 * np.std(y)
+    assert est.score(X, y) > -1e-3
