@@ -74,7 +74,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         Hold out ``validation_fraction`` of the rows, stop when their R^2 stops
         improving, and keep the weights with the best validation score.
     validation_fraction : float, default=0.1
-        Share of the rows held out when ``early_stopping=True``.
+        Share of the rows held out when ``early_stopping=True``; at least 2
+        rows must be held out (the R^2 of one row is undefined) and 1 left.
     standardize : bool, default=True
         Train on ``(X - mean) / std`` and ``(y - mean) / std`` (weighted by
         ``sample_weight``), then fold the scaling back into W1 and W2 so that

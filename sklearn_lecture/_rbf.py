@@ -203,7 +203,8 @@ class RBFRegressor(LectureRegressorBase):
         Hold out ``validation_fraction`` of the rows and keep the parameters
         with the best validation R^2.
     validation_fraction : float, default=0.1
-        Share of the rows held out when ``early_stopping=True``.
+        Share of the rows held out when ``early_stopping=True``; at least 2
+        rows must be held out (the R^2 of one row is undefined) and 1 left.
     standardize : bool, default=True
         Measure distances in units of each feature's standard deviation, and
         train on standardised y; ``centers_``, ``coef_`` and ``intercept_`` are

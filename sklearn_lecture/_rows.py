@@ -75,13 +75,24 @@ def predict_in_blocks(predict_block, X, n_outputs, dtype):
 
 # ------------------------------------------------------------- held-out rows
 def n_validation(n, validation_fraction):
-    """Rows held out by early stopping; a clear error when too few remain."""
+    """Rows held out by early stopping; a clear error when too few remain.
+
+    The validation R^2 needs at least 2 held-out rows (with one, R^2 is
+    undefined: every score would be 0 and the fit would stop at its start),
+    and training at least 1.
+    """
     n_val = int(np.ceil(validation_fraction * n))
-    if n_val < 1 or n - n_val < 1:
+    if n_val < 2 or n - n_val < 1:
+        fix = (
+            f"use a validation_fraction that holds out 2 to {n - 1} of them "
+            f"(from 2/{n} to {n - 1}/{n})"
+            if n >= 3
+            else "early stopping needs 3 or more samples"
+        )
         raise ValueError(
-            f"early_stopping=True needs at least 2 samples to hold out "
-            f"validation_fraction={validation_fraction}; got {n} samples. "
-            "Set early_stopping=False."
+            f"early_stopping=True holds out {n_val} of the {n} samples "
+            f"(validation_fraction={validation_fraction}); its R^2 needs at least 2 "
+            f"held-out samples and training at least 1: {fix}, or set early_stopping=False."
         )
     return n_val
 

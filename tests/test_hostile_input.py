@@ -299,13 +299,28 @@ def test_float32_target_of_subnormal_size_is_standardised_safely():
 
 def test_diverging_early_stopping_run_scores_without_warnings():
     # the validation R^2 of a diverging model overflowed in (y - yhat)^2
-    X = np.zeros((2, 1), dtype=np.float32)
-    y = np.array([1e15, 1e15], dtype=np.float32)
-    sw = np.array([2.70682972, 0.76202192])
+    # (3 rows, 2 held out: early stopping needs 2 validation rows since the review below)
+    X = np.zeros((3, 1), dtype=np.float32)
+    y = np.array([1e15, 1e15, 1e15], dtype=np.float32)
+    sw = np.array([2.70682972, 0.76202192, 1.5])
     est = SigmoidMLPRegressor(
-        (1,), "relu", early_stopping=True, max_iter=2, standardize=False, random_state=0
+        (1,), "relu", early_stopping=True, validation_fraction=0.6, max_iter=2,
+        standardize=False, random_state=0
     )
-    check_two_way(est, X, y, sw)
+    assert check_two_way(est, X, y, sw) is not None  # it fitted, scoring every iteration
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_early_stopping_with_one_validation_row_is_a_clear_error(Est):
+    # R^2 of one row is undefined: every score was 0 and the fit kept its start (R^2 0.06)
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 2)
+    y = X[:, 0] ** 2 + X[:, 1]
+    for est, rows in ((Est(early_stopping=True, validation_fraction=0.005), 200),
+                      (Est(n_centers=3) if Est is RBFRegressor else Est(), 9)):
+        est.set_params(early_stopping=True)
+        with pytest.raises(ValueError, match="at least 2 held-out samples.*validation_fraction"):
+            est.fit(X[:rows], y[:rows])
 
 
 # ---------------------------------------------------------------------------
