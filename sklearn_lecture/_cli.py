@@ -121,10 +121,10 @@ def build_parser():
     parser.add_argument(
         "--random-state",
         metavar="N",
-        type=int,
+        type=_seed,
         default=0,
-        help="seed for the initial weights, the folds and the early-stopping split "
-        "(default: 0)",
+        help="seed for the initial weights, the folds and the early-stopping split, "
+        "0 to 2**32 - 1 (default: 0)",
     )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="do not print progress to stderr"
@@ -134,6 +134,16 @@ def build_parser():
 
 def _column_list(text):
     return [name.strip() for name in text.split(",")]
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if not 0 <= value < 2**32:  # numpy's RandomState seeds
+        raise argparse.ArgumentTypeError(f"needs a seed from 0 to 2**32 - 1, got {value}")
+    return value
 
 
 def _positive_int(text):

@@ -181,6 +181,15 @@ def test_argparse_rejects_features_with_drop(tmp_path, capsys):
     assert "not allowed with argument" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "1.5"])
+def test_argparse_rejects_a_seed_numpy_cannot_use(seed, capsys):
+    # -1 ended in a traceback (and with --data, exit 0 and "failed" in every row)
+    with pytest.raises(SystemExit) as exc:
+        main(["--quick", "--no-figures", "--random-state", seed])
+    assert exc.value.code == 2
+    assert "--random-state" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "text, args, expected",
     [
