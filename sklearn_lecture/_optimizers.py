@@ -518,9 +518,14 @@ def lbfgs(
     if not record.loss_curve:  # converged before the first iteration
         record.loss_curve.append(objective(theta_out)[0])
     if not np.all(np.isfinite(theta_out)):
+        l2 = float(getattr(objective, "l2", 0.0))
+        penalty = (
+            f" A penalty as large as l2={l2:.3g} makes the first steps overflow: use a "
+            "smaller l2 (or solver='gd')." if l2 > 1.0 else ""
+        )
         raise DivergenceError(
             "L-BFGS produced non-finite parameters. Check the input for extreme "
-            "values, or use standardize=True."
+            f"values, or use standardize=True.{penalty}"
         )
     return theta_out, record
 

@@ -5,7 +5,7 @@ import pytest
 from _helpers import ESTIMATORS, documented_J, fit_quietly, small_estimator, smooth_data
 
 import sklearn_lecture._optimizers as optimizers_module
-from sklearn_lecture import check_gradients
+from sklearn_lecture import SigmoidMLPRegressor, check_gradients
 
 
 @pytest.mark.parametrize("Est", ESTIMATORS)
@@ -55,3 +55,12 @@ def test_lbfgs_gets_the_documented_J_and_its_exact_gradient(Est, n_outputs, monk
     # and check_gradients, the public tool, agrees for the lbfgs-fitted model
     errors = check_gradients(est, X, Y)
     assert max(errors.values()) < 1e-5, errors
+
+
+def test_a_penalty_that_overflows_lbfgs_is_an_error_naming_l2():
+    # the message said only "check the input, or use standardize=True" (standardised already)
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 2)
+    y = X[:, 0] ** 2 + X[:, 1]
+    with pytest.raises(ValueError, match="smaller l2"):
+        SigmoidMLPRegressor(solver="lbfgs", l2=1e200, random_state=0).fit(X, y)
