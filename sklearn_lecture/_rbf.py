@@ -467,11 +467,16 @@ class RBFRegressor(LectureRegressorBase):
         # KMeans sums its clusters over OpenMP threads, so its last bits depend on
         # their number: one thread (set for this thread only: OpenMP's thread count
         # is per thread) gives the same centres on every machine and in every thread.
-        with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="openmp"):
+        with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="openmp"), \
+                np.errstate(all="ignore"):  # weights 1e308 apart: checked just below
             warnings.simplefilter("ignore", ConvergenceWarning)
             km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(
                 X, sample_weight=sample_weight
             )
+        if not np.all(np.isfinite(km.cluster_centers_)):
+            # a cluster whose weights underflow (weights 1e-320 beside 1) has no mean:
+            # keep the farthest-point start, which needs no arithmetic on the weights
+            return C
         return km.cluster_centers_.astype(np.float64)
 
     def _default_width(self, C, X, sample_weight):

@@ -531,3 +531,18 @@ def test_sparse_y_is_a_clear_error():
     for est in (RBFRegressor(2), SigmoidMLPRegressor((2,))):
         with pytest.raises(ValueError, match="y is a sparse"):
             est.fit(X, csr_matrix(y.reshape(-1, 1)))
+
+
+@pytest.mark.parametrize("sw_kind", ["1e-320 beside 1", "1.7e308 beside 1"])
+def test_weights_1e308_apart_fit_rbf_centres_without_warnings(sw_kind):
+    # KMeans's cluster means underflowed to NaN: a RuntimeWarning, then a DivergenceError
+    # advising standardize=True (already on)
+    rng = np.random.RandomState(0)
+    X = rng.randn(50, 2)
+    y = X[:, 0] ** 2 + X[:, 1]
+    if sw_kind == "1e-320 beside 1":
+        sw = np.r_[np.ones(5), np.full(45, 1e-320)]
+    else:
+        sw = np.r_[1.7e308, np.ones(49)]
+    fitted = check_two_way(RBFRegressor(random_state=0), X, y, sw)
+    assert fitted is not None and np.all(np.isfinite(fitted.centers_))
