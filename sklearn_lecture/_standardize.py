@@ -116,9 +116,14 @@ class Standardizer:
         dtype = X.dtype
 
         def scaled(A, mean, scale):
-            A = A - np.asarray(mean, dtype=dtype)
-            A /= np.asarray(scale, dtype=dtype)
-            return A
+            mean, scale = np.asarray(mean, dtype=dtype), np.asarray(scale, dtype=dtype)
+            D = A - mean
+            if not np.isfinite(D).all():
+                # values of both signs near the dtype's limit: A - mean overflowed, but
+                # A / scale - mean / scale cannot (scale is at least the spread)
+                return np.divide(A, scale) - mean / scale
+            D /= scale
+            return D
 
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             Xs = scaled(X, self.x_mean, self.x_scale)

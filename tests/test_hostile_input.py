@@ -546,3 +546,28 @@ def test_weights_1e308_apart_fit_rbf_centres_without_warnings(sw_kind):
         sw = np.r_[1.7e308, np.ones(49)]
     fitted = check_two_way(RBFRegressor(random_state=0), X, y, sw)
     assert fitted is not None and np.all(np.isfinite(fitted.centers_))
+
+
+@pytest.mark.parametrize("case", ["y float32", "y float64", "X rbf", "X mlp"])
+def test_values_of_both_signs_near_the_dtype_limit_standardise_without_overflow(case):
+    # y - mean overflowed: "J is not finite ... use standardize=True" (it was on), and for
+    # the RBF model RuntimeWarnings, then LinAlgError "Eigenvalues did not converge"
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 2)
+    y = X[:, 0] ** 2 + X[:, 1]
+    data = {
+        "y float32": (SigmoidMLPRegressor, X.astype(np.float32),
+                      (np.sign(y) * 3e38).astype(np.float32)),
+        "y float64": (SigmoidMLPRegressor, X, np.sign(y) * 1.7e308),
+        "X rbf": (RBFRegressor, np.sign(X) * 1.7e308, y),
+        "X mlp": (SigmoidMLPRegressor, np.sign(X) * 1.7e308, y),
+    }
+    Est, Xc, yc = data[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # ConvergenceWarning
+        try:
+            Est(random_state=0).fit(Xc, yc)
+        except ValueError as exc:
+            assert "standardize=True" not in str(exc), str(exc)  # it is on already
+            assert "rescale" in str(exc), str(exc)
+    check_two_way(Est(random_state=0), Xc, yc)
