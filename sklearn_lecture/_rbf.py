@@ -542,14 +542,7 @@ class RBFRegressor(LectureRegressorBase):
         return given
 
     def _least_squares_readout(self, params, X, Y, s, solve_w, solve_w0):
-        """Set w (``solve_w``) and w0 (``solve_w0``) to the minimiser of J for the initial c and b.
-
-        J over (w, w0) is quadratic: ``[phi 1]^T S [phi 1] / sum s`` plus the L2
-        penalty's lambda on w (not w0), solved directly, with a small ridge
-        for rank-deficient phi. Starting there, a large ``l2`` starts near the
-        mean predictor instead of far from it (found by trying the package:
-        with l2 = 1e8, w0 stayed at its unpenalised start, R^2 -4).
-        """
+        """Set w (``solve_w``) and w0 (``solve_w0``) to the ridge-stabilised least-squares fit."""
         _, P = self._forward(params, X.astype(np.float64))
         cols = []
         if solve_w:
@@ -566,10 +559,7 @@ class RBFRegressor(LectureRegressorBase):
         G = F.T @ (F * w[:, None]) / w.sum()
         r = F.T @ (target * w[:, None]) / w.sum()
         ridge = 1e-3 * (np.trace(G) / G.shape[0] + 1e-12)
-        G += ridge * np.eye(G.shape[0])
-        if solve_w:
-            G[: P.shape[1], : P.shape[1]] += self._l2() * np.eye(P.shape[1])  # (lambda / 2) ||w||^2
-        sol = np.linalg.solve(G, r)
+        sol = np.linalg.solve(G + ridge * np.eye(G.shape[0]), r)
         if solve_w:
             params["coef"] = sol[: P.shape[1]]
         if solve_w0:
