@@ -78,14 +78,26 @@ def _corrected_scale(sum_b, sum_bb, total):
 def _guard_scale(scale, big, dtype=np.float64):
     """Columns without spread (relative to their magnitude ``big``) get the scale ``max(1, big)``.
 
-    So do scales below the smallest normal number of the data's ``dtype``: cast
-    to that dtype they would round to 0 (e.g. float32 data of size 1e-45).
+    A spread the data's ``dtype`` cannot hold with 20 bits (below ``2^20`` times
+    its smallest subnormal step: float64 about 5e-318, float32 1.5e-39; cast to
+    that dtype it would lose its digits or round to 0, e.g. float32 data of
+    size 1e-45) is replaced by the column's magnitude ``big``, so the data
+    still standardise to at most 1 in size. Larger spreads are kept even when
+    subnormal: the scale 1 left y of size 1e-308 standardised near 1e-308, and
+    the network fitted nothing.
     """
-    tiny = float(np.finfo(dtype).tiny) if np.issubdtype(dtype, np.floating) else 0.0
+    big = np.broadcast_to(big, scale.shape)
+    if np.issubdtype(dtype, np.floating):
+        finfo = np.finfo(dtype)
+        smallest = float(finfo.tiny) * float(finfo.eps) * 2.0**20
+    else:
+        smallest = 0.0
     # Below 64 float64 epsilons of the magnitude, a spread is rounding, not data.
     relative = 64 * np.finfo(np.float64).eps
-    constant = ~np.isfinite(scale) | (scale <= relative * big) | (scale == 0) | (scale < tiny)
-    scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
+    constant = ~np.isfinite(scale) | (scale <= relative * big) | (scale == 0)
+    imprecise = ~constant & (scale < smallest)
+    scale[constant] = np.maximum(big[constant], 1.0)
+    scale[imprecise] = big[imprecise]
     return scale
 
 

@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import KERNELS, SOLVERS, make_estimator, smooth_data
+from _helpers import KERNELS, SOLVERS, fit_quietly, make_estimator, smooth_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -571,3 +571,16 @@ def test_values_of_both_signs_near_the_dtype_limit_standardise_without_overflow(
             assert "standardize=True" not in str(exc), str(exc)  # it is on already
             assert "rescale" in str(exc), str(exc)
     check_two_way(Est(random_state=0), Xc, yc)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize("size", [1e-308, 1e-312])
+def test_a_target_of_subnormal_size_fits_like_the_same_target_at_size_1(Est, size):
+    # the spread of y (below float64's smallest normal number) was replaced by 1, so the
+    # standardised y stayed near 1e-308 and the network predicted about 1e31 times y
+    rng = np.random.RandomState(0)
+    X = rng.randn(50, 2)
+    y = X[:, 0] ** 2 + X[:, 1]
+    small = fit_quietly(Est(random_state=0), X, y * size).predict(X)
+    unit = fit_quietly(Est(random_state=0), X, y).predict(X)
+    assert np.max(np.abs(small / size - unit)) < 1e-6 * np.std(y)
