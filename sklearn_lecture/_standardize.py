@@ -78,15 +78,13 @@ def _corrected_scale(sum_b, sum_bb, total):
 def _guard_scale(scale, big, dtype=np.float64):
     """Columns without spread (relative to their magnitude ``big``) get the scale ``max(1, big)``.
 
-    A spread the data's ``dtype`` cannot hold with 20 bits (below ``2^20`` times
-    its smallest subnormal step: float64 about 5e-318, float32 1.5e-39; cast to
-    that dtype it would lose its digits or round to 0, e.g. float32 data of
-    size 1e-45) is replaced by the column's magnitude ``big``, so the data
-    still standardise to at most 1 in size. Larger spreads are kept even when
-    subnormal: the scale 1 left y of size 1e-308 standardised near 1e-308, and
-    the network fitted nothing.
+    So do spreads the data's ``dtype`` cannot hold with 20 bits (below ``2^20``
+    times its smallest subnormal step: float64 about 5e-318, float32 1.5e-39),
+    which cast to that dtype lose their digits or round to 0 (e.g. float32 data
+    of size 1e-45). Larger spreads are kept even when subnormal: replacing the
+    spread of y of size 1e-308 by 1 left the standardised y near 1e-308, and the
+    network fitted nothing (it predicted about 1e31 times y).
     """
-    big = np.broadcast_to(big, scale.shape)
     if np.issubdtype(dtype, np.floating):
         finfo = np.finfo(dtype)
         smallest = float(finfo.tiny) * float(finfo.eps) * 2.0**20
@@ -94,10 +92,9 @@ def _guard_scale(scale, big, dtype=np.float64):
         smallest = 0.0
     # Below 64 float64 epsilons of the magnitude, a spread is rounding, not data.
     relative = 64 * np.finfo(np.float64).eps
-    constant = ~np.isfinite(scale) | (scale <= relative * big) | (scale == 0)
-    imprecise = ~constant & (scale < smallest)
-    scale[constant] = np.maximum(big[constant], 1.0)
-    scale[imprecise] = big[imprecise]
+    constant = (~np.isfinite(scale) | (scale <= relative * big) | (scale == 0)
+                | (scale < smallest))
+    scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
     return scale
 
 
