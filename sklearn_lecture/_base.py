@@ -741,15 +741,17 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
 
     Parameters
     ----------
-    estimator : RBFRegressor or SigmoidMLPRegressor
-        The model.
+    estimator : RBFRegressor or SigmoidMLPRegressor, or a Pipeline ending in one
+        The model. For a Pipeline, X goes through the steps before the model
+        first: their ``transform`` when the model is fitted, else a clone of
+        them is fitted on X (as the Pipeline's ``fit`` would).
     X : array-like of shape (n_samples, n_features)
         Data.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Targets.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights s_i of the rows.
-    dtype : dtype, default=None
+    dtype : {None, float32, float64}, default=None
         The dtype of the parameters and data (by default, that of the
         validated X, in which ``fit`` trains).
 
@@ -775,10 +777,31 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
     >>> grad.shape == problem.theta0.shape
     True
     """
+    estimator, X = _lecture_model(estimator, X, y)
+    if dtype is not None and np.dtype(dtype) not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be None, np.float32 or np.float64; got {dtype!r}.")
     fitted = estimator.__sklearn_is_fitted__()
     est = estimator if fitted else clone(estimator)
     plan = FitPlan.PARTIAL if fitted else FitPlan.FRESH
     return est._training_problem(plan, X, y, sample_weight, dtype)
+
+
+def _lecture_model(estimator, X, y):
+    """``(the lecture's model, the X it sees)``: a Pipeline's last step after the others."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline) and isinstance(estimator[-1], LectureRegressorBase):
+        before = estimator[:-1]
+        if estimator[-1].__sklearn_is_fitted__():
+            return estimator[-1], before.transform(X)
+        return estimator[-1], clone(before).fit_transform(X, y)
+    if not isinstance(estimator, LectureRegressorBase):
+        raise TypeError(
+            "training_problem and check_gradients need an RBFRegressor or a "
+            "SigmoidMLPRegressor, or a Pipeline ending in one; got "
+            f"{type(estimator).__name__}."
+        )
+    return estimator, X
 
 
 def check_init_value(value, name, shape):

@@ -63,3 +63,33 @@ def test_check_gradients_at_the_initial_point_itself_shows_why_it_moves():
     _, grad = objective(theta)
     assert np.all(grad[layout.slices["coefs_0"]] == 0)  # W2 = 0: nothing to check in W1
     assert abs(grad[layout.slices["intercepts_1"]][0]) < 1e-12  # mean error 0: rounding
+
+
+@pytest.mark.parametrize("fitted", [True, False])
+def test_check_gradients_of_a_pipeline_checks_its_model_on_the_transformed_x(fitted):
+    """A Pipeline ended in AttributeError ('Pipeline' has no '_training_problem'); its
+    model is checked on X as the Pipeline gives it (the same errors as by hand)."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = smooth_data()
+    X = X * 100 + 5
+    pipe = make_pipeline(StandardScaler(), SigmoidMLPRegressor((4,), random_state=0,
+                                                               max_iter=20))
+    if fitted:
+        fit_quietly(pipe, X, y)
+    by_hand = check_gradients(pipe[-1], StandardScaler().fit_transform(X), y)
+    assert check_gradients(pipe, X, y) == by_hand
+    assert max(by_hand.values()) < 1e-6
+
+
+def test_training_problem_refuses_what_it_cannot_check():
+    from sklearn.linear_model import LinearRegression
+
+    from sklearn_lecture import training_problem
+
+    X, y = smooth_data()
+    with pytest.raises(TypeError, match="RBFRegressor or a SigmoidMLPRegressor"):
+        training_problem(LinearRegression(), X, y)
+    with pytest.raises(ValueError, match="dtype must be"):
+        training_problem(SigmoidMLPRegressor(), X, y, dtype=np.int32)
