@@ -343,12 +343,12 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             "_architecture_": self._architecture(n_features, n_outputs),
         }
 
-    def _problem(self, plan, rows, X, y, sample_weight, rng):
+    def _problem(self, plan, rows, X, y, sample_weight, rng, caller=None):
         """Validate, standardise, initialise: ``(data, record, standardizer, params)``."""
         record = object.__new__(type(self))  # receives what validate_data records
         record.__dict__.update(self.__dict__)
         data = self._validate(plan, rows, record, X, y, sample_weight)
-        self._check_continuation(plan, data)
+        self._check_continuation(plan, data, caller)
         standardizer = self._standardize(plan, rows, data)
         params = self._initialise(plan, rows, data, standardizer, rng)
         return data, record, standardizer, params
@@ -364,17 +364,22 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         reset = not plan.keeps_units
         return _Data(*rows.validate(record, X, y, sample_weight, reset=reset))
 
-    def _check_continuation(self, plan, data):
-        """A plan that continues needs the fitted model's outputs and parameter shapes."""
+    def _check_continuation(self, plan, data, caller=None):
+        """A plan that continues needs the fitted model's outputs and parameter shapes.
+
+        ``caller`` names a function other than ``fit``/``partial_fit`` that
+        continues from the fitted parameters (``training_problem``).
+        """
         if not plan.continues:
             return
         n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
-        what = "partial_fit" if plan.one_step else "warm_start=True"
-        how = (
-            "call fit (not partial_fit) to start afresh"
-            if plan.one_step
-            else "set warm_start=False to refit from scratch"
-        )
+        if caller is not None:
+            what = f"{caller} (from the fitted parameters)"
+            how = "pass sklearn.base.clone(estimator) for the problem a new fit solves"
+        elif plan.one_step:
+            what, how = "partial_fit", "call fit (not partial_fit) to start afresh"
+        else:
+            what, how = "warm_start=True", "set warm_start=False to refit from scratch"
         if self.n_outputs_ != n_outputs:
             raise ValueError(
                 f"{what} cannot continue: y has {n_outputs} outputs but the model was "
@@ -589,7 +594,8 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         """The fit's steps up to the objective, on all the rows (see :func:`training_problem`)."""
         rows = rows_backend(X)
         rng = check_random_state(self.random_state)
-        data, _, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng)
+        data, _, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng,
+                                                      caller="training_problem")
         X, Y, dtype = data.X, data.Y, data.X.dtype if dtype is None else dtype
         if dtype != data.X.dtype:
             X, Y = X.astype(dtype), Y.astype(dtype)  # numpy or dask, where the rows live

@@ -93,3 +93,15 @@ def test_training_problem_refuses_what_it_cannot_check():
         training_problem(LinearRegression(), X, y)
     with pytest.raises(ValueError, match="dtype must be"):
         training_problem(SigmoidMLPRegressor(), X, y, dtype=np.int32)
+
+
+def test_training_problem_of_a_changed_model_says_what_to_pass_instead():
+    # it said "partial_fit cannot continue ... call fit (not partial_fit)", never called
+    from sklearn_lecture import training_problem
+
+    X, y = smooth_data()
+    est = fit_quietly(SigmoidMLPRegressor((4,), max_iter=5, random_state=0), X, y)
+    est.set_params(hidden_layer_sizes=(3,))
+    with pytest.raises(ValueError, match=r"training_problem .*clone\(estimator\)") as exc:
+        training_problem(est, X, y)
+    assert "partial_fit" not in str(exc.value)
