@@ -220,10 +220,14 @@ def _run(args):
     if args.data is not None:
         X, y, features, target = read_csv(args.data, args.target, features=args.features,
                                           drop=args.drop)
-        if X.shape[0] < n_folds:
+        if X.shape[0] < 2 * n_folds:
+            # a test fold of one row has no R^2 (the table printed nan +- nan)
             raise UsageError(
                 f"{args.data} has {X.shape[0]} data rows; {n_folds}-fold cross-validation "
-                "needs at least as many rows as folds (use --cv)"
+                "needs at least 2 rows per fold, so that each fold's R^2 is defined "
+                f"(use --cv {X.shape[0] // 2} or fewer)" if X.shape[0] >= 4 else
+                f"{args.data} has {X.shape[0]} data rows; the cross-validated comparison "
+                "needs at least 4 (2 folds of 2 rows)"
             )
         title = (f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} "
                  f"feature{'s' if X.shape[1] != 1 else ''})")

@@ -124,7 +124,9 @@ def _bad_inputs(tmp_path):
         "header only": (["--data", str(header_only)], "no data rows"),
         "ragged row": (["--data", str(ragged)], "line 3"),
         "folder": (["--data", str(tmp_path)], "is a folder"),
-        "too few rows": (["--data", str(good), "--cv", "20"], "at least as many rows"),
+        "too few rows": (["--data", str(good), "--cv", "20"], "at least 2 rows per fold"),
+        # 10 rows in 7 folds: test folds of one row, whose R^2 the table printed as nan
+        "one-row folds": (["--data", str(good), "--cv", "7"], "(use --cv 5 or fewer)"),
         "target without data": (["--target", "y"], "--target needs --data"),
         "features without data": (["--features", "a"], "--features needs --data"),
         "drop without data": (["--drop", "a"], "--drop needs --data"),
@@ -157,7 +159,7 @@ def _bad_inputs(tmp_path):
 
 CASES = [
     "missing file", "missing column", "non-numeric column", "missing value", "empty file",
-    "header only", "ragged row", "folder", "too few rows", "target without data",
+    "header only", "ragged row", "folder", "too few rows", "one-row folds", "target without data",
     "features without data", "drop without data", "duplicated column", "row names",
     "text column", "text target", "unknown feature", "drop the target",
     "target among features", "drop everything", "decimal comma", "semicolon rows",
