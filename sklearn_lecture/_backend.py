@@ -30,7 +30,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._objective import Objective
-from ._rows import check_split_weights, iter_blocks, n_validation, predict_in_blocks
+from ._rows import (
+    check_split_weights,
+    check_validation_spread,
+    iter_blocks,
+    n_validation,
+    predict_in_blocks,
+)
 from ._standardize import block_abs_max, block_moments, gram_sums, mean_scale, weighted_r2
 
 
@@ -130,6 +136,8 @@ class InMemoryRows:
             check_split_weights(sw[train].sum(), sw[val].sum())
         Xv, Yv = standardizer.transform(X[val], Y[val])
         sv = None if sw is None else sw[val]
+        w = np.ones(n_val) if sv is None else np.asarray(sv, dtype=np.float64)
+        check_validation_spread(w @ (Yv - (w @ Yv) / w.sum()) ** 2, w.sum())
 
         def monitor(params):
             yhat = predict_in_blocks(partial(predict, params), Xv, Yv.shape[1], Xv.dtype)

@@ -34,7 +34,7 @@ import dask.array as da
 import numpy as np
 
 from ._objective import Objective
-from ._rows import check_split_weights, n_validation, predict_in_blocks
+from ._rows import check_split_weights, check_validation_spread, n_validation, predict_in_blocks
 from ._standardize import (
     block_abs_max,
     block_moments,
@@ -409,8 +409,10 @@ def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
         return _map_chunks(_chunk_r2_sums, [Xv, Yv, sv], predict, params, standardizer, mean)
 
     parts = r2_sums(None, None)
-    mean = _sum([p[1] for p in parts]) / _sum([p[0] for p in parts])
+    total = _sum([p[0] for p in parts])
+    mean = _sum([p[1] for p in parts]) / total
     ss_tot = _sum(r2_sums(None, mean))
+    check_validation_spread(ss_tot, total)
 
     def monitor(params):
         return r2_from_sums(_sum(r2_sums(params, mean)), ss_tot)

@@ -107,6 +107,21 @@ def check_split_weights(train_total, validation_total):
         )
 
 
+def check_validation_spread(ss_tot, total_weight):
+    """The validation R^2 needs held-out y that vary (standardised: below 1e-10 is none).
+
+    ``ss_tot`` is ``sum_i s_i (y_i - mean)^2`` per output over the held-out rows.
+    With every output constant there, R^2 is undefined: every score would be 0
+    and early stopping would keep the starting parameters.
+    """
+    if np.all(np.asarray(ss_tot) <= 1e-20 * total_weight):
+        raise ValueError(
+            "early_stopping=True held out rows whose y are all equal, where R^2 is "
+            "undefined. Set early_stopping=False, or use a larger validation_fraction "
+            "or another random_state."
+        )
+
+
 # ------------------------------------------------------------------- lanes
 
 

@@ -374,3 +374,20 @@ def test_check_gradients_on_dask_data_evaluate_the_in_memory_J(dtype):
     J_memory, grad_memory = in_memory.objective(in_memory.theta0)
     np.testing.assert_allclose(J_dask, J_memory, rtol=1e-10)
     np.testing.assert_allclose(grad_dask, grad_memory, rtol=1e-9, atol=1e-12)
+
+
+@local
+def test_early_stopping_on_held_out_rows_with_one_y_value_is_a_clear_error():
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 2)
+    y = np.r_[np.zeros(36), np.ones(4)]
+    Xd, yd = da.from_array(X, chunks=(10, -1)), da.from_array(y, chunks=10)
+    for seed in range(20):
+        est = SigmoidMLPRegressor((3,), early_stopping=True, max_iter=5, random_state=seed)
+        try:
+            fit_quietly(est, Xd, yd)
+        except ValueError as exc:
+            assert "y are all equal" in str(exc)
+            break
+    else:
+        pytest.fail("no seed held out four zeros")

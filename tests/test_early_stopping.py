@@ -5,7 +5,7 @@ import pytest
 from _helpers import ESTIMATORS, documented_J, fit_quietly, small_estimator
 
 import sklearn_lecture._backend as backend_module
-from sklearn_lecture import SigmoidMLPRegressor
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
 
 
 def _noisy(n=80, seed=1):
@@ -81,3 +81,21 @@ def test_verbose_with_early_stopping_also_prints_the_validation_score(capsys):
     assert len(lines) == est.n_iter_
     last = float(lines[-1].rsplit("validation score = ", 1)[1])
     assert last == pytest.approx(est.validation_scores_[-1], abs=1e-6)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_held_out_rows_with_one_y_value_are_a_clear_error(Est):
+    # their R^2 is undefined: every score was 0 and the fit kept its start
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 2)
+    y = np.r_[np.zeros(36), np.ones(4)]  # held out (10%: 4 rows), mostly zeros
+    for seed in range(20):
+        est = Est(early_stopping=True, random_state=seed)
+        try:
+            fit_quietly(est, X, y)
+        except ValueError as exc:
+            assert "y are all equal" in str(exc) and "early_stopping=False" in str(exc)
+            break
+        assert len(set(est.validation_scores_)) > 1  # the scores move
+    else:
+        pytest.fail("no seed held out four zeros")
