@@ -299,15 +299,17 @@ def test_float32_target_of_subnormal_size_is_standardised_safely():
 
 def test_diverging_early_stopping_run_scores_without_warnings():
     # the validation R^2 of a diverging model overflowed in (y - yhat)^2
-    # (3 rows, 2 held out: early stopping needs 2 validation rows since the review below)
+    # (3 rows, 2 held out, y not all equal: early stopping needs 2 validation rows with
+    # some spread since the review below)
     X = np.zeros((3, 1), dtype=np.float32)
-    y = np.array([1e15, 1e15, 1e15], dtype=np.float32)
+    y = np.array([1e15, 2e15, 3e15], dtype=np.float32)
     sw = np.array([2.70682972, 0.76202192, 1.5])
     est = SigmoidMLPRegressor(
         (1,), "relu", early_stopping=True, validation_fraction=0.6, max_iter=2,
-        standardize=False, random_state=0
+        standardize=False, learning_rate=1e-3, random_state=0
     )
     assert check_two_way(est, X, y, sw) is not None  # it fitted, scoring every iteration
+    assert est.validation_scores_[-1] == -np.inf  # the diverging model was scored
 
 
 @pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
