@@ -37,7 +37,14 @@ from ._rows import (
     n_validation,
     predict_in_blocks,
 )
-from ._standardize import block_abs_max, block_moments, gram_sums, mean_scale, weighted_r2
+from ._standardize import (
+    block_abs_max,
+    block_moments,
+    gram_sums,
+    mean_scale,
+    r2_from_sums,
+    total_sum_of_squares,
+)
 
 
 def rows_backend(X):
@@ -136,12 +143,13 @@ class InMemoryRows:
             check_split_weights(sw[train].sum(), sw[val].sum())
         Xv, Yv = standardizer.transform(X[val], Y[val])
         sv = None if sw is None else sw[val]
-        w = np.ones(n_val) if sv is None else np.asarray(sv, dtype=np.float64)
-        check_validation_spread(w @ (Yv - (w @ Yv) / w.sum()) ** 2, w.sum())
+        w, ss_tot = total_sum_of_squares(Yv, sv)  # once: the held-out rows are fixed
+        check_validation_spread(ss_tot, w.sum())
 
         def monitor(params):
             yhat = predict_in_blocks(partial(predict, params), Xv, Yv.shape[1], Xv.dtype)
-            return weighted_r2(Yv, yhat, sv)
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf
+                return r2_from_sums(w @ (Yv - yhat) ** 2, ss_tot)
 
         return X[train], Y[train], None if sw is None else sw[train], monitor
 

@@ -602,7 +602,10 @@ class RBFRegressor(LectureRegressorBase):
         ``grad_c_k = -2 sum_i (e w phi)_ik (x_i - c_k) / b_k`` and
         ``grad_b_k = -sum_i (e w phi)_ik u_ik / b_k``, where
         ``(e w phi)_ik = e_i w_k (-Phi'(u_ik))`` is the slides' ``e w phi``
-        (for their ``Phi = exp(-u)``, ``-Phi' = phi``). ``grads`` holds only
+        (for their ``Phi = exp(-u)``, ``-Phi' = phi``). After a warm start on
+        data of other per-feature scales, distances keep the first fit's unit
+        f (``u = ||(x - c) / f||^2 / b``) and ``grad_c`` is divided by ``f^2``
+        (f = 1 otherwise, as on the slides). ``grads`` holds only
         the trained blocks, and the work for the others is skipped; nothing
         else is read or kept, so the function can run on any thread or worker
         (see ``Objective``).

@@ -8,7 +8,7 @@ on a cluster) choose how the blocks are walked and added.
   two passes (:func:`block_abs_max`, then :func:`block_moments`);
 * :class:`Standardizer`: ``(X - mean) / scale`` and back, block by block;
 * :func:`gram_sums`: ``[Z 1]^T S [Z 1]`` for the auto learning rate;
-* :func:`weighted_r2` / :func:`r2_from_sums`: the early-stopping score;
+* :func:`total_sum_of_squares` / :func:`r2_from_sums`: the early-stopping score;
 * :func:`predict_original_units`: a model's predictions in the units of y.
 """
 
@@ -126,8 +126,10 @@ class Standardizer:
 
         def scaled(A, mean, scale):
             mean, scale = np.asarray(mean, dtype=dtype), np.asarray(scale, dtype=dtype)
-            D = A - mean
-            if not np.isfinite(D).all():
+            try:
+                with np.errstate(over="raise"):  # the FPU's flag: no extra pass over A
+                    D = A - mean
+            except FloatingPointError:
                 # values of both signs near the dtype's limit: A - mean overflowed, but
                 # A / scale - mean / scale cannot (scale is at least the spread)
                 return np.divide(A, scale) - mean / scale
@@ -189,13 +191,15 @@ def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
 
 
 # ------------------------------------------------------------- the R^2 score
-def weighted_r2(Y, Yhat, s):
-    """Weighted R^2, averaged over outputs (as ``r2_score``'s default)."""
+def total_sum_of_squares(Y, s):
+    """``(w, sum_i w_i (y_i - mean)^2)``: the weights and R^2's denominator per output.
+
+    Computed once for the held-out rows; each score then needs only
+    ``sum_i w_i (y_i - yhat_i)^2`` (:func:`r2_from_sums`).
+    """
     w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
-    W = w.sum()
-    mean = (w @ Y) / W
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf
-        return r2_from_sums(w @ (Y - Yhat) ** 2, w @ (Y - mean) ** 2)
+    mean = (w @ Y) / w.sum()
+    return w, w @ (Y - mean) ** 2
 
 
 def r2_from_sums(ss_res, ss_tot):

@@ -70,15 +70,20 @@ def test_check_gradients_of_a_pipeline_checks_its_model_on_the_transformed_x(fit
     """A Pipeline ended in AttributeError ('Pipeline' has no '_training_problem'); its
     model is checked on X as the Pipeline gives it (the same errors as by hand)."""
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import PolynomialFeatures
+
+    from sklearn_lecture import training_problem
 
     X, y = smooth_data()
-    X = X * 100 + 5
-    pipe = make_pipeline(StandardScaler(), SigmoidMLPRegressor((4,), random_state=0,
-                                                               max_iter=20))
+    # a step the model's own standardisation cannot undo: 2 features become 5
+    pipe = make_pipeline(PolynomialFeatures(2, include_bias=False),
+                         SigmoidMLPRegressor((4,), random_state=0, max_iter=20))
     if fitted:
         fit_quietly(pipe, X, y)
-    by_hand = check_gradients(pipe[-1], StandardScaler().fit_transform(X), y)
+    Xt = PolynomialFeatures(2, include_bias=False).fit_transform(X)
+    problem = training_problem(pipe, X, y)
+    assert problem.layout.unpack(problem.theta0)["coefs_0"].shape == (5, 4)
+    by_hand = check_gradients(pipe[-1], Xt, y)
     assert check_gradients(pipe, X, y) == by_hand
     assert max(by_hand.values()) < 1e-6
 
