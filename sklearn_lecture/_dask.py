@@ -338,7 +338,7 @@ class DaskObjective(Objective):
     def blocks(self, first=0, stop=None):
         raise NotImplementedError("DaskObjective never brings the row blocks to the client.")
 
-    def sums(self, theta):
+    def _sums(self, theta):
         """The sums over all chunks, computed on the workers, added in chunk order."""
         th = _shared(np.asarray(theta))
         tasks = [self._task(self._spec, th, Xc, Yc, sc) for Xc, Yc, sc in self._chunks]

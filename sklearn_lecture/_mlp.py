@@ -319,7 +319,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         keep_A = keep and kernel.uses_input
         # The depth of the weights given, not of hidden_layer_sizes: after a
         # set_params that changes the architecture the fitted model still predicts.
-        n_layers = sum(1 for name in params if name.startswith("coefs_"))
+        n_layers = 1
+        while f"coefs_{n_layers}" in params:
+            n_layers += 1
         tape = []
         Z = X
         for i in range(n_layers - 1):

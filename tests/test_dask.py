@@ -250,7 +250,7 @@ def test_worker_killed_mid_fit_is_retried_or_raises(client, monkeypatch):
     X, y, sw = _data()
     Xd, yd, swd = _dask_data(X, y, sw)
     calls = []
-    sums = _dask.DaskObjective.sums
+    sums = _dask.DaskObjective._sums
     victim = sorted(client.scheduler_info()["workers"])[0]
     pid = client.run(os.getpid, workers=[victim])[victim]
 
@@ -260,7 +260,7 @@ def test_worker_killed_mid_fit_is_retried_or_raises(client, monkeypatch):
             os.kill(pid, signal.SIGKILL)
         return sums(self, theta)
 
-    monkeypatch.setattr(_dask.DaskObjective, "sums", sums_and_kill)
+    monkeypatch.setattr(_dask.DaskObjective, "_sums", sums_and_kill)
     a = fit_quietly(
         _estimator(SigmoidMLPRegressor, "sigmoid", "gd", max_iter=8, learning_rate=0.05),
         X,
