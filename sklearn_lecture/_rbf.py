@@ -94,6 +94,15 @@ def _distinct_rows(A):
     return A[np.r_[True, np.any(A[1:] != A[:-1], axis=1)]]
 
 
+def _distance_unit(params):
+    """f, the unit of each feature's distance (``feature_scale``), or None where f = 1.
+
+    f is 1 except after a warm start on data of other per-feature scales.
+    """
+    f = params.get("feature_scale")
+    return None if f is None or np.all(f == 1) else f
+
+
 def farthest_point_centers(X, n_centers, sample_weight=None):
     """A deterministic, row-order-free choice of K rows of X.
 
@@ -566,7 +575,7 @@ class RBFRegressor(LectureRegressorBase):
             params["intercept"] = sol[-1]
 
     # ----------------------------------------------------------- the lecture
-    def _forward(self, params, X, kernel=None, derivative=False, keep_u=False):
+    def _forward(self, params, X, kernel=None, derivative=False, keep_u=False, unit=False):
         """``u = ||x - c||^2 / b``, ``phi = Phi(u)``, ``yhat = phi w + w0``.
 
         Returns ``(yhat, phi)``. With ``derivative=True`` returns
@@ -574,12 +583,11 @@ class RBFRegressor(LectureRegressorBase):
         derivative: ``dphi = Phi'(u)`` and u itself (``None`` unless ``keep_u``,
         which the width gradient needs). ``kernel`` (default: the ``kernel``
         parameter) names Phi; ``predict`` passes the one that was fitted.
+        ``unit`` is ``_distance_unit(params)`` when the caller has it.
         Memory: phi overwrites u, and Phi'(u) u, whenever u is no longer needed.
         """
         profile = RADIAL_PROFILES[self.kernel if kernel is None else kernel]
-        scale = params.get("feature_scale")
-        if scale is not None and np.all(scale == 1):
-            scale = None
+        scale = _distance_unit(params) if unit is False else unit
         U = squared_distances(X, params["centers"], scale, widths=params["widths"],
                               exact_near=profile.exact_near_centre)  # u = ||x - c||^2 / b
         keep_U = derivative and (keep_u or profile.uses_input)
@@ -611,12 +619,13 @@ class RBFRegressor(LectureRegressorBase):
         (see ``Objective``).
         """
         C, b, w = params["centers"], params["widths"], params["coef"]
+        f = _distance_unit(params)  # None: distances in training units, f = 1
         through_u = "centers" in grads or "widths" in grads  # are c or b trained?
         if through_u:
             Yhat, P, dPhi, U = self._forward(params, X, derivative=True,
-                                             keep_u="widths" in grads)
+                                             keep_u="widths" in grads, unit=f)
         else:
-            Yhat, P = self._forward(params, X)
+            Yhat, P = self._forward(params, X, unit=f)
         e = np.subtract(Y, Yhat, out=Yhat)  # e = y - yhat
         se = e if s is None else e * s[:, None]  # s o e: rows weighted by s
         sse = np.einsum("ij,ij->", se, e)  # sum s e^2
@@ -633,8 +642,8 @@ class RBFRegressor(LectureRegressorBase):
                 grad_c = ewphi.T @ X
                 grad_c -= ewphi.sum(axis=0)[:, None] * C
                 grad_c *= (-2.0 / b)[:, None]
-                if not np.all(params["feature_scale"] == 1):  # u = ||(x - c) / f||^2 / b
-                    grad_c /= np.square(params["feature_scale"])  # (a warm start in new units)
+                if f is not None:  # u = ||(x - c) / f||^2 / b
+                    grad_c /= np.square(f)  # (a warm start in new units)
                 grads["centers"] += grad_c
             if "widths" in grads:
                 # grad_b = -sum e w phi u / b: not on the slides (fit_widths is beyond the lecture);
