@@ -16,7 +16,6 @@ lines, and the stopping rule (J, or the validation score, not improved by
 :func:`warn_not_converged`.
 """
 
-import math
 import os
 import sys
 import warnings
@@ -45,15 +44,6 @@ def _divergence_message(iteration, J, J0, learning_rate):
 def _is_diverged(J, J0):
     """Whether J is not finite or has grown 10^4-fold from its start ``J0``."""
     return not np.isfinite(J) or J > 1e4 * max(J0, np.finfo(float).tiny)
-
-
-def _all_finite(v):
-    """Whether every entry of ``v`` is finite: ``v . v`` is, or (it overflowed) each entry is.
-
-    NaN and inf make ``v . v`` non-finite, so a finite ``v . v`` proves every entry
-    finite; 1.8 us where ``np.isfinite(v).all()`` takes 4.
-    """
-    return math.isfinite(v @ v) or bool(np.isfinite(v).all())
 
 
 def _initial_J(J, grad):
@@ -385,7 +375,7 @@ def _nonmonotone_search(objective, current, alpha, J_ref, lower, alpha_min):
         if not decrease < 0:
             return _SearchResult(None, alpha, step)  # the step vanished
         J_trial, grad_trial = objective(trial)
-        finite = math.isfinite(J_trial) and _all_finite(grad_trial)
+        finite = np.isfinite(J_trial) and np.isfinite(grad_trial).all()  # the method: 2 us, np.all: 4-6
         if finite and J_trial <= J_ref + ARMIJO * decrease:
             return _SearchResult(_Iterate(trial, J_trial, grad_trial), alpha, step)
         if alpha <= alpha_min:

@@ -288,3 +288,38 @@ def test_keyboard_interrupts_at_random_moments_leave_state_whole_and_fits_workin
         else:
             assert outcome[name].tobytes() == base.predict(X).tobytes()
     print(f"{interrupts} interrupts in {attempts} calls", file=sys.stderr)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_a_pass_that_overflows_raises_no_runtimewarning_on_any_lane(n_threads):
+    """One ``np.errstate`` covers a pass in the calling thread; a lane on a thread
+    of its own sets its own (errstate does not cross threads). Weights 1e300 make
+    every lane overflow; with RuntimeWarnings as errors, a lane that did not
+    silence them would raise, and ``sums`` hands a lane's error to the caller."""
+    X, y = smooth_data(n=9000, d=4)  # 9 blocks: lanes on threads when n_threads > 1
+    est = fit_quietly(_make("mlp", hidden_layer_sizes=(32,), max_iter=2), X, y)
+    objective, _, theta, _ = training_problem(est, X, y, dtype=np.float64)
+    objective.n_threads = n_threads
+    ran_on = set()
+    original = _objective.sum_lanes
+
+    def spy(lane_sums, *args, **kwargs):
+        def recorded(*lane_args):
+            ran_on.add(threading.current_thread().name)
+            return lane_sums(*lane_args)
+
+        return original(recorded, *args, **kwargs)
+
+    huge = np.full_like(theta, 1e300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        _objective.sum_lanes = spy
+        try:
+            J, grad = objective(huge)
+            sse, _ = objective.sums(huge)
+        finally:
+            _objective.sum_lanes = original
+    assert not np.isfinite(J) and not np.isfinite(sse)  # it did overflow
+    if n_threads > 1 and _rows.n_cpus() > 1:
+        assert LANE in ran_on  # and some of it on a lane thread
+
