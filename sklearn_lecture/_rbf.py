@@ -94,6 +94,71 @@ def _distinct_rows(A):
     return A[np.r_[True, np.any(A[1:] != A[:-1], axis=1)]]
 
 
+def _given_centers(init, K, n_features, standardizer):
+    """``init`` as an array: K centres in the units of X, moved to training units."""
+    C = check_array(init, dtype=np.float64, input_name="init", ensure_min_samples=0)
+    if C.shape != (K, n_features):
+        raise ValueError(
+            f"init has shape {C.shape}, but n_centers={K} and X has "
+            f"{n_features} features: pass an array of shape ({K}, {n_features})."
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        C = (C - standardizer.x_mean) / standardizer.x_scale
+        far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
+    if far.any():
+        raise ValueError(
+            "init has centres so far from the data (in units of the features' "
+            "spread) that their squared distances overflow float64: pass centres "
+            "within the range of X."
+        )
+    return C
+
+
+def _random_centers(X, K, sample_weight, rng):
+    """``init="random"``: K rows drawn with probability proportional to their weight."""
+    p = None if sample_weight is None else sample_weight / sample_weight.sum()
+    n_pos = X.shape[0] if p is None else int(np.count_nonzero(p))
+    idx = rng.choice(X.shape[0], K, replace=K > n_pos, p=p)
+    return X[idx].astype(np.float64)
+
+
+def _kmeans_plusplus_centers(X, K, sample_weight, rng):
+    """``init="kmeans++"``: :func:`~sklearn.cluster.kmeans_plusplus` on the rows of positive weight."""
+    keep = slice(None) if sample_weight is None else sample_weight > 0
+    Xp = X[keep]
+    C, _ = kmeans_plusplus(
+        Xp,
+        min(K, Xp.shape[0]),
+        sample_weight=None if sample_weight is None else sample_weight[keep],
+        random_state=rng,
+    )
+    if C.shape[0] < K:
+        C = C[np.arange(K) % C.shape[0]]
+    return C.astype(np.float64)
+
+
+def _kmeans_centers(X, K, sample_weight, rng=None):
+    """``init="kmeans"``: deterministic farthest-point start, then weighted Lloyd (``rng`` unused)."""
+    C = farthest_point_centers(X, K, sample_weight)
+    n_distinct = _distinct_rows(C).shape[0]
+    if n_distinct < K:
+        return C  # fewer distinct rows than centres: use each row once
+    # KMeans sums its clusters over OpenMP threads, so its last bits depend on
+    # their number: one thread (set for this thread only: OpenMP's thread count
+    # is per thread) gives the same centres on every machine and in every thread.
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="openmp"), \
+            np.errstate(all="ignore"):  # weights 1e308 apart: checked just below
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(
+            X, sample_weight=sample_weight
+        )
+    if not np.all(np.isfinite(km.cluster_centers_)):
+        # a cluster whose weights underflow (weights 1e-320 beside 1) has no mean:
+        # keep the farthest-point start, which needs no arithmetic on the weights
+        return C
+    return km.cluster_centers_.astype(np.float64)
+
+
 def _distance_unit(params):
     """f, the unit of each feature's distance (``feature_scale``), or None where f = 1.
 
@@ -419,74 +484,24 @@ class RBFRegressor(LectureRegressorBase):
         return lower
 
     def _init_centers(self, X, sample_weight, rng, standardizer):
+        """The starting centres c (training units): given by ``init``, or by its rule."""
         K = self.n_centers
-        init = self.init
-        if isinstance(init, str):
-            n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
-            if K > n_rows:
-                # Not an error: scikit-learn's own checks fit the default K = 20 on
-                # 15 rows, and the fit is still right (the repeated units are redundant).
-                warnings.warn(
-                    f"n_centers={K} is more than the {n_rows} rows of X (with a positive "
-                    "sample_weight), so some units share a centre and add nothing. Use "
-                    f"n_centers <= {n_rows}.",
-                    UserWarning,
-                    stacklevel=_user_stacklevel(),
-                )
-        else:
-            C = check_array(init, dtype=np.float64, input_name="init", ensure_min_samples=0)
-            if C.shape != (K, X.shape[1]):
-                raise ValueError(
-                    f"init has shape {C.shape}, but n_centers={K} and X has "
-                    f"{X.shape[1]} features: pass an array of shape ({K}, {X.shape[1]})."
-                )
-            with np.errstate(over="ignore", invalid="ignore"):
-                C = (C - standardizer.x_mean) / standardizer.x_scale
-                far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
-            if far.any():
-                raise ValueError(
-                    "init has centres so far from the data (in units of the features' "
-                    "spread) that their squared distances overflow float64: pass centres "
-                    "within the range of X."
-                )
-            return C
-        if init == "random":
-            p = None if sample_weight is None else sample_weight / sample_weight.sum()
-            n_pos = X.shape[0] if p is None else int(np.count_nonzero(p))
-            idx = rng.choice(X.shape[0], K, replace=K > n_pos, p=p)
-            return X[idx].astype(np.float64)
-        if init == "kmeans++":
-            sw = sample_weight
-            keep = slice(None) if sw is None else sw > 0
-            Xp = X[keep]
-            C, _ = kmeans_plusplus(
-                Xp,
-                min(K, Xp.shape[0]),
-                sample_weight=None if sw is None else sw[keep],
-                random_state=rng,
+        if not isinstance(self.init, str):
+            return _given_centers(self.init, K, X.shape[1], standardizer)
+        n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
+        if K > n_rows:
+            # Not an error: scikit-learn's own checks fit the default K = 20 on
+            # 15 rows, and the fit is still right (the repeated units are redundant).
+            warnings.warn(
+                f"n_centers={K} is more than the {n_rows} rows of X (with a positive "
+                "sample_weight), so some units share a centre and add nothing. Use "
+                f"n_centers <= {n_rows}.",
+                UserWarning,
+                stacklevel=_user_stacklevel(),
             )
-            if C.shape[0] < K:
-                C = C[np.arange(K) % C.shape[0]]
-            return C.astype(np.float64)
-        # "kmeans": deterministic farthest-point start, then weighted Lloyd.
-        C = farthest_point_centers(X, K, sample_weight)
-        n_distinct = _distinct_rows(C).shape[0]
-        if n_distinct < K:
-            return C  # fewer distinct rows than centres: use each row once
-        # KMeans sums its clusters over OpenMP threads, so its last bits depend on
-        # their number: one thread (set for this thread only: OpenMP's thread count
-        # is per thread) gives the same centres on every machine and in every thread.
-        with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="openmp"), \
-                np.errstate(all="ignore"):  # weights 1e308 apart: checked just below
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(
-                X, sample_weight=sample_weight
-            )
-        if not np.all(np.isfinite(km.cluster_centers_)):
-            # a cluster whose weights underflow (weights 1e-320 beside 1) has no mean:
-            # keep the farthest-point start, which needs no arithmetic on the weights
-            return C
-        return km.cluster_centers_.astype(np.float64)
+        rule = {"random": _random_centers, "kmeans++": _kmeans_plusplus_centers,
+                "kmeans": _kmeans_centers}[self.init]
+        return rule(X, K, sample_weight, rng)
 
     def _default_width(self, C, X, sample_weight):
         C = _distinct_rows(C)  # repeated centres say nothing about spacing

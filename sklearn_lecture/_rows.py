@@ -183,6 +183,11 @@ def sum_lanes(lane_sums, n_blocks, n_threads=None, row_width=None):
         n_threads = n_cpus() if on_main else 1
     if len(todo) < 2 or n_threads < 2:  # in this thread: nothing to tell to stop
         return [lane_sums(first, last, None) for first, last in todo]
+    return _sum_lanes_on_threads(lane_sums, todo)
+
+
+def _sum_lanes_on_threads(lane_sums, todo):
+    """:func:`sum_lanes` with lanes ``todo[1:]`` on threads started here, lane 0 in this one."""
     stop = threading.Event()
     results = [None] * len(todo)
     errors = [None] * len(todo)
