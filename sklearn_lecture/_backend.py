@@ -19,13 +19,15 @@ ask the backend for the few things that depend on where the rows live:
 A backend knows no model: it is given the ``block_loss_grad`` contract and
 plain callables (``features(X_block)``, ``predict(params, X_block)``,
 ``predict_rows(X)``). :class:`InMemoryRows` holds numpy arrays;
-:class:`~._dask.DaskRows` (imported only for dask input, so dask stays optional)
-holds dask arrays.
+:class:`SparseRows` a scipy sparse matrix, read in dense row blocks
+(:class:`SparseRowBlocks`); :class:`~._dask.DaskRows` (imported only for dask
+input, so dask stays optional) holds dask arrays.
 """
 
 from functools import partial
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
@@ -48,7 +50,9 @@ from ._standardize import (
 
 
 def rows_backend(X):
-    """The rows backend for X: :class:`~._dask.DaskRows` for dask, else :class:`InMemoryRows`.
+    """The rows backend for X: :class:`~._dask.DaskRows` for dask,
+    :class:`SparseRows` for a scipy sparse matrix or array (or rows already
+    wrapped as :class:`SparseRowBlocks`), else :class:`InMemoryRows`.
 
     Checked without importing dask (the module of X's type), so numpy input
     never imports it.
@@ -57,6 +61,8 @@ def rows_backend(X):
         from ._dask import DaskRows
 
         return DaskRows
+    if sp.issparse(X) or isinstance(X, SparseRowBlocks):
+        return SparseRows
     return InMemoryRows
 
 
@@ -89,8 +95,10 @@ def weighted_mean_scale(A, sample_weight=None):
 class InMemoryRows:
     """The rows backend for numpy arrays (and everything ``validate_data`` accepts)."""
 
-    @staticmethod
-    def validate(record, X, y, sample_weight, *, reset):
+    accept_sparse = False  # what validate_data lets through
+
+    @classmethod
+    def validate(cls, record, X, y, sample_weight, *, reset):
         """``validate_data`` (recording onto ``record``), then y and the weights checked."""
         # scikit-learn's finiteness check sums X: +-1.7e308 columns give inf - inf
         with np.errstate(over="ignore", invalid="ignore"):
@@ -99,6 +107,7 @@ class InMemoryRows:
                 X,
                 y,
                 reset=reset,
+                accept_sparse=cls.accept_sparse,
                 multi_output=True,
                 y_numeric=True,
                 dtype=[np.float64, np.float32],
@@ -113,7 +122,12 @@ class InMemoryRows:
                 )
             raise ValueError("Input y contains NaN or infinity.")
         sw_given = _validate_sample_weight(sample_weight, X)
-        return X, Y, y.ndim == 2, sw_given, _normalized_weights(sw_given, X.dtype)
+        return cls.rows(X), Y, y.ndim == 2, sw_given, _normalized_weights(sw_given, X.dtype)
+
+    @staticmethod
+    def rows(X):
+        """The checked X as the training reads it (blocks ``X[a:b]``): X itself."""
+        return X
 
     weighted_mean_scale = staticmethod(weighted_mean_scale)
     gram_sums = staticmethod(gram_sums)
@@ -133,7 +147,12 @@ class InMemoryRows:
         return X[idx], Y[idx], None
 
     @staticmethod
-    def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
+    def keep_rows(X, idx):
+        """The rows ``idx`` of X, kept as training data (a copy, as X's type keeps them)."""
+        return X[idx]
+
+    @classmethod
+    def split_validation(cls, X, Y, sw, standardizer, rng, validation_fraction, predict):
         """Hold out ``validation_fraction`` of the rows; monitor ``predict(params, X)`` on them."""
         n = X.shape[0]
         n_val = n_validation(n, validation_fraction)
@@ -151,20 +170,83 @@ class InMemoryRows:
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf
                 return r2_from_sums(w @ (Yv - yhat) ** 2, ss_tot)
 
-        return X[train], Y[train], None if sw is None else sw[train], monitor
+        return cls.keep_rows(X, train), Y[train], None if sw is None else sw[train], monitor
 
     @staticmethod
     def head(X, k):
         """The first (up to) ``k`` rows of X."""
         return X[: min(len(X), k)]
 
-    @staticmethod
-    def predict(est, X, predict_rows, *, n_outputs, y_2d, dtype):
+    @classmethod
+    def predict(cls, est, X, predict_rows, *, n_outputs, y_2d, dtype):
         """``predict_rows(X)`` on X validated against the fitted ``est``, shaped as y was."""
         with np.errstate(over="ignore", invalid="ignore"):  # as in fit
-            X = validate_data(est, X, reset=False, dtype=[np.float64, np.float32])
-        out = predict_rows(X)
+            X = validate_data(est, X, reset=False, accept_sparse=cls.accept_sparse,
+                              dtype=[np.float64, np.float32])
+        out = predict_rows(cls.rows(X))
         return out if y_2d else out.ravel()
+
+
+class SparseRowBlocks:
+    """A scipy sparse X (CSR) that the training reads as dense row blocks.
+
+    ``X[rows]`` (a slice or an index array) is that block of rows as a dense
+    ndarray, so every block of the lecture's arithmetic (``[x 1] W1``,
+    ``||x - c||^2``, the standardisation ``(x - mean) / std``, which makes the
+    rows dense anyway) runs exactly as on the dense X: a fit on a sparse X
+    equals the fit on ``X.toarray()`` bit for bit. Memory: the sparse matrix
+    plus one dense block at a time (small data, at most ``Objective.CACHE_BYTES``
+    dense, keep their standardised blocks, as dense data do). ``subset(idx)``
+    keeps rows sparse (the early-stopping split).
+    """
+
+    def __init__(self, A):
+        self.A = A.tocsr()
+        self.shape = self.A.shape
+        self.dtype = self.A.dtype
+        self.ndim = 2
+        self.nbytes = self.shape[0] * self.shape[1] * self.dtype.itemsize  # as dense
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, rows):
+        return self.A[rows].toarray()
+
+    def subset(self, idx):
+        return SparseRowBlocks(self.A[idx])
+
+    def astype(self, dtype, copy=True):
+        if np.dtype(dtype) == self.dtype and not copy:
+            return self
+        return SparseRowBlocks(self.A.astype(dtype))
+
+
+class SparseRows(InMemoryRows):
+    """The rows backend for scipy sparse X: the in-memory one, X read in dense row blocks.
+
+    X is kept sparse (CSR) and every block the training or the prediction
+    reads is made dense (:class:`SparseRowBlocks`); the rows the
+    initialisation and the held-out monitor look at are dense copies.
+    """
+
+    accept_sparse = ("csr", "csc", "coo")
+
+    @staticmethod
+    def rows(X):
+        """The checked sparse X, read in dense row blocks."""
+        return X if isinstance(X, SparseRowBlocks) else SparseRowBlocks(X)
+
+    @staticmethod
+    def init_rows(X, Y, sw, rng, max_rows):
+        """As :meth:`InMemoryRows.init_rows`, the rows dense (at most ``max_rows``)."""
+        Xi, Yi, si = InMemoryRows.init_rows(X, Y, sw, rng, max_rows)
+        return (Xi[:] if isinstance(Xi, SparseRowBlocks) else Xi), Yi, si
+
+    @staticmethod
+    def keep_rows(X, idx):
+        """The training rows of the early-stopping split stay sparse."""
+        return X.subset(idx)
 
 
 def _validate_sample_weight(sample_weight, X):
@@ -191,3 +273,4 @@ def _normalized_weights(sw, dtype):
     _, exponent = np.frexp(sw.max())
     with np.errstate(under="ignore"):
         return np.ldexp(sw, -int(exponent)).astype(dtype, copy=False)
+

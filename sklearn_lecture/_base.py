@@ -40,7 +40,7 @@ try:  # scikit-learn >= 1.9: progress bars and other callbacks (sklearn.callback
 except ImportError:  # older scikit-learn: the estimators work without callbacks
     _CALLBACK_MIXINS = ()
 
-from ._backend import rows_backend
+from ._backend import SparseRows, rows_backend
 from ._objective import ParamLayout
 from ._rows import iter_blocks, one_blas_thread
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
@@ -284,6 +284,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = True  # read in dense row blocks (_backend.SparseRows)
         return tags
 
     # ------------------------------------------------------- the fit, in steps
@@ -627,7 +628,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
@@ -651,7 +652,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A batch of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
@@ -677,7 +678,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data.
 
         Returns
@@ -706,7 +707,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input data, checked as :meth:`predict` checks it (a dask array is
             computed: the features are returned as one numpy array).
 
@@ -718,9 +719,10 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         with np.errstate(over="ignore", invalid="ignore"):  # as in fit
-            X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+            X = validate_data(self, X, reset=False, accept_sparse=SparseRows.accept_sparse,
+                              dtype=[np.float64, np.float32])
         dtype = next(iter(self._params_.values())).dtype
-        X = X.astype(dtype, copy=False)
+        X = rows_backend(X).rows(X).astype(dtype, copy=False)  # sparse: dense row blocks
         forward = partial(self._forward, kernel=self._kernel_)
         blocks = []
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
@@ -755,7 +757,7 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
         The model. For a Pipeline, X goes through the steps before the model
         first: their ``transform`` when the model is fitted, else a clone of
         them is fitted on X (as the Pipeline's ``fit`` would).
-    X : array-like of shape (n_samples, n_features)
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Data.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Targets.

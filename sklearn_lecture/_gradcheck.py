@@ -35,7 +35,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, max_entrie
     estimator : RBFRegressor or SigmoidMLPRegressor, or a Pipeline ending in one
         The model whose gradient is checked (in a Pipeline, on X as the steps
         before it transform it, as in ``training_problem``).
-    X : array-like of shape (n_samples, n_features)
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Data on which J is evaluated.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Targets.

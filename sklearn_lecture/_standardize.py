@@ -181,7 +181,8 @@ def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
     ``predict_block(X_block) -> yhat`` is the model in training units. So the
     prediction is as accurate as the fit whatever the offset and scale of X.
     """
-    X = np.asarray(X).astype(dtype, copy=False)
+    X = (X if hasattr(X, "astype") else np.asarray(X)).astype(dtype, copy=False)  # ndarray or
+    # _backend.SparseRowBlocks, whose blocks X[a:b] are dense
 
     def block(Xb):
         Xs, _ = standardizer.transform(Xb, None)
