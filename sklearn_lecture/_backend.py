@@ -273,4 +273,3 @@ def _normalized_weights(sw, dtype):
     _, exponent = np.frexp(sw.max())
     with np.errstate(under="ignore"):
         return np.ldexp(sw, -int(exponent)).astype(dtype, copy=False)
-

@@ -552,7 +552,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
 
         # With no callback set (or propagated here by a meta-estimator, which sets
         # them before this fit) an iteration's subtask reaches nobody; building it
-        # cost 15-20 us per iteration, 7% of an iteration on 160 rows.
+        # cost 15-20 us per iteration, about a tenth of one on 160 rows.
         listening = bool(getattr(self, "_skl_callbacks", None))
         return SimpleNamespace(on_iteration=on_iteration if listening else None, end=end)
 
