@@ -20,7 +20,10 @@ The data sets (what a user would try first):
   example's data);
 * ``two_outputs``: 1,000 rows, 3 features, two targets;
 * small data: ``diabetes32``, ``diabetes64`` (random subsamples of diabetes) and
-  ``friedman1_25`` (25 rows, 10 features).
+  ``friedman1_25`` (25 rows, 10 features);
+* with ``--large`` (or by name) only: ``friedman1_20k`` and ``interactions_20k``
+  (20,000 rows of 8 features, ``sin(2 x1) x2 + cos(x3 x4) + |x5| / 2 + 0.3 x6^2``
+  and noise 0.1).
 
 Run ``python benchmarks/bench_convergence.py`` (a few minutes on an idle machine)
 or ``--quick`` (tiny data, 2 folds, for the smoke test).  ``--datasets`` picks
@@ -64,6 +67,17 @@ def _two_outputs(n, rs):
     return X, np.column_stack([y1, y2]) + 0.1 * rs.standard_normal((n, 2))
 
 
+def _interactions(n, rs):
+    X = rs.uniform(-2, 2, size=(n, 8))
+    y = (np.sin(2 * X[:, 0]) * X[:, 1] + np.cos(X[:, 2] * X[:, 3]) + 0.5 * np.abs(X[:, 4])
+         + 0.3 * X[:, 5] ** 2)
+    return X, y + 0.1 * rs.standard_normal(n)
+
+
+# Larger sets, left out of the default run (minutes each): --large, or name them.
+LARGE = ("friedman1_20k", "interactions_20k")
+
+
 def _diabetes_subsample(n, rs):
     X, y = load_diabetes(return_X_y=True)
     rows = rs.choice(len(X), n, replace=False)
@@ -94,6 +108,8 @@ def datasets(quick=False):
         "diabetes32": lambda: _diabetes_subsample(32, rs(4)),
         "diabetes64": lambda: _diabetes_subsample(64, rs(5)),
         "friedman1_25": lambda: make_friedman1(25, noise=1.0, random_state=6),
+        "friedman1_20k": lambda: make_friedman1(n(20000), noise=1.0, random_state=0),
+        "interactions_20k": lambda: _interactions(n(20000), rs(0)),
     }
 
 
@@ -128,7 +144,10 @@ def cross_validate(est, X, y, n_splits):
 def main(argv=None, out=sys.stdout):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny data, 2 folds")
-    parser.add_argument("--datasets", nargs="*", help="names of data sets (default: all)")
+    parser.add_argument("--datasets", nargs="*",
+                        help="names of data sets (default: all but the --large ones)")
+    parser.add_argument("--large", action="store_true",
+                        help="add the 20,000-row sets " + ", ".join(LARGE))
     parser.add_argument("--estimators", nargs="*", help="row names (default: all)")
     parser.add_argument("--folds", type=int, default=None)
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
@@ -143,7 +162,7 @@ def main(argv=None, out=sys.stdout):
             extra[key] = value
     folds = args.folds or (2 if args.quick else 5)
     data = datasets(args.quick)
-    names = args.datasets or list(data)
+    names = args.datasets or [d for d in data if args.large or d not in LARGE]
     ests = estimators(extra)
     rows_wanted = args.estimators or list(ests)
     print(f"{folds}-fold CV, Pipeline(StandardScaler(), est), defaults"

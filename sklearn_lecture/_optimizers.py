@@ -596,6 +596,7 @@ def warn_not_converged(name, solver, max_iter, tol, n_iter_no_change):
             ", and L-BFGS trains without a weight penalty by default: l2=1e-2 (the "
             "weight penalty), early_stopping=True or solver='gd'"
         )
+        falling = "raise max_iter"
     else:
         what = (
             f"gradient descent used all max_iter={max_iter} updates while J still "
@@ -603,9 +604,16 @@ def warn_not_converged(name, solver, max_iter, tol, n_iter_no_change):
             "iterations"
         )
         advice = ": a larger l2 (the weight penalty) or early_stopping=True"
+        # Measured on 20,000 rows (3-fold CV): the network with gradient descent took
+        # 3,705 updates (R^2 0.824), with solver="lbfgs" 490 iterations in a seventh
+        # of the time (R^2 0.973); README, "Performance".
+        falling = (
+            "raise max_iter or, on thousands of rows or more, use solver='lbfgs', which "
+            "usually gets further in a fraction of the time"
+        )
     warnings.warn(
         f"{name}: {what}. The fitted model is usable. If loss_curve_ has flattened, a "
-        "larger tol ends the fit sooner; if it still falls, raise max_iter. On small or "
+        f"larger tol ends the fit sooner; if it still falls, {falling}. On small or "
         f"noisy data more iterations can fit the noise{advice} usually predicts better.",
         ConvergenceWarning,
         stacklevel=_user_stacklevel(),

@@ -244,6 +244,7 @@ def test_convergence_warning_points_at_the_callers_line_with_advice_for_its_solv
     assert "max_iter=3" in message and "l2" in message
     assert ("L-BFGS" in message) == (solver == "lbfgs")
     assert ("solver='gd'" in message) == (solver == "lbfgs")  # lbfgs has no penalty by default
+    assert ("solver='lbfgs'" in message) == (solver == "gd")  # far faster on large data
     assert "learning_rate" not in message  # lbfgs has none; for gd alpha is not the advice
 
 
