@@ -194,10 +194,13 @@ class SparseRowBlocks:
     ndarray, so every block of the lecture's arithmetic (``[x 1] W1``,
     ``||x - c||^2``, the standardisation ``(x - mean) / std``, which makes the
     rows dense anyway) runs exactly as on the dense X: a fit on a sparse X
-    equals the fit on ``X.toarray()`` bit for bit. Memory: the sparse matrix
-    plus one dense block at a time (small data, at most ``Objective.CACHE_BYTES``
-    dense, keep their standardised blocks, as dense data do). ``subset(idx)``
-    keeps rows sparse (the early-stopping split).
+    equals the fit on ``X.toarray()`` bit for bit (for COO with duplicate
+    entries, on ``X.tocsr().toarray()``). Memory in the training passes: the
+    sparse matrix plus one dense block at a time (small data, at most
+    ``Objective.CACHE_BYTES`` dense, keep their standardised blocks, as dense
+    data do); the initialisation's sample and the held-out rows of early
+    stopping are dense copies (:class:`SparseRows`). ``subset(idx)`` keeps rows
+    sparse (the training rows of the early-stopping split).
     """
 
     def __init__(self, A):

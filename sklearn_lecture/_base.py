@@ -40,7 +40,7 @@ try:  # scikit-learn >= 1.9: progress bars and other callbacks (sklearn.callback
 except ImportError:  # older scikit-learn: the estimators work without callbacks
     _CALLBACK_MIXINS = ()
 
-from ._backend import SparseRows, rows_backend
+from ._backend import SparseRowBlocks, SparseRows, rows_backend
 from ._objective import ParamLayout
 from ._rows import iter_blocks, one_blas_thread
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
@@ -313,7 +313,9 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         train, validation = self._hold_out(plan, rows, data, standardizer, rng)
         objective = self._objective(rows, params, train, standardizer)
         budget = plan.budget(self)
-        callbacks = self._callback_context(data.X, data.Y, data.sample_weight, budget.max_iter)
+        X_given = data.X.A if isinstance(data.X, SparseRowBlocks) else data.X  # callbacks see
+        # the checked X as scikit-learn gives it (a sparse matrix), not the row-block reader
+        callbacks = self._callback_context(X_given, data.Y, data.sample_weight, budget.max_iter)
 
         def safe_alpha():  # named when a fixed alpha made J rise
             return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)

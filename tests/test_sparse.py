@@ -126,3 +126,16 @@ def test_training_problem_accepts_sparse_x():
     J, grad = objective(theta)
     J_dense, grad_dense = dense_objective(dense_theta)
     assert J == J_dense and np.array_equal(grad, grad_dense)
+
+
+@pytest.mark.parametrize("Est", ESTIMATORS)
+def test_callbacks_see_the_sparse_x_and_can_score_on_it(Est):
+    """A callback is handed X as scikit-learn checked it (a sparse matrix), not the
+    row-block reader: ScoringMonitor predicts on it at every iteration."""
+    callback = pytest.importorskip(
+        "sklearn.callback", reason="sklearn.callback exists from scikit-learn 1.9 on"
+    )
+    X, y = _sparse_data()
+    est = small_estimator(Est, max_iter=3).set_callbacks(callback.ScoringMonitor(scoring="r2"))
+    fit_quietly(est, X, y)
+    assert est.n_iter_ == 3
