@@ -181,8 +181,9 @@ class InMemoryRows:
     def predict(cls, est, X, predict_rows, *, n_outputs, y_2d, dtype):
         """``predict_rows(X)`` on X validated against the fitted ``est``, shaped as y was."""
         with np.errstate(over="ignore", invalid="ignore"):  # as in fit
-            X = validate_data(est, X, reset=False, accept_sparse=cls.accept_sparse,
-                              dtype=[np.float64, np.float32])
+            X = validate_data(
+                est, X, reset=False, accept_sparse=cls.accept_sparse, dtype=[np.float64, np.float32]
+            )
         out = predict_rows(cls.rows(X))
         return out if y_2d else out.ravel()
 

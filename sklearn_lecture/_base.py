@@ -450,7 +450,12 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         if not self.early_stopping or plan.one_step:
             return _TrainRows(data.X, data.Y, data.sw), None
         *train, score = rows.split_validation(
-            data.X, data.Y, data.sw, standardizer, rng, self.validation_fraction,
+            data.X,
+            data.Y,
+            data.sw,
+            standardizer,
+            rng,
+            self.validation_fraction,
             partial(_yhat, self._forward),
         )
         return _TrainRows(*train), score
@@ -601,8 +606,9 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         """The fit's steps up to the objective, on all the rows (see :func:`training_problem`)."""
         rows = rows_backend(X)
         rng = check_random_state(self.random_state)
-        data, _, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng,
-                                                      caller="training_problem")
+        data, _, standardizer, params = self._problem(
+            plan, rows, X, y, sample_weight, rng, caller="training_problem"
+        )
         X, Y, dtype = data.X, data.Y, data.X.dtype if dtype is None else dtype
         if dtype != data.X.dtype:
             X, Y = X.astype(dtype), Y.astype(dtype)  # numpy or dask, where the rows live
@@ -721,8 +727,13 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         with np.errstate(over="ignore", invalid="ignore"):  # as in fit
-            X = validate_data(self, X, reset=False, accept_sparse=SparseRows.accept_sparse,
-                              dtype=[np.float64, np.float32])
+            X = validate_data(
+                self,
+                X,
+                reset=False,
+                accept_sparse=SparseRows.accept_sparse,
+                dtype=[np.float64, np.float32],
+            )
         dtype = next(iter(self._params_.values())).dtype
         X = rows_backend(X).rows(X).astype(dtype, copy=False)  # sparse: dense row blocks
         forward = partial(self._forward, kernel=self._kernel_)

@@ -208,8 +208,11 @@ class _Progress:
         if not self.quiet:
             elapsed = time.perf_counter() - self.start
             width = len(str(self.n_steps))  # fixed width: the messages stay aligned
-            print(f"[{self.step:>{width}}/{self.n_steps} {elapsed:5.1f}s] {message}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"[{self.step:>{width}}/{self.n_steps} {elapsed:5.1f}s] {message}",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def _run(args):
@@ -218,19 +221,23 @@ def _run(args):
             raise UsageError(f"--{option} needs --data FILE.csv")
     n_folds = args.cv or (3 if args.quick else 5)
     if args.data is not None:
-        X, y, features, target = read_csv(args.data, args.target, features=args.features,
-                                          drop=args.drop)
+        X, y, features, target = read_csv(
+            args.data, args.target, features=args.features, drop=args.drop
+        )
         if X.shape[0] < 2 * n_folds:
             # a test fold of one row has no R^2 (the table printed nan +- nan)
             raise UsageError(
                 f"{args.data} has {X.shape[0]} data rows; {n_folds}-fold cross-validation "
                 "needs at least 2 rows per fold, so that each fold's R^2 is defined "
-                f"(use --cv {X.shape[0] // 2} or fewer)" if X.shape[0] >= 4 else
-                f"{args.data} has {X.shape[0]} data rows; the cross-validated comparison "
+                f"(use --cv {X.shape[0] // 2} or fewer)"
+                if X.shape[0] >= 4
+                else f"{args.data} has {X.shape[0]} data rows; the cross-validated comparison "
                 "needs at least 4 (2 folds of 2 rows)"
             )
-        title = (f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} "
-                 f"feature{'s' if X.shape[1] != 1 else ''})")
+        title = (
+            f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} "
+            f"feature{'s' if X.shape[1] != 1 else ''})"
+        )
     else:
         from sklearn.datasets import load_diabetes
 
@@ -331,8 +338,11 @@ def read_csv(path, target=None, features=None, drop=None):
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     delimiter = _delimiter(text)
     try:
-        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-                if any(cell.strip() for cell in row)]
+        rows = [
+            row
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+            if any(cell.strip() for cell in row)
+        ]
     except csv.Error as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
     if not rows:
@@ -350,8 +360,9 @@ def read_csv(path, target=None, features=None, drop=None):
                 f"{path}, line {i}: {len(row)} fields, but the header has {len(header)}"
             )
         for out, j in enumerate(used):
-            values[i - 2, out] = _number(row[j].strip(), header[j], path, i,
-                                         is_target=out == len(used) - 1)
+            values[i - 2, out] = _number(
+                row[j].strip(), header[j], path, i, is_target=out == len(used) - 1
+            )
     return values[:, :-1], values[:, -1], features, target
 
 
@@ -372,8 +383,9 @@ def _choose_columns(path, header, target, features, drop):
     for option, chosen in (("--features", features or ()), ("--drop", drop - {""})):
         for name in chosen:
             if name not in header:
-                raise UsageError(f"{option}: {path} has no column {name!r}; its columns "
-                                 f"are: {names}")
+                raise UsageError(
+                    f"{option}: {path} has no column {name!r}; its columns are: {names}"
+                )
     if target is None:  # the last column that is not dropped
         kept = [name for name in header if name not in drop]
         if not kept:
@@ -389,14 +401,19 @@ def _choose_columns(path, header, target, features, drop):
     used = [*features, target]
     for j, name in enumerate(header):
         if name == "" and "" in used:
-            where = ("the first column has no name: it is likely row names (pandas "
-                     "writes them unless to_csv(index=False))" if j == 0 else
-                     f"column {j + 1} has no name in the header")
+            where = (
+                "the first column has no name: it is likely row names (pandas "
+                "writes them unless to_csv(index=False))"
+                if j == 0
+                else f"column {j + 1} has no name in the header"
+            )
             raise UsageError(f"{path}: {where}; leave it out with --drop '' or name it")
         if name in used and header.count(name) > 1:
             columns = [str(k + 1) for k, other in enumerate(header) if other == name]
-            raise UsageError(f"{path} has the column name {name!r} more than once "
-                             f"(columns {' and '.join(columns)}); rename all but one")
+            raise UsageError(
+                f"{path} has the column name {name!r} more than once "
+                f"(columns {' and '.join(columns)}); rename all but one"
+            )
     if len(set(features)) != len(features):
         raise UsageError("--features names a column more than once")
     if not features:
@@ -404,8 +421,9 @@ def _choose_columns(path, header, target, features, drop):
             hint = ""
             if ";" in header[0] or "\t" in header[0]:
                 hint = " (if it is separated by semicolons or tabs, the header must be too)"
-            raise UsageError(f"{path} has only the column {target!r}; it needs feature "
-                             f"columns too{hint}")
+            raise UsageError(
+                f"{path} has only the column {target!r}; it needs feature columns too{hint}"
+            )
         raise UsageError("no feature columns are left; keep some out of --drop")
     return target, features
 
@@ -422,8 +440,10 @@ def _number(text, column, path, line, is_target=False):
             ) from None
         hint = f"leave it out with --drop {shlex.quote(column)}, or encode it"
         if is_target:
-            hint = (f"the target must be numeric: choose another with --target and leave "
-                    f"this one out with --drop {shlex.quote(column)}")
+            hint = (
+                f"the target must be numeric: choose another with --target and leave "
+                f"this one out with --drop {shlex.quote(column)}"
+            )
         try:
             float(text.replace(",", "."))
             hint = "write decimal points, not decimal commas"
@@ -493,8 +513,9 @@ def l3sig_estimator(h, n_iter, n_samples, random_state):
         hidden_layer_sizes=(h,),
         coefs_init=[W1[:1], W2[:h]],  # W1's first row multiplies x, W2's first h rows Z
         intercepts_init=[W1[1], W2[h]],  # the rows that multiply the column of ones
-        learning_rate=learning_rate_from_slide(SETTINGS["l3sig"]["a"].value, n_samples,
-                                               "half_sum"),  # n a
+        learning_rate=learning_rate_from_slide(
+            SETTINGS["l3sig"]["a"].value, n_samples, "half_sum"
+        ),  # n a
         max_iter=n_iter,
         tol=0.0,
         n_iter_no_change=n_iter,
@@ -518,16 +539,24 @@ def run_lecture_examples(quick, random_state, progress):
         (f"c0 = {c0:g}", _quiet_fit(l6rbf_estimator("l6rbf1", c0, L6RBF1_ITER, nb), Xb, yb))
         for c0 in SETTINGS["l6rbf1"]["c0"].value
     ]
-    progress(f"l6rbf2 (from c = 0 and 1, {L6RBF2_ITER} updates) and l6rbf3 (from c = 1, "
-             f"{L6RBF3_ITER} updates): adding w, then w0")
+    progress(
+        f"l6rbf2 (from c = 0 and 1, {L6RBF2_ITER} updates) and l6rbf3 (from c = 1, "
+        f"{L6RBF3_ITER} updates): adding w, then w0"
+    )
     out["l6rbf2_l6rbf3"] = [
         (f"{name}, c0 = {c0:g}", _quiet_fit(l6rbf_estimator(name, c0, n_iter, nb), Xb, yb))
-        for name, c0, n_iter in [("l6rbf1", 0.0, L6RBF1_ITER), ("l6rbf2", 0.0, L6RBF2_ITER),
-                                 ("l6rbf2", 1.0, L6RBF2_ITER), ("l6rbf3", 1.0, L6RBF3_ITER)]
+        for name, c0, n_iter in [
+            ("l6rbf1", 0.0, L6RBF1_ITER),
+            ("l6rbf2", 0.0, L6RBF2_ITER),
+            ("l6rbf2", 1.0, L6RBF2_ITER),
+            ("l6rbf3", 1.0, L6RBF3_ITER),
+        ]
     ]
     n_iter = 300 if quick else L3SIG_ITER
-    progress(f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_iter} updates), the "
-             "lecture's method and the defaults")
+    progress(
+        f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_iter} updates), the "
+        "lecture's method and the defaults"
+    )
     out["l3sig"] = [
         (f"h = {h}", _quiet_fit(l3sig_estimator(h, n_iter, ns, random_state), Xs, ys))
         for h in L3SIG_HIDDEN
@@ -536,8 +565,13 @@ def run_lecture_examples(quick, random_state, progress):
         (
             f"h = {h}",
             _quiet_fit(
-                SigmoidMLPRegressor(hidden_layer_sizes=(h,), max_iter=n_iter, tol=0.0,
-                                    n_iter_no_change=n_iter, random_state=random_state),
+                SigmoidMLPRegressor(
+                    hidden_layer_sizes=(h,),
+                    max_iter=n_iter,
+                    tol=0.0,
+                    n_iter_no_change=n_iter,
+                    random_state=random_state,
+                ),
                 Xs,
                 ys,
             ),
@@ -547,14 +581,24 @@ def run_lecture_examples(quick, random_state, progress):
     n_iter = 300 if quick else 2000
     progress("the three kernels side by side: SigmoidMLPRegressor(h=20) on the bumps data")
     out["kernels_mlp"] = [
-        (k, _quiet_fit(SigmoidMLPRegressor(kernel=k, max_iter=n_iter,
-                                           random_state=random_state), Xb, yb))
+        (
+            k,
+            _quiet_fit(
+                SigmoidMLPRegressor(kernel=k, max_iter=n_iter, random_state=random_state), Xb, yb
+            ),
+        )
         for k in KERNELS
     ]
     progress("the three kernels side by side: RBFRegressor(K=4) on the bumps data")
     out["kernels_rbf"] = [
-        (k, _quiet_fit(RBFRegressor(n_centers=4, kernel=k, max_iter=n_iter,
-                                    random_state=random_state), Xb, yb))
+        (
+            k,
+            _quiet_fit(
+                RBFRegressor(n_centers=4, kernel=k, max_iter=n_iter, random_state=random_state),
+                Xb,
+                yb,
+            ),
+        )
         for k in KERNELS
     ]
     return out
@@ -562,8 +606,10 @@ def run_lecture_examples(quick, random_state, progress):
 
 def print_settings():
     """Every setting of the slides' replays, and whether it is the slides' or a stand-in."""
-    print("Settings of the slides' examples (slide: from the slides; stand-in: the slides "
-          "give none, so the package chose one):")
+    print(
+        "Settings of the slides' examples (slide: from the slides; stand-in: the slides "
+        "give none, so the package chose one):"
+    )
     for example, settings in SETTINGS.items():
         for name, s in settings.items():
             value = s.value if isinstance(s.value, str) else repr(s.value)
@@ -576,8 +622,9 @@ def l3sig_comparison(results, n_samples):
         method: {int(label.split()[-1]): est.loss_curve_[-1] for label, est in results[key]}
         for method, key in [("lecture", "l3sig"), ("defaults", "l3sig_defaults")]
     }
-    final["lecture"] = {h: float(slide_cost(J, n_samples, "half_sum"))
-                        for h, J in final["lecture"].items()}
+    final["lecture"] = {
+        h: float(slide_cost(J, n_samples, "half_sum")) for h, J in final["lecture"].items()
+    }
     return final
 
 
@@ -585,34 +632,48 @@ def print_lecture_summary(results):
     Xb, yb = results["bumps"]
     Xs, ys = results["l3sig_data"]
     print_settings()
-    print("\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
-          "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
-          "times smaller):")
+    print(
+        "\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
+        "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
+        "times smaller):"
+    )
     nb, ns = len(yb), len(ys)
     for label, est in results["l6rbf1"]:
         J = float(slide_cost(est.loss_, nb, "sum"))
-        print(f"  l6rbf1  {label:<16} -> c = {est.centers_[0, 0]:.3f}"
-              f"{'':24} J = {J:.4f} after {est.n_iter_} updates")
+        print(
+            f"  l6rbf1  {label:<16} -> c = {est.centers_[0, 0]:.3f}"
+            f"{'':24} J = {J:.4f} after {est.n_iter_} updates"
+        )
     for label, est in results["l6rbf2_l6rbf3"][1:]:
         name, start = label.split(", ")
         J = float(slide_cost(est.loss_, nb, "sum"))
-        print(f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}, w = {est.coef_[0]:.3f}, "
-              f"w0 = {est.intercept_:+.3f}  J = {J:.4f} after {est.n_iter_} updates")
+        print(
+            f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}, w = {est.coef_[0]:.3f}, "
+            f"w0 = {est.intercept_:+.3f}  J = {J:.4f} after {est.n_iter_} updates"
+        )
     final = l3sig_comparison(results, ns)
     for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
         h = int(label.split()[-1])
-        print(f"  l3sig   {label:<16} -> the lecture's method: R^2 = {est.score(Xs, ys):.4f}, "
-              f"J = {final['lecture'][h]:.4f} after {est.n_iter_} updates "
-              f"(alpha = n a = {est.learning_rate_:.3g})")
-        print(f"  l3sig   {label:<16} -> the defaults:         R^2 = {dflt.score(Xs, ys):.4f}, "
-              f"J = {dflt.loss_:.2e} (1/(2n) sum e^2 of standardised y) "
-              f"after {dflt.n_iter_} updates (learning_rate_ = {dflt.learning_rate_:.3g})")
-    for method, text in [("lecture", "the lecture's method (the same a for both)"),
-                         ("defaults", "the defaults (each h its own automatic step)")]:
+        print(
+            f"  l3sig   {label:<16} -> the lecture's method: R^2 = {est.score(Xs, ys):.4f}, "
+            f"J = {final['lecture'][h]:.4f} after {est.n_iter_} updates "
+            f"(alpha = n a = {est.learning_rate_:.3g})"
+        )
+        print(
+            f"  l3sig   {label:<16} -> the defaults:         R^2 = {dflt.score(Xs, ys):.4f}, "
+            f"J = {dflt.loss_:.2e} (1/(2n) sum e^2 of standardised y) "
+            f"after {dflt.n_iter_} updates (learning_rate_ = {dflt.learning_rate_:.3g})"
+        )
+    for method, text in [
+        ("lecture", "the lecture's method (the same a for both)"),
+        ("defaults", "the defaults (each h its own automatic step)"),
+    ]:
         verdict = "below" if final[method][200] < final[method][20] else "above"
         print(f"  l3sig: with {text}, h = 200 ends {verdict} h = 20")
-    for key, title in [("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
-                       ("kernels_rbf", "RBFRegressor(K=4)")]:
+    for key, title in [
+        ("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
+        ("kernels_rbf", "RBFRegressor(K=4)"),
+    ]:
         scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
         print(f"  kernels {title}: R^2 {scores}")
 
@@ -735,14 +796,24 @@ def save_lecture_figures(results, out):
     Xs, ys = results["l3sig_data"]
     nb, ns = len(yb), len(ys)
     l6rbf = SETTINGS["l6rbf"]
-    stand_ins = (f"stand-ins, as the slides give none: the data, b = {l6rbf['b'].value:g}, "
-                 f"a = {l6rbf['a'].value:g} (learning_rate = 2 n a)")
+    stand_ins = (
+        f"stand-ins, as the slides give none: the data, b = {l6rbf['b'].value:g}, "
+        f"a = {l6rbf['a'].value:g} (learning_rate = 2 n a)"
+    )
     written = []
 
     fig, ax = _figure(2)
     for i, (label, est) in enumerate(results["l6rbf1"]):
-        FitDisplay.from_estimator(est, Xb, yb, ax=ax[0, 0], name=label, show_data=i == 0,
-                                  show_units=False, line_kw={"color": f"C{i + 1}"})
+        FitDisplay.from_estimator(
+            est,
+            Xb,
+            yb,
+            ax=ax[0, 0],
+            name=label,
+            show_data=i == 0,
+            show_units=False,
+            line_kw={"color": f"C{i + 1}"},
+        )
         _slide_loss_curve(est, ax[0, 1], label, f"C{i + 1}", nb, "sum")
     ax[0, 0].set_title("l6rbf1: yhat = exp(-(x - c)^2 / b)")
     ax[0, 1].set_title(f"l6rbf1: J per iteration ({L6RBF1_ITER}, as on the slide)")
@@ -753,9 +824,16 @@ def save_lecture_figures(results, out):
     fits = results["l6rbf2_l6rbf3"]
     for panel, pair in enumerate([fits[:2], fits[2:]]):
         for i, (label, est) in enumerate(pair):
-            FitDisplay.from_estimator(est, Xb, yb, ax=ax[0, panel], name=label,
-                                      show_data=i == 0, show_units=False,
-                                      line_kw={"color": f"C{2 * panel + i + 1}"})
+            FitDisplay.from_estimator(
+                est,
+                Xb,
+                yb,
+                ax=ax[0, panel],
+                name=label,
+                show_data=i == 0,
+                show_units=False,
+                line_kw={"color": f"C{2 * panel + i + 1}"},
+            )
     for i, (label, est) in enumerate(fits):
         _slide_loss_curve(est, ax[0, 2], f"{label} ({est.n_iter_})", f"C{i + 1}", nb, "sum")
     ax[0, 0].set_title("c0 = 0: w helps (l6rbf1 vs l6rbf2)")
@@ -763,9 +841,12 @@ def save_lecture_figures(results, out):
     ax[0, 2].set_title("J per iteration")
     w_start = SETTINGS["l6rbf3"]["w_start"].value
     w0_start = SETTINGS["l6rbf3"]["w0_start"].value
-    fig.suptitle(f"The slides' starts c0 and loop lengths (l6rbf1 {L6RBF1_ITER}, l6rbf3 "
-                 f"{L6RBF3_ITER}); {stand_ins}, w starts at {w_start:g}, w0 at "
-                 f"{w0_start:g}, l6rbf2 runs {L6RBF2_ITER}", fontsize="small")
+    fig.suptitle(
+        f"The slides' starts c0 and loop lengths (l6rbf1 {L6RBF1_ITER}, l6rbf3 "
+        f"{L6RBF3_ITER}); {stand_ins}, w starts at {w_start:g}, w0 at "
+        f"{w0_start:g}, l6rbf2 runs {L6RBF2_ITER}",
+        fontsize="small",
+    )
     written.append(_save(fig, out, "l6rbf2_l6rbf3.png"))
 
     written.append(_save(l3sig_figure(results), out, "l3sig.png"))
@@ -775,25 +856,40 @@ def save_lecture_figures(results, out):
     fig, ax = _figure(3, 3, height=3.0)
     for row, key in enumerate(["kernels_mlp", "kernels_rbf"]):
         for col, (kernel, est) in enumerate(results[key]):
-            disp = FitDisplay.from_estimator(est, Xb, yb, ax=ax[row, col],
-                                             units_ax=ax[2, col] if row else None,
-                                             data_kw={"markersize": 4})
+            disp = FitDisplay.from_estimator(
+                est,
+                Xb,
+                yb,
+                ax=ax[row, col],
+                units_ax=ax[2, col] if row else None,
+                data_kw={"markersize": 4},
+            )
             table = RADIAL_PROFILES if row else ACTIVATIONS
-            ax[row, col].set_title(f"{type(est).__name__}(kernel={kernel!r})\n"
-                                   f"Phi = {table[kernel].formula}", fontsize="medium")
+            ax[row, col].set_title(
+                f"{type(est).__name__}(kernel={kernel!r})\nPhi = {table[kernel].formula}",
+                fontsize="medium",
+            )
             for axes in {disp.ax_, disp.units_ax_}:
                 axes.get_legend().remove()
             if row:
-                ax[2, col].set_title(f"its {len(disp.unit_lines_)} units: their sum + w0 is "
-                                     "the fit above")
+                ax[2, col].set_title(
+                    f"its {len(disp.unit_lines_)} units: their sum + w0 is the fit above"
+                )
     w0 = [line for axes in ax[2] for line in axes.lines if line.get_label() == "w0"]
-    legend = {"data y": disp.data_, "fitted yhat": disp.line_,
-              "unit w_k phi_k(x)": disp.unit_lines_[0], "bias w0": (w0 or [None])[0]}
+    legend = {
+        "data y": disp.data_,
+        "fitted yhat": disp.line_,
+        "unit w_k phi_k(x)": disp.unit_lines_[0],
+        "bias w0": (w0 or [None])[0],
+    }
     legend = {label: line for label, line in legend.items() if line is not None}
     fig.legend(legend.values(), legend.keys(), loc="outside lower center", ncols=4)
-    fig.suptitle("kernel is the activation Phi(a), a = [x 1] W1, in SigmoidMLPRegressor "
-                 "(top) and the radial profile Phi(u), u = ||x - c||^2 / b, in RBFRegressor "
-                 "(middle)", fontsize="small")
+    fig.suptitle(
+        "kernel is the activation Phi(a), a = [x 1] W1, in SigmoidMLPRegressor "
+        "(top) and the radial profile Phi(u), u = ||x - c||^2 / b, in RBFRegressor "
+        "(middle)",
+        fontsize="small",
+    )
     written.append(_save(fig, out, "kernels.png"))
     return written
 
@@ -808,29 +904,42 @@ def l3sig_figure(results):
     final = l3sig_comparison(results, ns)
     verdict = {m: "below" if f[200] < f[20] else "above" for m, f in final.items()}
     fig, ax = _figure(2, 2, width=5.4, height=3.6)
-    for i, ((label, est), (_, dflt)) in enumerate(zip(results["l3sig"],
-                                                      results["l3sig_defaults"])):
+    for i, ((label, est), (_, dflt)) in enumerate(zip(results["l3sig"], results["l3sig_defaults"])):
         color = f"C{i + 1}"
-        FitDisplay.from_estimator(est, Xs, ys, ax=ax[0, 0], name=label, show_data=i == 0,
-                                  line_kw={"color": color})
+        FitDisplay.from_estimator(
+            est, Xs, ys, ax=ax[0, 0], name=label, show_data=i == 0, line_kw={"color": color}
+        )
         _slide_loss_curve(est, ax[0, 1], label, color, ns, "half_sum")
-        FitDisplay.from_estimator(dflt, Xs, ys, ax=ax[1, 0], name=label, show_data=i == 0,
-                                  line_kw={"color": color})
+        FitDisplay.from_estimator(
+            dflt, Xs, ys, ax=ax[1, 0], name=label, show_data=i == 0, line_kw={"color": color}
+        )
         LossCurveDisplay.from_estimator(
-            dflt, ax=ax[1, 1], name=f"{label}, learning_rate_ {dflt.learning_rate_:.3g}",
-            color=color)
+            dflt,
+            ax=ax[1, 1],
+            name=f"{label}, learning_rate_ {dflt.learning_rate_:.3g}",
+            color=color,
+        )
     n_iter = results["l3sig"][0][1].n_iter_
     ax[0, 0].set_title(f"the lecture's method, {n_iter} updates")
-    ax[0, 1].set_title(f"the same step a = {a:g} for both (learning_rate = n a):\n"
-                       f"h = 200 ends {verdict['lecture']} h = 20", fontsize="medium")
+    ax[0, 1].set_title(
+        f"the same step a = {a:g} for both (learning_rate = n a):\n"
+        f"h = 200 ends {verdict['lecture']} h = 20",
+        fontsize="medium",
+    )
     ax[1, 0].set_title(f"the defaults, {n_iter} updates")
-    ax[1, 1].set_title("standardised data, each h its own step (learning_rate='auto'):\n"
-                       f"h = 200 ends {verdict['defaults']} h = 20", fontsize="medium")
+    ax[1, 1].set_title(
+        "standardised data, each h its own step (learning_rate='auto'):\n"
+        f"h = 200 ends {verdict['defaults']} h = 20",
+        fontsize="medium",
+    )
     ax[1, 1].set_ylabel("J = 1/(2n) sum e^2 (standardised y)")
-    fig.suptitle("l3sig, y = -0.1 (x - 2)^2. Top: the slide's data, h, iteration count and "
-                 "start W1 = randn(2, h), W2 = randn(h + 1, 1),\nwith the step "
-                 f"a = {a:g}, a stand-in (the slides give none). Bottom: the package's "
-                 "defaults", fontsize="medium")
+    fig.suptitle(
+        "l3sig, y = -0.1 (x - 2)^2. Top: the slide's data, h, iteration count and "
+        "start W1 = randn(2, h), W2 = randn(h + 1, 1),\nwith the step "
+        f"a = {a:g}, a stand-in (the slides give none). Bottom: the package's "
+        "defaults",
+        fontsize="medium",
+    )
     return fig
 
 
@@ -841,11 +950,12 @@ def save_comparison_figure(scores, title, n_folds, out):
     ax = ax[0, 0]
     for i, s in enumerate(ok.values()):
         ax.plot(s["r2"], np.full(len(s["r2"]), i), "o", color="tab:gray", alpha=0.6)
-        ax.errorbar(s["r2"].mean(), i, xerr=s["r2"].std(), fmt="D", color="tab:red",
-                    capsize=4)
+        ax.errorbar(s["r2"].mean(), i, xerr=s["r2"].std(), fmt="D", color="tab:red", capsize=4)
     ax.set_yticks(range(len(ok)), list(ok))
     ax.invert_yaxis()
-    ax.set_xlabel(f"R^2 on the held-out folds ({n_folds}-fold CV)\n"
-                  "dots: each fold; diamond and bar: mean +- std")
+    ax.set_xlabel(
+        f"R^2 on the held-out folds ({n_folds}-fold CV)\n"
+        "dots: each fold; diamond and bar: mean +- std"
+    )
     ax.set_title(title, fontsize="medium")
     return _save(fig, out, "comparison.png")

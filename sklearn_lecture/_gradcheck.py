@@ -7,8 +7,17 @@ from ._base import training_problem
 __all__ = ["check_gradients"]
 
 
-def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-6, max_entries=200,
-                    perturbation=0.1, random_state=0):
+def check_gradients(
+    estimator,
+    X,
+    y,
+    sample_weight=None,
+    *,
+    eps=1e-6,
+    max_entries=200,
+    perturbation=0.1,
+    random_state=0,
+):
     """Compare the analytic gradient of J with central finite differences.
 
     For every trained parameter block (``coefs_0``, ``intercepts_0``, ... of

@@ -173,7 +173,9 @@ RADIAL_PROFILES = {
         sigmoid_profile, sigmoid_profile_derivative, "2 / (1 + exp(u))", uses_input=False
     ),
     "relu": Kernel(
-        triangle_profile, triangle_profile_derivative, "max(0, 1 - sqrt(u))",
+        triangle_profile,
+        triangle_profile_derivative,
+        "max(0, 1 - sqrt(u))",
         exact_near_centre=True,
     ),
 }

@@ -214,8 +214,13 @@ def gradient_descent(
         When J or the parameters stop being finite, J grows 10^4-fold, or (with
         a fixed alpha) J ends above where it started.
     """
-    record = TrainingRecord(tol=tol, n_iter_no_change=n_iter_no_change, monitor=monitor,
-                            verbose=verbose, on_iteration=on_iteration)
+    record = TrainingRecord(
+        tol=tol,
+        n_iter_no_change=n_iter_no_change,
+        monitor=monitor,
+        verbose=verbose,
+        on_iteration=on_iteration,
+    )
     if adaptive:
         # s.s, s.y, y.y and grad.step of a diverging trial may overflow: inf is handled
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -375,7 +380,9 @@ def _nonmonotone_search(objective, current, alpha, J_ref, lower, alpha_min):
         if not decrease < 0:
             return _SearchResult(None, alpha, step)  # the step vanished
         J_trial, grad_trial = objective(trial)
-        finite = np.isfinite(J_trial) and np.isfinite(grad_trial).all()  # the method: 2 us, np.all: 4-6
+        finite = (
+            np.isfinite(J_trial) and np.isfinite(grad_trial).all()
+        )  # the method: 2 us, np.all: 4-6
         if finite and J_trial <= J_ref + ARMIJO * decrease:
             return _SearchResult(_Iterate(trial, J_trial, grad_trial), alpha, step)
         if alpha <= alpha_min:
@@ -508,8 +515,13 @@ def lbfgs(
     # The same stopping rule as gradient descent (J, or the validation score, not
     # improved by tol for n_iter_no_change iterations), besides scipy's own
     # gradient test: without it L-BFGS fits noise until max_iter.
-    record = TrainingRecord(tol=tol, n_iter_no_change=n_iter_no_change, monitor=monitor,
-                            verbose=verbose, on_iteration=on_iteration)
+    record = TrainingRecord(
+        tol=tol,
+        n_iter_no_change=n_iter_no_change,
+        monitor=monitor,
+        verbose=verbose,
+        on_iteration=on_iteration,
+    )
     adapter = _ScipyAdapter(objective, record, theta.dtype)
     theta_out = _run_lbfgs_b(adapter, theta, lower, max_iter, tol)
     if monitor is not None and record.best_theta is not None:
@@ -521,7 +533,9 @@ def lbfgs(
         l2 = float(getattr(objective, "l2", 0.0))
         penalty = (
             f" A penalty as large as l2={l2:.3g} makes the first steps overflow: use a "
-            "smaller l2 (or solver='gd')." if l2 > 1.0 else ""
+            "smaller l2 (or solver='gd')."
+            if l2 > 1.0
+            else ""
         )
         raise DivergenceError(
             "L-BFGS produced non-finite parameters. Check the input for extreme "

@@ -146,12 +146,13 @@ def _kmeans_centers(X, K, sample_weight, rng=None):
     # KMeans sums its clusters over OpenMP threads, so its last bits depend on
     # their number: one thread (set for this thread only: OpenMP's thread count
     # is per thread) gives the same centres on every machine and in every thread.
-    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="openmp"), \
-            np.errstate(all="ignore"):  # weights 1e308 apart: checked just below
+    with (
+        warnings.catch_warnings(),
+        threadpool_limits(limits=1, user_api="openmp"),
+        np.errstate(all="ignore"),
+    ):  # weights 1e308 apart: checked just below
         warnings.simplefilter("ignore", ConvergenceWarning)
-        km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(
-            X, sample_weight=sample_weight
-        )
+        km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(X, sample_weight=sample_weight)
     if not np.all(np.isfinite(km.cluster_centers_)):
         # a cluster whose weights underflow (weights 1e-320 beside 1) has no mean:
         # keep the farthest-point start, which needs no arithmetic on the weights
@@ -499,8 +500,11 @@ class RBFRegressor(LectureRegressorBase):
                 UserWarning,
                 stacklevel=_user_stacklevel(),
             )
-        rule = {"random": _random_centers, "kmeans++": _kmeans_plusplus_centers,
-                "kmeans": _kmeans_centers}[self.init]
+        rule = {
+            "random": _random_centers,
+            "kmeans++": _kmeans_plusplus_centers,
+            "kmeans": _kmeans_centers,
+        }[self.init]
         return rule(X, K, sample_weight, rng)
 
     def _default_width(self, C, X, sample_weight):
@@ -554,9 +558,9 @@ class RBFRegressor(LectureRegressorBase):
         given = {}
         if self.coef_init is not None:
             shape = (K,) if n_outputs == 1 and np.ndim(self.coef_init) == 1 else (n_outputs, K)
-            given["coef"] = check_init_value(self.coef_init, "coef_init", shape).reshape(
-                n_outputs, K
-            ).T
+            given["coef"] = (
+                check_init_value(self.coef_init, "coef_init", shape).reshape(n_outputs, K).T
+            )
         if self.intercept_init is not None:
             scalar = n_outputs == 1 and np.ndim(self.intercept_init) == 0
             shape = () if scalar else (n_outputs,)
@@ -603,8 +607,13 @@ class RBFRegressor(LectureRegressorBase):
         """
         profile = RADIAL_PROFILES[self.kernel if kernel is None else kernel]
         scale = _distance_unit(params) if unit is False else unit
-        U = squared_distances(X, params["centers"], scale, widths=params["widths"],
-                              exact_near=profile.exact_near_centre)  # u = ||x - c||^2 / b
+        U = squared_distances(
+            X,
+            params["centers"],
+            scale,
+            widths=params["widths"],
+            exact_near=profile.exact_near_centre,
+        )  # u = ||x - c||^2 / b
         keep_U = derivative and (keep_u or profile.uses_input)
         P = profile.phi(U, out=None if keep_U else U)  # phi = Phi(u)
         if derivative:
@@ -637,8 +646,9 @@ class RBFRegressor(LectureRegressorBase):
         f = _distance_unit(params)  # None: distances in training units, f = 1
         through_u = "centers" in grads or "widths" in grads  # are c or b trained?
         if through_u:
-            Yhat, P, dPhi, U = self._forward(params, X, derivative=True,
-                                             keep_u="widths" in grads, unit=f)
+            Yhat, P, dPhi, U = self._forward(
+                params, X, derivative=True, keep_u="widths" in grads, unit=f
+            )
         else:
             Yhat, P = self._forward(params, X, unit=f)
         e = np.subtract(Y, Yhat, out=Yhat)  # e = y - yhat
@@ -673,8 +683,9 @@ class RBFRegressor(LectureRegressorBase):
             "centers": params["centers"] * standardizer.x_scale + standardizer.x_mean,
             "widths": np.array(params["widths"], copy=True),
             # the unit of each feature's distance: f in training units times X's scale
-            "feature_scale": np.asarray(params["feature_scale"] * standardizer.x_scale,
-                                        dtype=np.float64),
+            "feature_scale": np.asarray(
+                params["feature_scale"] * standardizer.x_scale, dtype=np.float64
+            ),
             "coef": params["coef"] * standardizer.y_scale,
             "intercept": params["intercept"] * standardizer.y_scale + standardizer.y_mean,
         }

@@ -92,8 +92,7 @@ def _guard_scale(scale, big, dtype=np.float64):
         smallest = 0.0
     # Below 64 float64 epsilons of the magnitude, a spread is rounding, not data.
     relative = 64 * np.finfo(np.float64).eps
-    constant = (~np.isfinite(scale) | (scale <= relative * big) | (scale == 0)
-                | (scale < smallest))
+    constant = ~np.isfinite(scale) | (scale <= relative * big) | (scale == 0) | (scale < smallest)
     scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
     return scale
 

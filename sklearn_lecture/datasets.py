@@ -79,8 +79,7 @@ def make_l3sig(n_samples=11):
     return x.reshape(-1, 1), y
 
 
-def make_three_regions(n_samples=120, *, breakpoints=(3.0, 7.0), noise=0.05,
-                       random_state=0):
+def make_three_regions(n_samples=120, *, breakpoints=(3.0, 7.0), noise=0.05, random_state=0):
     """Data that needs three straight-line regions, with unannounced breakpoints (a stand-in).
 
     The lecture's opening question: "Who determines three or more regions?"

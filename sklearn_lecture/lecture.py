@@ -96,8 +96,11 @@ class Setting(NamedTuple):
 # Every value the main job, the examples and the tests use to replay the slides.
 SETTINGS = {
     "l6rbf": {
-        "data": Setting("make_lecture_bumps(): 60 points on [0, 5]", "stand-in",
-                        "the slides show a plot, but give no data"),
+        "data": Setting(
+            "make_lecture_bumps(): 60 points on [0, 5]",
+            "stand-in",
+            "the slides show a plot, but give no data",
+        ),
         "J": Setting("sum e^2", "slide", "J = sum_i (y_i - phi(x_i))^2"),
         "b": Setting(0.5, "stand-in", "the slides give no b"),
         "a": Setting(1e-3, "stand-in", "the slides give no a; learning_rate = 2 n a"),
@@ -118,14 +121,19 @@ SETTINGS = {
         "n_iter": Setting(500, "slide", "for it in range(0,500)"),
     },
     "l3sig": {
-        "data": Setting("x = linspace(0, 10, 11), y = -0.1 (x - 2)^2", "slide",
-                        "n=11; y= -0.1*pow(x-2,2)"),
+        "data": Setting(
+            "x = linspace(0, 10, 11), y = -0.1 (x - 2)^2", "slide", "n=11; y= -0.1*pow(x-2,2)"
+        ),
         "J": Setting("1/2 sum e^2", "slide", "J = 1/2 sum_i e_i^2"),
         "h": Setting((20, 200), "slide", "h = 20 -> h = 200"),
-        "W": Setting("W1 = randn(2, h), W2 = randn(h + 1, 1)", "slide",
-                     "the draw itself: numpy's RandomState(seed), a stand-in"),
-        "a": Setting(1e-3, "stand-in",
-                     "the slides give no a; learning_rate = n a; the same for both h"),
+        "W": Setting(
+            "W1 = randn(2, h), W2 = randn(h + 1, 1)",
+            "slide",
+            "the draw itself: numpy's RandomState(seed), a stand-in",
+        ),
+        "a": Setting(
+            1e-3, "stand-in", "the slides give no a; learning_rate = n a; the same for both h"
+        ),
         "n_iter": Setting(2000, "slide", "J during 2000 iterations"),
     },
 }

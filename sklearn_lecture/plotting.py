@@ -199,8 +199,11 @@ class LossCurveDisplay:
                 "estimator trained iteratively, such as RBFRegressor or SigmoidMLPRegressor."
             )
         name = type(model).__name__ if name is None else name
-        display = cls(loss_curve=list(model.loss_curve_), estimator_name=name,
-                      standardized=_standardized_target(estimator))
+        display = cls(
+            loss_curve=list(model.loss_curve_),
+            estimator_name=name,
+            standardized=_standardized_target(estimator),
+        )
         return display.plot(ax=ax, log_scale=log_scale, **kwargs)
 
 
@@ -338,8 +341,12 @@ class FitDisplay:
         if units:
             uax = self.units_ax_
             for k in range(self.contributions.shape[1]):
-                kw = {"linestyle": "--", "linewidth": 1, "color": "tab:gray",
-                      "label": "w_k phi_k(x)"}
+                kw = {
+                    "linestyle": "--",
+                    "linewidth": 1,
+                    "color": "tab:gray",
+                    "label": "w_k phi_k(x)",
+                }
                 kw.update(unit_kw or {})
                 if k > 0:
                     kw["label"] = None  # one legend entry for all the units
@@ -347,8 +354,9 @@ class FitDisplay:
                 line.set_gid(_UNIT_GID)
                 self.unit_lines_.append(line)
             if self.intercept is not None and self.intercept != 0:
-                uax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0",
-                            gid=_UNIT_GID)
+                uax.axhline(
+                    self.intercept, linestyle=":", color="tab:gray", label="w0", gid=_UNIT_GID
+                )
             if units_ax is not None:
                 uax.set_xlabel("x")
                 uax.set_ylabel("w_k phi_k(x) and w0")
@@ -487,8 +495,11 @@ def _on_support(values):
 
 def _limit_to_fit(ax):
     """Set the y-limits of ``ax`` to the range of its data and estimate, plus 15%."""
-    values = [np.asarray(line.get_ydata(), dtype=np.float64) for line in ax.lines
-              if line.get_gid() != _UNIT_GID]
+    values = [
+        np.asarray(line.get_ydata(), dtype=np.float64)
+        for line in ax.lines
+        if line.get_gid() != _UNIT_GID
+    ]
     values = np.concatenate([v[np.isfinite(v)] for v in values] or [np.zeros(0)])
     if values.size:
         low, high = float(values.min()), float(values.max())
