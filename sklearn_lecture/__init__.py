@@ -12,8 +12,8 @@ stand-ins.
 from ._base import TrainingProblem, training_problem
 from ._gradcheck import check_gradients
 from ._mlp import SigmoidMLPRegressor
-from ._rbf import RBFRegressor
 from ._optimizers import DivergenceError
+from ._rbf import RBFRegressor
 from .plotting import FitDisplay, LossCurveDisplay  # matplotlib is imported only to draw
 
 __version__ = "0.1.0"

@@ -42,8 +42,8 @@ except ImportError:  # older scikit-learn: the estimators work without callbacks
 
 from ._backend import SparseRowBlocks, SparseRows, rows_backend
 from ._objective import ParamLayout
-from ._rows import iter_blocks, one_blas_thread
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
+from ._rows import iter_blocks, one_blas_thread
 from ._standardize import Standardizer, predict_original_units
 
 # lambda of l2="auto": the L2 penalty on the output weights (standardised units).

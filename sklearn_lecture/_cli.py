@@ -790,7 +790,7 @@ def _slide_loss_curve(est, ax, label, color, n_samples, cost):
 def save_lecture_figures(results, out):
     """Data with the fitted curves, and J per iteration, for every lecture example."""
     from ._kernels import ACTIVATIONS, RADIAL_PROFILES
-    from .plotting import FitDisplay, LossCurveDisplay
+    from .plotting import FitDisplay
 
     Xb, yb = results["bumps"]
     Xs, ys = results["l3sig_data"]

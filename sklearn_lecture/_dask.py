@@ -38,9 +38,11 @@ from ._rows import check_split_weights, check_validation_spread, n_validation, p
 from ._standardize import (
     block_abs_max,
     block_moments,
-    gram_sums as _gram_sums,
     mean_scale,
     r2_from_sums,
+)
+from ._standardize import (
+    gram_sums as _gram_sums,
 )
 
 

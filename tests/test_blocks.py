@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from _helpers import smooth_data
 
-from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
-from sklearn_lecture import training_problem
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, training_problem
 from sklearn_lecture._rows import BLOCK_SIZE, N_LANES
 
 N_ROWS = 6 * BLOCK_SIZE + 37  # several blocks in every lane, and a short last block

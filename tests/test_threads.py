@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from _helpers import fit_quietly, make_estimator, smooth_data
 from sklearn.exceptions import ConvergenceWarning
-from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_lecture import _objective, _optimizers, _rows, training_problem
 
