@@ -26,18 +26,12 @@ def check_gradients(
     ``(J(theta + h_i) - J(theta - h_i)) / (2 h_i)`` entry by entry, in float64,
     and compares it with the gradient the estimator trains with.
 
-    The point theta is a documented random point near where training works:
-    ``theta = theta0 + perturbation * z * max(|theta0|, 1 if theta0 = 0)``, entry by
-    entry, with ``z`` standard normal drawn from ``random_state``, and theta0 the
-    fitted parameters when ``estimator`` is fitted, otherwise the initial ones of
-    a clone (``estimator`` itself is never modified), both in the standardised
-    units training uses: theta0 and J are those of ``training_problem``.
-    The perturbation matters: at the initial parameters of
-    :class:`SigmoidMLPRegressor` W2 = 0, so the gradient of W1 is exactly 0 and
-    that of the output bias is rounding, and at converged parameters every
-    gradient is nearly 0, so a relative error there would say nothing.  Nonzero
-    entries move by about ``perturbation`` times their size (keeping their sign,
-    so widths stay positive), zero entries by about ``perturbation``.
+    The point is ``theta = theta0 + perturbation * z * max(|theta0|, 1 if
+    theta0 = 0)`` entry by entry, z standard normal, theta0 the fitted parameters
+    (or a clone's initial ones; ``estimator`` is never modified), in the
+    standardised units of ``training_problem``. The move matters: at the
+    network's start W2 = 0 makes the gradient of W1 exactly 0, and at converged
+    parameters every gradient is nearly 0.
 
     Parameters
     ----------

@@ -9,22 +9,13 @@ Best for Kernel?" and section 2):
   ``u = ||x - c||^2 / b`` (``RBFRegressor``). Each equals 1 at the centre and
   falls to 0 away from it.
 
-Every derivative takes **both** the input and the output, ``dPhi(A, Z)`` with
-``Z = Phi(A)``, and returns ``dZ/dA`` elementwise. Passing ``Z`` lets the sigmoid
-use the lecture's identity ``Phi' = Phi (1 - Phi)`` without evaluating ``exp``
-twice; passing ``A`` keeps the derivative exact where ``Z`` alone would lose the
-sign (``exp(-a^2)``).  ``tests/test_kernels.py`` checks every pair against
-central finite differences.
-
-Speed and memory: every function takes an optional ``out=`` array and writes
-its result there (it may be the input array itself, ``phi(A, out=A)``;
-``dphi(A, Z, out=A)`` is allowed too, ``out=Z`` is not).  A kernel whose
-``uses_input`` is False computes Phi' from Z alone (``dphi(None, Z)`` works), so a
-caller may let Z overwrite A and keep one n x h array instead of two.  The
-sigmoids are written with numpy's vectorised ``exp`` rather than scipy's
-``expit`` (the same formula, several times slower).
-
-A new nonlinearity is one pair of functions and one entry in a dict below.
+Every derivative takes the input and the output, ``dphi(A, Z)`` with
+``Z = Phi(A)``, and returns ``dZ/dA`` elementwise: Z gives the sigmoid the
+lecture's ``Phi' = Phi (1 - Phi)``, A keeps the sign that ``exp(-a^2)`` loses.
+Every function takes ``out=`` (the input itself allowed; ``dphi(A, Z, out=A)`` too,
+``out=Z`` not). A kernel whose ``uses_input`` is False computes Phi' from Z alone
+(``dphi(None, Z)``), so Z may overwrite A. A new nonlinearity is one pair of
+functions and one entry in a dict below.
 """
 
 from collections.abc import Callable
@@ -50,9 +41,8 @@ class Kernel(NamedTuple):
 def sigmoid(A, out=None):
     """Phi(A) = 1 / (1 + exp(-A)), the lecture's sigmoidal function.
 
-    Written with numpy's in-place ``exp`` rather than :func:`scipy.special.expit`:
-    on this hot path it is several times faster per element (benchmarks/bench_fit.py),
-    and it is just as stable: ``exp(-A)`` overflowing to inf gives exactly 0.
+    numpy's in-place ``exp`` rather than :func:`scipy.special.expit` (faster on
+    this hot path, as stable: ``exp(-A) = inf`` gives exactly 0).
     """
     with np.errstate(over="ignore"):  # exp(-A) -> inf gives 1 / (1 + inf) = 0, exactly right
         Z = np.negative(A, out=out)
@@ -145,18 +135,12 @@ def triangle_profile(U, out=None):
 
 
 def triangle_profile_derivative(U, Z, out=None):
-    """Phi'(u) = -1 / (2 sqrt(u)) for 0 < u < 1, else 0.
+    """Phi'(u) = -1 / (2 sqrt(u)) for sqrt(eps) < u < 1, else 0.
 
-    Phi' is unbounded at the centre ``u = 0``, where the cone has no derivative:
-    there the subgradient 0 is used, and so it is for ``u <= sqrt(eps)`` of U's
-    dtype (``||x - c|| <= 1.2e-4 sqrt(b)`` in float64), where Phi' would be so
-    large that the RBF centre gradient's matrix form
-    ``ewphi^T x - (sum ewphi) c`` would cancel huge terms.  (dJ/dc itself stays
-    bounded: ``Phi'(u) du/dc`` is a unit vector over ``sqrt(b)``.)  Beyond
-    ``u >= 1`` the profile is 0 and so is Phi'.
-    It needs u (``uses_input``): ``1 - Z`` would give ``sqrt(u)`` only to about
-    ``eps / sqrt(u)`` relative error near the centre; the RBF model writes it
-    into u's memory instead, so it costs no extra n x K array.
+    At the cone's tip Phi' is unbounded: the subgradient 0 is used for
+    ``u <= sqrt(eps)``, where the centre gradient's matrix form would cancel
+    huge terms (dJ/dc itself stays bounded). It reads u, not ``1 - Z``, which
+    loses digits near the centre.
     """
     U = np.asarray(U)
     u_centre = float(np.sqrt(np.finfo(U.dtype).eps))

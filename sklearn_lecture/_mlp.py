@@ -6,16 +6,19 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import LectureRegressorBase, check_init_value
+from ._docstrings import shared_docstring
 from ._kernels import ACTIVATIONS
 
 
+@shared_docstring
 class SigmoidMLPRegressor(LectureRegressorBase):
     """The lecture's one-hidden-layer network, trained by gradient descent.
 
     ``Z = Phi([X 1] W1)`` and ``Yhat = [Z 1] W2`` (lecture 3, sections 3 to 5,
     example l3sig), fitted by full-batch gradient descent on
-    ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``.  Deeper ``hidden_layer_sizes``
-    repeat ``Z = Phi([Z 1] W)`` layer by layer.
+    ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``. Deeper ``hidden_layer_sizes``
+    repeat ``Z = Phi([Z 1] W)`` layer by layer. Read more in the
+    :ref:`user_guide`.
 
     Parameters
     ----------
@@ -25,89 +28,17 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         The nonlinearity Phi, applied to ``a = [x 1] W1``: ``1/(1+exp(-a))``,
         ``exp(-a^2)`` or ``max(0, a)``. (In :class:`RBFRegressor` ``kernel`` is
         the radial profile of the distance to a centre instead.)
-    solver : {"gd", "lbfgs"}, default="gd"
-        ``"gd"`` is the lecture's update ``W <- W - alpha * grad J``;
-        ``"lbfgs"`` minimises the same J with :func:`scipy.optimize.minimize`.
-    learning_rate : float or "auto", default="auto"
-        alpha. A float keeps alpha fixed: exactly the lecture's method (and, with
-        ``l2="auto"``, the lecture's J without a penalty); if J ends above where
-        it started, ``fit`` raises ``DivergenceError`` naming a safe alpha.
-        ``"auto"`` chooses alpha at every iteration, still one update
-        ``W <- W - alpha dJ/dW`` of every block at once: the Barzilai-Borwein
-        steps ``s.s / s.y`` and ``s.y / y.y`` in turn (s and y the last change of
-        the weights and of the gradient), halved until a nonmonotone Armijo
-        test passes (Raydan 1997), and kept between ``1e-10`` and ``5`` times
-        ``alpha0 = 1 / lambda_max`` of the output layer's Gauss-Newton matrix
-        ``[Z 1]^T [Z 1] / n`` at the initial weights. The cap keeps the steps
-        near the stable range, so rounding differences (weights versus repeated
-        rows) shrink instead of growing. The last alpha used is
-        ``learning_rate_``. Ignored by ``solver="lbfgs"``.
-    l2 : float or "auto", default="auto"
-        lambda, the weight of the L2 penalty on the weights (``coefs_``, not the
-        intercepts), in standardised units:
-        ``J = 1/(2n) sum_i ||e_i||^2 + (lambda / 2) sum ||W||^2``. ``"auto"`` is
-        ``1e-3`` with ``solver="gd", learning_rate="auto"`` (measured in
-        ``benchmarks/bench_convergence.py``: it keeps R^2 on data of 500 rows
-        and more while the fit runs to convergence), 0 with a float
-        ``learning_rate`` (the lecture's J) and 0 with ``solver="lbfgs"``
-        (with a penalty, L-BFGS fits of 15 rows with integer weights and with
-        repeated rows end 1e-2 apart; scikit-learn checks they agree). Not ``alpha``: that is the
-        lecture's learning rate. Larger values (1e-2 to 1e-1) help on data of
-        fewer than 100 rows.
-    max_iter : int, default=4000
-        Maximum number of gradient-descent updates (L-BFGS iterations).
-        ``max_iter=k`` performs exactly k updates unless ``tol`` stops earlier.
-        With the defaults, fits of 25 to 5,000 rows stop by ``tol`` after about
-        200 to 3,000 updates (measured in ``benchmarks/bench_convergence.py``:
-        the slowest fold, diabetes, needs 3,037).
-    tol : float, default=1e-5
-        Training stops when J (or the validation score, with early stopping)
-        has not improved by more than ``tol`` for ``n_iter_no_change``
-        consecutive iterations: J is in standardised units (it starts near 0.5),
-        so the fit ends when J falls by less than 1e-6 per iteration. For
-        L-BFGS it is the gradient tolerance. Measured: 1e-4 and 3e-5 stop the
-        network on a plateau (R^2 0.82 and 0.78 instead of 0.92 on friedman1,
-        n = 500), 1e-6 runs about twice as long for no better R^2.
-    n_iter_no_change : int, default=10
-        See ``tol``.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the rows, stop when their R^2 stops
-        improving, and keep the weights with the best validation score.
-    validation_fraction : float, default=0.1
-        Share of the rows held out when ``early_stopping=True``; at least 2
-        rows must be held out (the R^2 of one row is undefined) and 1 left.
-    standardize : bool, default=True
-        Train on ``(X - mean) / std`` and ``(y - mean) / std`` (weighted by
-        ``sample_weight``), then fold the scaling back into W1 and W2 so that
-        ``coefs_`` and ``intercepts_`` apply to the raw X and y. This makes the
-        defaults work whatever the scale and offset of the data. ``False`` runs
-        the lecture's update on the raw data.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights (and the early-stopping split).
-    verbose : int, default=0
-        Print J at every iteration.
-    warm_start : bool, default=False
-        Continue from the fitted weights instead of re-initialising. The
-        architecture must not have changed: if ``set_params`` changed
-        ``hidden_layer_sizes`` (or X has a different number of features),
-        ``fit`` raises a ``ValueError`` asking for ``warm_start=False`` and the
-        fitted model is left unchanged and usable.
+    %(parameters)s
     coefs_init : list of array-like or None, default=None
-        Starting weights, shaped like ``coefs_`` (``coefs_init[i]`` of shape
-        (units in, units out)), in the units of X and y; ``None`` keeps the
-        default start (see Notes). The slide l3sig's ``W1 = randn(2, h)`` is
-        ``coefs_init[0] = W1[:1]`` with ``intercepts_init[0] = W1[1]``, and
-        ``W2 = randn(h + 1, 1)`` is ``coefs_init[1] = W2[:h]`` with
-        ``intercepts_init[1] = W2[h]``. Converted to the standardised problem
-        as ``warm_start`` converts fitted weights, so with ``standardize=False``
-        they are used exactly. Used only by a fresh fit: a ``warm_start`` fit
-        that continues, and ``partial_fit`` after its first call, start from the
-        fitted weights instead. Wrong shapes, NaN, inf or complex values raise
-        a ``ValueError`` at fit time.
+        Starting weights, shaped like ``coefs_``, in the units of X and y;
+        ``None`` keeps the default start (see Notes). The slide l3sig's
+        ``W1 = randn(2, h)`` is ``coefs_init[0] = W1[:1]`` with
+        ``intercepts_init[0] = W1[1]``. Converted to the standardised problem as
+        ``warm_start`` converts fitted weights; used only by a fresh fit. Wrong
+        shapes, NaN, inf or complex values raise a ``ValueError`` at fit time.
     intercepts_init : list of array-like or None, default=None
-        Starting bias rows, shaped like ``intercepts_`` (``intercepts_init[i]``
-        of shape (units out,)); ``None`` keeps the default start. As
-        ``coefs_init``, and independent of it.
+        Starting bias rows, shaped like ``intercepts_``; ``None`` keeps the
+        default start. As ``coefs_init``, and independent of it.
 
     Attributes
     ----------
@@ -116,28 +47,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         lecture's W1 without its bias row; ``coefs_[-1]`` is W2 without its
         bias row.
     intercepts_ : list of ndarray
-        The bias rows: ``intercepts_[0]`` is the last row of W1 and
-        ``intercepts_[-1]`` the last row of W2. So
-        ``W1 = vstack([coefs_[0], intercepts_[0]])``.
-    loss_curve_ : list of float
-        J at every iteration (in standardised units when ``standardize=True``),
-        the lecture's "J during 2000 iterations".
-    loss_ : float
-        The last entry of ``loss_curve_``.
-    learning_rate_ : float
-        The alpha used.
-    n_iter_ : int
-        Number of iterations run (summed over warm-started fits).
-    n_outputs_ : int
-        Number of outputs.
-    validation_scores_ : list of float or None
-        Validation R^2 per iteration, with ``early_stopping=True``.
-    best_validation_score_ : float or None
-        The best of ``validation_scores_``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string column names.
+        The bias rows: ``W1 = vstack([coefs_[0], intercepts_[0]])``.
+    %(attributes)s
 
     See Also
     --------
@@ -156,24 +67,21 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     - update: ``W <- W - alpha dJ/dW`` for W1 and W2 at once.
 
     With sample weights s_i, ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` and each
-    gradient weights its rows the same way.
+    gradient weights its rows the same way. The penalty ``l2`` = lambda adds
+    ``(lambda / 2) sum ||W||^2`` over the weights (not the bias rows) to J and
+    ``lambda W`` to each ``dJ/dW`` (``Objective.__call__``, for both models).
 
-    With the penalty ``l2`` = lambda, ``J`` gains ``(lambda / 2) sum ||W||^2`` over
-    the weights (not the bias rows) and each ``dJ/dW`` gains ``lambda W``
-    (``Objective.__call__`` in ``_objective.py``, the one place for both models).
+    Unless ``coefs_init`` and ``intercepts_init`` give them, the hidden weights
+    start from ``N(0, 1 / fan_in)`` (their bias rows from ``N(0, 1)``), so A has
+    unit variance on standardised data; W2 starts at zero, so the first
+    prediction is the mean of y.
 
-    Unless ``coefs_init`` and ``intercepts_init`` give them, the initial hidden
-    weights are drawn from ``N(0, 1 / fan_in)`` (and their bias rows from
-    ``N(0, 1)``) so that A has unit variance on standardised data; W2 starts at
-    zero, so the first prediction is the mean of y.
-
-    ``predict`` evaluates the network in the units training used (X
-    standardised with the fitted means and scales, the trained W1 and W2, the
-    result mapped back to the units of y). ``coefs_`` and ``intercepts_`` are the
-    same network with the standardisation folded in, for inspection: folding
-    the mean into the bias row cancels digits when a feature is far from zero
-    (a constant column of 1e16). ``predict`` uses the kernel and weights that
-    were fitted, so ``set_params`` changes nothing until the next ``fit``.
+    ``predict`` evaluates the network in the units training used and maps the
+    result back to the units of y; ``coefs_`` and ``intercepts_`` are the same
+    network with the standardisation folded in, for inspection (folding a
+    feature's mean into the bias row cancels digits when it is far from zero).
+    ``predict`` uses the kernel and weights that were fitted, so ``set_params``
+    changes nothing until the next ``fit``.
 
     Examples
     --------

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
 
 from ._base import LectureRegressorBase, check_init_value
+from ._docstrings import shared_docstring
 from ._kernels import RADIAL_PROFILES
 from ._optimizers import _user_stacklevel
 
@@ -21,31 +22,20 @@ MIN_WIDTH = 1e-6
 def exact_squared_distances(A, B):
     """``||a_i - b_i||^2`` row by row from exact differences (B: one row, or one per row of A).
 
-    Identical rows are at distance exactly 0 and nearby rows keep all their
-    digits, at the price of an array of A's size: for the few rows and centres
-    of the initialisation, and the entries :func:`squared_distances` repairs.
+    Identical rows are at distance exactly 0, at the price of an array of A's size.
     """
     D = A - B
     return np.einsum("ij,ij->i", D, D)
 
 
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
-    """``||x_i - c_k||^2`` (measured in units of ``scale``, divided by ``widths``) by one product.
+    """``u_ik = ||x_i - c_k||^2 / b_k`` (in units of ``scale``) by one matrix product.
 
-    The expanded product serves the n x K distances of every iteration (one
-    matrix product, no n x K x d array); :func:`exact_squared_distances`, the
-    other way to compute them, repairs the entries the expansion gets wrong.
-
-    ``||x - c||^2 = ||x||^2 - 2 x c^T + ||c||^2 = [x, ||x||^2, 1] [-2 c, 1, ||c||^2]^T``:
-    no n x K x d array is ever built, and the n x K result is written once by
-    one matrix product (then clipped at 0, since rounding can make a distance
-    slightly negative).  With ``widths`` b, returns ``u_ik = ||x_i - c_k||^2 / b_k``
-    (the division is applied to the K columns of the small right-hand factor).
-
-    The expanded form is exact to about ``eps (||x||^2 + ||c||^2)``, so near a
-    centre its relative error is large. With ``exact_near`` the entries below
-    ``1e-8 (max_i ||x_i||^2 + ||c_k||^2)`` are recomputed from exact differences
-    (a profile with a square root of u, such as the triangle, needs them).
+    ``||x - c||^2 = [x, ||x||^2, 1] [-2 c, 1, ||c||^2]^T``, clipped at 0: no
+    n x K x d array. Entries that overflow, and with ``exact_near`` those below
+    ``sqrt(eps) (max_i ||x_i||^2 + ||c_k||^2)`` (where the expansion's relative
+    error is large; the triangle profile needs them), are recomputed by
+    :func:`exact_squared_distances`.
     """
     if scale is not None:
         X = X / scale
@@ -70,8 +60,6 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
         near = rel * (float(np.max(X_aug[:, d], initial=0.0)) * C_aug[d] + C_aug[d + 1])
         bad |= D2 <= near
     if bad.any():
-        # Near the limits of float64 (or with a tiny b) the expanded form can give
-        # inf - inf: recompute those entries from exact differences (inf if too far).
         i, k = np.nonzero(bad)
         with np.errstate(over="ignore"):
             D2[i, k] = exact_squared_distances(X[i], C[k])
@@ -83,10 +71,8 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
 def _distinct_rows(A):
     """The distinct rows of ``A``, sorted as ``np.unique(A, axis=0)`` sorts them.
 
-    Written out because ``np.unique(axis=0)`` compares the rows through a
-    structured view, and numpy 1.24 turns a ``KeyboardInterrupt`` that arrives
-    during that comparison into ``TypeError: Cannot compare structured arrays``
-    (seen in ``tests/test_threads.py``'s random interrupts).
+    Written out: numpy 1.24's ``np.unique(axis=0)`` turns a ``KeyboardInterrupt``
+    into ``TypeError: Cannot compare structured arrays``.
     """
     if A.shape[0] < 2:
         return A
@@ -123,7 +109,7 @@ def _random_centers(X, K, sample_weight, rng):
 
 
 def _kmeans_plusplus_centers(X, K, sample_weight, rng):
-    """``init="kmeans++"``: :func:`~sklearn.cluster.kmeans_plusplus` on the rows of positive weight."""
+    """``init="kmeans++"``: :func:`~sklearn.cluster.kmeans_plusplus` on rows of positive weight."""
     keep = slice(None) if sample_weight is None else sample_weight > 0
     Xp = X[keep]
     C, _ = kmeans_plusplus(
@@ -138,14 +124,13 @@ def _kmeans_plusplus_centers(X, K, sample_weight, rng):
 
 
 def _kmeans_centers(X, K, sample_weight, rng=None):
-    """``init="kmeans"``: deterministic farthest-point start, then weighted Lloyd (``rng`` unused)."""
+    """``init="kmeans"``: farthest-point start, then weighted Lloyd (``rng`` unused)."""
     C = farthest_point_centers(X, K, sample_weight)
     n_distinct = _distinct_rows(C).shape[0]
     if n_distinct < K:
         return C  # fewer distinct rows than centres: use each row once
-    # KMeans sums its clusters over OpenMP threads, so its last bits depend on
-    # their number: one thread (set for this thread only: OpenMP's thread count
-    # is per thread) gives the same centres on every machine and in every thread.
+    # KMeans's last bits depend on its number of OpenMP threads: one thread (for
+    # this thread only) gives the same centres on every machine and in every thread.
     with (
         warnings.catch_warnings(),
         threadpool_limits(limits=1, user_api="openmp"),
@@ -154,41 +139,33 @@ def _kmeans_centers(X, K, sample_weight, rng=None):
         warnings.simplefilter("ignore", ConvergenceWarning)
         km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(X, sample_weight=sample_weight)
     if not np.all(np.isfinite(km.cluster_centers_)):
-        # a cluster whose weights underflow (weights 1e-320 beside 1) has no mean:
-        # keep the farthest-point start, which needs no arithmetic on the weights
+        # a cluster whose weights underflow has no mean: keep the farthest-point start
         return C
     return km.cluster_centers_.astype(np.float64)
 
 
 def _distance_unit(params):
-    """f, the unit of each feature's distance (``feature_scale``), or None where f = 1.
-
-    f is 1 except after a warm start on data of other per-feature scales.
-    """
+    """f, the unit of each feature's distance, or None where f = 1 (always, but after a warm
+    start on data of other per-feature scales)."""
     f = params.get("feature_scale")
     return None if f is None or np.all(f == 1) else f
 
 
 def farthest_point_centers(X, n_centers, sample_weight=None):
-    """A deterministic, row-order-free choice of K rows of X.
+    """K rows of X: the row nearest the weighted mean, then the farthest from those chosen.
 
-    Start from the row nearest the weighted mean, then repeatedly take the row
-    farthest from the centres chosen so far.  Rows of zero weight are never
-    chosen, and ties are broken by the rows' values, not their positions, so
-    the result does not depend on the order of the rows.
+    Rows of zero weight are never chosen; ties are broken by the rows' values
+    (sorted first), so the result does not depend on the order of the rows.
     """
     if sample_weight is not None:
         X = X[sample_weight > 0]
         w = sample_weight[sample_weight > 0]
     else:
         w = None
-    # Sorting the candidate rows lexicographically makes argmin/argmax ties
-    # resolve by value.
     order = np.lexsort(X.T[::-1])
     X = X[order]
     mean = np.average(X, axis=0, weights=w[order] if w is not None else None)
 
-    # exact differences: identical rows are at distance 0
     chosen = [int(np.argmin(exact_squared_distances(X, mean)))]
     nearest = exact_squared_distances(X, X[chosen[0]])
     while len(chosen) < min(n_centers, X.shape[0]):
@@ -203,44 +180,38 @@ def farthest_point_centers(X, n_centers, sample_weight=None):
     return C
 
 
+@shared_docstring
 class RBFRegressor(LectureRegressorBase):
     """The lecture's RBF regression, grown into a network of K radial units.
 
     ``yhat(x) = sum_k w_k Phi(||x - c_k||^2 / b_k) + w0`` (lecture 3, section 2,
     examples l6rbf1-3), fitted by full-batch gradient descent on
-    ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``.
+    ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``. Read more in the :ref:`user_guide`.
 
     Parameters
     ----------
     n_centers : int, default=20
-        K, the number of radial units. With more units than rows of X (rows with
-        a positive ``sample_weight``), some units share a centre and add nothing:
-        the fit is the same as with fewer units, and a ``UserWarning`` says so
-        (where :class:`~sklearn.cluster.KMeans` would raise, so that
-        scikit-learn's checks, which fit the default K = 20 on 15 rows, pass).
-        ``coef_`` always has K rows.
+        K, the number of radial units. With more units than rows of positive
+        weight, some units share a centre and add nothing (the fit is that of
+        fewer units) and a ``UserWarning`` says so. ``coef_`` always has K rows.
     kernel : {"rbf", "sigmoid", "relu"}, default="rbf"
         The radial profile Phi(u) of ``u = ||x - c||^2 / b``: ``exp(-u)`` (the
-        lecture's), ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``, the
-        lecture's "triangle curve" ``max(0, 1 - ||x - c|| / sqrt(b))`` (a cone of
-        radius ``sqrt(b)``; at its tip, where it has no derivative, the
-        subgradient 0 is used). Each is 1 at the centre and falls to 0 away from
-        it. (In :class:`SigmoidMLPRegressor` ``kernel`` is the activation of
-        ``[x 1] W1`` instead.)
+        lecture's), ``2 / (1 + exp(u))`` or the lecture's "triangle curve"
+        ``max(0, 1 - sqrt(u))`` (subgradient 0 at its tip). (In
+        :class:`SigmoidMLPRegressor` ``kernel`` is the activation of
+        ``[x 1] W1`` instead.) See :ref:`model_and_kernel`.
     width : float or None, default=None
         b, shared by all units at the start. ``None`` sets
-        ``b = 2 * mean_k min_{j != k} ||c_k - c_j||^2`` over the initial centres
-        (neighbouring units overlap at ``exp(-1/2)``); with one centre, or all
-        centres equal, ``b = mean_i ||x_i - mean(x)||^2`` instead, and 1 if that
-        is 0. With ``standardize=True`` distances, and so b, are in units of
-        the standardised features.
+        ``b = 2 mean_k min_{j != k} ||c_k - c_j||^2`` over the initial centres
+        (neighbours overlap at ``exp(-1/2)``), or the variance of X when the
+        centres coincide. With ``standardize=True`` b is in units of the
+        standardised features.
     init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), default="kmeans"
-        Starting centres c. ``"kmeans"`` is deterministic and ignores the order
-        of the rows: farthest-point centres refined by weighted k-means
-        (:class:`~sklearn.cluster.KMeans`). ``"kmeans++"`` uses
-        :func:`~sklearn.cluster.kmeans_plusplus` with ``random_state``;
-        ``"random"`` draws K rows. An array gives the centres in the units of X,
-        such as the lecture's guesses ``[[0.0]]``, ``[[0.5]]`` or ``[[1.0]]``.
+        Starting centres c. ``"kmeans"`` (deterministic, row-order free):
+        farthest-point centres refined by weighted :class:`~sklearn.cluster.KMeans`;
+        ``"kmeans++"``: :func:`~sklearn.cluster.kmeans_plusplus`; ``"random"``:
+        K rows. An array gives the centres in the units of X, such as the
+        lecture's guesses ``[[0.0]]``, ``[[0.5]]`` or ``[[1.0]]``.
     fit_centers : bool, default=True
         Learn c (all of the lecture's examples do).
     fit_weights : bool, default=True
@@ -249,66 +220,18 @@ class RBFRegressor(LectureRegressorBase):
         Learn w0. ``False`` fixes ``w0 = 0`` (l6rbf1, l6rbf2).
     fit_widths : bool, default=False
         Also learn each b_k (beyond the lecture), kept positive by projection.
-    solver : {"gd", "lbfgs"}, default="gd"
-        ``"gd"`` is the lecture's update; ``"lbfgs"`` minimises the same J with
-        :func:`scipy.optimize.minimize`.
-    learning_rate : float or "auto", default="auto"
-        alpha. ``"auto"`` starts from ``alpha0 = 1 / lambda_max`` of
-        ``[phi 1]^T [phi 1] / n`` at the initial centres and chooses alpha at
-        every iteration by the Barzilai-Borwein rule described in
-        :class:`SigmoidMLPRegressor` (each iteration is still one update of
-        every trained parameter); a float keeps alpha fixed, exactly the
-        lecture's method, and raises ``DivergenceError`` naming a safe alpha if
-        J ends above where it started. The last alpha used is ``learning_rate_``.
-    l2 : float or "auto", default="auto"
-        lambda, the weight of the L2 penalty on the weights w (not on w0, c or
-        b): ``J = 1/(2n) sum_i ||e_i||^2 + (lambda / 2) ||w||^2``, in
-        standardised units. ``"auto"`` is ``1e-3`` with ``solver="gd",
-        learning_rate="auto"``, and 0 with a float ``learning_rate`` (the
-        lecture's J) or ``solver="lbfgs"``; see :class:`SigmoidMLPRegressor`.
-    max_iter : int, default=4000
-        Maximum number of updates (L-BFGS iterations).
-    tol : float, default=1e-5
-        Stop when J has not improved by more than ``tol`` for
-        ``n_iter_no_change`` consecutive iterations (for L-BFGS: the gradient
-        tolerance); see :class:`SigmoidMLPRegressor` for how it was chosen.
-    n_iter_no_change : int, default=10
-        See ``tol``.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the rows and keep the parameters
-        with the best validation R^2.
-    validation_fraction : float, default=0.1
-        Share of the rows held out when ``early_stopping=True``; at least 2
-        rows must be held out (the R^2 of one row is undefined) and 1 left.
-    standardize : bool, default=True
-        Measure distances in units of each feature's standard deviation, and
-        train on standardised y; ``centers_``, ``coef_`` and ``intercept_`` are
-        reported in the units of the raw X and y. ``False`` runs the lecture's
-        update on the raw data.
-    random_state : int, RandomState instance or None, default=None
-        Used by ``init="kmeans++"``/``"random"`` and the early-stopping split.
-    verbose : int, default=0
-        Print J at every iteration.
-    warm_start : bool, default=False
-        Continue from the fitted parameters. ``n_centers`` and the number of
-        features must not have changed: otherwise ``fit`` raises a
-        ``ValueError`` asking for ``warm_start=False`` and the fitted model is
-        left unchanged and usable.
+    %(parameters)s
     coef_init : array-like of shape (K,) or (n_outputs, K), or None, default=None
-        Starting weights w, shaped like ``coef_`` ((K,) for a 1-D y), in the
-        units of y; ``None`` starts from the least-squares read-out (see Notes).
-        The slides' l6rbf2 and l6rbf3 update w from a starting value: pass it
-        here. With ``fit_weights=False`` w stays at this value (1 by default).
-        Converted to the standardised problem as ``warm_start`` converts fitted
-        parameters, so with ``standardize=False`` it is used exactly. Used only
-        by a fresh fit: a ``warm_start`` fit that continues, and ``partial_fit``
-        after its first call, start from the fitted parameters instead. Wrong
-        shapes, NaN, inf or complex values raise a ``ValueError`` at fit time.
+        Starting weights w, shaped like ``coef_``, in the units of y (the slides'
+        l6rbf2 and l6rbf3 start from given w); ``None`` starts from the
+        least-squares read-out (see Notes). With ``fit_weights=False`` w stays
+        at this value (1 by default). Converted to the standardised problem as
+        ``warm_start`` converts fitted parameters; used only by a fresh fit.
+        Wrong shapes, NaN, inf or complex values raise a ``ValueError``.
     intercept_init : float, array-like of shape (n_outputs,), or None, default=None
         Starting bias w0, shaped like ``intercept_``, in the units of y; ``None``
         starts from the least-squares read-out. With ``fit_intercept=False`` w0
-        stays at this value (0 by default). As ``coef_init``, and independent
-        of it.
+        stays at this value (0 by default). As ``coef_init``.
 
     Attributes
     ----------
@@ -317,32 +240,13 @@ class RBFRegressor(LectureRegressorBase):
     widths_ : ndarray of shape (K,)
         The widths b_k (in standardised units when ``standardize=True``).
     feature_scale_ : ndarray of shape (n_features,)
-        The unit in which each feature's distance is measured (its standard
-        deviation, or 1 with ``standardize=False``):
-        ``u_k = ||(x - c_k) / feature_scale_||^2 / b_k``.
+        The unit of each feature's distance (its standard deviation, or 1 with
+        ``standardize=False``): ``u_k = ||(x - c_k) / feature_scale_||^2 / b_k``.
     coef_ : ndarray of shape (K,) or (n_outputs, K)
-        The weights w_k, shaped like ``LinearRegression.coef_`` when the K basis
-        outputs are its features.
+        The weights w_k, shaped like ``LinearRegression.coef_``.
     intercept_ : float or ndarray of shape (n_outputs,)
         The bias w0.
-    loss_curve_ : list of float
-        J at every iteration (in standardised units when ``standardize=True``).
-    loss_ : float
-        The last entry of ``loss_curve_``.
-    learning_rate_ : float
-        The alpha used.
-    n_iter_ : int
-        Number of iterations run.
-    n_outputs_ : int
-        Number of outputs.
-    validation_scores_ : list of float or None
-        Validation R^2 per iteration, with ``early_stopping=True``.
-    best_validation_score_ : float or None
-        The best of ``validation_scores_``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string column names.
+    %(attributes)s
 
     See Also
     --------
@@ -361,27 +265,22 @@ class RBFRegressor(LectureRegressorBase):
       the lecture's ``-4 sum e w phi (x - c) / b`` for ``J = sum e^2``, divided by 2n;
     - ``dJ/db_k = 1/n sum_i e_i w_k Phi'(u_ik) u_ik / b_k``.
 
-    With the penalty ``l2`` = lambda, ``J`` gains ``(lambda / 2) ||w||^2`` and
-    ``dJ/dw`` gains ``lambda w`` (``Objective.__call__`` in ``_objective.py``).
+    The penalty ``l2`` = lambda adds ``(lambda / 2) ||w||^2`` to J and
+    ``lambda w`` to ``dJ/dw`` (``Objective.__call__``, for both models).
 
     Each iteration updates every trained parameter: ``c <- c - alpha dJ/dc``,
     ``w <- w - alpha dJ/dw``, ``w0 <- w0 - alpha dJ/dw0``. The lecture's examples
     are ``RBFRegressor(n_centers=1, fit_weights=False, fit_intercept=False)``
     (l6rbf1), ``fit_intercept=False`` (l6rbf2) and the defaults (l6rbf3).
-    Before the first step the trained ones of w and w0 that ``coef_init`` and
-    ``intercept_init`` do not give are set to the weighted least-squares
-    solution for the initial centres (a small ridge keeps it stable), so that
-    gradient descent starts from the best linear read-out of the initial basis.
-    The slides instead start w and w0 from given values: pass them as
-    ``coef_init`` and ``intercept_init``.
+    Before the first step, the trained w and w0 that ``coef_init`` and
+    ``intercept_init`` do not give are set to the weighted least-squares fit on
+    the initial basis (with a small ridge); the slides start from given values.
 
-    ``predict`` evaluates the model in the units training used: each row is
-    standardised with the fitted means and scales, ``u = ||x - c||^2 / b`` is
-    computed there with the trained centres, and ``yhat`` is mapped back to the
-    units of y. ``centers_``, ``coef_`` and ``intercept_`` are the same model in
-    the units of X and y, for inspection: expanding ``||x - c||^2`` in raw units
-    would cancel every digit on features far from zero (X + 1e8, float32 X +
-    1e4). ``predict`` uses the kernel and parameters that were fitted, so
+    ``predict`` evaluates the model in the units training used and maps ``yhat``
+    back to the units of y; ``centers_``, ``coef_`` and ``intercept_`` are the
+    same model in the units of X and y, for inspection (expanding
+    ``||x - c||^2`` in raw units would cancel digits on features far from zero).
+    ``predict`` uses the kernel and parameters that were fitted, so
     ``set_params`` changes nothing until the next ``fit``.
 
     Examples
@@ -491,8 +390,7 @@ class RBFRegressor(LectureRegressorBase):
             return _given_centers(self.init, K, X.shape[1], standardizer)
         n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
         if K > n_rows:
-            # Not an error: scikit-learn's own checks fit the default K = 20 on
-            # 15 rows, and the fit is still right (the repeated units are redundant).
+            # Not an error: scikit-learn's checks fit K = 20 on 15 rows, and the fit is right
             warnings.warn(
                 f"n_centers={K} is more than the {n_rows} rows of X (with a positive "
                 "sample_weight), so some units share a centre and add nothing. Use "
@@ -595,15 +493,12 @@ class RBFRegressor(LectureRegressorBase):
 
     # ----------------------------------------------------------- the lecture
     def _forward(self, params, X, kernel=None, derivative=False, keep_u=False, unit=False):
-        """``u = ||x - c||^2 / b``, ``phi = Phi(u)``, ``yhat = phi w + w0``.
+        """``u = ||x - c||^2 / b``, ``phi = Phi(u)``, ``yhat = phi w + w0``: ``(yhat, phi)``.
 
-        Returns ``(yhat, phi)``. With ``derivative=True`` returns
-        ``(yhat, phi, dphi, u)`` for the gradients, each value next to its local
-        derivative: ``dphi = Phi'(u)`` and u itself (``None`` unless ``keep_u``,
-        which the width gradient needs). ``kernel`` (default: the ``kernel``
-        parameter) names Phi; ``predict`` passes the one that was fitted.
-        ``unit`` is ``_distance_unit(params)`` when the caller has it.
-        Memory: phi overwrites u, and Phi'(u) u, whenever u is no longer needed.
+        With ``derivative=True``, ``(yhat, phi, Phi'(u), u)`` (u only with
+        ``keep_u``). ``kernel`` defaults to the parameter (``predict`` passes
+        the fitted one); ``unit`` is ``_distance_unit(params)`` if known.
+        phi, then Phi'(u), overwrite u when it is no longer needed.
         """
         profile = RADIAL_PROFILES[self.kernel if kernel is None else kernel]
         scale = _distance_unit(params) if unit is False else unit
@@ -628,19 +523,12 @@ class RBFRegressor(LectureRegressorBase):
     def _block_loss_grad(self, params, X, Y, s, grads):
         """One block of the lecture's gradients (section 2), grown to K units and d features.
 
-        The slides' ``J = sum e^2`` gradients divided by 2 (the shared loop
-        divides by ``sum s``, so ``J = 1/(2n) sum e^2``), with rows weighted by
-        s: ``grad_w = -phi^T e``, ``grad_w0 = -sum e``,
-        ``grad_c_k = -2 sum_i (e w phi)_ik (x_i - c_k) / b_k`` and
-        ``grad_b_k = -sum_i (e w phi)_ik u_ik / b_k``, where
-        ``(e w phi)_ik = e_i w_k (-Phi'(u_ik))`` is the slides' ``e w phi``
-        (for their ``Phi = exp(-u)``, ``-Phi' = phi``). After a warm start on
-        data of other per-feature scales, distances keep the first fit's unit
-        f (``u = ||(x - c) / f||^2 / b``) and ``grad_c`` is divided by ``f^2``
-        (f = 1 otherwise, as on the slides). ``grads`` holds only
-        the trained blocks, and the work for the others is skipped; nothing
-        else is read or kept, so the function can run on any thread or worker
-        (see ``Objective``).
+        The slides' ``J = sum e^2`` gradients halved (the loop divides by
+        ``sum s``), rows weighted by s, ``(e w phi)_ik = e_i w_k (-Phi'(u_ik))``
+        (the slides' ``e w phi`` for ``Phi = exp(-u)``), and ``grad_c`` divided by
+        f^2 after a warm start in new units. Adds to the trained blocks in
+        ``grads`` only and returns ``sum s e^2``; reads nothing else, so it runs
+        on any thread or worker.
         """
         C, b, w = params["centers"], params["widths"], params["coef"]
         f = _distance_unit(params)  # None: distances in training units, f = 1

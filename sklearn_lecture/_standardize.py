@@ -1,15 +1,7 @@
 """Weighted statistics of the rows, and the standardisation training runs in.
 
-Every function here works on one block (or one dask chunk) of rows, or adds up
-per-block results; the rows backends (:mod:`._backend` in memory, :mod:`._dask`
-on a cluster) choose how the blocks are walked and added.
-
-* :func:`mean_scale`: the weighted column means and scales, from a backend's
-  two passes (:func:`block_abs_max`, then :func:`block_moments`);
-* :class:`Standardizer`: ``(X - mean) / scale`` and back, block by block;
-* :func:`gram_sums`: ``[Z 1]^T S [Z 1]`` for the auto learning rate;
-* :func:`total_sum_of_squares` / :func:`r2_from_sums`: the early-stopping score;
-* :func:`predict_original_units`: a model's predictions in the units of y.
+Each function works on one block (or dask chunk) of rows or adds up per-block
+results; the rows backends choose how the blocks are walked and added.
 """
 
 import numpy as np
@@ -44,15 +36,11 @@ def block_moments(A, s, big, mean):
 def mean_scale(big, moments, dtype):
     """Column means and standard deviations, weighted by ``s_i``.
 
-    Computed relative to each column's largest magnitude ``big`` (the largest
-    :func:`block_abs_max`), so that values near the limits of float64 neither
-    overflow nor underflow. ``moments(big, mean)`` returns the sums of
-    :func:`block_moments` over all rows and ``sum_i s_i``. Columns
-    without spread get the scale ``max(1, their largest magnitude)``
-    (:class:`~sklearn.preprocessing.StandardScaler` uses 1), so that dividing
-    by the scale is always safe and the rounding left by subtracting the mean
-    (about ``1e-16`` times the magnitude) stays about ``1e-16`` whatever the
-    column's size: a constant column of 1e300 standardises to (nearly) 0.
+    Computed relative to each column's largest magnitude ``big``, so values near
+    float64's limits neither overflow nor underflow; ``moments(big, mean)`` returns
+    the sums of :func:`block_moments` over all rows and ``sum_i s_i``. Columns
+    without spread get the scale ``max(1, big)``, so the rounding left by
+    subtracting the mean stays at eps whatever the column's size.
     """
     big = np.array(big, dtype=np.float64)
     big[big == 0] = 1.0
@@ -79,11 +67,8 @@ def _guard_scale(scale, big, dtype=np.float64):
     """Columns without spread (relative to their magnitude ``big``) get the scale ``max(1, big)``.
 
     So do spreads the data's ``dtype`` cannot hold with 20 bits (below ``2^20``
-    times its smallest subnormal step: float64 about 5e-318, float32 1.5e-39),
-    which cast to that dtype lose their digits or round to 0 (e.g. float32 data
-    of size 1e-45). Larger spreads are kept even when subnormal: replacing the
-    spread of y of size 1e-308 by 1 left the standardised y near 1e-308, and the
-    network fitted nothing (it predicted about 1e31 times y).
+    times its smallest subnormal step), which would lose their digits; larger
+    subnormal spreads are kept, so a tiny y is still fitted.
     """
     if np.issubdtype(dtype, np.floating):
         finfo = np.finfo(dtype)
@@ -153,10 +138,9 @@ class Standardizer:
 
 # ---------------------------------------------------------------- the model
 def gram_sums(features, X, s, standardizer):
-    """``[Z 1]^T S [Z 1]`` and ``sum s`` over the rows of X, in row blocks.
+    """``[Z 1]^T S [Z 1]`` and ``sum s`` over the rows of X in blocks (``(None, 0.0)`` for none).
 
-    ``features(X_block)`` is the model's Z (the network's last hidden layer, the
-    RBF units phi) on a block in training units. ``(None, 0.0)`` for no rows.
+    ``features(X_block)`` is the model's Z (last hidden layer, or the RBF units phi).
     """
     G = None
     total = 0.0
@@ -177,8 +161,7 @@ def gram_sums(features, X, s, standardizer):
 def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
     """Predictions on X in the units of y: standardise each block, predict, scale back.
 
-    ``predict_block(X_block) -> yhat`` is the model in training units. So the
-    prediction is as accurate as the fit whatever the offset and scale of X.
+    ``predict_block(X_block) -> yhat`` is the model in training units.
     """
     X = (X if hasattr(X, "astype") else np.asarray(X)).astype(dtype, copy=False)  # ndarray or
     # _backend.SparseRowBlocks, whose blocks X[a:b] are dense
@@ -192,11 +175,7 @@ def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
 
 # ------------------------------------------------------------- the R^2 score
 def total_sum_of_squares(Y, s):
-    """``(w, sum_i w_i (y_i - mean)^2)``: the weights and R^2's denominator per output.
-
-    Computed once for the held-out rows; each score then needs only
-    ``sum_i w_i (y_i - yhat_i)^2`` (:func:`r2_from_sums`).
-    """
+    """``(w, sum_i w_i (y_i - mean)^2)``: the weights and R^2's denominator per output."""
     w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
     mean = (w @ Y) / w.sum()
     return w, w @ (Y - mean) ** 2
