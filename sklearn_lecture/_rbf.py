@@ -1,31 +1,17 @@
 """RBFRegressor: the lecture's RBF regression ``yhat = w exp(-(x - c)^2 / b) + w0``."""
 
 import numbers
-import warnings
 
 import numpy as np
-from sklearn.cluster import KMeans, kmeans_plusplus
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array
-from threadpoolctl import threadpool_limits
 
 from ._base import LectureRegressorBase, check_init_value
+from ._centers import default_width, exact_squared_distances, initial_centers
 from ._docstrings import shared_docstring
 from ._kernels import RADIAL_PROFILES
-from ._optimizers import _user_stacklevel
 
 # Smallest width b, relative to the scale of the (standardised) data.
 MIN_WIDTH = 1e-6
-
-
-def exact_squared_distances(A, B):
-    """``||a_i - b_i||^2`` row by row from exact differences (B: one row, or one per row of A).
-
-    Identical rows are at distance exactly 0, at the price of an array of A's size.
-    """
-    D = A - B
-    return np.einsum("ij,ij->i", D, D)
 
 
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
@@ -68,116 +54,11 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
     return np.maximum(D2, 0.0, out=D2)
 
 
-def _distinct_rows(A):
-    """The distinct rows of ``A``, sorted as ``np.unique(A, axis=0)`` sorts them.
-
-    Written out: numpy 1.24's ``np.unique(axis=0)`` turns a ``KeyboardInterrupt``
-    into ``TypeError: Cannot compare structured arrays``.
-    """
-    if A.shape[0] < 2:
-        return A
-    A = A[np.lexsort(A.T[::-1])]  # the first column is the primary key
-    return A[np.r_[True, np.any(A[1:] != A[:-1], axis=1)]]
-
-
-def _given_centers(init, K, n_features, standardizer):
-    """``init`` as an array: K centres in the units of X, moved to training units."""
-    C = check_array(init, dtype=np.float64, input_name="init", ensure_min_samples=0)
-    if C.shape != (K, n_features):
-        raise ValueError(
-            f"init has shape {C.shape}, but n_centers={K} and X has "
-            f"{n_features} features: pass an array of shape ({K}, {n_features})."
-        )
-    with np.errstate(over="ignore", invalid="ignore"):
-        C = (C - standardizer.x_mean) / standardizer.x_scale
-        far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
-    if far.any():
-        raise ValueError(
-            "init has centres so far from the data (in units of the features' "
-            "spread) that their squared distances overflow float64: pass centres "
-            "within the range of X."
-        )
-    return C
-
-
-def _random_centers(X, K, sample_weight, rng):
-    """``init="random"``: K rows drawn with probability proportional to their weight."""
-    p = None if sample_weight is None else sample_weight / sample_weight.sum()
-    n_pos = X.shape[0] if p is None else int(np.count_nonzero(p))
-    idx = rng.choice(X.shape[0], K, replace=K > n_pos, p=p)
-    return X[idx].astype(np.float64)
-
-
-def _kmeans_plusplus_centers(X, K, sample_weight, rng):
-    """``init="kmeans++"``: :func:`~sklearn.cluster.kmeans_plusplus` on rows of positive weight."""
-    keep = slice(None) if sample_weight is None else sample_weight > 0
-    Xp = X[keep]
-    C, _ = kmeans_plusplus(
-        Xp,
-        min(K, Xp.shape[0]),
-        sample_weight=None if sample_weight is None else sample_weight[keep],
-        random_state=rng,
-    )
-    if C.shape[0] < K:
-        C = C[np.arange(K) % C.shape[0]]
-    return C.astype(np.float64)
-
-
-def _kmeans_centers(X, K, sample_weight, rng=None):
-    """``init="kmeans"``: farthest-point start, then weighted Lloyd (``rng`` unused)."""
-    C = farthest_point_centers(X, K, sample_weight)
-    n_distinct = _distinct_rows(C).shape[0]
-    if n_distinct < K:
-        return C  # fewer distinct rows than centres: use each row once
-    # KMeans's last bits depend on its number of OpenMP threads: one thread (for
-    # this thread only) gives the same centres on every machine and in every thread.
-    with (
-        warnings.catch_warnings(),
-        threadpool_limits(limits=1, user_api="openmp"),
-        np.errstate(all="ignore"),
-    ):  # weights 1e308 apart: checked just below
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(X, sample_weight=sample_weight)
-    if not np.all(np.isfinite(km.cluster_centers_)):
-        # a cluster whose weights underflow has no mean: keep the farthest-point start
-        return C
-    return km.cluster_centers_.astype(np.float64)
-
-
 def _distance_unit(params):
     """f, the unit of each feature's distance, or None where f = 1 (always, but after a warm
     start on data of other per-feature scales)."""
     f = params.get("feature_scale")
     return None if f is None or np.all(f == 1) else f
-
-
-def farthest_point_centers(X, n_centers, sample_weight=None):
-    """K rows of X: the row nearest the weighted mean, then the farthest from those chosen.
-
-    Rows of zero weight are never chosen; ties are broken by the rows' values
-    (sorted first), so the result does not depend on the order of the rows.
-    """
-    if sample_weight is not None:
-        X = X[sample_weight > 0]
-        w = sample_weight[sample_weight > 0]
-    else:
-        w = None
-    order = np.lexsort(X.T[::-1])
-    X = X[order]
-    mean = np.average(X, axis=0, weights=w[order] if w is not None else None)
-
-    chosen = [int(np.argmin(exact_squared_distances(X, mean)))]
-    nearest = exact_squared_distances(X, X[chosen[0]])
-    while len(chosen) < min(n_centers, X.shape[0]):
-        k = int(np.argmax(nearest))
-        if nearest[k] <= 0:
-            break  # every distinct row is already a centre
-        chosen.append(k)
-        np.minimum(nearest, exact_squared_distances(X, X[k]), out=nearest)
-    C = X[chosen]
-    if C.shape[0] < n_centers:  # fewer distinct rows than centres: repeat them
-        C = C[np.arange(n_centers) % C.shape[0]]
-    return C
 
 
 @shared_docstring
@@ -383,48 +264,11 @@ class RBFRegressor(LectureRegressorBase):
         lower[layout.slices["widths"]] = MIN_WIDTH
         return lower
 
-    def _init_centers(self, X, sample_weight, rng, standardizer):
-        """The starting centres c (training units): given by ``init``, or by its rule."""
-        K = self.n_centers
-        if not isinstance(self.init, str):
-            return _given_centers(self.init, K, X.shape[1], standardizer)
-        n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
-        if K > n_rows:
-            # Not an error: scikit-learn's checks fit K = 20 on 15 rows, and the fit is right
-            warnings.warn(
-                f"n_centers={K} is more than the {n_rows} rows of X (with a positive "
-                "sample_weight), so some units share a centre and add nothing. Use "
-                f"n_centers <= {n_rows}.",
-                UserWarning,
-                stacklevel=_user_stacklevel(),
-            )
-        rule = {
-            "random": _random_centers,
-            "kmeans++": _kmeans_plusplus_centers,
-            "kmeans": _kmeans_centers,
-        }[self.init]
-        return rule(X, K, sample_weight, rng)
-
-    def _default_width(self, C, X, sample_weight):
-        C = _distinct_rows(C)  # repeated centres say nothing about spacing
-        if C.shape[0] > 1:
-            D2 = np.empty((C.shape[0], C.shape[0]))
-            for k, c in enumerate(C):  # exact differences, one centre at a time
-                D2[k] = exact_squared_distances(C, c)
-            np.fill_diagonal(D2, np.inf)
-            nearest = D2.min(axis=1)
-            nearest = nearest[np.isfinite(nearest) & (nearest > 0)]
-            if nearest.size:
-                return 2.0 * float(np.mean(nearest))
-        mean = np.average(X, axis=0, weights=sample_weight)
-        spread = float(np.average(np.sum((X - mean) ** 2, axis=1), weights=sample_weight))
-        return spread if spread > 0 else 1.0
-
     def _init_params(self, X, Y, sample_weight, rng, standardizer):
         K = self.n_centers
-        C = self._init_centers(X.astype(np.float64), sample_weight, rng, standardizer)
+        C = initial_centers(self.init, K, X.astype(np.float64), sample_weight, rng, standardizer)
         if self.width is None:
-            b = self._default_width(C, X.astype(np.float64), sample_weight)
+            b = default_width(C, X.astype(np.float64), sample_weight)
         else:
             b = float(self.width)
         finfo = np.finfo(X.dtype)  # b is stored in X's dtype: 0 or inf would break u = d^2 / b
