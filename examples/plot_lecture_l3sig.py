@@ -24,11 +24,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_lecture import FitDisplay, LossCurveDisplay, SigmoidMLPRegressor
+from sklearn_lecture import LossCurveDisplay, SigmoidMLPRegressor
 from sklearn_lecture.datasets import make_l3sig
+from sklearn_lecture.lecture import SETTINGS, l3sig_estimator
+from sklearn_lecture.plotting import plot_replays
 
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -50,17 +51,14 @@ n = len(y)  # n = 11
 # random start goes in through ``coefs_init`` and ``intercepts_init``: the first
 # row of ``W1 = randn(2, h)`` multiplies x and its second row is the bias; the
 # first h rows of ``W2 = randn(h + 1, 1)`` multiply Z and its last row is the bias.
-a = 1e-3  # a stand-in: the slides give no step
+# ``l3sig_estimator(h, n_iter, n, seed)`` builds that SigmoidMLPRegressor with
+# ``hidden_layer_sizes=(h,), coefs_init=[W1[:1], W2[:h]], intercepts_init=[W1[1], W2[h]],
+# learning_rate=n * a, standardize=False, max_iter=n_iter, tol=0, n_iter_no_change=n_iter``.
+a = SETTINGS["l3sig"]["a"].value  # a stand-in: the slides give no step
 
 
 def lecture_l3sig(h, seed):
-    rng = np.random.RandomState(seed)
-    W1, W2 = rng.randn(2, h), rng.randn(h + 1, 1)  # W1=randn(2,h); W2=randn(h+1,1)
-    return SigmoidMLPRegressor(
-        hidden_layer_sizes=(h,), coefs_init=[W1[:1], W2[:h]], intercepts_init=[W1[1], W2[h]],
-        learning_rate=n * a, standardize=False,
-        max_iter=n_iter, tol=0, n_iter_no_change=n_iter,  # exactly n_iter updates
-    ).fit(X, y)
+    return l3sig_estimator(h, n_iter, n, random_state=seed).fit(X, y)
 
 
 lecture = {h: lecture_l3sig(h, seed=0) for h in (20, 200)}
@@ -99,17 +97,13 @@ for h, net in defaults.items():
 # The figure
 # ----------
 fig, (ax_fit, ax_loss, ax_default) = plt.subplots(1, 3, figsize=(15, 4), layout="constrained")
-for i, h in enumerate((20, 200)):
-    net = lecture[h]
-    FitDisplay.from_estimator(net, X, y, ax=ax_fit, name=f"h = {h}", show_data=i == 0,
-                              line_kw={"color": f"C{i + 1}"})
-    LossCurveDisplay(loss_curve=n * np.array(net.loss_curve_)).plot(
-        ax=ax_loss, name=f"h = {h}", color=f"C{i + 1}")
-    LossCurveDisplay.from_estimator(defaults[h], ax=ax_default, color=f"C{i + 1}",
-                                    name=f"h = {h}, final alpha {defaults[h].learning_rate_:.3g}")
+plot_replays([(f"h = {h}", net) for h, net in lecture.items()], X, y, ax_fit=ax_fit,
+             ax_loss=ax_loss, cost="half_sum")
+for i, (h, net) in enumerate(defaults.items()):
+    LossCurveDisplay.from_estimator(net, ax=ax_default, color=f"C{i + 1}",
+                                    name=f"h = {h}, final alpha {net.learning_rate_:.3g}")
 ax_fit.set_title("the lecture's method: y = -0.1 (x - 2)^2")
 ax_loss.set_title(f"the same step a = {a:g} for both")
-ax_loss.set_ylabel("the slide's J = 1/2 sum e^2 (units of y)")
 ax_default.set_title("the defaults (learning_rate='auto')")
 ax_default.set_ylabel("J = 1/(2n) sum e^2 (standardised y)")
 fig.savefig(FIGURES / "l3sig.png", dpi=150)

@@ -32,8 +32,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_lecture import FitDisplay, LossCurveDisplay, RBFRegressor
 from sklearn_lecture.datasets import make_lecture_bumps
+from sklearn_lecture.lecture import SETTINGS, l6rbf_estimator
+from sklearn_lecture.plotting import plot_replays
 
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -42,7 +43,8 @@ warnings.simplefilter("ignore", ConvergenceWarning)
 
 X, y = make_lecture_bumps()
 x, n = X.ravel(), len(y)
-b, a, n_updates = 0.5, 1e-3, 100  # b and a are stand-ins; 100 is the slide's
+b, a = SETTINGS["l6rbf"]["b"].value, SETTINGS["l6rbf"]["a"].value  # stand-ins
+n_updates = SETTINGS["l6rbf1"]["n_iter"].value  # the slide's 100
 
 # %%
 # The slide's loop is the estimator's loop
@@ -62,9 +64,10 @@ for it in range(0, n_updates):
     c = c - a * dJ_dc  # c = c -a*dJ_dc
     J_slide.append(e @ e)  # e2= e*e.T()
 
-rbf = RBFRegressor(n_centers=1, fit_weights=False, fit_intercept=False, init=[[0.5]],
-                   width=b, learning_rate=2 * n * a, standardize=False,
-                   max_iter=n_updates, tol=0, n_iter_no_change=n_updates).fit(X, y)
+# ``l6rbf_estimator`` is RBFRegressor(n_centers=1, fit_weights=False,
+# fit_intercept=False, init=[[c0]], width=b, learning_rate=2 * n * a,
+# standardize=False, max_iter=100, tol=0, n_iter_no_change=100)
+rbf = l6rbf_estimator("l6rbf1", 0.5, n_updates, n).fit(X, y)
 J_ours = 2 * n * np.array(rbf.loss_curve_)
 print(f"slide: c = {c:.12f}   RBFRegressor: c = {rbf.centers_[0, 0]:.12f} "
       f"after {rbf.n_iter_} updates; largest relative difference of J over the "
@@ -73,17 +76,12 @@ print(f"slide: c = {c:.12f}   RBFRegressor: c = {rbf.centers_[0, 0]:.12f} "
 # %%
 # Three initial guesses
 # ---------------------
+fits = [(f"c0 = {c0:g}", l6rbf_estimator("l6rbf1", c0, n_updates, n).fit(X, y))
+        for c0 in SETTINGS["l6rbf1"]["c0"].value]
+for label, rbf in fits:
+    print(f"{label} -> c = {rbf.centers_[0, 0]:.3f}, the slide's J = {2 * n * rbf.loss_:.4f}")
 fig, (ax_fit, ax_loss) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
-for i, c0 in enumerate([0.0, 0.5, 1.0]):
-    rbf = RBFRegressor(n_centers=1, fit_weights=False, fit_intercept=False, init=[[c0]],
-                       width=b, learning_rate=2 * n * a, standardize=False,
-                       max_iter=n_updates, tol=0, n_iter_no_change=n_updates).fit(X, y)
-    J = 2 * n * np.array(rbf.loss_curve_)  # the slide's J = sum e^2
-    print(f"c0 = {c0:.1f} -> c = {rbf.centers_[0, 0]:.3f}, the slide's J = {J[-1]:.4f}")
-    FitDisplay.from_estimator(rbf, X, y, ax=ax_fit, name=f"c0 = {c0}", show_data=i == 0,
-                              show_units=False, line_kw={"color": f"C{i + 1}"})
-    LossCurveDisplay(loss_curve=J).plot(ax=ax_loss, name=f"c0 = {c0}", color=f"C{i + 1}")
-ax_loss.set_ylabel("the slide's J = sum e^2 (units of y)")
+plot_replays(fits, X, y, ax_fit=ax_fit, ax_loss=ax_loss, cost="sum")
 ax_fit.set_title("yhat = exp(-(x - c)^2 / b)")
 ax_loss.set_title("J per iteration")
 fig.savefig(FIGURES / "l6rbf1.png", dpi=150)

@@ -25,11 +25,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture import FitDisplay, LossCurveDisplay, RBFRegressor
 from sklearn_lecture.datasets import make_lecture_bumps
+from sklearn_lecture.lecture import SETTINGS, l6rbf_estimator
+from sklearn_lecture.plotting import plot_replays
 
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -38,32 +39,19 @@ warnings.simplefilter("ignore", ConvergenceWarning)  # fixed-length loops, as on
 
 X, y = make_lecture_bumps()
 n = len(y)
-b, a = 0.5, 1e-3  # stand-ins: the slides give no b and no a
-# The slides' J = sum e^2 is 2n times the estimators' J = 1/(2n) sum e^2, so the
-# slides' step a is learning_rate = 2 n a (lecture.learning_rate_from_slide).
-lecture = dict(n_centers=1, width=b, learning_rate=2 * n * a, tol=0, standardize=False)
-
-
-def steps(k):
-    """Exactly k updates, as the slide's ``for it in range(0, k)``."""
-    return dict(max_iter=k, n_iter_no_change=k)
-
-
+# ``l6rbf_estimator(example, c0, n_iter, n)`` is an RBFRegressor(n_centers=1, init=[[c0]])
+# on the raw data (standardize=False) with the stand-ins b = 0.5 and a = 1e-3: the
+# slides' J = sum e^2 is 2n times the estimators' J = 1/(2n) sum e^2, so the slides'
+# step a is learning_rate = 2 n a. l6rbf1 fixes w = 1 and w0 = 0 (fit_weights=False,
+# fit_intercept=False), l6rbf2 fits w from coef_init=[1.0] (fit_intercept=False),
+# l6rbf3 also w0 from intercept_init=0.0; tol=0 and n_iter_no_change=n_iter run
+# exactly n_iter updates, as the slide's ``for it in range(0, n_iter)``.
+n_iter = {name: SETTINGS[name]["n_iter"].value for name in ("l6rbf1", "l6rbf2", "l6rbf3")}
 models = {
-    # yhat = phi(x): c only (w = 1 and w0 = 0 stay fixed), 100 iterations as on the slide
-    "l6rbf1, c0 = 0": RBFRegressor(init=[[0.0]], fit_weights=False, fit_intercept=False,
-                                   **lecture, **steps(100)),
-    # yhat = w phi(x): c and w from w = 1 (a stand-in start), 500 iterations (a stand-in)
-    "l6rbf2, c0 = 0": RBFRegressor(init=[[0.0]], coef_init=[1.0], fit_intercept=False,
-                                   **lecture, **steps(500)),
-    "l6rbf2, c0 = 1": RBFRegressor(init=[[1.0]], coef_init=[1.0], fit_intercept=False,
-                                   **lecture, **steps(500)),
-    # yhat = w phi(x) + w0: from w = 1, w0 = 0 (stand-ins), 500 iterations as on the slide
-    "l6rbf3, c0 = 1": RBFRegressor(init=[[1.0]], coef_init=[1.0], intercept_init=0.0,
-                                   **lecture, **steps(500)),
+    f"{name}, c0 = {c0:g}": l6rbf_estimator(name, c0, n_iter[name], n).fit(X, y)
+    for name, c0 in [("l6rbf1", 0.0), ("l6rbf2", 0.0), ("l6rbf2", 1.0), ("l6rbf3", 1.0)]
 }
 for name, rbf in models.items():
-    rbf.fit(X, y)
     print(f"{name}: c = {rbf.centers_[0, 0]:.3f}, w = {rbf.coef_[0]:.3f}, "
           f"w0 = {rbf.intercept_:.3f}, the slide's J = {2 * n * rbf.loss_:.4f} "
           f"after {rbf.n_iter_} updates")
@@ -72,19 +60,13 @@ for name, rbf in models.items():
 # The comparisons of the slides
 # -----------------------------
 fig, axes = plt.subplots(1, 3, figsize=(15, 4), layout="constrained")
-names = list(models)
-for panel, pair in enumerate([names[:2], names[2:]]):
-    for i, name in enumerate(pair):
-        FitDisplay.from_estimator(models[name], X, y, ax=axes[panel], name=name,
-                                  show_data=i == 0, show_units=False,
-                                  line_kw={"color": f"C{2 * panel + i + 1}"})
-for i, name in enumerate(names):
-    J = 2 * n * np.array(models[name].loss_curve_)  # the slide's J = sum e^2
-    LossCurveDisplay(loss_curve=J).plot(ax=axes[2], name=name, color=f"C{i + 1}")
+fits = list(models.items())
+for panel, pair in enumerate([fits[:2], fits[2:]]):
+    plot_replays(pair, X, y, ax_fit=axes[panel], ax_loss=axes[2], cost="sum",
+                 first_color=2 * panel + 1)
 axes[0].set_title("c0 = 0: adding w")
 axes[1].set_title("c0 = 1: adding w0")
 axes[2].set_title("J per iteration")
-axes[2].set_ylabel("the slide's J = sum e^2 (units of y)")
 fig.savefig(FIGURES / "l6rbf2_l6rbf3.png", dpi=150)
 
 # %%

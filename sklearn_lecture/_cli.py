@@ -10,125 +10,75 @@ runs the same comparison on the user's data.
 """
 
 import argparse
-import csv
-import io
-import math
 import os
-import shlex
 import sys
 import time
 import warnings
 
-import numpy as np
-
-from .lecture import SETTINGS, learning_rate_from_slide, slide_cost
+from ._csv import UsageError, read_csv
+from .lecture import SETTINGS, l3sig_final_costs, replay_lecture, slide_cost
 
 PROG = "sklearn-lecture"
 DEFAULT_OUT = "sklearn_lecture_output"
+L6RBF_ITER = {name: SETTINGS[name]["n_iter"].value for name in ("l6rbf1", "l6rbf2", "l6rbf3")}
 
-# The slides' loops, replayed with the lecture's method: a fixed step and a fixed number
-# of updates on the raw data (standardize=False), from the slides' starting values.
-# Which settings are the slides' and which are stand-ins: sklearn_lecture.lecture.SETTINGS.
-# Our J is the slides' J divided by 2n (sections 2) or n (section 3), so
-# learning_rate = 2 n a or n a (sklearn_lecture.lecture.learning_rate_from_slide).
-L6RBF1_ITER = SETTINGS["l6rbf1"]["n_iter"].value  # "for it in range(0,100)"
-L6RBF2_ITER = SETTINGS["l6rbf2"]["n_iter"].value  # a stand-in: the slides show no loop
-L6RBF3_ITER = SETTINGS["l6rbf3"]["n_iter"].value  # "for it in range(0,500)"
-L3SIG_ITER = SETTINGS["l3sig"]["n_iter"].value  # "J during 2000 iterations"
-L3SIG_HIDDEN = SETTINGS["l3sig"]["h"].value  # "h = 20 -> h = 200"
-KERNELS = ("sigmoid", "rbf", "relu")
+__all__ = ["UsageError", "build_parser", "main", "read_csv"]
 
 
-class UsageError(Exception):
-    """Bad input from the user: reported in one line, exit code 2."""
+DESCRIPTION = (
+    "Lecture 3 on neural networks, run end to end. Without --data: replay the lecture's "
+    "examples with the lecture's method (l6rbf1 from c = 0, 0.5 and 1; l6rbf2; l6rbf3; l3sig "
+    "with h = 20 and h = 200, also with the defaults), print which settings are the slides' "
+    "and which are stand-ins, show the sigmoid, RBF and ReLU kernels side by side, write their "
+    "figures (data with the fitted curve; J per iteration) to --out, and print a "
+    "cross-validated comparison on scikit-learn's diabetes data: RBFRegressor and "
+    "SigmoidMLPRegressor (each after StandardScaler) against LinearRegression, with "
+    "scikit-learn's MLPRegressor as a reference. With --data: run the same comparison on "
+    "your CSV file."
+)
+EPILOG = (
+    "The table gives the mean +- standard deviation of R^2 over the held-out folds and the "
+    "mean fit time per fold. Progress goes to stderr, results to stdout. The CSV may be "
+    "separated by commas, semicolons or tabs. Bad input (missing file or column, non-numeric "
+    "column, empty file) ends with a one-line message and exit code 2; a closed output pipe "
+    "(| head) ends quietly with exit code 141."
+)
 
 
-# --------------------------------------------------------------------------- CLI
+HELP = {
+    "data": "a CSV file with a header row and numeric columns; run the comparison on it "
+    "instead of the lecture's examples and the diabetes data",
+    "target": "the column of --data to predict (default: the last column not in --drop); "
+    "every other column is a feature, unless --features or --drop says otherwise",
+    "features": "the columns of --data to use as features, separated by commas (default: "
+    "every column but the target)",
+    "drop": "columns of --data to leave out, separated by commas, e.g. a text column "
+    "(--drop Species); --drop '' drops unnamed columns such as row names",
+    "out": f"folder for the PNG figures, created if needed (default: ./{DEFAULT_OUT})",
+    "cv": "number of cross-validation folds, at least 2 (default: 5; 3 with --quick)",
+    "quick": "a fast smoke run: fewer iterations and 3 folds (the numbers are rougher)",
+    "no_figures": "do not write figures (matplotlib is then not needed)",
+    "random_state": "seed for the initial weights, the folds and the early-stopping split, "
+    "0 to 2**32 - 1 (default: 0)",
+    "quiet": "do not print progress to stderr",
+}
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description=(
-            "Lecture 3 on neural networks, run end to end. Without --data: replay the "
-            "lecture's examples with the lecture's method (l6rbf1 from c = 0, 0.5 and 1; "
-            "l6rbf2; l6rbf3; l3sig with h = 20 and h = 200, also with the defaults), print "
-            "which settings are the slides' and which are stand-ins, show the sigmoid, RBF "
-            "and ReLU kernels side by side, write "
-            "their figures (data with the fitted curve; J per iteration) to --out, and "
-            "print a cross-validated comparison on scikit-learn's diabetes data: "
-            "RBFRegressor and SigmoidMLPRegressor (each after StandardScaler) against "
-            "LinearRegression, with scikit-learn's MLPRegressor as a reference. "
-            "With --data: run the same comparison on your CSV file."
-        ),
-        epilog=(
-            "The table gives the mean +- standard deviation of R^2 over the held-out folds "
-            "and the mean fit time per fold. Progress goes to stderr, results to stdout. "
-            "The CSV may be separated by commas, semicolons or tabs. Bad input (missing "
-            "file or column, non-numeric column, empty file) ends with a one-line message "
-            "and exit code 2; a closed output pipe (| head) ends quietly with exit code 141."
-        ),
-    )
-    parser.add_argument(
-        "--data",
-        metavar="FILE.csv",
-        help="a CSV file with a header row and numeric columns; run the comparison on it "
-        "instead of the lecture's examples and the diabetes data",
-    )
-    parser.add_argument(
-        "--target",
-        metavar="COLUMN",
-        help="the column of --data to predict (default: the last column not in --drop); "
-        "every other "
-        "column is a feature, unless --features or --drop says otherwise",
-    )
+    """The command line's options; ``--help`` shows them."""
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG)
+    add = parser.add_argument
+    add("--data", metavar="FILE.csv", help=HELP["data"])
+    add("--target", metavar="COLUMN", help=HELP["target"])
     columns = parser.add_mutually_exclusive_group()
-    columns.add_argument(
-        "--features",
-        metavar="COL,COL,...",
-        type=_column_list,
-        help="the columns of --data to use as features, separated by commas (default: "
-        "every column but the target)",
-    )
-    columns.add_argument(
-        "--drop",
-        metavar="COL,COL,...",
-        type=_column_list,
-        help="columns of --data to leave out, separated by commas, e.g. a text column "
-        "(--drop Species); --drop '' drops unnamed columns such as row names",
-    )
-    parser.add_argument(
-        "--out",
-        metavar="DIR",
-        default=DEFAULT_OUT,
-        help=f"folder for the PNG figures, created if needed (default: ./{DEFAULT_OUT})",
-    )
-    parser.add_argument(
-        "--cv",
-        metavar="K",
-        type=_positive_int,
-        default=None,
-        help="number of cross-validation folds, at least 2 (default: 5; 3 with --quick)",
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="a fast smoke run: fewer iterations and 3 folds (the numbers are rougher)",
-    )
-    parser.add_argument(
-        "--no-figures",
-        action="store_true",
-        help="do not write figures (matplotlib is then not needed)",
-    )
-    parser.add_argument(
-        "--random-state",
-        metavar="N",
-        type=_seed,
-        default=0,
-        help="seed for the initial weights, the folds and the early-stopping split, "
-        "0 to 2**32 - 1 (default: 0)",
-    )
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="do not print progress to stderr"
-    )
+    for name in ("features", "drop"):
+        columns.add_argument(f"--{name}", metavar="COL,COL,...", type=_column_list, help=HELP[name])
+    add("--out", metavar="DIR", default=DEFAULT_OUT, help=HELP["out"])
+    add("--cv", metavar="K", type=_positive_int, default=None, help=HELP["cv"])
+    add("--quick", action="store_true", help=HELP["quick"])
+    add("--no-figures", action="store_true", help=HELP["no_figures"])
+    add("--random-state", metavar="N", type=_seed, default=0, help=HELP["random_state"])
+    add("-q", "--quiet", action="store_true", help=HELP["quiet"])
     return parser
 
 
@@ -136,24 +86,25 @@ def _column_list(text):
     return [name.strip() for name in text.split(",")]
 
 
-def _seed(text):
+def _integer(text, low, what):
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if not 0 <= value < 2**32:  # numpy's RandomState seeds
+    if value < low:
+        raise argparse.ArgumentTypeError(f"needs {what}, got {value}")
+    return value
+
+
+def _seed(text):
+    value = _integer(text, 0, "a seed from 0 to 2**32 - 1")
+    if value >= 2**32:  # numpy's RandomState seeds
         raise argparse.ArgumentTypeError(f"needs a seed from 0 to 2**32 - 1, got {value}")
     return value
 
 
 def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"needs at least 2 folds, got {value}")
-    return value
+    return _integer(text, 2, "at least 2 folds")
 
 
 def main(argv=None):
@@ -220,53 +171,15 @@ def _run(args):
         if getattr(args, option) is not None and args.data is None:
             raise UsageError(f"--{option} needs --data FILE.csv")
     n_folds = args.cv or (3 if args.quick else 5)
-    if args.data is not None:
-        X, y, features, target = read_csv(
-            args.data, args.target, features=args.features, drop=args.drop
-        )
-        if X.shape[0] < 2 * n_folds:
-            # a test fold of one row has no R^2 (the table printed nan +- nan)
-            raise UsageError(
-                f"{args.data} has {X.shape[0]} data rows; {n_folds}-fold cross-validation "
-                "needs at least 2 rows per fold, so that each fold's R^2 is defined "
-                f"(use --cv {X.shape[0] // 2} or fewer)"
-                if X.shape[0] >= 4
-                else f"{args.data} has {X.shape[0]} data rows; the cross-validated comparison "
-                "needs at least 4 (2 folds of 2 rows)"
-            )
-        title = (
-            f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} "
-            f"feature{'s' if X.shape[1] != 1 else ''})"
-        )
-    else:
-        from sklearn.datasets import load_diabetes
-
-        X, y = load_diabetes(return_X_y=True)
-        title = f"scikit-learn's diabetes data ({X.shape[0]} rows, {X.shape[1]} features)"
-
-    figures = not args.no_figures
-    if figures:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            from .plotting import MATPLOTLIB_HINT
-
-            print(
-                f"{PROG}: matplotlib is not installed, so no figures are written; "
-                f"to get them: {MATPLOTLIB_HINT}",
-                file=sys.stderr,
-            )
-            figures = False
-    if figures:
-        _make_out_dir(args.out)
-
+    X, y, title = _load_data(args, n_folds)
+    figures = _figures_wanted(args)
     models = comparison_models(args.random_state, quick=args.quick)
     lecture = args.data is None
     n_steps = len(models) + (5 + figures if lecture else 0) + figures
     progress = _Progress(n_steps, args.quiet)
     written = []
     if lecture:
-        results = run_lecture_examples(args.quick, args.random_state, progress)
+        results = replay_lecture(args.quick, args.random_state, progress)
         print_lecture_summary(results)
         if figures:
             progress(f"writing the lecture's figures to {args.out}")
@@ -281,6 +194,52 @@ def _run(args):
     return 0
 
 
+def _load_data(args, n_folds):
+    """``(X, y, title)``: the user's --data, or scikit-learn's diabetes data."""
+    if args.data is None:
+        from sklearn.datasets import load_diabetes
+
+        X, y = load_diabetes(return_X_y=True)
+        return X, y, f"scikit-learn's diabetes data ({X.shape[0]} rows, {X.shape[1]} features)"
+    X, y, features, target = read_csv(
+        args.data, args.target, features=args.features, drop=args.drop
+    )
+    if X.shape[0] < 2 * n_folds:
+        # a test fold of one row has no R^2 (the table printed nan +- nan)
+        raise UsageError(
+            f"{args.data} has {X.shape[0]} data rows; {n_folds}-fold cross-validation "
+            "needs at least 2 rows per fold, so that each fold's R^2 is defined "
+            f"(use --cv {X.shape[0] // 2} or fewer)"
+            if X.shape[0] >= 4
+            else f"{args.data} has {X.shape[0]} data rows; the cross-validated comparison "
+            "needs at least 4 (2 folds of 2 rows)"
+        )
+    title = (
+        f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} "
+        f"feature{'s' if X.shape[1] != 1 else ''})"
+    )
+    return X, y, title
+
+
+def _figures_wanted(args):
+    """Whether figures are written (not with --no-figures or without matplotlib)."""
+    if args.no_figures:
+        return False
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        from .plotting import MATPLOTLIB_HINT
+
+        print(
+            f"{PROG}: matplotlib is not installed, so no figures are written; "
+            f"to get them: {MATPLOTLIB_HINT}",
+            file=sys.stderr,
+        )
+        return False
+    _make_out_dir(args.out)
+    return True
+
+
 def _make_out_dir(out):
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out {out} exists and is not a folder")
@@ -288,320 +247,6 @@ def _make_out_dir(out):
         os.makedirs(out, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the folder {out}: {exc.strerror}") from None
-
-
-# ------------------------------------------------------------------------ CSV
-def read_csv(path, target=None, features=None, drop=None):
-    """Read a numeric CSV file with a header row.
-
-    Parameters
-    ----------
-    path : str
-        The file, separated by commas, semicolons or tabs (whichever the
-        header row uses).
-    target : str, default=None
-        The column to predict; the last column not in ``drop`` when None.
-    features : list of str, default=None
-        The feature columns; every column but the target (and ``drop``) when
-        None.
-    drop : list of str, default=None
-        Columns to leave out; ``""`` leaves out the unnamed ones (row names).
-
-    Returns
-    -------
-    X : ndarray of shape (n_rows, n_features)
-        The feature columns.
-    y : ndarray of shape (n_rows,)
-        The target column.
-    features : list of str
-        The names of the columns of X.
-    target : str
-        The name of the target column.
-
-    Raises
-    ------
-    UsageError
-        With a one-line message, for a missing or unreadable file, an empty
-        file, a missing, duplicated or unnamed column, or a non-numeric or
-        incomplete column.
-    """
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a folder, not a CSV file") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not a UTF-8 text file; save it as CSV") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    delimiter = _delimiter(text)
-    try:
-        rows = [
-            row
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-            if any(cell.strip() for cell in row)
-        ]
-    except csv.Error as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
-    if not rows:
-        raise UsageError(f"{path} is empty; it needs a header row and data rows")
-    header = [name.strip() for name in rows[0]]
-    data = rows[1:]
-    if not data:
-        raise UsageError(f"{path} has a header row but no data rows")
-    target, features = _choose_columns(path, header, target, features, drop)
-    used = [header.index(name) for name in [*features, target]]
-    values = np.empty((len(data), len(used)))
-    for i, row in enumerate(data, start=2):  # line 1 is the header
-        if len(row) != len(header):
-            raise UsageError(
-                f"{path}, line {i}: {len(row)} fields, but the header has {len(header)}"
-            )
-        for out, j in enumerate(used):
-            values[i - 2, out] = _number(
-                row[j].strip(), header[j], path, i, is_target=out == len(used) - 1
-            )
-    return values[:, :-1], values[:, -1], features, target
-
-
-def _delimiter(text):
-    """The header row's separator: a comma, or else a semicolon or a tab if it has one."""
-    header = text.lstrip("\r\n").split("\n", 1)[0]
-    if "," not in header:
-        for candidate in (";", "\t"):
-            if candidate in header:
-                return candidate
-    return ","
-
-
-def _choose_columns(path, header, target, features, drop):
-    """Check the header and the user's column choices; return ``(target, features)``."""
-    names = ", ".join(repr(name) for name in header)
-    drop = set(drop or ())
-    for option, chosen in (("--features", features or ()), ("--drop", drop - {""})):
-        for name in chosen:
-            if name not in header:
-                raise UsageError(
-                    f"{option}: {path} has no column {name!r}; its columns are: {names}"
-                )
-    if target is None:  # the last column that is not dropped
-        kept = [name for name in header if name not in drop]
-        if not kept:
-            raise UsageError("--drop leaves no columns")
-        target = kept[-1]
-    if target not in header:
-        raise UsageError(f"{path} has no column {target!r}; its columns are: {names}")
-    if target in drop or target in (features or ()):
-        option = "--drop" if target in drop else "--features"
-        raise UsageError(f"{option} names the target column {target!r}; leave it out")
-    if features is None:
-        features = [name for name in header if name != target and name not in drop]
-    used = [*features, target]
-    for j, name in enumerate(header):
-        if name == "" and "" in used:
-            where = (
-                "the first column has no name: it is likely row names (pandas "
-                "writes them unless to_csv(index=False))"
-                if j == 0
-                else f"column {j + 1} has no name in the header"
-            )
-            raise UsageError(f"{path}: {where}; leave it out with --drop '' or name it")
-        if name in used and header.count(name) > 1:
-            columns = [str(k + 1) for k, other in enumerate(header) if other == name]
-            raise UsageError(
-                f"{path} has the column name {name!r} more than once "
-                f"(columns {' and '.join(columns)}); rename all but one"
-            )
-    if len(set(features)) != len(features):
-        raise UsageError("--features names a column more than once")
-    if not features:
-        if len(header) == 1:
-            hint = ""
-            if ";" in header[0] or "\t" in header[0]:
-                hint = " (if it is separated by semicolons or tabs, the header must be too)"
-            raise UsageError(
-                f"{path} has only the column {target!r}; it needs feature columns too{hint}"
-            )
-        raise UsageError("no feature columns are left; keep some out of --drop")
-    return target, features
-
-
-def _number(text, column, path, line, is_target=False):
-    """One cell as a finite float, or a UsageError that says what to do."""
-    try:
-        value = float(text)
-    except ValueError:
-        if not text:
-            raise UsageError(
-                f"column {column!r} has a missing value ({path}, line {line}); "
-                "fill in or drop that row"
-            ) from None
-        hint = f"leave it out with --drop {shlex.quote(column)}, or encode it"
-        if is_target:
-            hint = (
-                f"the target must be numeric: choose another with --target and leave "
-                f"this one out with --drop {shlex.quote(column)}"
-            )
-        try:
-            float(text.replace(",", "."))
-            hint = "write decimal points, not decimal commas"
-        except ValueError:
-            pass
-        raise UsageError(
-            f"column {column!r} is not numeric ({path}, line {line}: {text!r}); {hint}"
-        ) from None
-    if not math.isfinite(value):
-        raise UsageError(
-            f"column {column!r} has a non-finite value ({path}, line {line}: "
-            f"{text!r}); fill in or drop that row"
-        )
-    return value
-
-
-# ------------------------------------------------------------------- lecture
-def _quiet_fit(estimator, X, y):
-    """Fit, ignoring ConvergenceWarning: the lecture's loops run a fixed count."""
-    from sklearn.exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return estimator.fit(X, y)
-
-
-def l6rbf_estimator(example, c0, n_iter, n_samples):
-    """The slide l6rbf1, l6rbf2 or l6rbf3 as an RBFRegressor with one unit.
-
-    The slide's start c0 (and the stand-in starts of w and w0), the stand-ins b and
-    a, ``learning_rate = 2 n a`` (the slides' J = sum e^2), exactly ``n_iter`` updates.
-    """
-    from ._rbf import RBFRegressor
-
-    l6rbf, start = SETTINGS["l6rbf"], SETTINGS[example]
-    if example == "l6rbf1":  # yhat = phi(x): w = 1 and w0 = 0 stay fixed
-        flags = dict(fit_weights=False, fit_intercept=False)
-    elif example == "l6rbf2":  # yhat = w phi(x)
-        flags = dict(fit_intercept=False, coef_init=[start["w_start"].value])
-    else:  # l6rbf3: yhat = w phi(x) + w0
-        flags = dict(coef_init=[start["w_start"].value], intercept_init=start["w0_start"].value)
-    return RBFRegressor(
-        n_centers=1,
-        init=[[c0]],
-        width=l6rbf["b"].value,
-        learning_rate=learning_rate_from_slide(l6rbf["a"].value, n_samples, "sum"),  # 2 n a
-        max_iter=n_iter,
-        tol=0.0,
-        n_iter_no_change=n_iter,  # never stop early: the slide's loop runs n_iter times
-        standardize=False,
-        **flags,
-    )
-
-
-def l3sig_estimator(h, n_iter, n_samples, random_state):
-    """The slide l3sig with the lecture's method, as a SigmoidMLPRegressor.
-
-    The slide's start ``W1 = randn(2, h)``, ``W2 = randn(h + 1, 1)`` (drawn from
-    ``RandomState(random_state)``), the raw data, the same fixed step a for every h
-    (``learning_rate = n a``: the slide's J = 1/2 sum e^2), exactly ``n_iter`` updates.
-    """
-    from ._mlp import SigmoidMLPRegressor
-
-    rng = np.random.RandomState(random_state)
-    W1, W2 = rng.randn(2, h), rng.randn(h + 1, 1)  # W1=randn(2,h); W2=randn(h+1,1)
-    return SigmoidMLPRegressor(
-        hidden_layer_sizes=(h,),
-        coefs_init=[W1[:1], W2[:h]],  # W1's first row multiplies x, W2's first h rows Z
-        intercepts_init=[W1[1], W2[h]],  # the rows that multiply the column of ones
-        learning_rate=learning_rate_from_slide(
-            SETTINGS["l3sig"]["a"].value, n_samples, "half_sum"
-        ),  # n a
-        max_iter=n_iter,
-        tol=0.0,
-        n_iter_no_change=n_iter,
-        standardize=False,
-    )
-
-
-def run_lecture_examples(quick, random_state, progress):
-    """Fit every lecture example; return ``{name: [(label, estimator), ...], "data": ...}``."""
-    from ._mlp import SigmoidMLPRegressor
-    from ._rbf import RBFRegressor
-    from .datasets import make_l3sig, make_lecture_bumps
-
-    Xb, yb = make_lecture_bumps()
-    Xs, ys = make_l3sig()
-    out = {"bumps": (Xb, yb), "l3sig_data": (Xs, ys)}
-    nb, ns = len(yb), len(ys)
-
-    progress(f"l6rbf1: yhat = exp(-(x - c)^2 / b) from c = 0, 0.5 and 1 ({L6RBF1_ITER} updates)")
-    out["l6rbf1"] = [
-        (f"c0 = {c0:g}", _quiet_fit(l6rbf_estimator("l6rbf1", c0, L6RBF1_ITER, nb), Xb, yb))
-        for c0 in SETTINGS["l6rbf1"]["c0"].value
-    ]
-    progress(
-        f"l6rbf2 (from c = 0 and 1, {L6RBF2_ITER} updates) and l6rbf3 (from c = 1, "
-        f"{L6RBF3_ITER} updates): adding w, then w0"
-    )
-    out["l6rbf2_l6rbf3"] = [
-        (f"{name}, c0 = {c0:g}", _quiet_fit(l6rbf_estimator(name, c0, n_iter, nb), Xb, yb))
-        for name, c0, n_iter in [
-            ("l6rbf1", 0.0, L6RBF1_ITER),
-            ("l6rbf2", 0.0, L6RBF2_ITER),
-            ("l6rbf2", 1.0, L6RBF2_ITER),
-            ("l6rbf3", 1.0, L6RBF3_ITER),
-        ]
-    ]
-    n_iter = 300 if quick else L3SIG_ITER
-    progress(
-        f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_iter} updates), the "
-        "lecture's method and the defaults"
-    )
-    out["l3sig"] = [
-        (f"h = {h}", _quiet_fit(l3sig_estimator(h, n_iter, ns, random_state), Xs, ys))
-        for h in L3SIG_HIDDEN
-    ]
-    out["l3sig_defaults"] = [
-        (
-            f"h = {h}",
-            _quiet_fit(
-                SigmoidMLPRegressor(
-                    hidden_layer_sizes=(h,),
-                    max_iter=n_iter,
-                    tol=0.0,
-                    n_iter_no_change=n_iter,
-                    random_state=random_state,
-                ),
-                Xs,
-                ys,
-            ),
-        )
-        for h in L3SIG_HIDDEN
-    ]
-    n_iter = 300 if quick else 2000
-    progress("the three kernels side by side: SigmoidMLPRegressor(h=20) on the bumps data")
-    out["kernels_mlp"] = [
-        (
-            k,
-            _quiet_fit(
-                SigmoidMLPRegressor(kernel=k, max_iter=n_iter, random_state=random_state), Xb, yb
-            ),
-        )
-        for k in KERNELS
-    ]
-    progress("the three kernels side by side: RBFRegressor(K=4) on the bumps data")
-    out["kernels_rbf"] = [
-        (
-            k,
-            _quiet_fit(
-                RBFRegressor(n_centers=4, kernel=k, max_iter=n_iter, random_state=random_state),
-                Xb,
-                yb,
-            ),
-        )
-        for k in KERNELS
-    ]
-    return out
 
 
 def print_settings():
@@ -616,28 +261,26 @@ def print_settings():
             print(f"  {example:<7} {name:<9} {value:<44} {s.source:<9} {s.note}")
 
 
-def l3sig_comparison(results, n_samples):
-    """The slides' J at the end of l3sig, ``{h: J}``, per method, and the claim's verdict."""
-    final = {
-        method: {int(label.split()[-1]): est.loss_curve_[-1] for label, est in results[key]}
-        for method, key in [("lecture", "l3sig"), ("defaults", "l3sig_defaults")]
-    }
-    final["lecture"] = {
-        h: float(slide_cost(J, n_samples, "half_sum")) for h, J in final["lecture"].items()
-    }
-    return final
-
-
 def print_lecture_summary(results):
     Xb, yb = results["bumps"]
-    Xs, ys = results["l3sig_data"]
     print_settings()
     print(
         "\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
         "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
         "times smaller):"
     )
-    nb, ns = len(yb), len(ys)
+    _print_l6rbf(results)
+    _print_l3sig(results)
+    for key, title in [
+        ("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
+        ("kernels_rbf", "RBFRegressor(K=4)"),
+    ]:
+        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
+        print(f"  kernels {title}: R^2 {scores}")
+
+
+def _print_l6rbf(results):
+    nb = len(results["bumps"][1])
     for label, est in results["l6rbf1"]:
         J = float(slide_cost(est.loss_, nb, "sum"))
         print(
@@ -651,7 +294,11 @@ def print_lecture_summary(results):
             f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}, w = {est.coef_[0]:.3f}, "
             f"w0 = {est.intercept_:+.3f}  J = {J:.4f} after {est.n_iter_} updates"
         )
-    final = l3sig_comparison(results, ns)
+
+
+def _print_l3sig(results):
+    Xs, ys = results["l3sig_data"]
+    final = l3sig_final_costs(results)
     for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
         h = int(label.split()[-1])
         print(
@@ -670,12 +317,6 @@ def print_lecture_summary(results):
     ]:
         verdict = "below" if final[method][200] < final[method][20] else "above"
         print(f"  l3sig: with {text}, h = 200 ends {verdict} h = 20")
-    for key, title in [
-        ("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
-        ("kernels_rbf", "RBFRegressor(K=4)"),
-    ]:
-        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
-        print(f"  kernels {title}: R^2 {scores}")
 
 
 # ----------------------------------------------------------------- comparison
@@ -713,6 +354,7 @@ def comparison_models(random_state, quick=False):
 
 def cross_validate_models(models, X, y, n_folds, random_state, progress):
     """K-fold R^2 and fit times of each model; a failing model is reported, not raised."""
+    from numpy.linalg import LinAlgError
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold, cross_validate
 
@@ -724,7 +366,7 @@ def cross_validate_models(models, X, y, n_folds, random_state, progress):
             warnings.simplefilter("always", ConvergenceWarning)
             try:
                 res = cross_validate(model, X, y, cv=cv, error_score="raise")
-            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            except (ValueError, ArithmeticError, LinAlgError) as exc:
                 message = str(exc).strip().splitlines()
                 scores[name] = {"error": message[0] if message else type(exc).__name__}
                 continue
@@ -777,82 +419,58 @@ def _save(fig, out, name):
     return name
 
 
-def _slide_loss_curve(est, ax, label, color, n_samples, cost):
-    """The slide's J per iteration (``sum e^2`` or ``1/2 sum e^2``, raw units)."""
-    from .plotting import LossCurveDisplay
-
-    curve = slide_cost(est.loss_curve_, n_samples, cost)
-    LossCurveDisplay(loss_curve=curve, estimator_name=label).plot(ax=ax, color=color)
-    what = "sum e^2" if cost == "sum" else "1/2 sum e^2"
-    ax.set_ylabel(f"the slide's J = {what} (units of y)")
-
-
 def save_lecture_figures(results, out):
     """Data with the fitted curves, and J per iteration, for every lecture example."""
-    from ._kernels import ACTIVATIONS, RADIAL_PROFILES
-    from .plotting import FitDisplay
+    from .plotting import plot_replays
 
     Xb, yb = results["bumps"]
-    Xs, ys = results["l3sig_data"]
-    nb, ns = len(yb), len(ys)
     l6rbf = SETTINGS["l6rbf"]
     stand_ins = (
         f"stand-ins, as the slides give none: the data, b = {l6rbf['b'].value:g}, "
         f"a = {l6rbf['a'].value:g} (learning_rate = 2 n a)"
     )
-    written = []
-
     fig, ax = _figure(2)
-    for i, (label, est) in enumerate(results["l6rbf1"]):
-        FitDisplay.from_estimator(
-            est,
-            Xb,
-            yb,
-            ax=ax[0, 0],
-            name=label,
-            show_data=i == 0,
-            show_units=False,
-            line_kw={"color": f"C{i + 1}"},
-        )
-        _slide_loss_curve(est, ax[0, 1], label, f"C{i + 1}", nb, "sum")
+    plot_replays(results["l6rbf1"], Xb, yb, ax_fit=ax[0, 0], ax_loss=ax[0, 1], cost="sum")
     ax[0, 0].set_title("l6rbf1: yhat = exp(-(x - c)^2 / b)")
-    ax[0, 1].set_title(f"l6rbf1: J per iteration ({L6RBF1_ITER}, as on the slide)")
+    ax[0, 1].set_title(f"l6rbf1: J per iteration ({L6RBF_ITER['l6rbf1']}, as on the slide)")
     fig.suptitle(f"The slide's starts c0 = 0, 0.5, 1; {stand_ins}", fontsize="small")
-    written.append(_save(fig, out, "l6rbf1.png"))
+    written = [_save(fig, out, "l6rbf1.png")]
 
     fig, ax = _figure(3)
     fits = results["l6rbf2_l6rbf3"]
     for panel, pair in enumerate([fits[:2], fits[2:]]):
-        for i, (label, est) in enumerate(pair):
-            FitDisplay.from_estimator(
-                est,
-                Xb,
-                yb,
-                ax=ax[0, panel],
-                name=label,
-                show_data=i == 0,
-                show_units=False,
-                line_kw={"color": f"C{2 * panel + i + 1}"},
-            )
-    for i, (label, est) in enumerate(fits):
-        _slide_loss_curve(est, ax[0, 2], f"{label} ({est.n_iter_})", f"C{i + 1}", nb, "sum")
+        plot_replays(
+            pair,
+            Xb,
+            yb,
+            ax_fit=ax[0, panel],
+            ax_loss=ax[0, 2],
+            cost="sum",
+            first_color=2 * panel + 1,
+        )
     ax[0, 0].set_title("c0 = 0: w helps (l6rbf1 vs l6rbf2)")
     ax[0, 1].set_title("c0 = 1: w0 helps (l6rbf2 vs l6rbf3)")
     ax[0, 2].set_title("J per iteration")
     w_start = SETTINGS["l6rbf3"]["w_start"].value
     w0_start = SETTINGS["l6rbf3"]["w0_start"].value
     fig.suptitle(
-        f"The slides' starts c0 and loop lengths (l6rbf1 {L6RBF1_ITER}, l6rbf3 "
-        f"{L6RBF3_ITER}); {stand_ins}, w starts at {w_start:g}, w0 at "
-        f"{w0_start:g}, l6rbf2 runs {L6RBF2_ITER}",
+        f"The slides' starts c0 and loop lengths (l6rbf1 {L6RBF_ITER['l6rbf1']}, l6rbf3 "
+        f"{L6RBF_ITER['l6rbf3']}); {stand_ins}, w starts at {w_start:g}, w0 at "
+        f"{w0_start:g}, l6rbf2 runs {L6RBF_ITER['l6rbf2']}",
         fontsize="small",
     )
     written.append(_save(fig, out, "l6rbf2_l6rbf3.png"))
-
     written.append(_save(l3sig_figure(results), out, "l3sig.png"))
+    written.append(_save(kernels_figure(results), out, "kernels.png"))
+    return written
 
-    # Rows: the network's fits, RBFRegressor's fits, and (under each) its units
-    # w_k phi_k(x) and w0, on their own axes so that they do not squeeze the data.
+
+def kernels_figure(results):
+    """The three kernels of both models: the fits (two rows), RBFRegressor's units (third)."""
+    from ._kernels import ACTIVATIONS, RADIAL_PROFILES
+    from .plotting import FitDisplay
+
+    Xb, yb = results["bumps"]
     fig, ax = _figure(3, 3, height=3.0)
     for row, key in enumerate(["kernels_mlp", "kernels_rbf"]):
         for col, (kernel, est) in enumerate(results[key]):
@@ -890,35 +508,24 @@ def save_lecture_figures(results, out):
         "(middle)",
         fontsize="small",
     )
-    written.append(_save(fig, out, "kernels.png"))
-    return written
+    return fig
 
 
 def l3sig_figure(results):
     """l3sig, h = 20 and h = 200: the lecture's method (top), the defaults (bottom)."""
-    from .plotting import FitDisplay, LossCurveDisplay
+    from .plotting import plot_replays
 
     Xs, ys = results["l3sig_data"]
-    ns = len(ys)
     a = SETTINGS["l3sig"]["a"].value
-    final = l3sig_comparison(results, ns)
+    final = l3sig_final_costs(results)
     verdict = {m: "below" if f[200] < f[20] else "above" for m, f in final.items()}
     fig, ax = _figure(2, 2, width=5.4, height=3.6)
-    for i, ((label, est), (_, dflt)) in enumerate(zip(results["l3sig"], results["l3sig_defaults"])):
-        color = f"C{i + 1}"
-        FitDisplay.from_estimator(
-            est, Xs, ys, ax=ax[0, 0], name=label, show_data=i == 0, line_kw={"color": color}
-        )
-        _slide_loss_curve(est, ax[0, 1], label, color, ns, "half_sum")
-        FitDisplay.from_estimator(
-            dflt, Xs, ys, ax=ax[1, 0], name=label, show_data=i == 0, line_kw={"color": color}
-        )
-        LossCurveDisplay.from_estimator(
-            dflt,
-            ax=ax[1, 1],
-            name=f"{label}, learning_rate_ {dflt.learning_rate_:.3g}",
-            color=color,
-        )
+    plot_replays(results["l3sig"], Xs, ys, ax_fit=ax[0, 0], ax_loss=ax[0, 1], cost="half_sum")
+    defaults = [
+        (f"{label}, learning_rate_ {est.learning_rate_:.3g}", est)
+        for label, est in results["l3sig_defaults"]
+    ]
+    plot_replays(defaults, Xs, ys, ax_fit=ax[1, 0], ax_loss=ax[1, 1])
     n_iter = results["l3sig"][0][1].n_iter_
     ax[0, 0].set_title(f"the lecture's method, {n_iter} updates")
     ax[0, 1].set_title(
@@ -945,6 +552,8 @@ def l3sig_figure(results):
 
 def save_comparison_figure(scores, title, n_folds, out):
     """R^2 of every fold (dots) and mean +- std (diamond), one row per model."""
+    import numpy as np
+
     ok = {name: s for name, s in scores.items() if "error" not in s}
     fig, ax = _figure(1, width=7.5)
     ax = ax[0, 0]

@@ -24,8 +24,8 @@ def make_lecture_bumps(n_samples=60):
     """A stand-in for the 1-D data of the RBF examples: it looks like a sine, but it is not.
 
     The slides give no data for l6rbf1-3, only a plot; this target is the
-    package's choice, with the features the slides talk about. A bump up near ``x = 1.2`` and a dip near ``x = 3.5`` on ``[0, 5]``, on an
-    offset of 0.3; a single radial unit ``w exp(-(x - c)^2 / b) + w0`` can
+    package's choice: a bump up near ``x = 1.2`` and a dip near ``x = 3.5`` on
+    ``[0, 5]``, on an offset of 0.3. A single radial unit ``w exp(-(x - c)^2 / b) + w0`` can
     capture one of them, and which one depends on the initial guess of c.
 
     Parameters

@@ -24,11 +24,21 @@ Examples
 60.0
 """
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["SETTINGS", "Setting", "learning_rate_from_slide", "slide_cost"]
+__all__ = [
+    "SETTINGS",
+    "Setting",
+    "l3sig_estimator",
+    "l6rbf_estimator",
+    "learning_rate_from_slide",
+    "l3sig_final_costs",
+    "replay_lecture",
+    "slide_cost",
+]
 
 # J_slide = _J_FACTOR[cost] * n * J_package, and a = learning_rate / (_J_FACTOR[cost] * n)
 _J_FACTOR = {"sum": 2.0, "half_sum": 1.0}
@@ -137,3 +147,151 @@ SETTINGS = {
         "n_iter": Setting(2000, "slide", "J during 2000 iterations"),
     },
 }
+
+
+KERNELS = ("sigmoid", "rbf", "relu")
+
+
+def l6rbf_estimator(example, c0, n_iter, n_samples):
+    """The slide l6rbf1, l6rbf2 or l6rbf3 as an unfitted RBFRegressor with one unit.
+
+    The slide's start ``c0`` (and the stand-in starts of w and w0), the stand-ins
+    b and a, ``learning_rate = 2 n a`` and exactly ``n_iter`` updates.
+    """
+    from ._rbf import RBFRegressor
+
+    l6rbf, start = SETTINGS["l6rbf"], SETTINGS[example]
+    if example == "l6rbf1":  # yhat = phi(x): w = 1 and w0 = 0 stay fixed
+        flags = dict(fit_weights=False, fit_intercept=False)
+    elif example == "l6rbf2":  # yhat = w phi(x)
+        flags = dict(fit_intercept=False, coef_init=[start["w_start"].value])
+    else:  # l6rbf3: yhat = w phi(x) + w0
+        flags = dict(coef_init=[start["w_start"].value], intercept_init=start["w0_start"].value)
+    return RBFRegressor(
+        n_centers=1,
+        init=[[c0]],
+        width=l6rbf["b"].value,
+        learning_rate=learning_rate_from_slide(l6rbf["a"].value, n_samples, "sum"),
+        max_iter=n_iter,
+        tol=0.0,
+        n_iter_no_change=n_iter,  # never stop early: the slide's loop runs n_iter times
+        standardize=False,
+        **flags,
+    )
+
+
+def l3sig_estimator(h, n_iter, n_samples, random_state):
+    """The slide l3sig with the lecture's method, as an unfitted SigmoidMLPRegressor.
+
+    The slide's start ``W1 = randn(2, h)``, ``W2 = randn(h + 1, 1)`` drawn from
+    ``RandomState(random_state)``, the raw data, the same step a for every h
+    (``learning_rate = n a``) and exactly ``n_iter`` updates.
+    """
+    from ._mlp import SigmoidMLPRegressor
+
+    rng = np.random.RandomState(random_state)
+    W1, W2 = rng.randn(2, h), rng.randn(h + 1, 1)  # W1=randn(2,h); W2=randn(h+1,1)
+    a = SETTINGS["l3sig"]["a"].value
+    return SigmoidMLPRegressor(
+        hidden_layer_sizes=(h,),
+        coefs_init=[W1[:1], W2[:h]],  # W1's first row multiplies x, W2's first h rows Z
+        intercepts_init=[W1[1], W2[h]],  # the rows that multiply the column of ones
+        learning_rate=learning_rate_from_slide(a, n_samples, "half_sum"),
+        max_iter=n_iter,
+        tol=0.0,
+        n_iter_no_change=n_iter,
+        standardize=False,
+    )
+
+
+def _fit(estimator, X, y):
+    """Fit; a ConvergenceWarning is expected, as the slides' loops run a fixed count."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y)
+
+
+def replay_lecture(quick=False, random_state=0, progress=None):
+    """Fit every example of the lecture, as the main job and the examples show them.
+
+    Parameters
+    ----------
+    quick : bool, default=False
+        300 updates instead of 2000 for l3sig and the kernels.
+    random_state : int, default=0
+        Seed of l3sig's start and of the other networks' initial weights.
+    progress : callable, default=None
+        Called with a one-line message before each step (e.g. ``print``).
+
+    Returns
+    -------
+    results : dict
+        ``"bumps"`` and ``"l3sig_data"``: ``(X, y)``; ``"l6rbf1"``,
+        ``"l6rbf2_l6rbf3"``, ``"l3sig"``, ``"l3sig_defaults"``, ``"kernels_mlp"``,
+        ``"kernels_rbf"``: lists of ``(label, fitted estimator)``.
+    """
+    from ._mlp import SigmoidMLPRegressor
+    from ._rbf import RBFRegressor
+    from .datasets import make_l3sig, make_lecture_bumps
+
+    progress = progress or (lambda message: None)
+    (Xb, yb), (Xs, ys) = make_lecture_bumps(), make_l3sig()
+    out = {"bumps": (Xb, yb), "l3sig_data": (Xs, ys)}
+    nb, ns = len(yb), len(ys)
+    n_iter = {name: SETTINGS[name]["n_iter"].value for name in ("l6rbf1", "l6rbf2", "l6rbf3")}
+    progress(
+        f"l6rbf1: yhat = exp(-(x - c)^2 / b) from c = 0, 0.5 and 1 ({n_iter['l6rbf1']} updates)"
+    )
+    out["l6rbf1"] = [
+        (f"c0 = {c0:g}", _fit(l6rbf_estimator("l6rbf1", c0, n_iter["l6rbf1"], nb), Xb, yb))
+        for c0 in SETTINGS["l6rbf1"]["c0"].value
+    ]
+    progress(
+        f"l6rbf2 (from c = 0 and 1, {n_iter['l6rbf2']} updates) and l6rbf3 (from c = 1, "
+        f"{n_iter['l6rbf3']} updates): adding w, then w0"
+    )
+    out["l6rbf2_l6rbf3"] = [
+        (f"{name}, c0 = {c0:g}", _fit(l6rbf_estimator(name, c0, n_iter[name], nb), Xb, yb))
+        for name, c0 in [("l6rbf1", 0.0), ("l6rbf2", 0.0), ("l6rbf2", 1.0), ("l6rbf3", 1.0)]
+    ]
+    n_l3sig = 300 if quick else SETTINGS["l3sig"]["n_iter"].value
+    progress(
+        f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_l3sig} updates), the "
+        "lecture's method and the defaults"
+    )
+    hs = SETTINGS["l3sig"]["h"].value
+    out["l3sig"] = [
+        (f"h = {h}", _fit(l3sig_estimator(h, n_l3sig, ns, random_state), Xs, ys)) for h in hs
+    ]
+    exactly = dict(max_iter=n_l3sig, tol=0.0, n_iter_no_change=n_l3sig)
+    out["l3sig_defaults"] = [
+        (f"h = {h}", _fit(SigmoidMLPRegressor((h,), random_state=random_state, **exactly), Xs, ys))
+        for h in hs
+    ]
+    common = dict(max_iter=300 if quick else 2000, random_state=random_state)
+    for key, model, text in [
+        ("kernels_mlp", SigmoidMLPRegressor, "SigmoidMLPRegressor(h=20)"),
+        ("kernels_rbf", lambda **kw: RBFRegressor(n_centers=4, **kw), "RBFRegressor(K=4)"),
+    ]:
+        progress(f"the three kernels side by side: {text} on the bumps data")
+        out[key] = [(k, _fit(model(kernel=k, **common), Xb, yb)) for k in KERNELS]
+    return out
+
+
+def l3sig_final_costs(results):
+    """l3sig's last J per h, ``{"lecture": {h: J}, "defaults": {h: J}}``.
+
+    ``"lecture"`` is the slide's ``1/2 sum e^2`` (raw y); ``"defaults"`` the
+    estimators' J of the standardised y. ``results`` is :func:`replay_lecture`'s.
+    """
+    final = {
+        method: {int(label.split()[-1]): est.loss_curve_[-1] for label, est in results[key]}
+        for method, key in [("lecture", "l3sig"), ("defaults", "l3sig_defaults")]
+    }
+    n_samples = len(results["l3sig_data"][1])
+    final["lecture"] = {
+        h: float(slide_cost(J, n_samples, "half_sum")) for h, J in final["lecture"].items()
+    }
+    return final

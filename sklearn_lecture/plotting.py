@@ -14,7 +14,7 @@ well on a laptop screen and on a slide.
 import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted
 
-__all__ = ["FitDisplay", "LossCurveDisplay"]
+__all__ = ["FitDisplay", "LossCurveDisplay", "plot_replays"]
 
 # Resolution of every saved figure (dots per inch).
 SAVEFIG_DPI = 150
@@ -333,37 +333,12 @@ class FitDisplay:
         self.data_ = None
         if show_data and self.x is not None and self.y is not None:
             kw = {"marker": "o", "linestyle": "none", "color": "tab:blue", "label": "data y"}
-            kw.update(data_kw or {})
-            (self.data_,) = ax.plot(self.x, self.y, **kw)
-        self.unit_lines_ = []
+            (self.data_,) = ax.plot(self.x, self.y, **{**kw, **(data_kw or {})})
         self.units_ax_ = ax if units_ax is None else units_ax
         units = show_units and self.contributions is not None
-        if units:
-            uax = self.units_ax_
-            for k in range(self.contributions.shape[1]):
-                kw = {
-                    "linestyle": "--",
-                    "linewidth": 1,
-                    "color": "tab:gray",
-                    "label": "w_k phi_k(x)",
-                }
-                kw.update(unit_kw or {})
-                if k > 0:
-                    kw["label"] = None  # one legend entry for all the units
-                (line,) = uax.plot(self.x_grid, _on_support(self.contributions[:, k]), **kw)
-                line.set_gid(_UNIT_GID)
-                self.unit_lines_.append(line)
-            if self.intercept is not None and self.intercept != 0:
-                uax.axhline(
-                    self.intercept, linestyle=":", color="tab:gray", label="w0", gid=_UNIT_GID
-                )
-            if units_ax is not None:
-                uax.set_xlabel("x")
-                uax.set_ylabel("w_k phi_k(x) and w0")
-                uax.legend(fontsize="small")
+        self.unit_lines_ = self._plot_units(unit_kw, separate=units_ax is not None) if units else []
         kw = {"color": "tab:red", "label": name if name is not None else "estimate"}
-        kw.update(line_kw or {})
-        (self.line_,) = ax.plot(self.x_grid, self.y_pred, **kw)
+        (self.line_,) = ax.plot(self.x_grid, self.y_pred, **{**kw, **(line_kw or {})})
         if units and units_ax is None:
             _limit_to_fit(ax)
         ax.set_xlabel("x")
@@ -373,23 +348,27 @@ class FitDisplay:
         self.figure_ = ax.figure
         return self
 
+    def _plot_units(self, unit_kw, separate):
+        """Draw ``w_k phi_k(x)`` and w0 on ``units_ax_``; return the units' lines."""
+        uax, lines = self.units_ax_, []
+        for k in range(self.contributions.shape[1]):
+            kw = {"linestyle": "--", "linewidth": 1, "color": "tab:gray", "label": "w_k phi_k(x)"}
+            kw.update(unit_kw or {})
+            if k > 0:
+                kw["label"] = None  # one legend entry for all the units
+            (line,) = uax.plot(self.x_grid, _on_support(self.contributions[:, k]), **kw)
+            line.set_gid(_UNIT_GID)
+            lines.append(line)
+        if self.intercept is not None and self.intercept != 0:
+            uax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0", gid=_UNIT_GID)
+        if separate:
+            uax.set_xlabel("x")
+            uax.set_ylabel("w_k phi_k(x) and w0")
+            uax.legend(fontsize="small")
+        return lines
+
     @classmethod
-    def from_estimator(
-        cls,
-        estimator,
-        X,
-        y=None,
-        *,
-        grid_resolution=200,
-        ax=None,
-        name=None,
-        show_data=True,
-        show_units=True,
-        line_kw=None,
-        data_kw=None,
-        unit_kw=None,
-        units_ax=None,
-    ):
+    def from_estimator(cls, estimator, X, y=None, *, grid_resolution=200, name=None, **kwargs):
         """Draw a fitted 1-D regressor over the range of ``X``.
 
         Parameters
@@ -403,18 +382,12 @@ class FitDisplay:
             The targets, drawn as points when given.
         grid_resolution : int, default=200
             Number of grid points between ``min(X)`` and ``max(X)``.
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
         name : str, default=None
             Legend label of the estimate; defaults to the class name.
-        show_data : bool, default=True
-            Draw the data points.
-        show_units : bool, default=True
-            For RBFRegressor, draw each unit's ``w_k phi_k(x)`` and w0.
-        line_kw, data_kw, unit_kw : dict, default=None
-            Passed to :meth:`matplotlib.axes.Axes.plot`.
-        units_ax : matplotlib Axes, default=None
-            Separate axes for the units and w0; see :meth:`plot`.
+        **kwargs : dict
+            Passed to :meth:`plot`: ``ax``, ``show_data``, ``show_units`` (for
+            RBFRegressor, draw each unit's ``w_k phi_k(x)`` and w0), ``line_kw``,
+            ``data_kw``, ``unit_kw``, ``units_ax``.
 
         Returns
         -------
@@ -423,40 +396,20 @@ class FitDisplay:
         """
         _check_matplotlib(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
-        columns = getattr(X, "columns", None)
-        X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
-        if X_arr.ndim == 1:
-            X_arr = X_arr.reshape(-1, 1)
-        if X_arr.shape[1] != 1:
-            raise ValueError(
-                f"FitDisplay draws 1-D regressions, but X has {X_arr.shape[1]} features; "
-                "pass a single column."
-            )
-        x = X_arr[:, 0]
-        if y is not None:
-            y = np.asarray(y, dtype=np.float64)
-            if y.ndim == 2 and y.shape[1] == 1:
-                y = y[:, 0]
-            if y.shape != x.shape:
-                raise ValueError(
-                    f"y has shape {y.shape}; FitDisplay needs one target value per row "
-                    f"of X, shape ({x.size},)."
-                )
+        x, y = _check_1d(X, y)
         x_grid = np.linspace(x.min(), x.max(), grid_resolution)
         grid = x_grid.reshape(-1, 1)
-        if columns is not None:  # keep the feature name the estimator was fitted with
+        if hasattr(X, "columns"):  # keep the feature name the estimator was fitted with
             import pandas as pd
 
-            grid = pd.DataFrame(grid, columns=list(columns))
+            grid = pd.DataFrame(grid, columns=list(X.columns))
         y_pred = np.asarray(estimator.predict(grid), dtype=np.float64)
         if y_pred.ndim == 2:
             if y_pred.shape[1] != 1:
                 raise ValueError("FitDisplay draws single-output regressions only.")
             y_pred = y_pred[:, 0]
-
         contributions, intercept = _rbf_units(estimator, grid)
-        model = _final_estimator(estimator)
-        name = type(model).__name__ if name is None else name
+        name = type(_final_estimator(estimator)).__name__ if name is None else name
         display = cls(
             x_grid=x_grid,
             y_pred=y_pred,
@@ -466,15 +419,72 @@ class FitDisplay:
             intercept=intercept,
             estimator_name=name,
         )
-        return display.plot(
-            ax=ax,
-            show_data=show_data,
-            show_units=show_units,
-            line_kw=line_kw,
-            data_kw=data_kw,
-            unit_kw=unit_kw,
-            units_ax=units_ax,
+        return display.plot(**kwargs)
+
+
+def _check_1d(X, y):
+    """The one column of ``X`` and ``y`` as 1-D float arrays, or a ValueError."""
+    X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
+    if X_arr.ndim == 1:
+        X_arr = X_arr.reshape(-1, 1)
+    if X_arr.shape[1] != 1:
+        raise ValueError(
+            f"FitDisplay draws 1-D regressions, but X has {X_arr.shape[1]} features; "
+            "pass a single column."
         )
+    x = X_arr[:, 0]
+    if y is not None:
+        y = np.asarray(y, dtype=np.float64)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.shape != x.shape:
+            raise ValueError(
+                f"y has shape {y.shape}; FitDisplay needs one target value per row "
+                f"of X, shape ({x.size},)."
+            )
+    return x, y
+
+
+def plot_replays(fits, X, y, *, ax_fit, ax_loss, cost=None, first_color=1):
+    """Fitted 1-D models over the data on ``ax_fit``, their J per iteration on ``ax_loss``.
+
+    Parameters
+    ----------
+    fits : list of (str, estimator)
+        Labels and fitted estimators, drawn in the colours ``C{first_color}``,
+        ``C{first_color + 1}``, ...
+    X, y : array-like of shape (n_samples, 1) and (n_samples,)
+        The data the models were fitted to.
+    ax_fit, ax_loss : matplotlib Axes
+        Axes for the fits and for J.
+    cost : {"sum", "half_sum"}, default=None
+        Draw the slide's J (:func:`sklearn_lecture.lecture.slide_cost`) in the
+        units of y; None draws the estimators' ``loss_curve_``.
+    first_color : int, default=1
+        The colour of the first fit.
+    """
+    from .lecture import slide_cost
+
+    for i, (label, est) in enumerate(fits):
+        color = f"C{first_color + i}"
+        FitDisplay.from_estimator(
+            est,
+            X,
+            y,
+            ax=ax_fit,
+            name=label,
+            show_data=i == 0,
+            show_units=False,
+            line_kw={"color": color},
+        )
+        if cost is None:
+            LossCurveDisplay.from_estimator(est, ax=ax_loss, name=label, color=color)
+        else:
+            curve = slide_cost(est.loss_curve_, len(y), cost)
+            LossCurveDisplay(loss_curve=curve, estimator_name=label).plot(ax=ax_loss, color=color)
+    if cost is not None:
+        what = "sum e^2" if cost == "sum" else "1/2 sum e^2"
+        ax_loss.set_ylabel(f"the slide's J = {what} (units of y)")
 
 
 _UNIT_GID = "sklearn_lecture-unit"  # marks the lines of units and w0

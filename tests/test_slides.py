@@ -15,9 +15,14 @@ from _helpers import fit_quietly
 from scipy.special import expit
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
-from sklearn_lecture._cli import l3sig_estimator, l6rbf_estimator
 from sklearn_lecture.datasets import make_l3sig, make_lecture_bumps
-from sklearn_lecture.lecture import SETTINGS, learning_rate_from_slide, slide_cost
+from sklearn_lecture.lecture import (
+    SETTINGS,
+    l3sig_estimator,
+    l6rbf_estimator,
+    learning_rate_from_slide,
+    slide_cost,
+)
 
 RTOL = 1e-10
 L6RBF, L3SIG = SETTINGS["l6rbf"], SETTINGS["l3sig"]

@@ -1,0 +1,207 @@
+"""The command line's CSV reader: numeric columns under a header row, with messages.
+
+Every problem with the file or the column choices raises :class:`UsageError`,
+with a one-line message that names the file, the line or column, and the fix.
+"""
+
+import csv
+import io
+import math
+import shlex
+
+import numpy as np
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported in one line, exit code 2."""
+
+
+def read_csv(path, target=None, features=None, drop=None):
+    """Read a numeric CSV file with a header row.
+
+    Parameters
+    ----------
+    path : str
+        The file, separated by commas, semicolons or tabs (whichever the
+        header row uses).
+    target : str, default=None
+        The column to predict; the last column not in ``drop`` when None.
+    features : list of str, default=None
+        The feature columns; every column but the target (and ``drop``) when
+        None.
+    drop : list of str, default=None
+        Columns to leave out; ``""`` leaves out the unnamed ones (row names).
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, n_features)
+        The feature columns.
+    y : ndarray of shape (n_rows,)
+        The target column.
+    features : list of str
+        The names of the columns of X.
+    target : str
+        The name of the target column.
+
+    Raises
+    ------
+    UsageError
+        With a one-line message, for a missing or unreadable file, an empty
+        file, a missing, duplicated or unnamed column, or a non-numeric or
+        incomplete column.
+    """
+    rows = _rows(path, _read_text(path))
+    if not rows:
+        raise UsageError(f"{path} is empty; it needs a header row and data rows")
+    header = [name.strip() for name in rows[0]]
+    data = rows[1:]
+    if not data:
+        raise UsageError(f"{path} has a header row but no data rows")
+    target, features = _choose_columns(path, header, target, features, drop)
+    used = [header.index(name) for name in [*features, target]]
+    values = np.empty((len(data), len(used)))
+    for i, row in enumerate(data, start=2):  # line 1 is the header
+        if len(row) != len(header):
+            raise UsageError(
+                f"{path}, line {i}: {len(row)} fields, but the header has {len(header)}"
+            )
+        for out, j in enumerate(used):
+            values[i - 2, out] = _number(
+                row[j].strip(), header[j], path, i, is_target=out == len(used) - 1
+            )
+    return values[:, :-1], values[:, -1], features, target
+
+
+def _read_text(path):
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a folder, not a CSV file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not a UTF-8 text file; save it as CSV") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _rows(path, text):
+    """The non-blank rows of ``text``, split at the header row's separator."""
+    delimiter = _delimiter(text)
+    try:
+        return [
+            row
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+            if any(cell.strip() for cell in row)
+        ]
+    except csv.Error as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+
+
+def _delimiter(text):
+    """The header row's separator: a comma, or else a semicolon or a tab if it has one."""
+    header = text.lstrip("\r\n").split("\n", 1)[0]
+    if "," not in header:
+        for candidate in (";", "\t"):
+            if candidate in header:
+                return candidate
+    return ","
+
+
+def _choose_columns(path, header, target, features, drop):
+    """Check the header and the user's column choices; return ``(target, features)``."""
+    names = ", ".join(repr(name) for name in header)
+    drop = set(drop or ())
+    for option, chosen in (("--features", features or ()), ("--drop", drop - {""})):
+        for name in chosen:
+            if name not in header:
+                raise UsageError(
+                    f"{option}: {path} has no column {name!r}; its columns are: {names}"
+                )
+    target = _choose_target(path, header, target, features, drop, names)
+    if features is None:
+        features = [name for name in header if name != target and name not in drop]
+    _check_header(path, header, [*features, target])
+    _check_features(path, header, target, features)
+    return target, features
+
+
+def _choose_target(path, header, target, features, drop, names):
+    if target is None:  # the last column that is not dropped
+        kept = [name for name in header if name not in drop]
+        if not kept:
+            raise UsageError("--drop leaves no columns")
+        target = kept[-1]
+    if target not in header:
+        raise UsageError(f"{path} has no column {target!r}; its columns are: {names}")
+    if target in drop or target in (features or ()):
+        option = "--drop" if target in drop else "--features"
+        raise UsageError(f"{option} names the target column {target!r}; leave it out")
+    return target
+
+
+def _check_header(path, header, used):
+    """The used columns are named, and named once."""
+    for j, name in enumerate(header):
+        if name == "" and "" in used:
+            where = (
+                "the first column has no name: it is likely row names (pandas "
+                "writes them unless to_csv(index=False))"
+                if j == 0
+                else f"column {j + 1} has no name in the header"
+            )
+            raise UsageError(f"{path}: {where}; leave it out with --drop '' or name it")
+        if name in used and header.count(name) > 1:
+            columns = [str(k + 1) for k, other in enumerate(header) if other == name]
+            raise UsageError(
+                f"{path} has the column name {name!r} more than once "
+                f"(columns {' and '.join(columns)}); rename all but one"
+            )
+
+
+def _check_features(path, header, target, features):
+    if len(set(features)) != len(features):
+        raise UsageError("--features names a column more than once")
+    if features:
+        return
+    if len(header) == 1:
+        hint = ""
+        if ";" in header[0] or "\t" in header[0]:
+            hint = " (if it is separated by semicolons or tabs, the header must be too)"
+        raise UsageError(
+            f"{path} has only the column {target!r}; it needs feature columns too{hint}"
+        )
+    raise UsageError("no feature columns are left; keep some out of --drop")
+
+
+def _number(text, column, path, line, is_target=False):
+    """One cell as a finite float, or a UsageError that says what to do."""
+    try:
+        value = float(text)
+    except ValueError:
+        if not text:
+            raise UsageError(
+                f"column {column!r} has a missing value ({path}, line {line}); "
+                "fill in or drop that row"
+            ) from None
+        hint = f"leave it out with --drop {shlex.quote(column)}, or encode it"
+        if is_target:
+            hint = (
+                f"the target must be numeric: choose another with --target and leave "
+                f"this one out with --drop {shlex.quote(column)}"
+            )
+        try:
+            float(text.replace(",", "."))
+            hint = "write decimal points, not decimal commas"
+        except ValueError:
+            pass
+        raise UsageError(
+            f"column {column!r} is not numeric ({path}, line {line}: {text!r}); {hint}"
+        ) from None
+    if not math.isfinite(value):
+        raise UsageError(
+            f"column {column!r} has a non-finite value ({path}, line {line}: "
+            f"{text!r}); fill in or drop that row"
+        )
+    return value
