@@ -10,8 +10,8 @@ ask the backend for the few things that depend on where the rows live:
 * ``gram_sums(features, X, sw, standardizer)``: the auto learning rate's Gram matrix;
 * ``split_validation(X, Y, sw, standardizer, rng, fraction, predict)``: the
   early-stopping split and its R^2 monitor;
-* ``objective``: the :class:`~._objective.Objective` class whose block sums run
-  where the rows are;
+* ``training_rows(X, Y, sw, transform)``: the :class:`~._objective.Rows` an
+  :class:`~._objective.Objective` sums its blocks over, where the rows are;
 * ``head(X, k)``: a few rows to check the fitted model on;
 * ``predict(est, X, predict_rows, ...)``: X checked against the fitted ``est``,
   then ``predict_rows`` on its row blocks or chunks.
@@ -31,13 +31,14 @@ import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._objective import Objective
 from ._rows import (
+    ArrayRows,
+    SparseRowBlocks,
     check_split_weights,
     check_validation_spread,
-    iter_blocks,
     n_validation,
     predict_in_blocks,
+    row_blocks,
 )
 from ._standardize import (
     block_abs_max,
@@ -78,13 +79,13 @@ def weighted_mean_scale(A, sample_weight=None):
     s = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     total = float(n) if s is None else float(s.sum())
     big = np.zeros(d)
-    for rows in iter_blocks(n):
-        np.maximum(big, block_abs_max(A[rows]), out=big)
+    for Ab, _, _ in row_blocks(A):
+        np.maximum(big, block_abs_max(Ab), out=big)
 
     def moments(big, mean):
         sum_b, sum_bb = np.zeros(d), np.zeros(d)
-        for rows in iter_blocks(n):
-            b, bb = block_moments(A[rows], None if s is None else s[rows], big, mean)
+        for Ab, _, sb in row_blocks(A, None, s):
+            b, bb = block_moments(Ab, sb, big, mean)
             sum_b += b
             sum_bb += bb
         return sum_b, sum_bb, total
@@ -131,7 +132,7 @@ class InMemoryRows:
 
     weighted_mean_scale = staticmethod(weighted_mean_scale)
     gram_sums = staticmethod(gram_sums)
-    objective = Objective
+    training_rows = ArrayRows
 
     @staticmethod
     def init_rows(X, Y, sw, rng, max_rows):
@@ -186,44 +187,6 @@ class InMemoryRows:
             )
         out = predict_rows(cls.rows(X))
         return out if y_2d else out.ravel()
-
-
-class SparseRowBlocks:
-    """A scipy sparse X (CSR) that the training reads as dense row blocks.
-
-    ``X[rows]`` (a slice or an index array) is that block of rows as a dense
-    ndarray, so every block of the lecture's arithmetic (``[x 1] W1``,
-    ``||x - c||^2``, the standardisation ``(x - mean) / std``, which makes the
-    rows dense anyway) runs exactly as on the dense X: a fit on a sparse X
-    equals the fit on ``X.toarray()`` bit for bit (for COO with duplicate
-    entries, on ``X.tocsr().toarray()``). Memory in the training passes: the
-    sparse matrix plus one dense block at a time (small data, at most
-    ``Objective.CACHE_BYTES`` dense, keep their standardised blocks, as dense
-    data do); the initialisation's sample and the held-out rows of early
-    stopping are dense copies (:class:`SparseRows`). ``subset(idx)`` keeps rows
-    sparse (the training rows of the early-stopping split).
-    """
-
-    def __init__(self, A):
-        self.A = A.tocsr()
-        self.shape = self.A.shape
-        self.dtype = self.A.dtype
-        self.ndim = 2
-        self.nbytes = self.shape[0] * self.shape[1] * self.dtype.itemsize  # as dense
-
-    def __len__(self):
-        return self.shape[0]
-
-    def __getitem__(self, rows):
-        return self.A[rows].toarray()
-
-    def subset(self, idx):
-        return SparseRowBlocks(self.A[idx])
-
-    def astype(self, dtype, copy=True):
-        if np.dtype(dtype) == self.dtype and not copy:
-            return self
-        return SparseRowBlocks(self.A.astype(dtype))
 
 
 class SparseRows(InMemoryRows):

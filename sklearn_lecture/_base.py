@@ -41,9 +41,9 @@ except ImportError:  # older scikit-learn: the estimators work without callbacks
     _CALLBACK_MIXINS = ()
 
 from ._backend import SparseRowBlocks, SparseRows, rows_backend
-from ._objective import ParamLayout
+from ._objective import Objective, ParamLayout
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
-from ._rows import iter_blocks, one_blas_thread
+from ._rows import one_blas_thread, predict_in_blocks
 from ._standardize import Standardizer, predict_original_units
 
 # lambda of l2="auto": the L2 penalty on the output weights (standardised units).
@@ -466,12 +466,11 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         layout = ParamLayout({name: params[name].shape for name in trainable})
         fixed = {k: v for k, v in params.items() if k not in trainable}
         transform = None if standardizer.is_identity() else standardizer.transform
-        return rows.objective(
+        return Objective(
             self._block_loss_grad,
             layout,
             fixed,
-            *train,
-            transform=transform,
+            rows.training_rows(*train, transform=transform),
             l2=self._l2(),
             penalized=self._penalized(),
         )
@@ -736,13 +735,11 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             )
         dtype = next(iter(self._params_.values())).dtype
         X = rows_backend(X).rows(X).astype(dtype, copy=False)  # sparse: dense row blocks
-        forward = partial(self._forward, kernel=self._kernel_)
-        blocks = []
+        features = partial(_features, partial(self._forward, kernel=self._kernel_), self._params_)
+        transform = self._standardizer_.transform
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            for rows in iter_blocks(X.shape[0]):
-                Xs, _ = self._standardizer_.transform(X[rows], None)
-                blocks.append(_features(forward, self._params_, Xs))
-        return np.concatenate(blocks)
+            n_units = features(transform(X[:0], None)[0]).shape[1]
+        return predict_in_blocks(features, X, n_units, dtype, transform)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "n_iter_")

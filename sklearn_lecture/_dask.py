@@ -33,8 +33,13 @@ import dask
 import dask.array as da
 import numpy as np
 
-from ._objective import Objective
-from ._rows import check_split_weights, check_validation_spread, n_validation, predict_in_blocks
+from ._rows import (
+    ArrayRows,
+    check_split_weights,
+    check_validation_spread,
+    n_validation,
+    predict_in_blocks,
+)
 from ._standardize import (
     block_abs_max,
     block_moments,
@@ -291,63 +296,43 @@ def gram_sums(features, X, s, standardizer):
 
 
 # ---------------------------------------------------------------- objective
-def _chunk_sums(spec, theta, Xc, Yc, sc):
-    """One chunk's ``(sum_i s_i ||e_i||^2, gradient sums)``: the in-memory Objective's code."""
-    block_loss_grad, layout, fixed, transform, block_size = spec
-    chunk = Objective(
-        block_loss_grad,
-        layout,
-        fixed,
-        Xc,
-        Yc,
-        sc,
-        transform=transform,
-        block_size=block_size,
-        n_threads=1,  # the worker's own threads run the chunks in parallel
-        keep_blocks=False,  # built anew for every pass: nothing to keep
-    )
-    return chunk.sums(theta)
+def _chunk_sums(block_sums, theta, Xc, Yc, sc, transform):
+    """One chunk's ``(sum_i s_i ||e_i||^2, gradient sums)``: the in-memory rows' sums."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return ArrayRows(Xc, Yc, sc, transform, keep_blocks=False).sum_blocks(block_sums, theta)
 
 
-class DaskObjective(Objective):
-    """:class:`~._objective.Objective` over a dask array: the block sums run on the workers.
+class ChunkedRows:
+    """The training rows of an :class:`~._objective.Objective` on a dask cluster.
 
-    Each call sends ``theta`` to the workers once (one graph node that every
-    chunk's task refers to); each worker runs :meth:`Objective.sums` on its chunks,
-    i.e. the model's ``block_loss_grad`` over row blocks of ``block_size`` rows;
-    the client adds the chunk sums in chunk order.  Everything else (the
-    division by ``sum_i s_i``, the penalty, ``params``) is inherited, so ``J``
-    and ``grad J`` are the in-memory ones up to the order of the additions.
+    Each pass sends ``theta`` to the workers once (one graph node that every
+    chunk's task refers to); each worker sums the blocks of its chunks as the
+    in-memory rows do (:class:`~._rows.ArrayRows`), and the client adds the
+    chunk sums in chunk order. The rows never come to the client.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, keep_blocks=False, **kwargs)  # the blocks stay on the workers
-        n_chunks = len(self.X.chunks[0])
-        self._chunks = list(
-            zip(*(_row_blocks(A, n_chunks) for A in (self.X, self.Y, self.sample_weight)))
-        )
-        spec = (self.block_loss_grad, self.layout, self.fixed, self.transform, self.block_size)
-        self._spec = _shared(spec)
-        self._task = dask.delayed(_chunk_sums, pure=True)
+    def __init__(self, X, Y, s=None, transform=None):
+        self.X, self.s = X, s
+        n_chunks = len(X.chunks[0])
+        self._chunks = list(zip(*(_row_blocks(A, n_chunks) for A in (X, Y, s))))
+        self._transform = _shared(transform)
+        self._sent = (None, None)  # (block_sums, its graph node): sent once, not every pass
 
-    def _total_weight(self):
-        if self.sample_weight is not None:
-            return float(self.sample_weight.sum(dtype=np.float64).compute())
+    def total_weight(self):
+        if self.s is not None:
+            return float(self.s.sum(dtype=np.float64).compute())
         if any(math.isnan(c) for c in self.X.chunks[0]):
             return float(sum(_map_chunks(len, [self.X])))
         return float(self.X.shape[0])
 
-    def blocks(self, first=0, stop=None):
-        raise NotImplementedError("DaskObjective never brings the row blocks to the client.")
-
-    def _sums(self, theta):
+    def sum_blocks(self, block_sums, theta):
         """The sums over all chunks, computed on the workers, added in chunk order."""
-        th = _shared(np.asarray(theta))
-        tasks = [self._task(self._spec, th, Xc, Yc, sc) for Xc, Yc, sc in self._chunks]
-        parts = dask.compute(*tasks)
+        if self._sent[0] is not block_sums:
+            self._sent = (block_sums, _shared(block_sums))
+        task, fn, th = dask.delayed(_chunk_sums, pure=True), self._sent[1], _shared(theta)
+        parts = dask.compute(*(task(fn, th, *c, self._transform) for c in self._chunks))
         sse = float(_sum([p[0] for p in parts]))
-        grad = _sum([p[1] for p in parts]).astype(theta.dtype, copy=False)
-        return sse, grad
+        return sse, _sum([p[1] for p in parts]).astype(theta.dtype, copy=False)
 
 
 # ------------------------------------------------------------ early stopping
@@ -476,4 +461,4 @@ class DaskRows:
     head = staticmethod(head)
     predict = staticmethod(predict)
     init_rows = staticmethod(init_rows)
-    objective = DaskObjective
+    training_rows = ChunkedRows

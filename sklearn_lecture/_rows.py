@@ -1,55 +1,22 @@
-"""Row blocks and the threads that sum them, owned by each call.
+"""Row blocks: the one loop over the rows, the training rows held in memory, one BLAS thread.
 
-Blocks: every pass over the rows (the block sums of :class:`~._objective.Objective`,
-the statistics of :mod:`._standardize`, prediction) walks them in blocks of
-``BLOCK_SIZE`` rows (:func:`iter_blocks`), so that memory does not grow with n.
-
-The gradient of the lecture's ``J`` is a sum over rows. :class:`~._objective.Objective`
-cuts the rows into blocks of ``BLOCK_SIZE`` rows and the blocks into ``N_LANES``
-contiguous runs ("lanes"). Each lane adds its blocks, in order, into its own
-gradient; the lanes' sums are then added in lane order. The result depends on n
-and the block size only, never on how many threads ran the lanes.
-
-Threads: :func:`sum_lanes` starts the threads for lanes 1, ... itself, on every
-call, runs lane 0 in the calling thread and joins them before it returns. There
-is no pool shared between calls and no lock shared between threads, so nothing
-one call does (or an interrupted call leaves behind) can block another. When the
-caller is interrupted (``KeyboardInterrupt``), the call's lane threads are told
-to stop after their current block and the interrupt propagates at once.
-
-BLAS: the block products are small, and a multithreaded BLAS makes them several
-times slower (and on a busy machine much slower still), so while a fit runs the
-BLAS libraries run on one thread (:func:`one_blas_thread`). OpenBLAS, the BLAS
-numpy and scipy ship, has no per-thread setting (``openblas_set_num_threads_local``
-sets the process-wide count in its pthreads builds), so the setting is
-process-wide, as scikit-learn's own ``KMeans`` does: it is shared by all fits
-running at once and restored when the last of them ends, so no fit ever changes
-the BLAS threads under another. (In the OpenBLAS builds tested, 0.3.21 to 0.3.31,
-the setting takes effect for BLAS calls from the main thread only: a fit run in a
-worker thread keeps a multithreaded BLAS for its own calls.)
+Every pass over the rows (the sums of the lecture's ``J``, the standardisation's
+statistics, the auto learning rate's Gram matrix, prediction and the hidden features)
+walks them in blocks of ``BLOCK_SIZE`` rows with :func:`row_blocks`, so that memory
+does not grow with n. :class:`ArrayRows` is the in-memory strategy an
+:class:`~._objective.Objective` is given (numpy, or a sparse X read in dense blocks
+by :class:`SparseRowBlocks`); a dask worker runs the same loop on its chunks.
 """
 
-import os
-import signal
 import threading
-import weakref
 from contextlib import contextmanager
-from functools import lru_cache
+from itertools import islice
 
 import numpy as np
-
-try:  # the C functions ``signal`` wraps, without its int -> enum conversions
-    import _signal as _raw_signal
-except ImportError:  # not CPython
-    _raw_signal = signal
-
-# The row blocks are summed in N_LANES lanes (see the module docstring).
-N_LANES = 2
+from threadpoolctl import threadpool_limits
 
 # Rows per block: large enough for BLAS and numpy's per-call overhead, small enough
-# that the block's n_block x units arrays stay in cache and memory does not grow with
-# n. 1024 was the fastest of 256 ... 8192 for 64 units, float64 and float32, at
-# n = 1e5 (benchmarks/bench_fit.py's setting, on the 2-core CI machine).
+# that a block's n_block x units arrays stay in cache and memory does not grow with n.
 BLOCK_SIZE = 1024
 
 
@@ -59,19 +26,105 @@ def iter_blocks(n, block_size=BLOCK_SIZE):
         yield slice(start, start + block_size)
 
 
-def n_blocks(n, block_size=BLOCK_SIZE):
-    """How many blocks :func:`iter_blocks` yields for ``n`` rows."""
-    return -(-n // block_size)
+def row_blocks(X, Y=None, s=None, transform=None, block_size=BLOCK_SIZE):
+    """``(X_block, Y_block, s_block)`` for every block of rows, in training units.
+
+    ``transform(X_block, Y_block)`` (the standardisation) is applied block by
+    block; ``Y`` and ``s`` may be ``None``.
+    """
+    for rows in iter_blocks(X.shape[0], block_size):
+        Xb, Yb = X[rows], None if Y is None else Y[rows]
+        if transform is not None:
+            Xb, Yb = transform(Xb, Yb)
+        yield Xb, Yb, None if s is None else s[rows]
 
 
-def predict_in_blocks(predict_block, X, n_outputs, dtype):
+def predict_in_blocks(predict_block, X, n_outputs, dtype, transform=None):
     """``predict_block(X_block)`` on every block of X, gathered in one (n, n_outputs) array."""
-    n = X.shape[0]
-    out = np.empty((n, n_outputs), dtype=dtype)
+    out = np.empty((X.shape[0], n_outputs), dtype=dtype)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        for rows in iter_blocks(n):
-            out[rows] = predict_block(X[rows])
+        for rows, (Xb, _, _) in zip(iter_blocks(X.shape[0]), row_blocks(X, None, None, transform)):
+            out[rows] = predict_block(Xb)
     return out
+
+
+class ArrayRows:
+    """The training rows in memory, as an :class:`~._objective.Objective` reads them.
+
+    ``X, Y, s`` are the raw rows (``s`` may be ``None``), ``transform`` maps a
+    block to training units. Data of at most ``CACHE_BYTES`` keep their
+    transformed blocks between passes (``keep_blocks``), so that small data are
+    not standardised again on every pass; memory still does not grow with n.
+    """
+
+    CACHE_BYTES = 2**18
+
+    def __init__(self, X, Y, s=None, transform=None, block_size=None, keep_blocks=True):
+        self.X, self.Y, self.s, self.transform = X, Y, s, transform
+        self.block_size = block_size or BLOCK_SIZE
+        small = keep_blocks and transform is not None
+        self._kept = [] if small and X.nbytes + Y.nbytes <= self.CACHE_BYTES else None
+
+    def total_weight(self):
+        """``sum_i s_i`` (the number of rows without weights)."""
+        return float(self.X.shape[0]) if self.s is None else float(np.sum(self.s))
+
+    def blocks(self):
+        """The blocks ``(X_block, Y_block, s_block)`` in training units."""
+        if self._kept:
+            return iter(self._kept)
+        blocks = row_blocks(self.X, self.Y, self.s, self.transform, self.block_size)
+        if self._kept is None:
+            return blocks
+        self._kept = list(blocks)
+        return iter(self._kept)
+
+    def sum_blocks(self, block_sums, theta):
+        """``block_sums(theta, blocks)`` over the blocks of the rows: ``(sse, grad)``.
+
+        The blocks are summed in two halves, added at the end.
+        """
+        n_blocks = -(-self.X.shape[0] // self.block_size)
+        blocks = self.blocks()
+        if n_blocks < 2:
+            return block_sums(theta, blocks)
+        sse, grad = block_sums(theta, islice(blocks, n_blocks // 2))
+        sse_2, grad_2 = block_sums(theta, blocks)
+        grad += grad_2
+        return sse + sse_2, grad
+
+
+class SparseRowBlocks:
+    """A scipy sparse X (CSR) that the training reads as dense row blocks.
+
+    ``X[rows]`` (a slice or an index array) is that block of rows as a dense
+    ndarray, so every block of the lecture's arithmetic runs exactly as on the
+    dense X: a fit on a sparse X equals the fit on ``X.toarray()`` bit for bit
+    (for COO with duplicate entries, on ``X.tocsr().toarray()``). Memory: the
+    sparse matrix plus one dense block at a time; ``subset(idx)`` keeps rows
+    sparse (the training rows of the early-stopping split).
+    """
+
+    def __init__(self, A):
+        self.A = A.tocsr()
+        self.shape = self.A.shape
+        self.dtype = self.A.dtype
+        self.ndim = 2
+        self.nbytes = self.shape[0] * self.shape[1] * self.dtype.itemsize  # as dense
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, rows):
+        return self.A[rows].toarray()
+
+    def subset(self, idx):
+        return SparseRowBlocks(self.A[idx])
+
+    def astype(self, dtype, copy=True):
+        if np.dtype(dtype) == self.dtype and not copy:
+            return self
+        return SparseRowBlocks(self.A.astype(dtype))
 
 
 # ------------------------------------------------------------- held-out rows
@@ -123,198 +176,32 @@ def check_validation_spread(ss_tot, total_weight):
         )
 
 
-# ------------------------------------------------------------------- lanes
-
-
-def n_cpus():
-    """The cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-@lru_cache(maxsize=64)
-def lanes(n_blocks):
-    """``((first, stop), ...)``: the blocks of each non-empty lane, in lane order.
-
-    Cached: every pass over the same rows asks again (5 us a pass, saved).
-    """
-    cuts = [n_blocks * k // N_LANES for k in range(N_LANES + 1)]
-    return tuple((a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a)
-
-
-# Lanes run on threads only when each has enough work to pay for a thread (its
-# start and join cost about 0.3 ms, and numpy holds the GIL between and inside
-# small array operations): at least THREADS_MIN_BLOCKS blocks in all, and rows
-# at least THREADS_MIN_ROW_WIDTH numbers wide (the objective passes the number
-# of parameters, a proxy for the arithmetic per row). Measured on friedman1 (10
-# features; 2 cores, shared with 2 other busy processes), ms per pass with 2
-# threads / 1 thread: 20 hidden units (241 parameters) never paid, 1.6 at 2 blocks,
-# 1.1-1.25 at 8-16 blocks, 1.07-1.17 at 98 blocks; 32 units 0.88-1.03 at 98
-# blocks; 48 units (577) 0.85-0.99 at 4 blocks, 0.74-0.77 at 98; 64 units (769)
-# 1.2-1.46 at 4 blocks, 0.76-0.85 at 8, 0.64-0.72 at 98; 256 units 0.56-0.65 at 8
-# and 98 (benchmarks/bench_lanes.py).
-THREADS_MIN_BLOCKS = 8
-THREADS_MIN_ROW_WIDTH = 512
-
-
-def sum_lanes(lane_sums, n_blocks, n_threads=None, row_width=None):
-    """``[lane_sums(first, stop, stop_event) for each lane]``, in lane order.
-
-    ``stop_event`` is a :class:`threading.Event` set when the call is
-    interrupted, or ``None`` when every lane runs in the calling thread.
-
-    With ``n_threads > 1`` (by default: when called from the main thread of a
-    machine with several cores, for at least ``THREADS_MIN_BLOCKS`` blocks of
-    rows at least ``THREADS_MIN_ROW_WIDTH`` wide, ``row_width`` when given)
-    lanes 1, ... run on threads started for this
-    call while the calling thread runs lane 0; numpy releases the GIL in its
-    loops and in BLAS, so they run at once. Inside another thread (a joblib or
-    dask worker, a user's thread pool) the lanes run one after the other in
-    that thread: no nested parallelism. The results are the same either way.
-    """
-    todo = lanes(n_blocks)
-    if n_threads is None:
-        pays = n_blocks >= THREADS_MIN_BLOCKS and (
-            row_width is None or row_width >= THREADS_MIN_ROW_WIDTH
-        )
-        on_main = pays and threading.current_thread() is threading.main_thread()
-        n_threads = n_cpus() if on_main else 1
-    if len(todo) < 2 or n_threads < 2:  # in this thread: nothing to tell to stop
-        return [lane_sums(first, last, None) for first, last in todo]
-    return _sum_lanes_on_threads(lane_sums, todo)
-
-
-def _sum_lanes_on_threads(lane_sums, todo):
-    """:func:`sum_lanes` with lanes ``todo[1:]`` on threads started here, lane 0 in this one."""
-    stop = threading.Event()
-    results = [None] * len(todo)
-    errors = [None] * len(todo)
-
-    def run(k):
-        try:
-            results[k] = lane_sums(*todo[k], stop)
-        except BaseException as exc:  # handed to the caller below
-            errors[k] = exc
-        finally:
-            threads[k - 1].finished.release()
-
-    threads = [
-        threading.Thread(target=run, args=(k,), name="sklearn_lecture_lane", daemon=True)
-        for k in range(1, len(todo))
-    ]
-    for thread in threads:
-        thread.finished = threading.Lock()
-        thread.finished.acquire()  # released by the lane when it has returned
-    try:
-        with _signals_deferred():  # Thread.start waits on a Condition: see below
-            for thread in threads:
-                thread.start()
-        results[0] = lane_sums(*todo[0], stop)
-        for thread in threads:
-            thread.finished.acquire()  # a plain lock: an interrupt here is clean
-        with _signals_deferred():
-            for thread in threads:
-                thread.join()  # the lane has returned: this only reaps the thread
-    except BaseException:
-        # Interrupted (or lane 0 failed): the lane threads stop after their
-        # current block; they hold no lock and write only their own result.
-        stop.set()
-        raise
-    for exc in errors:
-        if exc is not None:
-            raise exc
-    return results
+# --------------------------------------------------------------------- BLAS
+_LOCK = threading.Lock()
+_HOLDER = [None]  # the thread whose call holds BLAS at one thread, or None
 
 
 @contextmanager
-def _signals_deferred():
-    """Hold back Python-handled signals (Ctrl-C's ``KeyboardInterrupt``) for a moment.
+def one_blas_thread():
+    """BLAS on one thread for this call (``threadpoolctl.threadpool_limits``).
 
-    ``Thread.start`` and ``Thread.join`` wait on a ``Condition`` or a thread's
-    state lock, and CPython cannot always undo those waits when a signal
-    handler raises inside them: the interrupt then surfaces as ``RuntimeError:
-    release unlocked lock`` instead of ``KeyboardInterrupt`` (seen in
-    ``tests/test_threads.py``'s random interrupts, 1 run in 3). Blocking the
-    signals in the calling thread for the few microseconds of the starts and
-    joins (threads started meanwhile inherit the mask, so the signal cannot be
-    handled through them either) delivers the interrupt right after, where it
-    surfaces as itself. Only the main thread runs Python signal handlers.
+    The block products are small, and a multithreaded BLAS makes them slower and
+    rounds some products (the RBF read-out's least squares) by its thread count.
+    OpenBLAS's setting is process-wide and threadpoolctl lets one thread at a time
+    set it: the first call to start sets it and restores it when it ends; calls
+    that run meanwhile in other threads leave it alone, so that none restores a
+    count another set.
     """
-    if (
-        not hasattr(signal, "pthread_sigmask")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-    # The signals with a Python handler now (a user may install one at any time).
-    # signal.valid_signals() and signal.getsignal() convert every number to an
-    # enum: 190-270 us per call here, twice per sum_lanes call; the same scan
-    # through _signal over the signal numbers listed once takes 2.6 us.
-    handled = [s for s in _VALID_SIGNALS if callable(_raw_signal.getsignal(s))]
-    old = _raw_signal.pthread_sigmask(signal.SIG_BLOCK, handled)
+    limiter = None
     try:
+        with _LOCK:
+            if _HOLDER[0] is None or not _HOLDER[0].is_alive():
+                limiter = threadpool_limits(limits=1, user_api="blas")
+                limiter.__enter__()
+                _HOLDER[0] = threading.current_thread()
         yield
     finally:
-        _raw_signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-# The signal numbers of this platform, listed once (as ints).
-_VALID_SIGNALS = tuple(int(s) for s in signal.valid_signals())
-
-
-# --------------------------------------------------------------------- BLAS
-_HOLD_LOCK = threading.Lock()
-_HOLDERS = weakref.WeakSet()  # the calls inside one_blas_thread() right now
-_SAVED = []  # [(library controller, its thread count before the first holder)]
-
-
-class _Holder:
-    """One call's claim on the one-thread BLAS; dropping it (even uncleanly) releases it."""
-
-
-def _sync():
-    """Make the BLAS threads match the holders: one while any, as before when none.
-
-    Idempotent, and called on every entry and exit, so a claim that an
-    interrupt kept from being released is dropped (``_HOLDERS`` holds weak
-    references) and repaired on the next call.
-    """
-    with _HOLD_LOCK:
-        if len(_HOLDERS) and not _SAVED:
-            from threadpoolctl import ThreadpoolController
-
-            blas = ThreadpoolController().select(user_api="blas").lib_controllers
-            saved = [(lib, lib.get_num_threads()) for lib in blas]
-            _SAVED.extend(saved)  # saved first: an interrupt below still restores
-            for lib, _ in saved:
-                lib.set_num_threads(1)
-        elif not len(_HOLDERS) and _SAVED:
-            while _SAVED:
-                lib, n = _SAVED[-1]
-                lib.set_num_threads(n)
-                _SAVED.pop()
-
-
-class one_blas_thread:
-    """Context manager: the BLAS libraries run on one thread while any holder is inside.
-
-    Re-entrant and shared between threads: the first holder to enter saves
-    each BLAS library's thread count and sets it to 1; the last to leave
-    restores it. The block sums are bit-identical whatever the BLAS thread
-    count (``tests/test_threads.py``); other products may round differently on
-    some BLAS builds (OpenBLAS 0.3.21).
-    """
-
-    def __enter__(self):
-        self._holder = _Holder()
-        _HOLDERS.add(self._holder)
-        _sync()
-        return self
-
-    def __exit__(self, *exc):
-        _HOLDERS.discard(self._holder)
-        self._holder = None
-        _sync()
-        return False
+        if limiter is not None:
+            with _LOCK:
+                _HOLDER[0] = None
+                limiter.__exit__(None, None, None)

@@ -6,7 +6,7 @@ results; the rows backends choose how the blocks are walked and added.
 
 import numpy as np
 
-from ._rows import iter_blocks, predict_in_blocks
+from ._rows import predict_in_blocks, row_blocks
 
 
 # ------------------------------------------------------------ mean and scale
@@ -144,13 +144,12 @@ def gram_sums(features, X, s, standardizer):
     """
     G = None
     total = 0.0
-    for rows in iter_blocks(X.shape[0]):
-        Xb, _ = standardizer.transform(X[rows], None)
+    for Xb, _, sb in row_blocks(X, None, s, standardizer.transform):
         F = features(Xb)
         F1 = np.hstack([F, np.ones((F.shape[0], 1), dtype=F.dtype)]).astype(np.float64)
-        if s is not None:
-            Gb = F1.T @ (F1 * s[rows, None])
-            total += float(s[rows].sum())
+        if sb is not None:
+            Gb = F1.T @ (F1 * sb[:, None])
+            total += float(sb.sum())
         else:
             Gb = F1.T @ F1
             total += F1.shape[0]

@@ -35,6 +35,7 @@ from sklearn_lecture._base import _yhat  # noqa: E402
 KERNELS = ["sigmoid", "rbf", "relu"]
 N, CHUNK = 301, 70  # 70 does not divide 301: the last chunk has 21 rows
 
+
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(
@@ -130,8 +131,9 @@ def test_auto_learning_rate_two_outputs_and_no_weights(client, Est):
 def test_predict_pickle_and_partial_fit(client):
     X, y, sw = _data()
     Xd, yd, swd = _dask_data(X, y, sw)
-    est = fit_quietly(SigmoidMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
-                      Xd, yd)
+    est = fit_quietly(
+        SigmoidMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0), Xd, yd
+    )
     y_np = est.predict(X)
     assert isinstance(y_np, np.ndarray) and y_np.shape == (N,)
     y_lazy = est.predict(Xd)
@@ -176,7 +178,9 @@ def test_early_stopping_holds_out_the_same_number_of_rows(client):
     rng = np.random.RandomState(0)
     standardizer = _standardize.Standardizer.identity(3, 1)
     predict = partial(_yhat, est._forward)
-    Xt, Yt, st, monitor = _dask.split_validation(Xd, yd[:, None], swd, standardizer, rng, 0.2, predict)
+    Xt, Yt, st, monitor = _dask.split_validation(
+        Xd, yd[:, None], swd, standardizer, rng, 0.2, predict
+    )
     n_val = int(np.ceil(0.2 * N))
     assert Xt.compute().shape == (N - n_val, 3) and st.compute().shape == (N - n_val,)
     assert np.isfinite(monitor(est._to_training(est._fitted_params(), standardizer)))
@@ -250,17 +254,17 @@ def test_worker_killed_mid_fit_is_retried_or_raises(client, monkeypatch):
     X, y, sw = _data()
     Xd, yd, swd = _dask_data(X, y, sw)
     calls = []
-    sums = _dask.DaskObjective._sums
+    sums = _dask.ChunkedRows.sum_blocks
     victim = sorted(client.scheduler_info()["workers"])[0]
     pid = client.run(os.getpid, workers=[victim])[victim]
 
-    def sums_and_kill(self, theta):
+    def sums_and_kill(self, block_sums, theta):
         calls.append(1)
         if len(calls) == 3:  # third iteration: kill one worker process (its nanny restarts it)
             os.kill(pid, signal.SIGKILL)
-        return sums(self, theta)
+        return sums(self, block_sums, theta)
 
-    monkeypatch.setattr(_dask.DaskObjective, "_sums", sums_and_kill)
+    monkeypatch.setattr(_dask.ChunkedRows, "sum_blocks", sums_and_kill)
     a = fit_quietly(
         _estimator(SigmoidMLPRegressor, "sigmoid", "gd", max_iter=8, learning_rate=0.05),
         X,
@@ -316,8 +320,10 @@ def test_early_stopping_with_zero_weight_training_or_validation_rows_is_a_clear_
     X, y, _ = _data(n=30)
     sw = np.zeros(30)
     sw[0] = 1.0  # one row weighs anything: the training or the validation rows weigh 0
-    Xd, yd, swd = da.from_array(X, chunks=(7, -1)), da.from_array(y, chunks=7), da.from_array(
-        sw, chunks=7
+    Xd, yd, swd = (
+        da.from_array(X, chunks=(7, -1)),
+        da.from_array(y, chunks=7),
+        da.from_array(sw, chunks=7),
     )
     for seed in range(3):
         est = SigmoidMLPRegressor((3,), early_stopping=True, max_iter=5, random_state=seed)
@@ -335,7 +341,9 @@ def test_wrong_length_sample_weight_or_y_names_it(what):
     args = {"y": y, "sample_weight": sw}
     args[what] = args[what][:-5]
     with pytest.raises(ValueError, match=rf"{what} has shape"):
-        SigmoidMLPRegressor((3,), max_iter=2).fit(Xd, args["y"], sample_weight=args["sample_weight"])
+        SigmoidMLPRegressor((3,), max_iter=2).fit(
+            Xd, args["y"], sample_weight=args["sample_weight"]
+        )
 
 
 @local
@@ -368,7 +376,7 @@ def test_check_gradients_on_dask_data_evaluate_the_in_memory_J(dtype):
     assert max(errors.values()) < 1e-6, errors
     on_dask = training_problem(net, Xd, yd, dtype=np.float64)
     in_memory = training_problem(net, X, y, dtype=np.float64)
-    assert isinstance(on_dask.objective, _dask.DaskObjective)
+    assert isinstance(on_dask.objective.rows, _dask.ChunkedRows)
     np.testing.assert_allclose(on_dask.theta0, in_memory.theta0, rtol=1e-12)
     J_dask, grad_dask = on_dask.objective(in_memory.theta0)
     J_memory, grad_memory = in_memory.objective(in_memory.theta0)

@@ -1,10 +1,8 @@
-"""Threads, BLAS and interrupts: what ``sklearn_lecture/_rows.py`` promises.
+"""Threads, BLAS and interrupts.
 
-* The lanes of row blocks run on threads owned by each call: nothing outlives
-  the call, nothing is shared between calls.
-* While fits run, BLAS runs on one thread; the setting is shared by fits running
-  at once and restored when the last one ends (OpenBLAS has no per-thread
-  setting), and L-BFGS-B runs under it.
+* While a fit runs, BLAS runs on one thread (``threadpoolctl.threadpool_limits``,
+  owned by the call, in whichever thread fits), restored when it ends; L-BFGS-B
+  runs under it.
 * Fits are bit-identical in the main thread, in a worker thread, concurrently
   with other fits, and under ``threadpool_limits(1)``.
 * A ``KeyboardInterrupt`` at any moment of ``fit``, ``partial_fit`` or
@@ -19,6 +17,7 @@ import signal
 import sys
 import threading
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -26,16 +25,7 @@ from _helpers import fit_quietly, make_estimator, smooth_data
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sklearn_lecture import _objective, _optimizers, _rows, training_problem
-
-LANE = "sklearn_lecture_lane"
-
-
-@pytest.fixture(autouse=True)
-def _lanes_on_threads(monkeypatch):
-    """Small data here, so that the lanes run on threads (by default they would not)."""
-    monkeypatch.setattr(_rows, "THREADS_MIN_BLOCKS", 2)
-    monkeypatch.setattr(_rows, "THREADS_MIN_ROW_WIDTH", 0)
+from sklearn_lecture import RBFRegressor, _objective, _optimizers, training_problem
 
 
 def _make(name, **params):
@@ -46,65 +36,45 @@ def _blas_threads():
     return [(i["filepath"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"]
 
 
-def _lane_threads():
-    return [t for t in threading.enumerate() if t.name == LANE]
-
-
-def test_lane_threads_belong_to_the_call_and_no_pool_is_kept():
-    X, y = smooth_data(n=3000, d=4)
-    est = _make("mlp", max_iter=3)
-    assert not hasattr(_optimizers, "_POOL") and not hasattr(_objective, "_POOL") and not hasattr(_rows, "_POOL")
-    seen, ran_on = [], set()
-    original = _rows.sum_lanes
-    threads_before = set(threading.enumerate())
-
-    def spy(lane_sums, *args, **kwargs):
-        def recorded(*lane_args):
-            ran_on.add(threading.current_thread().name)
-            return lane_sums(*lane_args)
-
-        out = original(recorded, *args, **kwargs)
-        seen.append(len(_lane_threads()))  # right after the call: its threads joined
-        return out
-
-    _rows_sum_lanes = _objective.sum_lanes
-    _objective.sum_lanes = spy
-    try:
-        fit_quietly(est, X, y)
-    finally:
-        _objective.sum_lanes = _rows_sum_lanes
-    assert seen and all(count == 0 for count in seen)
-    if _rows.n_cpus() > 1:  # the lanes did run on threads of their own, and none is left
-        assert LANE in ran_on
-    assert set(threading.enumerate()) <= threads_before
-
-
-def test_threaded_lanes_give_the_sums_of_one_thread_whatever_the_blas_threads():
+def test_the_block_sums_are_the_same_whatever_the_blas_threads():
     X, y = smooth_data(n=5000, d=4)
     est = fit_quietly(_make("mlp", max_iter=2), X, y)
     objective, _, theta, _ = training_problem(est, X, y, dtype=np.float64)
-    objective.n_threads = 1  # the reference: every lane in this thread
-    reference = objective.sums(theta)
-    for n_threads in (1, 2, 4):
-        objective.n_threads = n_threads
-        for blas in (1, 2):
-            with threadpool_limits(blas, user_api="blas"):
-                sse, grad = objective.sums(theta)
-            assert sse == reference[0]
-            assert grad.tobytes() == reference[1].tobytes()
+    with threadpool_limits(1, user_api="blas"):
+        reference = objective.sums(theta)
+    with threadpool_limits(2, user_api="blas"):
+        sse, grad = objective.sums(theta)
+    assert sse == reference[0]
+    assert grad.tobytes() == reference[1].tobytes()
 
 
-def test_blas_threads_are_shared_by_concurrent_holders_and_restored_by_the_last():
+@pytest.mark.parametrize("where", ["main", "worker"])
+def test_a_fit_runs_on_one_blas_thread_in_any_thread_and_restores_it(where, monkeypatch):
+    """threadpoolctl lets one Python thread at a time set OpenBLAS's threads: a fit
+    owns its limit for the call only, so a fit in a worker thread, after fits in the
+    main thread, still runs its block sums on one BLAS thread."""
     before = _blas_threads()
     if not before:
         pytest.skip("no BLAS library found by threadpoolctl")
-    first, second = _rows.one_blas_thread(), _rows.one_blas_thread()
-    first.__enter__()
-    assert all(n == 1 for _, n in _blas_threads())
-    second.__enter__()
-    first.__exit__(None, None, None)  # the other holder still runs: stays at one
-    assert all(n == 1 for _, n in _blas_threads())
-    second.__exit__(None, None, None)
+    X, y = smooth_data(n=300, d=4)
+    fit_quietly(_make("mlp", max_iter=2), X, y)  # a fit in the main thread first
+    seen = []
+    block_sums = _objective.block_sums
+
+    def spy(*args):
+        if not seen:
+            seen.append(_blas_threads())
+        return block_sums(*args)
+
+    monkeypatch.setattr(_objective, "block_sums", spy)
+    fit = partial(fit_quietly, _make("mlp", max_iter=2), X, y)
+    if where == "main":
+        fit()
+    else:
+        thread = threading.Thread(target=fit)
+        thread.start()
+        thread.join()
+    assert seen and all(n == 1 for _, n in seen[0])
     assert _blas_threads() == before
 
 
@@ -191,6 +161,25 @@ def test_fits_are_bit_identical_in_any_thread_and_concurrently(name, solver):
     assert _blas_threads() == before
 
 
+@pytest.mark.parametrize("n_centers", [20, 40])
+def test_rbf_with_the_default_centres_is_bit_identical_in_a_worker_thread(n_centers):
+    """From 20 centres the initialisation's least squares is a product OpenBLAS
+    threads (and rounds by thread count): a fit in a worker thread, after one in
+    the main thread, must hold BLAS at one thread too (issue 22)."""
+    X, y = smooth_data(n=3000, d=4)
+    make = partial(RBFRegressor, n_centers, max_iter=15, random_state=0)
+    reference = _fitted_bytes(fit_quietly(make(), X, y))
+    results = []
+
+    def worker():
+        results.append(_fitted_bytes(fit_quietly(make(), X, y)))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert results == [reference]
+
+
 # ---------------------------------------------------------------------------
 # Interrupts at random moments
 # ---------------------------------------------------------------------------
@@ -210,7 +199,7 @@ def _snapshot(est):
 # sees the call complete, which it checks like any other outcome.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_keyboard_interrupts_at_random_moments_leave_state_whole_and_fits_working():
-    X, y = smooth_data(n=3000, d=4)  # three blocks: two lanes, on two threads
+    X, y = smooth_data(n=3000, d=4)  # three blocks
     X3 = X[:, :3] * 1e3 + 5.0  # another number of features and other units
     rng = np.random.RandomState(0)
     bases = {name: fit_quietly(_make(name, max_iter=5), X, y) for name in ("mlp", "rbf")}
@@ -264,13 +253,9 @@ def test_keyboard_interrupts_at_random_moments_leave_state_whole_and_fits_workin
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
-    # The lane threads of the interrupted calls finish on their own ...
-    for t in _lane_threads():
-        t.join(timeout=60)
-        assert not t.is_alive(), "a lane thread of an interrupted call never finished"
     assert _blas_threads() == blas_before
 
-    # ... and the process fits and predicts normally: in a thread, so a hang fails.
+    # The process fits and predicts normally: in a thread, so a hang fails.
     outcome = {}
 
     def final():
@@ -290,36 +275,15 @@ def test_keyboard_interrupts_at_random_moments_leave_state_whole_and_fits_workin
     print(f"{interrupts} interrupts in {attempts} calls", file=sys.stderr)
 
 
-@pytest.mark.parametrize("n_threads", [1, 2])
-def test_a_pass_that_overflows_raises_no_runtimewarning_on_any_lane(n_threads):
-    """One ``np.errstate`` covers a pass in the calling thread; a lane on a thread
-    of its own sets its own (errstate does not cross threads). Weights 1e300 make
-    every lane overflow; with RuntimeWarnings as errors, a lane that did not
-    silence them would raise, and ``sums`` hands a lane's error to the caller."""
-    X, y = smooth_data(n=9000, d=4)  # 9 blocks: lanes on threads when n_threads > 1
+def test_a_pass_that_overflows_raises_no_runtimewarning():
+    """One ``np.errstate`` covers a pass. Weights 1e300 make every block overflow;
+    with RuntimeWarnings as errors, a block that was not silenced would raise."""
+    X, y = smooth_data(n=9000, d=4)  # 9 blocks
     est = fit_quietly(_make("mlp", hidden_layer_sizes=(32,), max_iter=2), X, y)
     objective, _, theta, _ = training_problem(est, X, y, dtype=np.float64)
-    objective.n_threads = n_threads
-    ran_on = set()
-    original = _objective.sum_lanes
-
-    def spy(lane_sums, *args, **kwargs):
-        def recorded(*lane_args):
-            ran_on.add(threading.current_thread().name)
-            return lane_sums(*lane_args)
-
-        return original(recorded, *args, **kwargs)
-
     huge = np.full_like(theta, 1e300)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        _objective.sum_lanes = spy
-        try:
-            J, grad = objective(huge)
-            sse, _ = objective.sums(huge)
-        finally:
-            _objective.sum_lanes = original
+        J, grad = objective(huge)
+        sse, _ = objective.sums(huge)
     assert not np.isfinite(J) and not np.isfinite(sse)  # it did overflow
-    if n_threads > 1 and _rows.n_cpus() > 1:
-        assert LANE in ran_on  # and some of it on a lane thread
-
