@@ -119,6 +119,7 @@ html_css_files = ["custom.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_end": ["navbar-icon-links"],
+    "header_links_before_dropdown": 5,
     # "On this page" on the narrative pages only: the examples' code and figures and the
     # API pages' signatures need the width
     "secondary_sidebar_items": {
