@@ -56,7 +56,13 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+# sg_execution_times: sphinx-gallery's timing pages load jQuery and DataTables from
+# the internet (and lose their styling offline); they are not written (below), and a
+# stale one left by an older build is not read.
+exclude_patterns = [
+    "_build", "Thumbs.db", ".DS_Store", "sg_execution_times.rst",
+    "auto_examples/sg_execution_times.rst", "benchmarks",
+]
 default_role = "literal"  # `x` in a docstring is code, never a failed reference
 pygments_style = "sphinx"
 
@@ -95,6 +101,7 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
     "within_subsection_order": "FileNameSortKey",
+    "write_computation_times": False,  # see exclude_patterns
     # Not the examples' own matplotlib.use("Agg") and FIGURES lines: the reader
     # sees them, and they are harmless.
 }
@@ -103,6 +110,8 @@ sphinx_gallery_conf = {
 viewcode_line_numbers = True
 
 # -- HTML -------------------------------------------------------------------
+NARRATIVE = ("install", "lecture_map", "user_guide", "guide_training", "guide_scaling",
+             "troubleshooting", "promises", "performance")
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklearn_lecture {release}"
 html_static_path = ["_static"]
@@ -110,10 +119,11 @@ html_css_files = ["custom.css"]
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_end": ["navbar-icon-links"],
+    "header_links_before_dropdown": 5,
     # "On this page" on the narrative pages only: the examples' code and figures and the
     # API pages' signatures need the width
     "secondary_sidebar_items": {
-        page: ["page-toc"] for page in ("install", "lecture_map", "user_guide", "api")
+        page: ["page-toc"] for page in NARRATIVE + ("api",)
     },
     "show_prev_next": True,
     "navigation_with_keys": False,
@@ -121,7 +131,7 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 # Pages without sub-pages need no left sidebar.
-html_sidebars = {page: [] for page in ("index", "install", "lecture_map", "user_guide")}
+html_sidebars = {page: [] for page in ("index",) + NARRATIVE}
 
 
 # -- Docstrings inherited from scikit-learn ----------------------------------

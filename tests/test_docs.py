@@ -11,6 +11,7 @@ The docs extra (``pip install -e ".[docs]"``) brings Sphinx and its extensions;
 """
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,32 @@ def test_the_readme_builds_the_docs_as_ci_does():
     command = ('python3 -m venv .venv && .venv/bin/pip install -q -e ".[docs]" && ' + sphinx)
     assert command in readme.splitlines()
     assert '.venv/bin/pip install -q -e ".[docs]" && ' + sphinx in ci.splitlines()
+
+
+def test_every_test_the_promises_page_names_exists():
+    """doc/promises.rst pairs each promise with tests: each ``file.py::name`` must exist."""
+    page = (DOC / "promises.rst").read_text(encoding="utf-8")
+    named = set(re.findall(r"``(test_\w+\.py)::(test_\w+)``", page))
+    assert len(named) > 50
+    missing = [f"{file}::{name}" for file, name in sorted(named)
+               if not re.search(rf"^(?:    )?def {name}\(",
+                                (ROOT / "tests" / file).read_text(encoding="utf-8"), re.M)]
+    assert not missing, missing
+
+
+BUILT = DOC / "_build" / "html"
+
+
+@pytest.mark.skipif(not (BUILT / "index.html").exists(),
+                    reason="the documentation is not built (.ci/run builds it first)")
+def test_the_built_site_loads_nothing_from_the_internet():
+    """Offline, every page keeps its scripts and styling: none comes from another site."""
+    remote = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
+    pages = sorted(BUILT.rglob("*.html"))
+    assert len(pages) > 10
+    offending = [str(page.relative_to(BUILT)) for page in pages
+                 if remote.search(page.read_text(encoding="utf-8"))]
+    assert not offending, offending
+    assert not list(BUILT.rglob("sg_execution_times.html"))
+    api = (BUILT / "api.html").read_text(encoding="utf-8")
+    assert "sklearn_lecture._" not in api, "the API reference lists public names only"

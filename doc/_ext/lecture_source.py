@@ -11,8 +11,9 @@ An explicit title is allowed: ``:source:`the update <_optimizers.py|theta -= alp
 
 Lines are found by their text, not their number, so the links follow the code
 as it changes; a text that matches no line, or more than one, is a warning
-(an error under ``sphinx-build -W``), and so is a link to a module whose
-source page viewcode did not write (document one of its objects to get one).
+(an error under ``sphinx-build -W``). A linked module gets its source page even
+when none of its objects is documented (the private modules where the lecture's
+formulas live are not in the API reference).
 
 The extension also gives every line of viewcode's pages an anchor
 (``id="line-N"``), which the links point to.
@@ -21,6 +22,7 @@ The extension also gives every line of viewcode's pages an anchor
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.pycode import ModuleAnalyzer
 from sphinx.util import logging
 from sphinx.util.nodes import split_explicit_title
 
@@ -85,6 +87,22 @@ def add_line_anchors(app):
     return []
 
 
+def register_source_pages(app, env):
+    """Ask viewcode for the source page of every module a :source: link points to.
+
+    viewcode writes pages only for modules with a documented object; the links also
+    point into private modules. Runs after reading, so it holds in incremental builds.
+    """
+    modules = env.__dict__.setdefault("_viewcode_modules", {})
+    for _docname, _lineno, page, _line in getattr(env, "lecture_source_links", ()):
+        modname = page.removeprefix("_modules/").replace("/", ".")
+        if not modules.get(modname):
+            analyzer = ModuleAnalyzer.for_module(modname)
+            analyzer.find_tags()
+            modules[modname] = (analyzer.code, analyzer.tags, {}, modname)
+    return []
+
+
 def check_links(app, exception):
     """Every :source: link must land on a page viewcode wrote, on an existing line."""
     if exception is not None or app.builder.format != "html":
@@ -116,6 +134,7 @@ def merge(app, env, docnames, other):
 def setup(app):
     app.add_role("source", source_role)
     app.connect("html-collect-pages", add_line_anchors, priority=100)
+    app.connect("env-updated", register_source_pages)
     app.connect("build-finished", check_links)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
