@@ -15,12 +15,10 @@ import sys
 import time
 import warnings
 
-from ._csv import UsageError, read_csv
-from .lecture import SETTINGS, l3sig_final_costs, replay_lecture, slide_cost
+from ._csv import UsageError, read_csv  # numpy, scikit-learn and the models: imported on use
 
 PROG = "sklearn-lecture"
 DEFAULT_OUT = "sklearn_lecture_output"
-L6RBF_ITER = {name: SETTINGS[name]["n_iter"].value for name in ("l6rbf1", "l6rbf2", "l6rbf3")}
 
 __all__ = ["UsageError", "build_parser", "main", "read_csv"]
 
@@ -61,6 +59,13 @@ HELP = {
     "random_state": "seed for the initial weights, the folds and the early-stopping split, "
     "0 to 2**32 - 1 (default: 0)",
     "quiet": "do not print progress to stderr",
+    "solver": "the solver of RBFRegressor and SigmoidMLPRegressor in the comparison: gd "
+    "(gradient descent, the lecture's method; the default) or lbfgs (often further in less "
+    "time on thousands of rows)",
+    "max_iter": "iterations of each network in the comparison (default: 2000; 200 with "
+    "--quick); raise it when the table notes that max_iter was reached",
+    "tol": "stop a network when J improves by less than this (default: each estimator's)",
+    "l2": "the weight penalty of RBFRegressor and SigmoidMLPRegressor (default: 'auto')",
 }
 
 
@@ -79,6 +84,10 @@ def build_parser():
     add("--no-figures", action="store_true", help=HELP["no_figures"])
     add("--random-state", metavar="N", type=_seed, default=0, help=HELP["random_state"])
     add("-q", "--quiet", action="store_true", help=HELP["quiet"])
+    add("--solver", choices=("gd", "lbfgs"), default=None, help=HELP["solver"])
+    add("--max-iter", metavar="N", type=_max_iter, default=None, help=HELP["max_iter"])
+    add("--tol", metavar="TOL", type=_nonnegative_float, default=None, help=HELP["tol"])
+    add("--l2", metavar="L2", type=_nonnegative_float, default=None, help=HELP["l2"])
     return parser
 
 
@@ -105,6 +114,20 @@ def _seed(text):
 
 def _positive_int(text):
     return _integer(text, 2, "at least 2 folds")
+
+
+def _max_iter(text):
+    return _integer(text, 1, "at least 1 iteration")
+
+
+def _nonnegative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"needs a finite number >= 0, got {text}")
+    return value
 
 
 def main(argv=None):
@@ -174,24 +197,49 @@ def _run(args):
     X, y, title = _load_data(args, n_folds)
     figures = _figures_wanted(args)
     models = comparison_models(args.random_state, quick=args.quick)
+    _apply_options(models, args)
     lecture = args.data is None
     n_steps = len(models) + (5 + figures if lecture else 0) + figures
     progress = _Progress(n_steps, args.quiet)
     written = []
     if lecture:
+        from .lecture import replay_lecture
+
         results = replay_lecture(args.quick, args.random_state, progress)
         print_lecture_summary(results)
         if figures:
             progress(f"writing the lecture's figures to {args.out}")
             written += save_lecture_figures(results, args.out)
     scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
-    print_table(scores, title, n_folds)
+    print_table(scores, title, n_folds, _advice(args))
     if figures:
         progress(f"writing the comparison figure to {args.out}")
         written.append(save_comparison_figure(scores, title, n_folds, args.out))
     if written:
         print(f"\nFigures written to {args.out}{os.sep}: " + ", ".join(written))
     return 0
+
+
+def _advice(args):
+    """What to change when a network runs out of iterations: the options of this command."""
+    max_iter = args.max_iter or (200 if args.quick else 2000)
+    advice = f"to let them run longer: --max-iter {2 * max_iter} (now {max_iter})"
+    if args.solver != "lbfgs":
+        advice += "; for RBFRegressor and SigmoidMLPRegressor, --solver lbfgs often gets further"
+    return advice
+
+
+def _apply_options(models, args):
+    """--max-iter and --tol for the three networks, --solver and --l2 for the lecture's two."""
+    options = {o: getattr(args, o) for o in ("max_iter", "tol", "solver", "l2")}
+    options = {o: value for o, value in options.items() if value is not None}
+    for model in models.values():
+        if not hasattr(model, "steps"):
+            continue  # LinearRegression
+        net = model.steps[-1][1]
+        net = getattr(net, "regressor", net)  # MLPRegressor in a TransformedTargetRegressor
+        ours = type(net).__module__.startswith(__package__)
+        net.set_params(**{o: v for o, v in options.items() if ours or o in ("max_iter", "tol")})
 
 
 def _load_data(args, n_folds):
@@ -251,6 +299,8 @@ def _make_out_dir(out):
 
 def print_settings():
     """Every setting of the slides' replays, and whether it is the slides' or a stand-in."""
+    from .lecture import SETTINGS
+
     print(
         "Settings of the slides' examples (slide: from the slides; stand-in: the slides "
         "give none, so the package chose one):"
@@ -262,6 +312,7 @@ def print_settings():
 
 
 def print_lecture_summary(results):
+    """What every replay ended with, after the settings; a blank line ends it."""
     Xb, yb = results["bumps"]
     print_settings()
     print(
@@ -277,9 +328,12 @@ def print_lecture_summary(results):
     ]:
         scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
         print(f"  kernels {title}: R^2 {scores}")
+    print()
 
 
 def _print_l6rbf(results):
+    from .lecture import slide_cost
+
     nb = len(results["bumps"][1])
     for label, est in results["l6rbf1"]:
         J = float(slide_cost(est.loss_, nb, "sum"))
@@ -297,6 +351,8 @@ def _print_l6rbf(results):
 
 
 def _print_l3sig(results):
+    from .lecture import l3sig_final_costs
+
     Xs, ys = results["l3sig_data"]
     final = l3sig_final_costs(results)
     for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
@@ -379,9 +435,9 @@ def cross_validate_models(models, X, y, n_folds, random_state, progress):
     return scores
 
 
-def print_table(scores, title, n_folds):
+def print_table(scores, title, n_folds, advice=""):
     width = max(len(name) for name in scores) + 2
-    print(f"\n{n_folds}-fold cross-validated R^2 on {title}:\n")
+    print(f"{n_folds}-fold cross-validated R^2 on {title}:\n")
     print(f"{'model':<{width}}{'R^2 mean +- std':>18}{'fit time (s)':>15}")
     print("-" * (width + 33))
     notes = []
@@ -397,6 +453,8 @@ def print_table(scores, title, n_folds):
         print(f"{name:<{width}}{r2:>18}{s['fit_time'].mean():>15.3f}{mark}")
     for note in notes:
         print(f"  * {note}")
+    if notes and advice:
+        print(f"    {advice}")
 
 
 # -------------------------------------------------------------------- figures
@@ -421,8 +479,10 @@ def _save(fig, out, name):
 
 def save_lecture_figures(results, out):
     """Data with the fitted curves, and J per iteration, for every lecture example."""
+    from .lecture import SETTINGS
     from .plotting import plot_replays
 
+    L6RBF_ITER = {name: SETTINGS[name]["n_iter"].value for name in ("l6rbf1", "l6rbf2", "l6rbf3")}
     Xb, yb = results["bumps"]
     l6rbf = SETTINGS["l6rbf"]
     stand_ins = (
@@ -513,6 +573,7 @@ def kernels_figure(results):
 
 def l3sig_figure(results):
     """l3sig, h = 20 and h = 200: the lecture's method (top), the defaults (bottom)."""
+    from .lecture import SETTINGS, l3sig_final_costs
     from .plotting import plot_replays
 
     Xs, ys = results["l3sig_data"]

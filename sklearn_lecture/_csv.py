@@ -9,8 +9,6 @@ import io
 import math
 import shlex
 
-import numpy as np
-
 
 class UsageError(Exception):
     """Bad input from the user: reported in one line, exit code 2."""
@@ -57,6 +55,8 @@ def read_csv(path, target=None, features=None, drop=None):
     data = rows[1:]
     if not data:
         raise UsageError(f"{path} has a header row but no data rows")
+    import numpy as np
+
     target, features = _choose_columns(path, header, target, features, drop)
     used = [header.index(name) for name in [*features, target]]
     values = np.empty((len(data), len(used)))

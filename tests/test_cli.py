@@ -57,6 +57,7 @@ def test_default_run_writes_figures_and_prints_the_table(tmp_path, png_pixels_an
     for mean, std, fit_time in rows.values():
         assert -1 < mean <= 1 and std >= 0 and fit_time >= 0
     # progress went to stderr, one line per step, and nothing else did
+    assert res.stdout.splitlines()[0].startswith("Settings of the slides' examples")
     progress = res.stderr.strip().splitlines()
     assert len(progress) >= 8
     assert all(line.startswith("[") for line in progress), res.stderr
@@ -320,3 +321,70 @@ def test_without_matplotlib_the_job_still_runs_and_says_what_to_install(
     assert ('matplotlib is not installed, so no figures are written; to get them: pip install '
             'matplotlib (or, in a checkout of sklearn_lecture, pip install -e ".[plot]")') in err
     assert "LinearRegression" in out and not out_dir.exists()
+
+
+def test_help_imports_neither_scikit_learn_nor_numpy():
+    """``--help`` answers at once: the package's heavy imports wait until they are used."""
+    code = (
+        "import sys\n"
+        "import sklearn_lecture.__main__ as m\n"
+        "try:\n    m.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('sklearn', 'numpy', 'scipy', 'matplotlib')\n"
+        "print('LOADED', sorted(k for k in sys.modules if k.split('.')[0] in heavy))\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "--solver" in res.stdout and "--max-iter" in res.stdout
+    assert res.stdout.strip().splitlines()[-1] == "LOADED []"
+
+
+def test_solver_max_iter_tol_and_l2_reach_the_networks():
+    """The options the ConvergenceWarning and the table's note advise are the CLI's own."""
+    from sklearn_lecture import _cli
+
+    args = _cli.build_parser().parse_args(
+        ["--solver", "lbfgs", "--max-iter", "7", "--tol", "0.5", "--l2", "0.01"]
+    )
+    models = _cli.comparison_models(0)
+    _cli._apply_options(models, args)
+    ours = {"RBFRegressor(K=20)", "SigmoidMLPRegressor(h=20)"}
+    for name in ours:
+        net = models[name].steps[-1][1]
+        assert (net.solver, net.max_iter, net.tol, net.l2) == ("lbfgs", 7, 0.5, 0.01)
+    reference = models["MLPRegressor(h=20), reference"].steps[-1][1].regressor
+    assert (reference.max_iter, reference.tol) == (7, 0.5)
+    assert reference.solver == "adam" and reference.alpha == 1e-4  # its own names
+    default = _cli.comparison_models(0)
+    _cli._apply_options(default, _cli.build_parser().parse_args([]))
+    assert default["RBFRegressor(K=20)"].steps[-1][1].solver == "gd"
+
+
+def test_a_short_max_iter_is_noted_with_the_options_to_change(tmp_path, capsys):
+    csv_path = _write_csv(tmp_path / "mine.csv", n=40)
+    out = _quick_comparison(["--data", str(csv_path), "--max-iter", "3"], capsys)
+    assert "SigmoidMLPRegressor(h=20): max_iter reached in 2 of 2 folds" in out
+    assert "--max-iter 6 (now 3)" in out and "--solver lbfgs" in out
+    out = _quick_comparison(["--data", str(csv_path), "--solver", "lbfgs"], capsys)
+    assert "LinearRegression" in out and "--solver lbfgs often" not in out
+
+
+@pytest.mark.parametrize(
+    "args", [["--max-iter", "0"], ["--tol", "-1"], ["--tol", "nan"], ["--l2", "inf"],
+             ["--solver", "adam"]]
+)
+def test_bad_network_options_are_refused_by_argparse(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--quick", "--no-figures"])
+    assert exc.value.code == 2
+    assert args[0] in capsys.readouterr().err
+
+
+def test_the_first_line_of_a_quiet_run_is_worth_reading(tmp_path):
+    """``sklearn-lecture --data F -q | head -1`` printed an empty line."""
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    res = _run(["--data", str(csv_path), "-q", "--quick", "--no-figures", "--cv", "2"], tmp_path)
+    assert res.returncode == 0, res.stderr
+    first = res.stdout.splitlines()[0]
+    assert first.startswith("2-fold cross-validated R^2 on ") and "'price'" in first, first
