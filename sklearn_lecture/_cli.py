@@ -131,7 +131,7 @@ def _nonnegative_float(text):
 
 
 def main(argv=None):
-    """Run the main job; return the exit code (0, or 2 for bad input).
+    """Run the main job; return the exit code.
 
     Parameters
     ----------
@@ -141,14 +141,19 @@ def main(argv=None):
     Returns
     -------
     code : int
-        0 on success, 2 on bad input, 130 when interrupted, 141 (128 + SIGPIPE,
-        as for other Unix tools) when the reader of the output went away, as
-        in ``sklearn-lecture | head -1``.
+        0 on success; 1 when every model failed or the results could not be
+        written (a full disk); 2 on bad input; 130 when interrupted; 141
+        (128 + SIGPIPE, as for other Unix tools) when the reader of the output
+        went away, as in ``sklearn-lecture | head -1``.
     """
     args = build_parser().parse_args(argv)
     try:
+        if sys.stdout is None:  # started with stdout closed (>&-)
+            raise UsageError(
+                "standard output is closed; send the results to a file (> results.txt)"
+            )
         code = _run(args)
-        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
         return code
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
@@ -157,16 +162,39 @@ def main(argv=None):
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The recipe of the Python docs (signal module, "Note on SIGPIPE"): point the
-        # streams at devnull so that the flush at exit cannot raise again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                os.dup2(devnull, stream.fileno())
-            except (AttributeError, OSError, ValueError):
-                pass  # not a real file (e.g. captured by a test)
-        os.close(devnull)
+        _to_devnull(sys.stdout, sys.stderr)
         return 141
+    except OSError as exc:
+        if not _stdout_failed():
+            raise
+        print(
+            f"{PROG}: error: cannot write the results to standard output: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        _to_devnull(sys.stdout)
+        return 1
+
+
+def _stdout_failed():
+    """Whether stdout cannot take what is written to it (e.g. /dev/full): probe it."""
+    try:
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
+def _to_devnull(*streams):
+    """The recipe of the Python docs (signal module, "Note on SIGPIPE"): point the
+    streams at devnull so that the flush at exit cannot raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in streams:
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass  # not a real file (e.g. captured by a test)
+    os.close(devnull)
 
 
 class _Progress:
@@ -197,7 +225,7 @@ def _run(args):
     X, y, title = _load_data(args, n_folds)
     figures = _figures_wanted(args)
     models = comparison_models(args.random_state, quick=args.quick)
-    _apply_options(models, args)
+    _apply_options(models, args, n_train=len(y) - -(-len(y) // n_folds))
     lecture = args.data is None
     n_steps = len(models) + (5 + figures if lecture else 0) + figures
     progress = _Progress(n_steps, args.quiet)
@@ -212,11 +240,16 @@ def _run(args):
             written += save_lecture_figures(results, args.out)
     scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
     print_table(scores, title, n_folds, _advice(args))
+    if not args.early_stopping:
+        print(f"  Early stopping is off: {args.early_stopping_off}")
     if figures:
         progress(f"writing the comparison figure to {args.out}")
         written.append(save_comparison_figure(scores, title, n_folds, args.out))
     if written:
         print(f"\nFigures written to {args.out}{os.sep}: " + ", ".join(written))
+    if all("error" in s for s in scores.values()):
+        print(f"{PROG}: error: every model failed on {title}; see the table", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -229,17 +262,29 @@ def _advice(args):
     return advice
 
 
-def _apply_options(models, args):
-    """--max-iter and --tol for the three networks, --solver and --l2 for the lecture's two."""
+def _apply_options(models, args, n_train=None):
+    """--max-iter and --tol for the three networks, --solver and --l2 for the lecture's two.
+
+    Early stopping holds out 10% of each training fold; below 20 rows (2 held out) it
+    is turned off for the three networks, and ``args.early_stopping_off`` says why.
+    """
     options = {o: getattr(args, o) for o in ("max_iter", "tol", "solver", "l2")}
     options = {o: value for o, value in options.items() if value is not None}
+    args.early_stopping = n_train is None or n_train >= 20
+    if not args.early_stopping:
+        options["early_stopping"] = False
+        args.early_stopping_off = (
+            f"the smallest training fold has {n_train} rows, too few to hold out 10% "
+            "(at least 2 rows) for validation"
+        )
     for model in models.values():
         if not hasattr(model, "steps"):
             continue  # LinearRegression
         net = model.steps[-1][1]
         net = getattr(net, "regressor", net)  # MLPRegressor in a TransformedTargetRegressor
         ours = type(net).__module__.startswith(__package__)
-        net.set_params(**{o: v for o, v in options.items() if ours or o in ("max_iter", "tol")})
+        shared = ("max_iter", "tol", "early_stopping")
+        net.set_params(**{o: v for o, v in options.items() if ours or o in shared})
 
 
 def _load_data(args, n_folds):
@@ -289,6 +334,8 @@ def _figures_wanted(args):
 
 
 def _make_out_dir(out):
+    if not out:
+        raise UsageError("--out needs a folder name")
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out {out} exists and is not a folder")
     try:

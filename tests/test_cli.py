@@ -116,6 +116,20 @@ def _bad_inputs(tmp_path):
     decimal_comma.write_text("a;b;y\n1,5;2;3\n4;5;6\n")
     semicolons = tmp_path / "semicolons.csv"
     semicolons.write_text("a;b;y\n1;2\n")
+    huge = tmp_path / "huge.csv"  # finite, but their squares overflow (said "contains NaN")
+    huge.write_text("a,b,y\n" + "".join(f"{i}e307,{i % 3},{i}\n" for i in range(1, 11)))
+    no_header = tmp_path / "no_header.csv"
+    no_header.write_text("1,2,3\n4,5,6\n7,8,9\n")
+    constant = tmp_path / "constant.csv"
+    constant.write_text("a,b,y\n" + "".join(f"{i},{i % 3},5\n" for i in range(10)))
+    thousands = tmp_path / "thousands.csv"
+    thousands.write_text('a,b,y\n1,2,"1,234.5"\n')
+    na = tmp_path / "na.csv"
+    na.write_text("a,b,y\n1,NA,3\n4,5,6\n")
+    spaces = tmp_path / "spaces.csv"
+    spaces.write_text("a b y\n1 2 3\n")
+    blank_lines = tmp_path / "blank_lines.csv"  # line numbers count the blank lines too
+    blank_lines.write_text("a,b,y\n\n1,2,3\n\n4,x,6\n")
     return {
         "missing file": (["--data", str(tmp_path / "nope.csv")], "no such file"),
         "missing column": (["--data", str(good), "--target", "cost"], "no column 'cost'"),
@@ -155,6 +169,16 @@ def _bad_inputs(tmp_path):
         "decimal comma": (["--data", str(decimal_comma)],
                           "'1,5'); write decimal points, not decimal commas"),
         "semicolon rows": (["--data", str(semicolons)], "line 2: 2 fields, but the header has 3"),
+        "huge values": (["--data", str(huge)], "column 'a' of " + str(huge) + " has values up "
+                        "to 1e+308, whose squares overflow float64; divide it by 1e306"),
+        "no header": (["--data", str(no_header)], "holds numbers (1, 2, 3...), not column names"),
+        "constant target": (["--data", str(constant)],
+                            "the target 'y' has the same value (5) in every row"),
+        "thousands": (["--data", str(thousands)], "write numbers without thousands separators"),
+        "NA": (["--data", str(na)], "column 'b' has a missing value (" + str(na) + ", line 2)"),
+        "spaces": (["--data", str(spaces)], "not by spaces"),
+        "blank lines": (["--data", str(blank_lines)], ", line 5: 'x')"),
+        "empty out": (["--data", str(good), "--out", "", "--cv", "2"], "--out needs a folder"),
     }
 
 
@@ -164,6 +188,8 @@ CASES = [
     "features without data", "drop without data", "duplicated column", "row names",
     "text column", "text target", "unknown feature", "drop the target",
     "target among features", "drop everything", "decimal comma", "semicolon rows",
+    "huge values", "no header", "constant target", "thousands", "NA", "spaces", "blank lines",
+    "empty out",
 ]
 
 
@@ -248,7 +274,8 @@ def test_a_closed_pipe_ends_quietly_like_unix_tools(tmp_path):
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_is_one_line_and_exit_code_2(case, tmp_path, capsys):
     args, expected = _bad_inputs(tmp_path)[case]
-    code = main([*args, "--no-figures", "--quick", "-q"])
+    no_figures = [] if "--out" in args else ["--no-figures"]
+    code = main([*args, *no_figures, "--quick", "-q"])
     out, err = capsys.readouterr()
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("sklearn-lecture: error: "), err
@@ -388,3 +415,81 @@ def test_the_first_line_of_a_quiet_run_is_worth_reading(tmp_path):
     assert res.returncode == 0, res.stderr
     first = res.stdout.splitlines()[0]
     assert first.startswith("2-fold cross-validated R^2 on ") and "'price'" in first, first
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"a,1";b;price\n',  # a quoted header name with a comma, in a ;-separated file
+        "sep=;\na;b;price\n",  # Excel's first line names the separator
+        "sep=\t\na\tb\tprice\n",
+    ],
+    ids=["quoted comma", "excel sep=;", "excel sep=tab"],
+)
+def test_the_separator_is_the_one_the_file_uses(tmp_path, capsys, text):
+    sep = "\t" if "\t" in text else ";"
+    rng = np.random.RandomState(0)
+    rows = [sep.join(f"{v:.4f}" for v in rng.randn(3)) for _ in range(12)]
+    path = tmp_path / "data.csv"
+    path.write_text(text + "\n".join(rows) + "\n")
+    out = _quick_comparison(["--data", str(path)], capsys)
+    assert "(target 'price', 12 rows, 2 features)" in out
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"], ids=["CR (old Mac)", "CRLF"])
+def test_any_line_ending(tmp_path, capsys, newline):
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    lines = csv_path.read_text().splitlines()
+    csv_path.write_bytes(newline.join(lines).encode() + newline.encode())
+    out = _quick_comparison(["--data", str(csv_path)], capsys)
+    assert "(target 'price', 12 rows, 2 features)" in out
+    bad = tmp_path / "bad.csv"  # and the line numbers of its messages are right
+    bad.write_bytes(newline.join(["a,b,y", "1,2,3", "4,x,6"]).encode())
+    assert main(["--data", str(bad), "--no-figures", "-q"]) == 2
+    assert ", line 3: 'x')" in capsys.readouterr().err
+
+
+def test_stdout_on_a_full_disk_or_closed_is_a_message_not_a_traceback(tmp_path):
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    args = ["--data", str(csv_path), "--quick", "--no-figures", "--cv", "2", "-q"]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", "sklearn_lecture", *args]
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "w") as full:
+            res = subprocess.run(command, env=env, stdout=full, stderr=subprocess.PIPE,
+                                 text=True, timeout=300)
+        assert res.returncode == 1, res.stderr
+        assert res.stderr == ("sklearn-lecture: error: cannot write the results to standard "
+                              "output: No space left on device\n")
+    # stdout closed (>&-): refused before any work, exit 2
+    res = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, timeout=300, preexec_fn=lambda: os.close(1))
+    assert res.returncode == 2, res.stderr
+    assert res.stderr == ("sklearn-lecture: error: standard output is closed; send the results "
+                          "to a file (> results.txt)\n")
+
+
+def test_every_model_failing_is_exit_code_1(monkeypatch, tmp_path, capsys):
+    from sklearn.linear_model import LinearRegression
+
+    from sklearn_lecture import _cli
+
+    class Broken(LinearRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise ValueError("cannot fit this")
+
+    monkeypatch.setattr(_cli, "comparison_models", lambda rs, quick=False: {"Broken": Broken()})
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    assert main(["--data", str(csv_path), "--no-figures", "--quick", "--cv", "2", "-q"]) == 1
+    out, err = capsys.readouterr()
+    assert "failed: cannot fit this" in out
+    assert err.startswith("sklearn-lecture: error: every model failed on ")
+
+
+def test_small_training_folds_fit_without_early_stopping(tmp_path, capsys):
+    """10% of 6 rows is no validation set: every network failed on small files."""
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    out = _quick_comparison(["--data", str(csv_path)], capsys)
+    assert "failed" not in out
+    assert "Early stopping is off: the smallest training fold has 6 rows" in out
