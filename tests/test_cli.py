@@ -116,20 +116,20 @@ def _bad_inputs(tmp_path):
     decimal_comma.write_text("a;b;y\n1,5;2;3\n4;5;6\n")
     semicolons = tmp_path / "semicolons.csv"
     semicolons.write_text("a;b;y\n1;2\n")
-    huge = tmp_path / "huge.csv"  # finite, but their squares overflow (said "contains NaN")
-    huge.write_text("a,b,y\n" + "".join(f"{i}e307,{i % 3},{i}\n" for i in range(1, 11)))
-    no_header = tmp_path / "no_header.csv"
-    no_header.write_text("1,2,3\n4,5,6\n7,8,9\n")
-    constant = tmp_path / "constant.csv"
-    constant.write_text("a,b,y\n" + "".join(f"{i},{i % 3},5\n" for i in range(10)))
-    thousands = tmp_path / "thousands.csv"
-    thousands.write_text('a,b,y\n1,2,"1,234.5"\n')
-    na = tmp_path / "na.csv"
-    na.write_text("a,b,y\n1,NA,3\n4,5,6\n")
-    spaces = tmp_path / "spaces.csv"
-    spaces.write_text("a b y\n1 2 3\n")
-    blank_lines = tmp_path / "blank_lines.csv"  # line numbers count the blank lines too
-    blank_lines.write_text("a,b,y\n\n1,2,3\n\n4,x,6\n")
+    new = {
+        "huge": "a,b,y\n" + "".join(f"{i}e307,{i % 3},{i}\n" for i in range(1, 11)),
+        "no_header": "1,2,3\n4,5,6\n7,8,9\n",
+        "constant": "a,b,y\n" + "".join(f"{i},{i % 3},5\n" for i in range(10)),
+        "thousands": 'a,b,y\n1,2,"1,234.5"\n',
+        "na": "a,b,y\n1,NA,3\n4,5,6\n",
+        "spaces": "a b y\n1 2 3\n",
+        "blank_lines": "a,b,y\n\n1,2,3\n\n4,x,6\n",  # line numbers count the blank lines
+    }
+    for name, content in new.items():
+        (tmp_path / f"{name}.csv").write_text(content)
+    huge, no_header, constant, thousands, na, spaces, blank_lines = (
+        tmp_path / f"{name}.csv" for name in new
+    )
     return {
         "missing file": (["--data", str(tmp_path / "nope.csv")], "no such file"),
         "missing column": (["--data", str(good), "--target", "cost"], "no column 'cost'"),
