@@ -543,26 +543,30 @@ def save_lecture_figures(results, out):
     fig.suptitle(f"The slide's starts c0 = 0, 0.5, 1; {stand_ins}", fontsize="small")
     written = [_save(fig, out, "l6rbf1.png")]
 
-    fig, ax = _figure(3)
+    fig, ax = _figure(2, 2)
     fits = results["l6rbf2_l6rbf3"]
+    gs = ax[1, 0].get_subplotspec().get_gridspec()
+    for empty in ax[1]:
+        empty.remove()
+    ax_loss = fig.add_subplot(gs[1, :])  # J of all four fits, under both fit panels
     for panel, pair in enumerate([fits[:2], fits[2:]]):
         plot_replays(
             pair,
             Xb,
             yb,
             ax_fit=ax[0, panel],
-            ax_loss=ax[0, 2],
+            ax_loss=ax_loss,
             cost="sum",
             first_color=2 * panel + 1,
         )
     ax[0, 0].set_title("c0 = 0: w helps (l6rbf1 vs l6rbf2)")
     ax[0, 1].set_title("c0 = 1: w0 helps (l6rbf2 vs l6rbf3)")
-    ax[0, 2].set_title("J per iteration")
+    ax_loss.set_title("J per iteration (ticks at the final values)")
     w_start = SETTINGS["l6rbf3"]["w_start"].value
     w0_start = SETTINGS["l6rbf3"]["w0_start"].value
     fig.suptitle(
         f"The slides' starts c0 and loop lengths (l6rbf1 {L6RBF_ITER['l6rbf1']}, l6rbf3 "
-        f"{L6RBF_ITER['l6rbf3']}); {stand_ins}, w starts at {w_start:g}, w0 at "
+        f"{L6RBF_ITER['l6rbf3']});\n{stand_ins}, w starts at {w_start:g}, w0 at "
         f"{w0_start:g}, l6rbf2 runs {L6RBF_ITER['l6rbf2']}",
         fontsize="small",
     )
