@@ -132,9 +132,11 @@ def plot(net, r2):
 # Run it
 # ------
 if __name__ == "__main__":
+    # dashboard_address=":0": any free port (with None the scheduler's web server still
+    # takes dask's default 8787, and warns when another program holds it)
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):

@@ -96,7 +96,9 @@ for h, net in defaults.items():
 # %%
 # The figure
 # ----------
-fig, (ax_fit, ax_loss, ax_default) = plt.subplots(1, 3, figsize=(15, 4), layout="constrained")
+fig, axes = plt.subplot_mosaic([["fit", "fit"], ["loss", "default"]], figsize=(10, 7),
+                              layout="constrained")
+ax_fit, ax_loss, ax_default = axes["fit"], axes["loss"], axes["default"]
 plot_replays([(f"h = {h}", net) for h, net in lecture.items()], X, y, ax_fit=ax_fit,
              ax_loss=ax_loss, cost="half_sum")
 for i, (h, net) in enumerate(defaults.items()):

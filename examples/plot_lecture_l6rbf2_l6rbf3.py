@@ -59,14 +59,15 @@ for name, rbf in models.items():
 # %%
 # The comparisons of the slides
 # -----------------------------
-fig, axes = plt.subplots(1, 3, figsize=(15, 4), layout="constrained")
+fig, axes = plt.subplot_mosaic([["w", "w0"], ["J", "J"]], figsize=(10, 7),
+                              layout="constrained")
 fits = list(models.items())
 for panel, pair in enumerate([fits[:2], fits[2:]]):
-    plot_replays(pair, X, y, ax_fit=axes[panel], ax_loss=axes[2], cost="sum",
+    plot_replays(pair, X, y, ax_fit=axes[["w", "w0"][panel]], ax_loss=axes["J"], cost="sum",
                  first_color=2 * panel + 1)
-axes[0].set_title("c0 = 0: adding w")
-axes[1].set_title("c0 = 1: adding w0")
-axes[2].set_title("J per iteration")
+axes["w"].set_title("c0 = 0: adding w")
+axes["w0"].set_title("c0 = 1: adding w0")
+axes["J"].set_title("J per iteration (ticks at the final values)")
 fig.savefig(FIGURES / "l6rbf2_l6rbf3.png", dpi=150)
 
 # %%
@@ -75,12 +76,13 @@ fig.savefig(FIGURES / "l6rbf2_l6rbf3.png", dpi=150)
 # One bump cannot follow both the peak and the dip. With K units,
 # ``yhat = sum_k w_k phi_k(x) + w0``; the dashed lines (middle) are the units
 # ``w_k phi_k(x)`` and the dotted line the bias w0, which add up to the red estimate.
-fig, axes = plt.subplots(1, 3, figsize=(13.5, 3.8), layout="constrained")
+fig, axes = plt.subplot_mosaic([["fit", "units"], ["J", "J"]], figsize=(10, 7),
+                              layout="constrained")
 rbf = RBFRegressor(n_centers=4, max_iter=200 if QUICK else 2000, random_state=0).fit(X, y)
 print(f"K = 4 units: R^2 = {rbf.score(X, y):.4f}")
-FitDisplay.from_estimator(rbf, X, y, ax=axes[0], units_ax=axes[1])
-LossCurveDisplay.from_estimator(rbf, ax=axes[2])
-axes[0].set_title("RBFRegressor(n_centers=4)")
-axes[1].set_title("its units w_k phi_k(x) and w0")
-axes[2].set_title("J per iteration")
+FitDisplay.from_estimator(rbf, X, y, ax=axes["fit"], units_ax=axes["units"])
+LossCurveDisplay.from_estimator(rbf, ax=axes["J"])
+axes["fit"].set_title("RBFRegressor(n_centers=4)")
+axes["units"].set_title("its units w_k phi_k(x) and w0")
+axes["J"].set_title("J per iteration")
 fig.savefig(FIGURES / "rbf_units.png", dpi=150)

@@ -9,12 +9,31 @@ and lists which settings of the slides' examples are the slides' and which are
 stand-ins.
 """
 
-from ._base import TrainingProblem, training_problem
-from ._gradcheck import check_gradients
-from ._mlp import SigmoidMLPRegressor
-from ._optimizers import DivergenceError
-from ._rbf import RBFRegressor
-from .plotting import FitDisplay, LossCurveDisplay  # matplotlib is imported only to draw
+import importlib
+
+# Each public name and the module it lives in, imported on first use (PEP 562), so that
+# ``python -m sklearn_lecture --help`` does not wait for scikit-learn.
+_MODULES = {
+    "TrainingProblem": "_base",
+    "training_problem": "_base",
+    "check_gradients": "_gradcheck",
+    "SigmoidMLPRegressor": "_mlp",
+    "DivergenceError": "_optimizers",
+    "RBFRegressor": "_rbf",
+    "FitDisplay": "plotting",  # matplotlib is imported only to draw
+    "LossCurveDisplay": "plotting",
+}
+
+
+def __getattr__(name):
+    if name in _MODULES:
+        return getattr(importlib.import_module(f".{_MODULES[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_MODULES})
+
 
 __version__ = "0.1.0"
 

@@ -15,12 +15,10 @@ import sys
 import time
 import warnings
 
-from ._csv import UsageError, read_csv
-from .lecture import SETTINGS, l3sig_final_costs, replay_lecture, slide_cost
+from ._csv import UsageError, read_csv  # numpy, scikit-learn and the models: imported on use
 
 PROG = "sklearn-lecture"
 DEFAULT_OUT = "sklearn_lecture_output"
-L6RBF_ITER = {name: SETTINGS[name]["n_iter"].value for name in ("l6rbf1", "l6rbf2", "l6rbf3")}
 
 __all__ = ["UsageError", "build_parser", "main", "read_csv"]
 
@@ -61,6 +59,13 @@ HELP = {
     "random_state": "seed for the initial weights, the folds and the early-stopping split, "
     "0 to 2**32 - 1 (default: 0)",
     "quiet": "do not print progress to stderr",
+    "solver": "the solver of RBFRegressor and SigmoidMLPRegressor in the comparison: gd "
+    "(gradient descent, the lecture's method; the default) or lbfgs (often further in less "
+    "time on thousands of rows)",
+    "max_iter": "iterations of each network in the comparison (default: 2000; 200 with "
+    "--quick); raise it when the table notes that max_iter was reached",
+    "tol": "stop a network when J improves by less than this (default: each estimator's)",
+    "l2": "the weight penalty of RBFRegressor and SigmoidMLPRegressor (default: 'auto')",
 }
 
 
@@ -79,6 +84,10 @@ def build_parser():
     add("--no-figures", action="store_true", help=HELP["no_figures"])
     add("--random-state", metavar="N", type=_seed, default=0, help=HELP["random_state"])
     add("-q", "--quiet", action="store_true", help=HELP["quiet"])
+    add("--solver", choices=("gd", "lbfgs"), default=None, help=HELP["solver"])
+    add("--max-iter", metavar="N", type=_max_iter, default=None, help=HELP["max_iter"])
+    add("--tol", metavar="TOL", type=_nonnegative_float, default=None, help=HELP["tol"])
+    add("--l2", metavar="L2", type=_nonnegative_float, default=None, help=HELP["l2"])
     return parser
 
 
@@ -107,8 +116,22 @@ def _positive_int(text):
     return _integer(text, 2, "at least 2 folds")
 
 
+def _max_iter(text):
+    return _integer(text, 1, "at least 1 iteration")
+
+
+def _nonnegative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"needs a finite number >= 0, got {text}")
+    return value
+
+
 def main(argv=None):
-    """Run the main job; return the exit code (0, or 2 for bad input).
+    """Run the main job; return the exit code.
 
     Parameters
     ----------
@@ -118,14 +141,19 @@ def main(argv=None):
     Returns
     -------
     code : int
-        0 on success, 2 on bad input, 130 when interrupted, 141 (128 + SIGPIPE,
-        as for other Unix tools) when the reader of the output went away, as
-        in ``sklearn-lecture | head -1``.
+        0 on success; 1 when every model failed or the results could not be
+        written (a full disk); 2 on bad input; 130 when interrupted; 141
+        (128 + SIGPIPE, as for other Unix tools) when the reader of the output
+        went away, as in ``sklearn-lecture | head -1``.
     """
     args = build_parser().parse_args(argv)
     try:
+        if sys.stdout is None:  # started with stdout closed (>&-)
+            raise UsageError(
+                "standard output is closed; send the results to a file (> results.txt)"
+            )
         code = _run(args)
-        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
         return code
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
@@ -134,16 +162,39 @@ def main(argv=None):
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The recipe of the Python docs (signal module, "Note on SIGPIPE"): point the
-        # streams at devnull so that the flush at exit cannot raise again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                os.dup2(devnull, stream.fileno())
-            except (AttributeError, OSError, ValueError):
-                pass  # not a real file (e.g. captured by a test)
-        os.close(devnull)
+        _to_devnull(sys.stdout, sys.stderr)
         return 141
+    except OSError as exc:
+        if not _stdout_failed():
+            raise
+        print(
+            f"{PROG}: error: cannot write the results to standard output: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        _to_devnull(sys.stdout)
+        return 1
+
+
+def _stdout_failed():
+    """Whether stdout cannot take what is written to it (e.g. /dev/full): probe it."""
+    try:
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
+def _to_devnull(*streams):
+    """The recipe of the Python docs (signal module, "Note on SIGPIPE"): point the
+    streams at devnull so that the flush at exit cannot raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in streams:
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass  # not a real file (e.g. captured by a test)
+    os.close(devnull)
 
 
 class _Progress:
@@ -174,24 +225,66 @@ def _run(args):
     X, y, title = _load_data(args, n_folds)
     figures = _figures_wanted(args)
     models = comparison_models(args.random_state, quick=args.quick)
+    _apply_options(models, args, n_train=len(y) - -(-len(y) // n_folds))
     lecture = args.data is None
     n_steps = len(models) + (5 + figures if lecture else 0) + figures
     progress = _Progress(n_steps, args.quiet)
     written = []
     if lecture:
+        from .lecture import replay_lecture
+
         results = replay_lecture(args.quick, args.random_state, progress)
         print_lecture_summary(results)
         if figures:
             progress(f"writing the lecture's figures to {args.out}")
             written += save_lecture_figures(results, args.out)
     scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
-    print_table(scores, title, n_folds)
+    print_table(scores, title, n_folds, _advice(args))
+    if not args.early_stopping:
+        print(f"  Early stopping is off: {args.early_stopping_off}")
     if figures:
         progress(f"writing the comparison figure to {args.out}")
         written.append(save_comparison_figure(scores, title, n_folds, args.out))
     if written:
         print(f"\nFigures written to {args.out}{os.sep}: " + ", ".join(written))
+    if all("error" in s for s in scores.values()):
+        print(f"{PROG}: error: every model failed on {title}; see the table", file=sys.stderr)
+        return 1
     return 0
+
+
+def _advice(args):
+    """What to change when a network runs out of iterations: the options of this command."""
+    max_iter = args.max_iter or (200 if args.quick else 2000)
+    advice = f"to let them run longer: --max-iter {2 * max_iter} (now {max_iter})"
+    if args.solver != "lbfgs":
+        advice += "; for RBFRegressor and SigmoidMLPRegressor, --solver lbfgs often gets further"
+    return advice
+
+
+def _apply_options(models, args, n_train=None):
+    """--max-iter and --tol for the three networks, --solver and --l2 for the lecture's two.
+
+    Early stopping holds out 10% of each training fold; below 20 rows (2 held out) it
+    is turned off for the three networks, and ``args.early_stopping_off`` says why.
+    """
+    options = {o: getattr(args, o) for o in ("max_iter", "tol", "solver", "l2")}
+    options = {o: value for o, value in options.items() if value is not None}
+    args.early_stopping = n_train is None or n_train >= 20
+    if not args.early_stopping:
+        options["early_stopping"] = False
+        args.early_stopping_off = (
+            f"the smallest training fold has {n_train} rows, too few to hold out 10% "
+            "(at least 2 rows) for validation"
+        )
+    for model in models.values():
+        if not hasattr(model, "steps"):
+            continue  # LinearRegression
+        net = model.steps[-1][1]
+        net = getattr(net, "regressor", net)  # MLPRegressor in a TransformedTargetRegressor
+        ours = type(net).__module__.startswith(__package__)
+        shared = ("max_iter", "tol", "early_stopping")
+        net.set_params(**{o: v for o, v in options.items() if ours or o in shared})
 
 
 def _load_data(args, n_folds):
@@ -241,6 +334,8 @@ def _figures_wanted(args):
 
 
 def _make_out_dir(out):
+    if not out:
+        raise UsageError("--out needs a folder name")
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out {out} exists and is not a folder")
     try:
@@ -251,6 +346,8 @@ def _make_out_dir(out):
 
 def print_settings():
     """Every setting of the slides' replays, and whether it is the slides' or a stand-in."""
+    from .lecture import SETTINGS
+
     print(
         "Settings of the slides' examples (slide: from the slides; stand-in: the slides "
         "give none, so the package chose one):"
@@ -262,6 +359,7 @@ def print_settings():
 
 
 def print_lecture_summary(results):
+    """What every replay ended with, after the settings; a blank line ends it."""
     Xb, yb = results["bumps"]
     print_settings()
     print(
@@ -277,9 +375,12 @@ def print_lecture_summary(results):
     ]:
         scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
         print(f"  kernels {title}: R^2 {scores}")
+    print()
 
 
 def _print_l6rbf(results):
+    from .lecture import slide_cost
+
     nb = len(results["bumps"][1])
     for label, est in results["l6rbf1"]:
         J = float(slide_cost(est.loss_, nb, "sum"))
@@ -297,6 +398,8 @@ def _print_l6rbf(results):
 
 
 def _print_l3sig(results):
+    from .lecture import l3sig_final_costs
+
     Xs, ys = results["l3sig_data"]
     final = l3sig_final_costs(results)
     for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
@@ -379,9 +482,9 @@ def cross_validate_models(models, X, y, n_folds, random_state, progress):
     return scores
 
 
-def print_table(scores, title, n_folds):
+def print_table(scores, title, n_folds, advice=""):
     width = max(len(name) for name in scores) + 2
-    print(f"\n{n_folds}-fold cross-validated R^2 on {title}:\n")
+    print(f"{n_folds}-fold cross-validated R^2 on {title}:\n")
     print(f"{'model':<{width}}{'R^2 mean +- std':>18}{'fit time (s)':>15}")
     print("-" * (width + 33))
     notes = []
@@ -397,6 +500,8 @@ def print_table(scores, title, n_folds):
         print(f"{name:<{width}}{r2:>18}{s['fit_time'].mean():>15.3f}{mark}")
     for note in notes:
         print(f"  * {note}")
+    if notes and advice:
+        print(f"    {advice}")
 
 
 # -------------------------------------------------------------------- figures
@@ -421,8 +526,10 @@ def _save(fig, out, name):
 
 def save_lecture_figures(results, out):
     """Data with the fitted curves, and J per iteration, for every lecture example."""
+    from .lecture import SETTINGS
     from .plotting import plot_replays
 
+    L6RBF_ITER = {name: SETTINGS[name]["n_iter"].value for name in ("l6rbf1", "l6rbf2", "l6rbf3")}
     Xb, yb = results["bumps"]
     l6rbf = SETTINGS["l6rbf"]
     stand_ins = (
@@ -436,26 +543,30 @@ def save_lecture_figures(results, out):
     fig.suptitle(f"The slide's starts c0 = 0, 0.5, 1; {stand_ins}", fontsize="small")
     written = [_save(fig, out, "l6rbf1.png")]
 
-    fig, ax = _figure(3)
+    fig, ax = _figure(2, 2)
     fits = results["l6rbf2_l6rbf3"]
+    gs = ax[1, 0].get_subplotspec().get_gridspec()
+    for empty in ax[1]:
+        empty.remove()
+    ax_loss = fig.add_subplot(gs[1, :])  # J of all four fits, under both fit panels
     for panel, pair in enumerate([fits[:2], fits[2:]]):
         plot_replays(
             pair,
             Xb,
             yb,
             ax_fit=ax[0, panel],
-            ax_loss=ax[0, 2],
+            ax_loss=ax_loss,
             cost="sum",
             first_color=2 * panel + 1,
         )
     ax[0, 0].set_title("c0 = 0: w helps (l6rbf1 vs l6rbf2)")
     ax[0, 1].set_title("c0 = 1: w0 helps (l6rbf2 vs l6rbf3)")
-    ax[0, 2].set_title("J per iteration")
+    ax_loss.set_title("J per iteration (ticks at the final values)")
     w_start = SETTINGS["l6rbf3"]["w_start"].value
     w0_start = SETTINGS["l6rbf3"]["w0_start"].value
     fig.suptitle(
         f"The slides' starts c0 and loop lengths (l6rbf1 {L6RBF_ITER['l6rbf1']}, l6rbf3 "
-        f"{L6RBF_ITER['l6rbf3']}); {stand_ins}, w starts at {w_start:g}, w0 at "
+        f"{L6RBF_ITER['l6rbf3']});\n{stand_ins}, w starts at {w_start:g}, w0 at "
         f"{w0_start:g}, l6rbf2 runs {L6RBF_ITER['l6rbf2']}",
         fontsize="small",
     )
@@ -513,6 +624,7 @@ def kernels_figure(results):
 
 def l3sig_figure(results):
     """l3sig, h = 20 and h = 200: the lecture's method (top), the defaults (bottom)."""
+    from .lecture import SETTINGS, l3sig_final_costs
     from .plotting import plot_replays
 
     Xs, ys = results["l3sig_data"]

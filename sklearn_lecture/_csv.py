@@ -7,9 +7,11 @@ with a one-line message that names the file, the line or column, and the fix.
 import csv
 import io
 import math
+import re
 import shlex
 
-import numpy as np
+# Cells that spreadsheets, R and pandas write for a missing value.
+MISSING = {"", "na", "n/a", "#n/a", "nan", "null", "none", "?", "-", "."}
 
 
 class UsageError(Exception):
@@ -53,23 +55,59 @@ def read_csv(path, target=None, features=None, drop=None):
     rows = _rows(path, _read_text(path))
     if not rows:
         raise UsageError(f"{path} is empty; it needs a header row and data rows")
-    header = [name.strip() for name in rows[0]]
+    header = [name.strip() for name in rows[0][1]]
     data = rows[1:]
     if not data:
         raise UsageError(f"{path} has a header row but no data rows")
+    if all(_is_number(name) for name in header):
+        raise UsageError(
+            f"the first row of {path} holds numbers ({', '.join(header[:3])}...), not column "
+            "names; add a header row that names the columns"
+        )
+    import numpy as np
+
     target, features = _choose_columns(path, header, target, features, drop)
     used = [header.index(name) for name in [*features, target]]
     values = np.empty((len(data), len(used)))
-    for i, row in enumerate(data, start=2):  # line 1 is the header
+    for i, (line, row) in enumerate(data):
         if len(row) != len(header):
             raise UsageError(
-                f"{path}, line {i}: {len(row)} fields, but the header has {len(header)}"
+                f"{path}, line {line}: {len(row)} fields, but the header has {len(header)}"
             )
         for out, j in enumerate(used):
-            values[i - 2, out] = _number(
-                row[j].strip(), header[j], path, i, is_target=out == len(used) - 1
+            values[i, out] = _number(
+                row[j].strip(), header[j], path, line, is_target=out == len(used) - 1
             )
+    _check_range(path, values, [*features, target])
     return values[:, :-1], values[:, -1], features, target
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_range(path, values, names):
+    """Refuse what the models cannot fit: squares beyond float64, or a constant target."""
+    import numpy as np
+
+    largest = np.max(np.abs(values), axis=0)
+    for name, m in zip(names, largest):
+        if m > 1e150:  # its square, in J and in StandardScaler's variance, overflows
+            raise UsageError(
+                f"column {name!r} of {path} has values up to {m:.3g}, whose squares overflow "
+                f"float64; divide it by 1e{int(np.log10(m)) - 2} (or another power of ten) "
+                "before fitting"
+            )
+    y = values[:, -1]
+    if np.all(y == y[0]):
+        raise UsageError(
+            f"the target {names[-1]!r} has the same value ({y[0]:g}) in every row of {path}: "
+            "there is nothing to predict, and R^2 is undefined; choose another with --target"
+        )
 
 
 def _read_text(path):
@@ -87,26 +125,33 @@ def _read_text(path):
 
 
 def _rows(path, text):
-    """The non-blank rows of ``text``, split at the header row's separator."""
-    delimiter = _delimiter(text)
+    """``(line number, row)`` of the non-blank rows, split at the header row's separator.
+
+    Line endings may be ``\\n``, ``\\r\\n`` or ``\\r`` (old Mac files); a first line
+    ``sep=;`` (Excel's hint) names the separator and is not a row.
+    """
+    lines = io.StringIO(text, newline=None)  # universal newlines: \r and \r\n become \n
+    first = lines.readline()
+    hint = first.rstrip("\n")  # not strip(): "sep=\t" names a tab
+    if len(hint) == 5 and hint.lower().startswith("sep="):
+        delimiter, skipped = hint[4], 1
+    else:
+        delimiter, skipped = _delimiter(first), 0
+        lines.seek(0)
     try:
+        reader = csv.reader(lines, delimiter=delimiter)
         return [
-            row
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-            if any(cell.strip() for cell in row)
+            (reader.line_num + skipped, row) for row in reader if any(cell.strip() for cell in row)
         ]
     except csv.Error as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
 
 
-def _delimiter(text):
-    """The header row's separator: a comma, or else a semicolon or a tab if it has one."""
-    header = text.lstrip("\r\n").split("\n", 1)[0]
-    if "," not in header:
-        for candidate in (";", "\t"):
-            if candidate in header:
-                return candidate
-    return ","
+def _delimiter(header):
+    """The header row's separator: the one of comma, semicolon and tab that splits it into the
+    most fields (quotes respected, so ``"a,b";c`` is two fields split at ``;``), else a comma."""
+    fields = {d: len(next(csv.reader([header], delimiter=d), [])) for d in ",;\t"}
+    return max(fields, key=lambda d: (fields[d], d == ","))
 
 
 def _choose_columns(path, header, target, features, drop):
@@ -169,6 +214,8 @@ def _check_features(path, header, target, features):
         hint = ""
         if ";" in header[0] or "\t" in header[0]:
             hint = " (if it is separated by semicolons or tabs, the header must be too)"
+        elif " " in header[0]:
+            hint = " (separate the columns by commas, semicolons or tabs, not by spaces)"
         raise UsageError(
             f"{path} has only the column {target!r}; it needs feature columns too{hint}"
         )
@@ -180,7 +227,7 @@ def _number(text, column, path, line, is_target=False):
     try:
         value = float(text)
     except ValueError:
-        if not text:
+        if text.lower() in MISSING:
             raise UsageError(
                 f"column {column!r} has a missing value ({path}, line {line}); "
                 "fill in or drop that row"
@@ -191,11 +238,10 @@ def _number(text, column, path, line, is_target=False):
                 f"the target must be numeric: choose another with --target and leave "
                 f"this one out with --drop {shlex.quote(column)}"
             )
-        try:
-            float(text.replace(",", "."))
+        if _is_number(text.replace(",", ".")):
             hint = "write decimal points, not decimal commas"
-        except ValueError:
-            pass
+        elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+            hint = "write numbers without thousands separators"
         raise UsageError(
             f"column {column!r} is not numeric ({path}, line {line}: {text!r}); {hint}"
         ) from None

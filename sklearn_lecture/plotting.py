@@ -40,7 +40,7 @@ def _new_axes(ax):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(layout="constrained")  # the axis labels inside the figure
     return ax
 
 
@@ -157,7 +157,7 @@ class LossCurveDisplay:
         iterations = np.arange(1, J.size + 1)
         (self.line_,) = ax.plot(iterations, J, **kwargs)
         if log_scale and np.any(J > 0):
-            ax.set_yscale("log")
+            _plain_log_scale(ax)
         ax.set_xlabel("iteration")
         units = {True: " (standardised units)", False: " (units of y^2)"}
         ax.set_ylabel("J = 1/(2n) sum e^2" + units.get(self.standardized, ""))
@@ -482,12 +482,49 @@ def plot_replays(fits, X, y, *, ax_fit, ax_loss, cost=None, first_color=1):
         else:
             curve = slide_cost(est.loss_curve_, len(y), cost)
             LossCurveDisplay(loss_curve=curve, estimator_name=label).plot(ax=ax_loss, color=color)
+    _final_ticks(ax_loss)
     if cost is not None:
         what = "sum e^2" if cost == "sum" else "1/2 sum e^2"
         ax_loss.set_ylabel(f"the slide's J = {what} (units of y)")
 
 
 _UNIT_GID = "sklearn_lecture-unit"  # marks the lines of units and w0
+
+
+def _plain_log_scale(ax):
+    """A log y-axis whose ticks read 2, 5, 0.02 rather than 2x10^0."""
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    class PlainLogFormatter(LogFormatterSciNotation):
+        """matplotlib's choice of which ticks to label, written as plain numbers."""
+
+        def __call__(self, x, pos=None):
+            return f"{x:g}" if super().__call__(x, pos) else ""
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(PlainLogFormatter())
+    ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False))
+
+
+def _final_ticks(ax):
+    """Labelled minor ticks at the last values of the curves on ``ax`` (one per 5% of J)."""
+    if not ax.lines or ax.get_yscale() != "log":
+        return
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    finals = [line.get_ydata()[-1] for line in ax.lines]  # with earlier calls' curves
+    ticks = []
+    for J in sorted({float(f"{J:.3g}") for J in finals if J > 0}):
+        if not ticks or J > 1.05 * ticks[-1]:
+            ticks.append(J)
+    ax.yaxis.set_minor_locator(FixedLocator(ticks))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
+    major = ax.yaxis.get_major_formatter()
+
+    def decade(v, pos):  # no decade label over a final value's (within a factor 1.26)
+        return "" if any(abs(np.log10(v / t)) < 0.1 for t in ticks) else major(v, pos)
+
+    ax.yaxis.set_major_formatter(FuncFormatter(decade))
 
 
 def _on_support(values):

@@ -3,9 +3,40 @@
 Plain helpers (data, quiet fits, estimators by name) are in ``_helpers.py``.
 """
 
+import os
+import shutil
 import struct
+import tempfile
 
 import pytest
+
+_ISOLATED = {}
+
+
+def pytest_configure(config):
+    """Isolate what the suite and its subprocesses write and read outside the tests' folders.
+
+    matplotlib's config and font cache go to a fresh folder (a cache left by another
+    environment in the user's home printed "findfont" lines into the CLI's stderr), and so
+    do dask's temporary files. Subprocesses inherit ``os.environ``.
+    """
+    folder = tempfile.mkdtemp(prefix="sklearn_lecture_tests_")
+    _ISOLATED["folder"] = folder
+    for name, sub in [("MPLCONFIGDIR", "matplotlib"), ("DASK_TEMPORARY_DIRECTORY", "dask")]:
+        _ISOLATED[name] = os.environ.get(name)
+        os.environ[name] = os.path.join(folder, sub)
+        os.makedirs(os.environ[name])
+
+
+def pytest_unconfigure(config):
+    for name, value in _ISOLATED.items():
+        if name == "folder":
+            continue
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    shutil.rmtree(_ISOLATED.get("folder", ""), ignore_errors=True)
 
 
 def _png_pixels_and_dpi(path):

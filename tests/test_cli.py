@@ -56,10 +56,15 @@ def test_default_run_writes_figures_and_prints_the_table(tmp_path, png_pixels_an
     }
     for mean, std, fit_time in rows.values():
         assert -1 < mean <= 1 and std >= 0 and fit_time >= 0
-    # progress went to stderr, one line per step, and nothing else did
-    progress = res.stderr.strip().splitlines()
+    # progress went to stderr, one line per step, and nothing else of the package's did
+    assert res.stdout.splitlines()[0].startswith("Settings of the slides' examples")
+    # (another library's lines, e.g. matplotlib's about a user's font cache, are not ours)
+    lines = res.stderr.strip().splitlines()
+    progress = [line for line in lines if line.startswith("[")]
     assert len(progress) >= 8
-    assert all(line.startswith("[") for line in progress), res.stderr
+    others = [line for line in lines if not line.startswith("[")]
+    assert not [line for line in others if "sklearn_lecture" in line or "sklearn-lecture" in line]
+    assert not [line for line in others if "Warning" in line], res.stderr
     # a fixed-width counter: "[ 1/11 ...]" and "[10/11 ...]" end in the same column
     assert len(progress) >= 10 and len({line.index("]") for line in progress}) == 1, progress
     assert "Traceback" not in res.stderr
@@ -115,6 +120,20 @@ def _bad_inputs(tmp_path):
     decimal_comma.write_text("a;b;y\n1,5;2;3\n4;5;6\n")
     semicolons = tmp_path / "semicolons.csv"
     semicolons.write_text("a;b;y\n1;2\n")
+    new = {
+        "huge": "a,b,y\n" + "".join(f"{i}e307,{i % 3},{i}\n" for i in range(1, 11)),
+        "no_header": "1,2,3\n4,5,6\n7,8,9\n",
+        "constant": "a,b,y\n" + "".join(f"{i},{i % 3},5\n" for i in range(10)),
+        "thousands": 'a,b,y\n1,2,"1,234.5"\n',
+        "na": "a,b,y\n1,NA,3\n4,5,6\n",
+        "spaces": "a b y\n1 2 3\n",
+        "blank_lines": "a,b,y\n\n1,2,3\n\n4,x,6\n",  # line numbers count the blank lines
+    }
+    for name, content in new.items():
+        (tmp_path / f"{name}.csv").write_text(content)
+    huge, no_header, constant, thousands, na, spaces, blank_lines = (
+        tmp_path / f"{name}.csv" for name in new
+    )
     return {
         "missing file": (["--data", str(tmp_path / "nope.csv")], "no such file"),
         "missing column": (["--data", str(good), "--target", "cost"], "no column 'cost'"),
@@ -154,6 +173,16 @@ def _bad_inputs(tmp_path):
         "decimal comma": (["--data", str(decimal_comma)],
                           "'1,5'); write decimal points, not decimal commas"),
         "semicolon rows": (["--data", str(semicolons)], "line 2: 2 fields, but the header has 3"),
+        "huge values": (["--data", str(huge)], "column 'a' of " + str(huge) + " has values up "
+                        "to 1e+308, whose squares overflow float64; divide it by 1e306"),
+        "no header": (["--data", str(no_header)], "holds numbers (1, 2, 3...), not column names"),
+        "constant target": (["--data", str(constant)],
+                            "the target 'y' has the same value (5) in every row"),
+        "thousands": (["--data", str(thousands)], "write numbers without thousands separators"),
+        "NA": (["--data", str(na)], "column 'b' has a missing value (" + str(na) + ", line 2)"),
+        "spaces": (["--data", str(spaces)], "not by spaces"),
+        "blank lines": (["--data", str(blank_lines)], ", line 5: 'x')"),
+        "empty out": (["--data", str(good), "--out", "", "--cv", "2"], "--out needs a folder"),
     }
 
 
@@ -163,6 +192,8 @@ CASES = [
     "features without data", "drop without data", "duplicated column", "row names",
     "text column", "text target", "unknown feature", "drop the target",
     "target among features", "drop everything", "decimal comma", "semicolon rows",
+    "huge values", "no header", "constant target", "thousands", "NA", "spaces", "blank lines",
+    "empty out",
 ]
 
 
@@ -247,7 +278,8 @@ def test_a_closed_pipe_ends_quietly_like_unix_tools(tmp_path):
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_is_one_line_and_exit_code_2(case, tmp_path, capsys):
     args, expected = _bad_inputs(tmp_path)[case]
-    code = main([*args, "--no-figures", "--quick", "-q"])
+    no_figures = [] if "--out" in args else ["--no-figures"]
+    code = main([*args, *no_figures, "--quick", "-q"])
     out, err = capsys.readouterr()
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("sklearn-lecture: error: "), err
@@ -320,3 +352,148 @@ def test_without_matplotlib_the_job_still_runs_and_says_what_to_install(
     assert ('matplotlib is not installed, so no figures are written; to get them: pip install '
             'matplotlib (or, in a checkout of sklearn_lecture, pip install -e ".[plot]")') in err
     assert "LinearRegression" in out and not out_dir.exists()
+
+
+def test_help_imports_neither_scikit_learn_nor_numpy():
+    """``--help`` answers at once: the package's heavy imports wait until they are used."""
+    code = (
+        "import sys\n"
+        "import sklearn_lecture.__main__ as m\n"
+        "try:\n    m.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('sklearn', 'numpy', 'scipy', 'matplotlib')\n"
+        "print('LOADED', sorted(k for k in sys.modules if k.split('.')[0] in heavy))\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "--solver" in res.stdout and "--max-iter" in res.stdout
+    assert res.stdout.strip().splitlines()[-1] == "LOADED []"
+
+
+def test_solver_max_iter_tol_and_l2_reach_the_networks():
+    """The options the ConvergenceWarning and the table's note advise are the CLI's own."""
+    from sklearn_lecture import _cli
+
+    args = _cli.build_parser().parse_args(
+        ["--solver", "lbfgs", "--max-iter", "7", "--tol", "0.5", "--l2", "0.01"]
+    )
+    models = _cli.comparison_models(0)
+    _cli._apply_options(models, args)
+    ours = {"RBFRegressor(K=20)", "SigmoidMLPRegressor(h=20)"}
+    for name in ours:
+        net = models[name].steps[-1][1]
+        assert (net.solver, net.max_iter, net.tol, net.l2) == ("lbfgs", 7, 0.5, 0.01)
+    reference = models["MLPRegressor(h=20), reference"].steps[-1][1].regressor
+    assert (reference.max_iter, reference.tol) == (7, 0.5)
+    assert reference.solver == "adam" and reference.alpha == 1e-4  # its own names
+    default = _cli.comparison_models(0)
+    _cli._apply_options(default, _cli.build_parser().parse_args([]))
+    assert default["RBFRegressor(K=20)"].steps[-1][1].solver == "gd"
+
+
+def test_a_short_max_iter_is_noted_with_the_options_to_change(tmp_path, capsys):
+    csv_path = _write_csv(tmp_path / "mine.csv", n=40)
+    out = _quick_comparison(["--data", str(csv_path), "--max-iter", "3"], capsys)
+    assert "SigmoidMLPRegressor(h=20): max_iter reached in 2 of 2 folds" in out
+    assert "--max-iter 6 (now 3)" in out and "--solver lbfgs" in out
+    out = _quick_comparison(["--data", str(csv_path), "--solver", "lbfgs"], capsys)
+    assert "LinearRegression" in out and "--solver lbfgs often" not in out
+
+
+@pytest.mark.parametrize(
+    "args", [["--max-iter", "0"], ["--tol", "-1"], ["--tol", "nan"], ["--l2", "inf"],
+             ["--solver", "adam"]]
+)
+def test_bad_network_options_are_refused_by_argparse(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--quick", "--no-figures"])
+    assert exc.value.code == 2
+    assert args[0] in capsys.readouterr().err
+
+
+def test_the_first_line_of_a_quiet_run_is_worth_reading(tmp_path):
+    """``sklearn-lecture --data F -q | head -1`` printed an empty line."""
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    res = _run(["--data", str(csv_path), "-q", "--quick", "--no-figures", "--cv", "2"], tmp_path)
+    assert res.returncode == 0, res.stderr
+    first = res.stdout.splitlines()[0]
+    assert first.startswith("2-fold cross-validated R^2 on ") and "'price'" in first, first
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"a,1";b;price\n',  # a quoted header name with a comma, in a ;-separated file
+        "sep=;\na;b;price\n",  # Excel's first line names the separator
+        "sep=\t\na\tb\tprice\n",
+    ],
+    ids=["quoted comma", "excel sep=;", "excel sep=tab"],
+)
+def test_the_separator_is_the_one_the_file_uses(tmp_path, capsys, text):
+    sep = "\t" if "\t" in text else ";"
+    rng = np.random.RandomState(0)
+    rows = [sep.join(f"{v:.4f}" for v in rng.randn(3)) for _ in range(12)]
+    path = tmp_path / "data.csv"
+    path.write_text(text + "\n".join(rows) + "\n")
+    out = _quick_comparison(["--data", str(path)], capsys)
+    assert "(target 'price', 12 rows, 2 features)" in out
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"], ids=["CR (old Mac)", "CRLF"])
+def test_any_line_ending(tmp_path, capsys, newline):
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    lines = csv_path.read_text().splitlines()
+    csv_path.write_bytes(newline.join(lines).encode() + newline.encode())
+    out = _quick_comparison(["--data", str(csv_path)], capsys)
+    assert "(target 'price', 12 rows, 2 features)" in out
+    bad = tmp_path / "bad.csv"  # and the line numbers of its messages are right
+    bad.write_bytes(newline.join(["a,b,y", "1,2,3", "4,x,6"]).encode())
+    assert main(["--data", str(bad), "--no-figures", "-q"]) == 2
+    assert ", line 3: 'x')" in capsys.readouterr().err
+
+
+def test_stdout_on_a_full_disk_or_closed_is_a_message_not_a_traceback(tmp_path):
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    args = ["--data", str(csv_path), "--quick", "--no-figures", "--cv", "2", "-q"]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", "sklearn_lecture", *args]
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "w") as full:
+            res = subprocess.run(command, env=env, stdout=full, stderr=subprocess.PIPE,
+                                 text=True, timeout=300)
+        assert res.returncode == 1, res.stderr
+        assert res.stderr == ("sklearn-lecture: error: cannot write the results to standard "
+                              "output: No space left on device\n")
+    # stdout closed (>&-): refused before any work, exit 2
+    res = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, timeout=300, preexec_fn=lambda: os.close(1))
+    assert res.returncode == 2, res.stderr
+    assert res.stderr == ("sklearn-lecture: error: standard output is closed; send the results "
+                          "to a file (> results.txt)\n")
+
+
+def test_every_model_failing_is_exit_code_1(monkeypatch, tmp_path, capsys):
+    from sklearn.linear_model import LinearRegression
+
+    from sklearn_lecture import _cli
+
+    class Broken(LinearRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise ValueError("cannot fit this")
+
+    monkeypatch.setattr(_cli, "comparison_models", lambda rs, quick=False: {"Broken": Broken()})
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    assert main(["--data", str(csv_path), "--no-figures", "--quick", "--cv", "2", "-q"]) == 1
+    out, err = capsys.readouterr()
+    assert "failed: cannot fit this" in out
+    assert err.startswith("sklearn-lecture: error: every model failed on ")
+
+
+def test_small_training_folds_fit_without_early_stopping(tmp_path, capsys):
+    """10% of 6 rows is no validation set: every network failed on small files."""
+    csv_path = _write_csv(tmp_path / "mine.csv", n=12)
+    out = _quick_comparison(["--data", str(csv_path)], capsys)
+    assert "failed" not in out
+    assert "Early stopping is off: the smallest training fold has 6 rows" in out

@@ -271,3 +271,53 @@ def test_rbf_units_use_the_fitted_kernel_after_set_params():
     est.set_params(kernel="rbf")
     contributions, w0 = _rbf_units(est, x)
     np.testing.assert_allclose(contributions.sum(axis=1) + w0, y_pred, atol=1e-10)
+
+
+def _tick_labels(ax):
+    ax.figure.canvas.draw()
+    return [t.get_text() for minor in (False, True) for t in ax.get_yticklabels(minor=minor)]
+
+
+def test_loss_curve_with_defaults_keeps_its_labels_inside_the_figure(rbf):
+    """The default figure clipped the y-label's left edge."""
+    disp = LossCurveDisplay.from_estimator(rbf)
+    disp.figure_.canvas.draw()
+    renderer = disp.figure_.canvas.get_renderer()
+    figure_box = disp.figure_.bbox
+    for label in (disp.ax_.yaxis.label, disp.ax_.xaxis.label):
+        box = label.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0, (label.get_text(), box)
+        assert box.x1 <= figure_box.x1 and box.y1 <= figure_box.y1
+
+
+@pytest.mark.parametrize("curve", [[8.0, 7.0, 6.5, 6.0], [500.0, 20.0, 0.3], [0.031, 0.028]])
+def test_log_axes_label_ticks_as_plain_numbers(curve):
+    """Not "6x10^0" (matplotlib's default on a log axis spanning less than a decade)."""
+    disp = LossCurveDisplay(loss_curve=curve).plot()
+    labels = [text for text in _tick_labels(disp.ax_) if text]
+    assert labels, "the axis has labelled ticks"
+    for text in labels:
+        assert "10^" not in text and "times" not in text and "e" not in text, labels
+        float(text.replace("\N{MINUS SIGN}", "-"))
+
+
+def test_replays_put_labelled_ticks_at_the_final_values(bumps):
+    """The l6rbf2/l6rbf3 J panel had no tick near its final values (1.36, 1.18)."""
+    from sklearn_lecture.lecture import SETTINGS, l6rbf_estimator, slide_cost
+    from sklearn_lecture.plotting import plot_replays
+
+    X, y = bumps
+    fits = [
+        (f"{name}, c0 = {c0:g}", fit_quietly(l6rbf_estimator(name, c0, 500, len(y)), X, y))
+        for name, c0 in [("l6rbf2", 0.0), ("l6rbf3", 1.0)]
+    ]
+    fig, (ax_fit, ax_loss) = plt.subplots(1, 2)
+    plot_replays(fits[:1], X, y, ax_fit=ax_fit, ax_loss=ax_loss, cost="sum")
+    plot_replays(fits[1:], X, y, ax_fit=ax_fit, ax_loss=ax_loss, cost="sum", first_color=2)
+    finals = [float(slide_cost(est.loss_, len(y), "sum")) for _, est in fits]
+    labels = _tick_labels(ax_loss)
+    assert sorted(f"{J:.3g}" for J in finals) == sorted(
+        t for t in labels if t and float(t) not in (1, 10, 100)
+    ), labels
+    assert SETTINGS["l6rbf2"]["n_iter"].value == 500
+    assert ax_loss.get_ylabel() == "the slide's J = sum e^2 (units of y)"
