@@ -17,52 +17,49 @@ from ._rbf import RBFRegressor
 def register():
     """Teach skl2onnx to convert both estimators.
 
-        Registers a shape calculator and a converter for :class:`~sklearn_lecture.RBFRegressor`
-        and :class:`~sklearn_lecture.SigmoidMLPRegressor` with
-        ``skl2onnx.update_registered_converter``. Call it once before ``skl2onnx.to_onnx``;
-        calling it again changes nothing. Needs the ``onnx`` extra
-        (``pip install "sklearn_lecture[onnx]"``: skl2onnx, onnx and onnxruntime).
+    Registers a shape calculator and a converter for :class:`~sklearn_lecture.RBFRegressor`
+    and :class:`~sklearn_lecture.SigmoidMLPRegressor` with
+    ``skl2onnx.update_registered_converter``. Call it once before ``skl2onnx.to_onnx``;
+    calling it again changes nothing. Needs the ``onnx`` extra
+    (``pip install -e ".[onnx]"``: skl2onnx, onnx and onnxruntime).
 
-        Raises
-        ------
-        ImportError
-            If skl2onnx is not installed.
+    Raises
+    ------
+    ImportError
+        If skl2onnx is not installed.
 
-        See Also
-        --------
-        skl2onnx.to_onnx : Convert a fitted estimator or pipeline to ONNX.
+    Notes
+    -----
+    The graphs compute the models from their public fitted attributes, in the units
+    of X and y, with the kernel that was fitted. The network:
+    ``A = [Z 1] W`` layer by layer from ``Z = X`` (``W = vstack([coefs_[i], intercepts_[i]])``),
+    ``Z = Phi(A)``, and ``Yhat = [Z 1] W2``. The RBF model:
+    ``u_k = ||(x - c_k) / feature_scale_||^2 / b_k`` from exact differences (an
+    n x K x d tensor per batch, so that the triangle's ``sqrt(u)`` stays accurate next
+    to a centre), ``phi_k = Phi(u_k)`` and ``yhat = phi coef_^T + w0``. The output has
+    shape (n_samples, n_outputs), one column for a 1-D y, as skl2onnx's regressors.
 
-        Notes
-        -----
-        The graphs compute the models from their public fitted attributes, in the units
-        of X and y, with the kernel that was fitted. The network:
-        ``A = [Z 1] W`` layer by layer from ``Z = X`` (``W = vstack([coefs_[i], intercepts_[i]])``),
-        ``Z = Phi(A)``, and ``Yhat = [Z 1] W2``. The RBF model:
-        ``u_k = ||(x - c_k) / feature_scale_||^2 / b_k`` from exact differences (an
-        n x K x d tensor per batch, so that the triangle's ``sqrt(u)`` stays accurate next
-        to a centre), ``phi_k = Phi(u_k)`` and ``yhat = phi coef_^T + w0``. The output has
-        shape (n_samples, n_outputs), one column for a 1-D y, as skl2onnx's regressors.
-
-        Examples
-        --------
-        >>> import numpy as np
+    Examples
+    --------
+    >>> import numpy as np
     >>> import onnxruntime, skl2onnx  # doctest: +SKIP
-        >>> from sklearn_lecture import RBFRegressor
-        >>> from sklearn_lecture.onnx import register
-        >>> X = np.linspace(-2, 2, 40).reshape(-1, 1)
-        >>> model = RBFRegressor(n_centers=5, max_iter=50).fit(X, np.sin(X[:, 0]))
-        >>> register()  # doctest: +SKIP
-        >>> onx = skl2onnx.to_onnx(model, X[:1].astype(np.float32))  # doctest: +SKIP
-        >>> session = onnxruntime.InferenceSession(onx.SerializeToString())  # doctest: +SKIP
-        >>> yhat = session.run(None, {"X": X.astype(np.float32)})[0]  # doctest: +SKIP
-        >>> bool(np.allclose(yhat[:, 0], model.predict(X), atol=1e-4))  # doctest: +SKIP
-        True
+    >>> from sklearn_lecture import RBFRegressor
+    >>> from sklearn_lecture.onnx import register
+    >>> X = np.linspace(-2, 2, 40).reshape(-1, 1)
+    >>> model = RBFRegressor(n_centers=5, max_iter=50).fit(X, np.sin(X[:, 0]))
+    >>> register()  # doctest: +SKIP
+    >>> onx = skl2onnx.to_onnx(model, X[:1].astype(np.float32))  # doctest: +SKIP
+    >>> session = onnxruntime.InferenceSession(onx.SerializeToString())  # doctest: +SKIP
+    >>> yhat = session.run(None, {"X": X.astype(np.float32)})[0]  # doctest: +SKIP
+    >>> bool(np.allclose(yhat[:, 0], model.predict(X), atol=1e-4))  # doctest: +SKIP
+    True
     """
     try:
         from skl2onnx import update_registered_converter
     except ImportError as exc:
         raise ImportError(
-            'ONNX export needs skl2onnx: install the extra, pip install "sklearn_lecture[onnx]".'
+            'ONNX export needs the "onnx" extra (skl2onnx, onnx, onnxruntime): run '
+            'pip install -e ".[onnx]" in the sklearn_lecture checkout.'
         ) from exc
     for Est, convert in ((RBFRegressor, _convert_rbf), (SigmoidMLPRegressor, _convert_mlp)):
         update_registered_converter(Est, f"SklearnLecture{Est.__name__}", _output_shape, convert)

@@ -104,5 +104,5 @@ def test_the_package_imports_without_skl2onnx():
 
 def test_register_without_skl2onnx_says_which_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "skl2onnx", None)  # import skl2onnx raises ImportError
-    with pytest.raises(ImportError, match=r'pip install "sklearn_lecture\[onnx\]"'):
+    with pytest.raises(ImportError, match=r'pip install -e "\.\[onnx\]"'):
         register()
