@@ -17,7 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_lecture import SigmoidMLPRegressor
 from sklearn_lecture.onnx import register
 
-NO_EXTRA = 'the optional "onnx" extra is not installed (pip install -e ".[onnx]")'
+NO_EXTRA = 'the "onnx" extra is not installed (pip install -e ".[onnx]" or ".[test]")'
 
 
 def onnx_predict(model, X, dtype=np.float32):

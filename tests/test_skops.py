@@ -1,7 +1,7 @@
 """skops.io round trips: the secure alternative to pickle, for both fitted estimators.
 
 ``skops.io.load`` runs no code it was not told to trust; the types to trust are read
-from the file with ``get_untrusted_types``. Needs skops (the ``skops`` extra);
+from the file with ``get_untrusted_types``. Needs skops (in the ``test`` extra);
 without it the tests are skipped with the reason.
 """
 
@@ -11,7 +11,7 @@ from _helpers import NAMES, assert_bit_identical, fit_quietly, make_estimator, s
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-sio = pytest.importorskip("skops.io", reason='skops is not installed (pip install -e ".[skops]")')
+sio = pytest.importorskip("skops.io", reason='skops is not installed (pip install -e ".[test]")')
 
 
 def untrusted_types(est):
