@@ -1,0 +1,156 @@
+"""Export fitted models to ONNX with skl2onnx (the optional ``onnx`` extra).
+
+After :func:`register`, ``skl2onnx.to_onnx`` converts :class:`~sklearn_lecture.RBFRegressor`
+and :class:`~sklearn_lecture.SigmoidMLPRegressor` alone or inside a
+:class:`~sklearn.pipeline.Pipeline`, for every kernel, and onnxruntime then predicts
+what ``predict`` predicts, up to the rounding of the input's float type.
+skl2onnx is imported only when :func:`register` is called, so ``import sklearn_lecture``
+works without the extra. See :ref:`deploying` in the user guide.
+"""
+
+import numpy as np
+
+from ._mlp import SigmoidMLPRegressor
+from ._rbf import RBFRegressor
+
+
+def register():
+    """Teach skl2onnx to convert both estimators.
+
+    Registers a shape calculator and a converter for :class:`~sklearn_lecture.RBFRegressor`
+    and :class:`~sklearn_lecture.SigmoidMLPRegressor` with
+    ``skl2onnx.update_registered_converter``. Call it once before ``skl2onnx.to_onnx``;
+    calling it again changes nothing. Needs the ``onnx`` extra
+    (``pip install -e ".[onnx]"``: skl2onnx, onnx and onnxruntime).
+
+    Raises
+    ------
+    ImportError
+        If skl2onnx is not installed.
+
+    Notes
+    -----
+    The graphs compute the models from their public fitted attributes, in the units
+    of X and y, with the kernel that was fitted. The network:
+    ``A = [Z 1] W`` layer by layer from ``Z = X`` (``W = vstack([coefs_[i], intercepts_[i]])``),
+    ``Z = Phi(A)``, and ``Yhat = [Z 1] W2``. The RBF model:
+    ``u_k = ||(x - c_k) / feature_scale_||^2 / b_k`` from exact differences (an
+    n x K x d tensor per batch, so that the triangle's ``sqrt(u)`` stays accurate next
+    to a centre), ``phi_k = Phi(u_k)`` and ``yhat = phi coef_^T + w0``. The output has
+    shape (n_samples, n_outputs), one column for a 1-D y, as skl2onnx's regressors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime, skl2onnx  # doctest: +SKIP
+    >>> from sklearn_lecture import RBFRegressor
+    >>> from sklearn_lecture.onnx import register
+    >>> X = np.linspace(-2, 2, 40).reshape(-1, 1)
+    >>> model = RBFRegressor(n_centers=5, max_iter=50).fit(X, np.sin(X[:, 0]))
+    >>> register()  # doctest: +SKIP
+    >>> onx = skl2onnx.to_onnx(model, X[:1].astype(np.float32))  # doctest: +SKIP
+    >>> session = onnxruntime.InferenceSession(onx.SerializeToString())  # doctest: +SKIP
+    >>> yhat = session.run(None, {"X": X.astype(np.float32)})[0]  # doctest: +SKIP
+    >>> bool(np.allclose(yhat[:, 0], model.predict(X), atol=1e-4))  # doctest: +SKIP
+    True
+    """
+    try:
+        from skl2onnx import update_registered_converter
+    except ImportError as exc:
+        raise ImportError(
+            'ONNX export needs the "onnx" extra (skl2onnx, onnx, onnxruntime): run '
+            'pip install -e ".[onnx]" in the sklearn_lecture checkout.'
+        ) from exc
+    for Est, convert in ((RBFRegressor, _convert_rbf), (SigmoidMLPRegressor, _convert_mlp)):
+        update_registered_converter(Est, f"SklearnLecture{Est.__name__}", _output_shape, convert)
+
+
+def _output_shape(operator):
+    """skl2onnx's shape calculator: ``[N, n_outputs_]`` in the input's float type."""
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+    from skl2onnx.common.utils import check_input_and_output_types
+
+    check_input_and_output_types(operator, good_input_types=[FloatTensorType, DoubleTensorType])
+    Tensor = type(operator.inputs[0].type)
+    n = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = Tensor([n, operator.raw_operator.n_outputs_])
+
+
+class _Graph:
+    """Constants and nodes added to skl2onnx's container, in the input's float type."""
+
+    def __init__(self, scope, operator, container):
+        from skl2onnx.common.data_types import guess_numpy_type, guess_proto_type
+
+        self.scope, self.container = scope, container
+        self.proto = guess_proto_type(operator.inputs[0].type)
+        self.dtype = guess_numpy_type(operator.inputs[0].type)
+
+    def const(self, value, dtype=None):
+        """An initializer holding ``value`` (in the graph's float type unless ``dtype``)."""
+        from skl2onnx.proto import onnx_proto
+
+        value = np.asarray(value, dtype=dtype or self.dtype)
+        proto = onnx_proto.TensorProto.INT64 if dtype is np.int64 else self.proto
+        name = self.scope.get_unique_variable_name("const")
+        self.container.add_initializer(name, proto, list(value.shape), value.ravel().tolist())
+        return name
+
+    def node(self, op, *inputs, out=None):
+        """The output name of a new ``op`` node on ``inputs`` (``out`` names it)."""
+        out = out or self.scope.get_unique_variable_name(op.lower())
+        name = self.scope.get_unique_operator_name(op)
+        self.container.add_node(op, list(inputs), out, name=name)
+        return out
+
+    def affine(self, Z, W, b, out=None):
+        """``[Z 1] [W; b] = Z W + b``."""
+        return self.node("Add", self.node("MatMul", Z, self.const(W)), self.const(b), out=out)
+
+
+def _activation(g, kernel, A):
+    """The network's Phi(A) (``_kernels.ACTIVATIONS``)."""
+    if kernel == "sigmoid":  # 1 / (1 + exp(-A))
+        return g.node("Sigmoid", A)
+    if kernel == "relu":  # max(0, A)
+        return g.node("Relu", A)
+    return g.node("Exp", g.node("Neg", g.node("Mul", A, A)))  # "rbf": exp(-A^2)
+
+
+def _profile(g, kernel, U):
+    """The RBF model's Phi(u) (``_kernels.RADIAL_PROFILES``)."""
+    if kernel == "sigmoid":  # 2 / (1 + exp(u)) = 2 sigmoid(-u)
+        return g.node("Mul", g.node("Sigmoid", g.node("Neg", U)), g.const(2.0))
+    if kernel == "relu":  # max(0, 1 - sqrt(u))
+        return g.node("Relu", g.node("Sub", g.const(1.0), g.node("Sqrt", U)))
+    return g.node("Exp", g.node("Neg", U))  # "rbf": exp(-u)
+
+
+def _fitted_kernel(model):
+    # the kernel predict uses: ``kernel`` may have been changed by set_params since fit
+    return getattr(model, "_kernel_", model.kernel)
+
+
+def _convert_mlp(scope, operator, container):
+    """skl2onnx's converter for SigmoidMLPRegressor: ``Z = Phi([Z 1] W)``, ``Yhat = [Z 1] W2``."""
+    model, g = operator.raw_operator, _Graph(scope, operator, container)
+    kernel = _fitted_kernel(model)
+    Z = operator.inputs[0].full_name
+    for W, b in zip(model.coefs_[:-1], model.intercepts_[:-1]):
+        Z = _activation(g, kernel, g.affine(Z, W, b))
+    g.affine(Z, model.coefs_[-1], model.intercepts_[-1], out=operator.outputs[0].full_name)
+
+
+def _convert_rbf(scope, operator, container):
+    """skl2onnx's converter for RBFRegressor: ``u = ||x - c||^2 / b``, ``yhat = Phi(u) w + w0``."""
+    model, g = operator.raw_operator, _Graph(scope, operator, container)
+    f = np.asarray(model.feature_scale_, dtype=np.float64)
+    K, d = model.centers_.shape
+    X = g.node("Div", operator.inputs[0].full_name, g.const(f))  # x / f
+    X = g.node("Reshape", X, g.const([-1, 1, d], dtype=np.int64))  # n x 1 x d
+    D = g.node("Sub", X, g.const(model.centers_ / f))  # (x - c_k) / f: n x K x d
+    U = g.node("MatMul", g.node("Mul", D, D), g.const(np.ones(d)))  # ||(x - c_k) / f||^2
+    U = g.node("Div", U, g.const(model.widths_))  # u_k = ... / b_k
+    w = np.asarray(model.coef_, dtype=np.float64).reshape(-1, K).T  # K x n_outputs
+    b = np.atleast_1d(model.intercept_)
+    g.affine(_profile(g, _fitted_kernel(model), U), w, b, out=operator.outputs[0].full_name)
