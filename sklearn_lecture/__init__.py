@@ -9,8 +9,7 @@ and lists which settings of the slides' examples are the slides' and which are
 stand-ins.
 """
 
-from ._base import TrainingProblem, training_problem
-from ._gradcheck import check_gradients
+from ._gradcheck import TrainingProblem, check_gradients, training_problem
 from ._mlp import SigmoidMLPRegressor
 from ._optimizers import DivergenceError
 from ._rbf import RBFRegressor
