@@ -14,11 +14,11 @@ import importlib
 # Each public name and the module it lives in, imported on first use (PEP 562), so that
 # ``python -m sklearn_lecture --help`` does not wait for scikit-learn.
 _MODULES = {
-    "TrainingProblem": "_base",
-    "training_problem": "_base",
+    "TrainingProblem": "_gradcheck",
+    "training_problem": "_gradcheck",
     "check_gradients": "_gradcheck",
     "SigmoidMLPRegressor": "_mlp",
-    "DivergenceError": "_optimizers",
+    "DivergenceError": "_step",
     "RBFRegressor": "_rbf",
     "FitDisplay": "plotting",  # matplotlib is imported only to draw
     "LossCurveDisplay": "plotting",

@@ -1,10 +1,96 @@
-"""``check_gradients``: the lecture's derivation checked against finite differences."""
+"""The problem ``fit`` solves (``training_problem``), and ``check_gradients``: the
+lecture's derivation checked against finite differences."""
+
+from typing import NamedTuple
 
 import numpy as np
+from sklearn.base import clone
 
-from ._base import training_problem
+from ._base import FitPlan, LectureRegressorBase
+from ._objective import ParamLayout
+from ._standardize import Standardizer
 
-__all__ = ["check_gradients"]
+__all__ = ["TrainingProblem", "check_gradients", "training_problem"]
+
+
+class TrainingProblem(NamedTuple):
+    """What gradient descent minimises: ``objective(theta) -> (J, grad J)`` from ``theta0``,
+    in training units (X and y standardised by ``standardizer``)."""
+
+    objective: object
+    layout: ParamLayout
+    theta0: np.ndarray
+    standardizer: Standardizer
+
+
+def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
+    """The problem ``fit`` solves: the objective J, its parameter layout and start.
+
+    Runs the first steps of ``fit`` (validation, standardisation, initialisation)
+    without changing ``estimator``: a fitted one gives its fitted parameters (as
+    ``partial_fit`` continues from them), an unfitted one a clone's initial ones.
+    The objective covers all the rows (no early-stopping split), in training units.
+
+    Parameters
+    ----------
+    estimator : RBFRegressor or SigmoidMLPRegressor, or a Pipeline ending in one
+        The model. For a Pipeline, X goes through the steps before the model
+        (fitted on X, as the Pipeline's ``fit`` would, unless the model is fitted).
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Data.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Targets.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights s_i of the rows.
+    dtype : {None, float32, float64}, default=None
+        The dtype of the parameters and data (by default, that ``fit`` trains in).
+
+    Returns
+    -------
+    problem : TrainingProblem
+        ``(objective, layout, theta0, standardizer)``: ``objective(theta)``
+        returns ``(J, grad J)``, the lecture's cost plus the L2 penalty, on X and
+        y standardised by ``standardizer``; ``layout.unpack(theta)`` names the
+        blocks of ``theta``; ``theta0`` is the starting point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lecture import SigmoidMLPRegressor, training_problem
+    >>> X = np.linspace(0, 1, 20)[:, None]
+    >>> net = SigmoidMLPRegressor(hidden_layer_sizes=(3,), random_state=0)
+    >>> problem = training_problem(net, X, X[:, 0])
+    >>> sorted(problem.layout.unpack(problem.theta0))
+    ['coefs_0', 'coefs_1', 'intercepts_0', 'intercepts_1']
+    >>> J, grad = problem.objective(problem.theta0)
+    >>> grad.shape == problem.theta0.shape
+    True
+    """
+    estimator, X = _lecture_model(estimator, X, y)
+    if dtype is not None and np.dtype(dtype) not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be None, np.float32 or np.float64; got {dtype!r}.")
+    fitted = estimator.__sklearn_is_fitted__()
+    est = estimator if fitted else clone(estimator)
+    plan = FitPlan.PARTIAL if fitted else FitPlan.FRESH
+    return TrainingProblem(*est._training_problem(plan, X, y, sample_weight, dtype))
+
+
+def _lecture_model(estimator, X, y):
+    """``(the lecture's model, the X it sees)``: a Pipeline's last step after the others."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline) and isinstance(estimator[-1], LectureRegressorBase):
+        before = estimator[:-1]
+        if estimator[-1].__sklearn_is_fitted__():
+            return estimator[-1], before.transform(X)
+        return estimator[-1], clone(before).fit_transform(X, y)
+    if not isinstance(estimator, LectureRegressorBase):
+        raise TypeError(
+            "training_problem and check_gradients need an RBFRegressor or a "
+            "SigmoidMLPRegressor, or a Pipeline ending in one; got "
+            f"{type(estimator).__name__}."
+        )
+    return estimator, X
 
 
 def check_gradients(

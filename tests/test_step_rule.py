@@ -253,15 +253,16 @@ def test_the_bb_step_is_an_inverse_curvature_along_the_last_step_within_its_cap(
     """On J = 1/2 theta.A theta, y = A s: the long step s.s / s.y after odd
     iterations, the short step s.y / y.y after even ones, both between
     1 / lambda_max and 1 / lambda_min of A; alpha0 when s.y <= 0; at most 5 alpha0."""
-    from sklearn_lecture._optimizers import _BarzilaiBorwein
+    from sklearn_lecture._step import StepRule
 
     A = np.diag([1.0, 4.0])
     s = np.array([1.0, 1.0])
     y = A @ s
-    rule = _BarzilaiBorwein.around(alpha0=0.25)  # 1 / lambda_max
-    long, short = rule.next_alpha(s, y, iteration=1), rule.next_alpha(s, y, iteration=2)
+    rule = StepRule(alpha0=0.25, adaptive=True)  # 1 / lambda_max
+    bb = rule._barzilai_borwein
+    long, short = bb(s, y, iteration=1), bb(s, y, iteration=2)
     assert long == pytest.approx(2 / 5) and short == pytest.approx(5 / 17)
     assert 1 / 4 <= short <= long <= 1 / 1
-    assert rule.next_alpha(s, -y, iteration=1) == 0.25  # no positive curvature: alpha0
+    assert bb(s, -y, iteration=1) == 0.25  # no positive curvature: alpha0
     flat = np.diag([1e-3, 4.0]) @ np.array([1.0, 0.0])  # curvature 1e-3 along s = e1
-    assert rule.next_alpha(np.array([1.0, 0.0]), flat, iteration=1) == 5 * 0.25
+    assert bb(np.array([1.0, 0.0]), flat, iteration=1) == 5 * 0.25

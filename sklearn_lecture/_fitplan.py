@@ -1,0 +1,319 @@
+"""The steps of a fit that train and store: the plan of the call, alpha, the solver, the result.
+
+:class:`FitPlan` says what one call of ``fit`` or ``partial_fit`` is; :class:`FitSteps`
+(a base of :class:`~._base.LectureRegressorBase`) runs its training steps on the
+validated, standardised, initialised problem and stores the new state at once.
+"""
+
+import enum
+from functools import partial
+from types import SimpleNamespace
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+try:  # scikit-learn >= 1.9: progress bars and other callbacks (sklearn.callback)
+    from sklearn.callback import CallbackSupportMixin
+
+    _CALLBACK_MIXINS = (CallbackSupportMixin,)
+except ImportError:  # older scikit-learn: the estimators work without callbacks
+    _CALLBACK_MIXINS = ()
+
+from ._backend import SparseRowBlocks
+from ._objective import Objective, ParamLayout
+from ._optimizers import gradient_descent, lbfgs, warn_not_converged
+from ._step import StepRule, first_alpha
+
+# What validate_data records on the estimator; a fit stores them with the rest.
+_FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+
+# The rows the fitted model is checked on (ValueError if it predicts non-finite values).
+N_PROBE_ROWS = 64
+
+
+class FitPlan(enum.Enum):
+    """What one call of ``fit`` or ``partial_fit`` does, decided once at its start.
+
+    ============== =========== ========= =========================================
+    plan           call        continues trains
+    ============== =========== ========= =========================================
+    FRESH          ``fit``     no        ``max_iter`` iterations of ``solver``
+    WARM           ``fit``     yes       ``max_iter`` iterations of ``solver``
+    FIRST_PARTIAL  partial_fit no        one gradient-descent update
+    PARTIAL        partial_fit yes       one update, in the first call's units
+    ============== =========== ========= =========================================
+
+    A plan that *continues* starts from the fitted parameters and appends to
+    ``loss_curve_`` and ``n_iter_``; a *one-step* plan takes one update with a fixed
+    alpha; ``PARTIAL`` keeps the first call's features, standardisation and alpha.
+    """
+
+    FRESH = "fit"
+    WARM = "fit with warm_start=True"
+    FIRST_PARTIAL = "first partial_fit"
+    PARTIAL = "partial_fit"
+
+    @classmethod
+    def of(cls, estimator, incremental):
+        """The plan of ``fit`` (``incremental=False``) or ``partial_fit`` on ``estimator``."""
+        fitted = estimator.__sklearn_is_fitted__()
+        if incremental:
+            return cls.PARTIAL if fitted else cls.FIRST_PARTIAL
+        return cls.WARM if fitted and estimator.warm_start else cls.FRESH
+
+    @property
+    def continues(self):
+        return self in (FitPlan.WARM, FitPlan.PARTIAL)
+
+    @property
+    def one_step(self):
+        return self in (FitPlan.FIRST_PARTIAL, FitPlan.PARTIAL)
+
+    @property
+    def keeps_units(self):
+        """Features, standardisation and alpha stay those of the first call."""
+        return self is FitPlan.PARTIAL
+
+    def budget(self, estimator):
+        """The solver and its iterations in this call (a :class:`_Budget`)."""
+        if self.one_step:
+            return _Budget("gd", 1, np.inf)
+        return _Budget(estimator.solver, estimator.max_iter, estimator.n_iter_no_change)
+
+
+class _Budget(NamedTuple):
+    """What one call runs: ``solver`` for at most ``max_iter`` iterations."""
+
+    solver: str
+    max_iter: int
+    n_iter_no_change: float
+
+
+class _Data(NamedTuple):
+    """The validated data of one call: ``sample_weight`` as given, ``sw`` as trained."""
+
+    X: object
+    Y: object
+    y_2d: bool
+    sample_weight: object
+    sw: object
+
+
+class _TrainRows(NamedTuple):
+    """The rows the objective sums over (all of them, or those early stopping keeps)."""
+
+    X: object
+    Y: object
+    sw: object
+
+
+def _yhat(forward, params, X):
+    """The model's prediction on a block (``forward`` returns ``(yhat, features)``)."""
+    return forward(params, X)[0]
+
+
+def _features(forward, params, X):
+    """The features the model's output layer combines, on a block."""
+    return forward(params, X)[1]
+
+
+def _on_theta(score, objective):
+    """``score(params)`` as a function of the flat ``theta`` the solvers see."""
+    return lambda theta: score(objective.params(theta))
+
+
+class FitSteps:
+    """The training steps of a fit (``_train``) and storing their result (``_store``)."""
+
+    def _train(self, plan, rows, X, y, sample_weight):
+        """Every step of the fit; returns ``(the new state, what to do once it is stored)``."""
+        rng = check_random_state(self.random_state)  # initialisation, then the split
+        data, record, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng)
+        alpha = self._choose_alpha(plan, rows, params, data, standardizer)
+        train, validation = self._hold_out(plan, rows, data, standardizer, rng)
+        objective = self._objective(rows, params, train, standardizer)
+        budget = plan.budget(self)
+        X_given = data.X.A if isinstance(data.X, SparseRowBlocks) else data.X  # callbacks see
+        # the checked X as scikit-learn gives it (a sparse matrix), not the row-block reader
+        callbacks = self._callback_context(X_given, data.Y, data.sample_weight, budget.max_iter)
+
+        def safe_alpha():  # named when a fixed alpha made J rise
+            return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
+
+        theta0 = objective.layout.pack(params, data.X.dtype)
+        theta, progress = self._run_solver(
+            plan, objective, theta0, alpha, validation, callbacks, safe_alpha
+        )
+        trained = {k: np.array(v, copy=True) for k, v in objective.params(theta).items()}
+        original = self._check_finite_model(trained, standardizer, rows.head(train.X, N_PROBE_ROWS))
+        state = {
+            **{k: v for k, v in vars(record).items() if k in _FEATURE_ATTRIBUTES},
+            **self._model_state(data, trained, original, standardizer),
+            **self._history(plan, progress, alpha, validation is not None),
+        }
+        return state, partial(self._finish, plan, progress.stopped, callbacks)
+
+    def _model_state(self, data, trained, original, standardizer):
+        """The fitted model: public attributes (units of X and y) and what predict uses."""
+        n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
+        return {
+            "_y_2d": data.y_2d,
+            "n_outputs_": n_outputs,
+            **self._fitted_attributes(original, data.y_2d),
+            "_params_": trained,
+            "_kernel_": self.kernel,
+            "_standardizer_": standardizer,
+            "_architecture_": self._architecture(n_features, n_outputs),
+        }
+
+    def _choose_alpha(self, plan, rows, params, data, standardizer):
+        """alpha: ``learning_rate_`` for ``PARTIAL``, else the given or the auto one."""
+        if plan.keeps_units:
+            return self.learning_rate_
+        if self.learning_rate == "auto":
+            return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
+        return float(self.learning_rate)
+
+    def _auto_learning_rate(self, rows, params, X, s, standardizer):
+        """alpha0 from the output layer's Gauss-Newton matrix (:func:`~._step.first_alpha`)."""
+        G, total = rows.gram_sums(partial(_features, self._forward, params), X, s, standardizer)
+        return first_alpha(G / total, self._l2())
+
+    def _hold_out(self, plan, rows, data, standardizer, rng):
+        """Early stopping: ``(the rows to train on, the validation R^2 of params or None)``."""
+        if not self.early_stopping or plan.one_step:
+            return _TrainRows(data.X, data.Y, data.sw), None
+        *train, score = rows.split_validation(
+            data.X,
+            data.Y,
+            data.sw,
+            standardizer,
+            rng,
+            self.validation_fraction,
+            partial(_yhat, self._forward),
+        )
+        return _TrainRows(*train), score
+
+    def _objective(self, rows, params, train, standardizer):
+        """J and grad J over the rows ``train = (X, Y, sw)``, where those rows live."""
+        trainable = self._trainable()
+        layout = ParamLayout({name: params[name].shape for name in trainable})
+        fixed = {k: v for k, v in params.items() if k not in trainable}
+        transform = None if standardizer.is_identity() else standardizer.transform
+        return Objective(
+            self._block_loss_grad,
+            layout,
+            fixed,
+            rows.training_rows(*train, transform=transform),
+            l2=self._l2(),
+            penalized=self._penalized(),
+        )
+
+    def _run_solver(self, plan, objective, theta, alpha, validation, callbacks, safe_alpha):
+        """The plan's solver from ``theta``: ``(theta, progress)``."""
+        solver, max_iter, n_iter_no_change = plan.budget(self)
+        lower = self._lower_bounds(objective.layout)
+        settings = dict(
+            max_iter=max_iter,
+            tol=self.tol,
+            n_iter_no_change=n_iter_no_change,
+            monitor=None if validation is None else _on_theta(validation, objective),
+            verbose=self.verbose,
+            on_iteration=None if callbacks is None else callbacks.on_iteration,
+        )
+        if solver == "lbfgs":
+            return lbfgs(objective, theta, lower=lower, **settings)
+        adaptive = self.learning_rate == "auto" and not plan.one_step
+        rule = StepRule(alpha, adaptive, lower, safe_alpha)
+        return gradient_descent(objective, theta, rule=rule, **settings)
+
+    def _history(self, plan, progress, alpha, monitored):
+        """The run: ``loss_curve_``, ``n_iter_`` (continuing the fitted ones), alpha, the scores."""
+        curve, n_iter = progress.loss_curve, progress.n_iter
+        if plan.continues:
+            curve, n_iter = list(self.loss_curve_) + curve, self.n_iter_ + n_iter
+        return {
+            "learning_rate_": alpha if progress.learning_rate is None else progress.learning_rate,
+            "loss_": progress.loss_curve[-1],
+            "loss_curve_": curve,
+            "n_iter_": n_iter,
+            "validation_scores_": progress.validation_scores if monitored else None,
+            "best_validation_score_": progress.best_score if monitored else None,
+        }
+
+    def _store(self, state):
+        """Install the new fitted state (``state``: every fitted attribute) in one assignment."""
+        kept = {k: v for k, v in vars(self).items() if k not in _FEATURE_ATTRIBUTES}
+        self.__dict__ = {**kept, **state}
+
+    def _finish(self, plan, converged, callbacks):
+        """After storing: end the callbacks, then warn when ``fit`` ran out of iterations."""
+        if callbacks is not None:
+            callbacks.end()
+        if not plan.one_step and not converged:
+            warn_not_converged(
+                type(self).__name__, self.solver, self.max_iter, self.tol, self.n_iter_no_change
+            )
+
+    def _callback_context(self, X, Y, sw, max_iter):
+        """Report this fit, and each iteration as a subtask, to ``sklearn.callback``.
+
+        Returns ``None`` on scikit-learn < 1.9.
+        """
+        if not _CALLBACK_MIXINS:
+            return None
+        ctx = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
+        data = dict(X=X, y=Y, metadata=None if sw is None else {"sample_weight": sw})
+        ctx.call_on_fit_task_begin(estimator=self, **data)
+
+        def on_iteration(it, J):
+            sub = ctx.subcontext(task_name="iteration")
+            sub.call_on_fit_task_begin(estimator=self, **data)
+            sub.call_on_fit_task_end(estimator=self, **data)
+
+        def end():
+            ctx.call_on_fit_task_end(estimator=self, reconstruction_attributes={}, **data)
+
+        # with no callback set, building an iteration's subtask is wasted time
+        listening = bool(getattr(self, "_skl_callbacks", None))
+        return SimpleNamespace(on_iteration=on_iteration if listening else None, end=end)
+
+    def _check_finite_model(self, params, standardizer, X_probe):
+        """Check the trained model; return its parameters in original units.
+
+        ``params`` are in training units; the model must predict finite values
+        on ``X_probe`` (rows of the training data) in the units of y, and its
+        public attributes (in the units of X and y) must be finite.
+        """
+        advice = "Use a smaller learning_rate" + (
+            "." if self.standardize else ", or standardize=True."
+        )
+        for name, value in params.items():
+            if not np.all(np.isfinite(value)):
+                raise ValueError(f"Training produced non-finite parameters ({name}). {advice}")
+        with np.errstate(all="ignore"):
+            Xs, _ = standardizer.transform(X_probe, None)
+            yhat, _ = self._forward(params, Xs)
+        if not np.all(np.isfinite(yhat)):
+            raise ValueError(
+                f"The fitted model predicts non-finite values on the training data. {advice}"
+            )
+        with np.errstate(all="ignore"):
+            original = self._to_original(params, standardizer)
+            yhat = standardizer.inverse_y(yhat)
+        if not np.all(np.isfinite(yhat)):
+            raise ValueError(
+                f"The fitted model's predictions, in the units of y, overflow {yhat.dtype}. "
+                "Use a smaller learning_rate; if y itself is near the largest "
+                f"{yhat.dtype}, rescale it (e.g. divide it by 1e10) or pass float64 data."
+            )
+        for name, value in original.items():
+            if not np.all(np.isfinite(value)):
+                raise ValueError(
+                    f"The fitted parameters ({name}), expressed in the units of X and y, "
+                    f"overflow {value.dtype}. Use a smaller learning_rate; if X or y is near "
+                    f"the largest {value.dtype}, rescale it (e.g. divide it by 1e10) or pass "
+                    "float64 data."
+                )
+        return original

@@ -1,0 +1,199 @@
+"""The step rule: the alpha of each update ``W <- W - alpha dJ/dW`` of gradient descent.
+
+A fit builds one :class:`StepRule` and asks it for every update. The user
+guide ("How training works") says why the rule is what it is.
+
+Notes
+-----
+The rule starts at ``alpha0 = 1 / lambda_max(G + lambda I)``, with
+``G = [Z 1]^T S [Z 1] / sum s`` the Hessian of J in the output layer's weights
+(``Z`` the features it combines, ``S`` the row weights, ``lambda`` the L2
+penalty): gradient descent on that quadratic part of J converges for any
+``alpha < 2 / lambda_max``.
+
+* A float ``learning_rate``: alpha stays as given (the lecture's method). J
+  rising 10^4-fold, or ending above its start, is a :class:`DivergenceError`.
+* ``"auto"``: with ``s = W_k - W_{k-1}`` and ``y = dJ/dW_k - dJ/dW_{k-1}``, the
+  trial alpha is the Barzilai-Borwein step ``s.s / s.y`` after odd updates and
+  ``s.y / y.y`` after even ones (``alpha0`` when ``s.y <= 0``), kept within
+  ``ALPHA_RANGE * alpha0``. The trial ``W' = W - alpha dJ/dW`` is accepted when
+  ``J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W)`` (nonmonotone
+  Armijo test); otherwise alpha is halved. No accepted step: J is at its minimum.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NONMONOTONE_MEMORY = 10  # M
+ARMIJO = 1e-4  # gamma
+BACKTRACK = 0.5  # the factor alpha shrinks by while a trial fails the test
+ALPHA_RANGE = (1e-10, 5.0)  # alpha within these multiples of alpha0
+RISE_WARNING = 10.0  # a fixed alpha whose J rose this many-fold is warned about
+MIN_ITER_CHECKED = 10  # shorter fixed-alpha runs are not judged
+L2_AUTO = 1e-3  # lambda of l2="auto" with the auto rule (standardised units)
+
+
+class DivergenceError(ValueError):
+    """Gradient descent blew up: the learning rate is too large for this data."""
+
+
+def penalty(l2, learning_rate, solver):
+    """lambda of the L2 penalty: ``l2``; ``"auto"`` is ``L2_AUTO`` with the auto rule, else 0."""
+    if l2 != "auto":
+        return float(l2)
+    return L2_AUTO if learning_rate == "auto" and solver == "gd" else 0.0
+
+
+def first_alpha(G, l2):
+    """``alpha0 = 1 / lambda_max(G + l2 I)``; 1 when that is not a positive number."""
+    lam = float(np.linalg.eigvalsh(G)[-1]) + l2
+    if not np.isfinite(lam) or lam <= 0:
+        return 1.0
+    return 1.0 / lam
+
+
+@dataclass
+class Iterate:
+    """A point of the descent: the parameters ``theta`` (W), and J and dJ/dW there once known."""
+
+    theta: np.ndarray
+    J: float | None = None
+    grad: np.ndarray | None = None
+
+    def evaluated(self, objective):
+        """This point with J and dJ/dW computed (one pass over the data, if not known)."""
+        if self.J is None:
+            self.J, self.grad = objective(self.theta)
+        return self
+
+
+def _finite(J, grad):
+    return np.isfinite(J) and np.isfinite(grad).all()
+
+
+class StepRule:
+    """The alpha of every update: fixed, or Barzilai-Borwein with a line search (see the module).
+
+    Parameters
+    ----------
+    alpha0 : float
+        The given ``learning_rate``, or the auto rule's starting alpha.
+    adaptive : bool
+        Choose alpha at every update (``learning_rate="auto"``).
+    lower : ndarray or None
+        Lower bounds; every update is projected on them.
+    safe_alpha : callable or None
+        ``safe_alpha() -> float``: the alpha a divergence error advises.
+    """
+
+    def __init__(self, alpha0, adaptive, lower=None, safe_alpha=None):
+        self.alpha0, self.adaptive, self.lower = alpha0, adaptive, lower
+        self.safe_alpha = safe_alpha
+        self.alpha = alpha0  # the next alpha to try
+        self.lo, self.hi = alpha0 * ALPHA_RANGE[0], alpha0 * ALPHA_RANGE[1]
+        self.J0 = None
+        self.recent = []  # the last M values of J (the auto rule)
+
+    def start(self, current):
+        """Take the starting point; a DivergenceError when J or dJ/dW is not finite there."""
+        if not _finite(current.J, current.grad):
+            raise DivergenceError(
+                "The cost J is not finite at the initial parameters: the data are "
+                "too large for float arithmetic. Use standardize=True, or scale X "
+                "and y (StandardScaler)."
+            )
+        self.J0 = current.J
+        self.recent = [current.J]
+
+    def update(self, current, alpha):
+        """The lecture's update ``W <- W - alpha dJ/dW`` of every block at once, projected."""
+        theta = current.theta - alpha * current.grad
+        if self.lower is not None:
+            np.maximum(theta, self.lower, out=theta)
+        return theta
+
+    def step(self, objective, current, iteration):
+        """The next point from ``current`` (J known there); None when no step lowers J."""
+        if not self.adaptive:
+            if iteration > 1 and (not _finite(current.J, current.grad) or self._blew_up(current.J)):
+                raise DivergenceError(self._diverged(iteration, current.J))
+            theta = self.update(current, self.alpha)
+            if not np.isfinite(theta).all():
+                raise DivergenceError(self._diverged(iteration, np.inf))
+            return Iterate(theta)
+        accepted, step = self._search(objective, current)
+        if accepted is not None:
+            self.alpha = self._barzilai_borwein(step, accepted.grad - current.grad, iteration)
+            self.recent = (self.recent + [accepted.J])[-NONMONOTONE_MEMORY:]
+        return accepted
+
+    def _search(self, objective, current):
+        """Halve alpha from the trial one until the update passes the nonmonotone Armijo test."""
+        J_ref = max(self.recent)
+        while True:
+            self.used = self.alpha
+            trial = self.update(current, self.alpha)
+            step = trial - current.theta
+            decrease = float(current.grad @ step)  # < 0 for any descent step
+            if not decrease < 0:
+                return None, step  # the step vanished
+            J_trial, grad_trial = objective(trial)
+            if _finite(J_trial, grad_trial) and J_trial <= J_ref + ARMIJO * decrease:
+                return Iterate(trial, J_trial, grad_trial), step
+            if self.alpha <= self.lo:
+                return None, step  # no step passes: J is at its minimum
+            self.alpha = max(self.alpha * BACKTRACK, self.lo)
+
+    def _barzilai_borwein(self, s, y, iteration):
+        """``s.s / s.y`` after odd updates, ``s.y / y.y`` after even ones, within the range."""
+        sy = float(s @ y)
+        if not sy > 0:
+            return self.alpha0
+        bb = float(s @ s) / sy if iteration % 2 else sy / float(y @ y)
+        return min(max(bb, self.lo), self.hi)
+
+    @property
+    def last_alpha(self):
+        """The alpha of the last update (or last trial)."""
+        return self.used if self.adaptive else self.alpha
+
+    def _blew_up(self, J):
+        return J > 1e4 * max(self.J0, np.finfo(float).tiny)
+
+    def _diverged(self, iteration, J):
+        alpha = self.alpha
+        return (
+            f"Gradient descent diverged at iteration {iteration}: the cost J went from "
+            f"{self.J0:.4g} to {J:.4g}. The learning_rate={alpha:.4g} is too large "
+            f"for this data; use a smaller one, e.g. learning_rate={alpha / 10:.4g}, "
+            "or leave learning_rate='auto'."
+        )
+
+    def judge(self, curve):
+        """A fixed alpha's run: a DivergenceError if J ended above its start; a warning's text
+        if J rose ``RISE_WARNING``-fold on the way; else None."""
+        if self.adaptive or len(curve) < MIN_ITER_CHECKED:
+            return None
+        J0, J_end, J_peak = curve[0], curve[-1], max(curve)
+        ended_higher = J_end > J0 * (1 + 1e-6) and J_end - J0 > 1e-12 * max(1.0, J0)
+        rose = J_peak > RISE_WARNING * J0 and J_peak - J0 > 1e-12
+        if not (ended_higher or rose):
+            return None
+        alpha = self.alpha
+        safe = self.safe_alpha() if self.safe_alpha is not None else alpha / 10
+        safe = min(safe, alpha / 2)
+        what = (
+            f"ended at {J_end:.4g}, above where it started ({J0:.4g})"
+            if ended_higher
+            else f"rose from {J0:.4g} to {J_peak:.4g} on the way (it ended at {J_end:.4g})"
+        )
+        message = (
+            f"Gradient descent with the fixed learning_rate={alpha:.4g} did not descend: the "
+            f"cost J {what}. That alpha is too large for this data; use "
+            f"learning_rate={safe:.3g} (a safe step for the output layer, 1 / lambda_max "
+            "of its Gauss-Newton matrix) or leave learning_rate='auto'."
+        )
+        if ended_higher:
+            raise DivergenceError(message)
+        return message
