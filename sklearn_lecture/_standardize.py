@@ -68,16 +68,20 @@ def _guard_scale(scale, big, dtype=np.float64):
 
     So do spreads the data's ``dtype`` cannot hold with 20 bits (below ``2^20``
     times its smallest subnormal step), which would lose their digits; larger
-    subnormal spreads are kept, so a tiny y is still fitted.
+    subnormal spreads are kept, so a tiny y is still fitted. A spread of a few
+    rounding steps is data (y = 1e15 + sin x): its scale is at least ``2 eps big``,
+    so the mean's rounding stays a small offset and a target's error is not
+    multiplied by ``big``.
     """
     if np.issubdtype(dtype, np.floating):
         finfo = np.finfo(dtype)
         smallest = float(finfo.tiny) * float(finfo.eps) * 2.0**20
     else:
         smallest = 0.0
-    # Below 64 float64 epsilons of the magnitude, a spread is rounding, not data.
-    relative = 64 * np.finfo(np.float64).eps
-    constant = ~np.isfinite(scale) | (scale <= relative * big) | (scale == 0) | (scale < smallest)
+    eps = np.finfo(np.float64).eps
+    # a constant column's corrected scale is rounding, far below one step (eps big)
+    constant = ~np.isfinite(scale) | (scale <= 1e-4 * eps * big) | (scale == 0) | (scale < smallest)
+    np.maximum(scale, 2 * eps * big, out=scale)
     scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
     return scale
 

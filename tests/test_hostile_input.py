@@ -586,3 +586,16 @@ def test_a_target_of_subnormal_size_fits_like_the_same_target_at_size_1(Est, siz
     small = fit_quietly(Est(random_state=0), X, y * size).predict(X)
     unit = fit_quietly(Est(random_state=0), X, y).predict(X)
     assert np.max(np.abs(small / size - unit)) < 1e-6 * np.std(y)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize("spread", [10.0, 1.0, 0.3])
+def test_a_target_far_from_zero_with_a_small_spread_fits_like_the_centred_target(Est, spread):
+    # y = 1e15 + 10 sin(2x) was taken for a constant (its spread is 32 float64 epsilons
+    # of its size) and scaled by 1e15: the network's predictions were off by 3e10
+    x = np.linspace(0, 3, 60).reshape(-1, 1)
+    wave = spread * np.sin(2 * x.ravel())
+    far = fit_quietly(Est(random_state=0, max_iter=500), x, 1e15 + wave).predict(x)
+    near = fit_quietly(Est(random_state=0, max_iter=500), x, wave).predict(x)
+    # y itself is rounded to 0.125 (float64's step at 1e15)
+    assert np.max(np.abs((far - 1e15) - near)) < 0.2 + 1e-3 * spread
