@@ -312,7 +312,7 @@ class RBFRegressor(LectureRegressorBase):
         return given
 
     def _least_squares_readout(self, params, X, Y, s, solve_w, solve_w0):
-        """Set w (``solve_w``) and w0 (``solve_w0``) to the ridge-stabilised least-squares fit."""
+        """Set w (``solve_w``) and w0 (``solve_w0``) to the minimum of J, penalty included."""
         _, P = self._forward(params, X.astype(np.float64))
         cols = []
         if solve_w:
@@ -328,8 +328,10 @@ class RBFRegressor(LectureRegressorBase):
         w = np.ones(F.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
         G = F.T @ (F * w[:, None]) / w.sum()
         r = F.T @ (target * w[:, None]) / w.sum()
-        ridge = 1e-3 * (np.trace(G) / G.shape[0] + 1e-12)
-        sol = np.linalg.solve(G + ridge * np.eye(G.shape[0]), r)
+        ridge = np.full(G.shape[0], 1e-3 * (np.trace(G) / G.shape[0] + 1e-12))  # stabiliser
+        if solve_w:
+            ridge[: P.shape[1]] += self._l2()  # (lambda / 2) ||w||^2 adds lambda to G's w block
+        sol = np.linalg.solve(G + np.diag(ridge), r)
         if solve_w:
             params["coef"] = sol[: P.shape[1]]
         if solve_w0:
