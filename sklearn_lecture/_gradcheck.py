@@ -1,12 +1,30 @@
 """``check_gradients``: the lecture's derivation checked against finite differences."""
 
+from numbers import Integral, Real
+
 import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ._base import training_problem
 
 __all__ = ["check_gradients"]
 
 
+@validate_params(
+    {
+        "estimator": [object],
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like"],
+        "sample_weight": ["array-like", None],
+        # a step below float64's resolution leaves theta unchanged
+        "eps": [Interval(Real, np.finfo(np.float64).eps, 1, closed="both")],
+        "max_entries": [Interval(Integral, 1, None, closed="left")],
+        "perturbation": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def check_gradients(
     estimator,
     X,
@@ -45,14 +63,16 @@ def check_gradients(
     sample_weight : array-like of shape (n_samples,), default=None
         Weights s_i of the rows.
     eps : float, default=1e-6
-        Relative finite-difference step: entry i moves by
-        ``h_i = eps * max(1, |theta_i|)``. Central differences then err by
-        about ``eps^2`` (truncation) plus ``1e-16 |J| / eps`` (rounding).
+        Relative finite-difference step, between float64's epsilon and 1: entry
+        i moves by ``h_i = eps * max(1, |theta_i|)``. Central differences then
+        err by about ``eps^2`` (truncation) plus ``1e-16 |J| / eps`` (rounding).
     max_entries : int, default=200
-        Largest number of entries checked per block (a random subset beyond it).
+        Largest number of entries checked per block (a random subset beyond
+        it), at least 1.
     perturbation : float, default=0.1
-        Relative size of the random move from theta0; 0 checks at theta0 itself.
-    random_state : int, default=0
+        Relative size of the random move from theta0 (at least 0); 0 checks at
+        theta0 itself.
+    random_state : int, RandomState instance or None, default=0
         Seeds the move from theta0 and chooses the subset.
 
     Returns
@@ -84,11 +104,16 @@ def check_gradients(
     >>> bool(max(errors.values()) < 1e-6)
     True
     """
-    rng = np.random.RandomState(random_state)
+    rng = check_random_state(random_state)
     objective, layout, theta = _objective_at_check_point(
         estimator, X, y, sample_weight, perturbation, rng
     )
     J, grad = objective(theta)
+    if not (np.isfinite(J) and np.all(np.isfinite(grad))):
+        raise ValueError(
+            f"J or its gradient is not finite at the check point (perturbation={perturbation}): "
+            "pass a smaller perturbation."
+        )
     # Gradients smaller than this are below finite-difference rounding.
     floor = 1e-8 * max(1.0, abs(J))
     errors = {}
@@ -99,10 +124,15 @@ def check_gradients(
         numeric = np.empty(idx.size)
         for j, i in enumerate(idx):
             step = np.zeros_like(theta)
-            step[i] = eps * max(1.0, abs(theta[i]))  # h_i
+            step[i] = (theta[i] + eps * max(1.0, abs(theta[i]))) - theta[i]  # h_i, as stored
             numeric[j] = (objective(theta + step)[0] - objective(theta - step)[0]) / (2 * step[i])
         analytic = grad[idx]
         scale = max(np.max(np.abs(analytic)), np.max(np.abs(numeric)), floor)
+        if not np.isfinite(scale):
+            raise ValueError(
+                f"J is not finite within eps={eps} of the check point: pass a smaller eps or "
+                "perturbation."
+            )
         errors[name] = float(np.max(np.abs(analytic - numeric)) / scale)
     return errors
 
