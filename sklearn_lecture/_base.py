@@ -44,7 +44,7 @@ from ._backend import SparseRowBlocks, SparseRows, rows_backend
 from ._objective import ParamLayout
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
 from ._rows import iter_blocks, one_blas_thread
-from ._standardize import Standardizer, predict_original_units
+from ._standardize import Standardizer, predict_original_units, r2_in_range
 
 # lambda of l2="auto": the L2 penalty on the output weights (standardised units).
 # Chosen by benchmarks/bench_convergence.py (see the README, "How training works").
@@ -269,6 +269,17 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         converted = self._to_training(merged, standardizer)
         params.update({name: converted[name] for name in given})
         return params
+
+    def _check_start(self, params, X, Y, names):
+        """Raise if the user-given start (``names``) makes J overflow on the rows X, Y."""
+        with np.errstate(all="ignore"):
+            e = Y - self._forward(params, X)[0]
+            J = np.einsum("ij,ij->", e, e)
+        if not np.isfinite(J):
+            raise ValueError(
+                f"{names} is so large that J overflows float64 at the start: pass smaller "
+                "starting values."
+            )
 
     def _lower_bounds(self, layout):
         """Lower bounds on ``theta`` (``None``: unbounded)."""
@@ -593,12 +604,13 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
                 f"{yhat.dtype}, rescale it (e.g. divide it by 1e10) or pass float64 data."
             )
         for name, value in original.items():
-            if not np.all(np.isfinite(value)):
+            if not np.all(np.isfinite(value)):  # finite in training units: the units' fault
                 raise ValueError(
                     f"The fitted parameters ({name}), expressed in the units of X and y, "
-                    f"overflow {value.dtype}. Use a smaller learning_rate; if X or y is near "
-                    f"the largest {value.dtype}, rescale it (e.g. divide it by 1e10) or pass "
-                    "float64 data."
+                    f"overflow {value.dtype}: the spread of X (smallest "
+                    f"{np.min(standardizer.x_scale):.3g}) is too small, or that of y (largest "
+                    f"{np.max(standardizer.y_scale):.3g}) too large. Rescale X or y (e.g. "
+                    "multiply X by 1e10) or pass float64 data."
                 )
         return original
 
@@ -699,6 +711,26 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         return rows_backend(X).predict(
             self, X, self._predict_rows(), n_outputs=self.n_outputs_, y_2d=self._y_2d, dtype=dtype
         )
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 of ``predict(X)``, as :meth:`sklearn.base.RegressorMixin.score`, for y of any size.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values for X.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R^2 of ``self.predict(X)`` with respect to y (y near float64's
+            limits is scaled by a power of two first, which leaves R^2 unchanged).
+        """
+        return r2_in_range(y, self.predict(X), sample_weight)
 
     def hidden_features(self, X):
         """The features the output layer combines: Z of the last hidden layer, or phi of the units.

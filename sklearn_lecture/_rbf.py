@@ -274,10 +274,10 @@ class RBFRegressor(LectureRegressorBase):
         finfo = np.finfo(X.dtype)  # b is stored in X's dtype: 0 or inf would break u = d^2 / b
         if not float(finfo.tiny) <= b <= float(finfo.max):
             what = "the default width" if self.width is None else "width"
+            wider = "" if X.dtype == np.float64 else ", or pass X as float64"
             raise ValueError(
                 f"{what} b={b:.4g} is not representable in {X.dtype}: pass width= between "
-                f"{finfo.tiny:.3g} and {finfo.max:.3g}, use standardize=True, or pass X "
-                "as float64."
+                f"{finfo.tiny:.3g} and {finfo.max:.3g}, or use standardize=True{wider}."
             )
         params = {
             "centers": C,
@@ -289,6 +289,7 @@ class RBFRegressor(LectureRegressorBase):
         given = self._init_values(K, Y.shape[1])
         if given:
             params = self._use_init_values(params, given, standardizer)
+            self._check_start(params, X, Y, "coef_init or intercept_init")
         solve_w = self.fit_weights and "coef" not in given
         solve_w0 = self.fit_intercept and "intercept" not in given
         if solve_w or solve_w0:

@@ -5,6 +5,7 @@ results; the rows backends choose how the blocks are walked and added.
 """
 
 import numpy as np
+from sklearn.metrics import r2_score
 
 from ._rows import iter_blocks, predict_in_blocks
 
@@ -167,8 +168,14 @@ def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
 
     ``predict_block(X_block) -> yhat`` is the model in training units.
     """
-    X = (X if hasattr(X, "astype") else np.asarray(X)).astype(dtype, copy=False)  # ndarray or
-    # _backend.SparseRowBlocks, whose blocks X[a:b] are dense
+    try:  # X: an ndarray or _backend.SparseRowBlocks, whose blocks X[a:b] are dense
+        with np.errstate(over="raise"):
+            X = (X if hasattr(X, "astype") else np.asarray(X)).astype(dtype, copy=False)
+    except FloatingPointError:
+        raise ValueError(
+            f"X has values beyond the range of {np.dtype(dtype)}, the dtype this model was "
+            f"fitted in: pass X within +-{np.finfo(dtype).max:.3g}, or fit on float64 X."
+        ) from None
 
     def block(Xb):
         Xs, _ = standardizer.transform(Xb, None)
@@ -190,3 +197,17 @@ def r2_from_sums(ss_res, ss_tot):
     with np.errstate(divide="ignore", invalid="ignore"):
         r2 = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
     return float(np.mean(r2))
+
+
+def r2_in_range(y, yhat, sample_weight=None):
+    """:func:`~sklearn.metrics.r2_score` of y and yhat scaled by one power of two.
+
+    The scaling is exact (the same R^2) and brings values near float64's limits
+    down, so that their squared errors do not overflow.
+    """
+    y, yhat = np.asarray(y, dtype=np.float64), np.asarray(yhat, dtype=np.float64)
+    big = max(float(np.max(np.abs(a), initial=0.0)) for a in (y, yhat))
+    if 1e100 < big < np.inf:
+        k = -int(np.frexp(big)[1])
+        y, yhat = np.ldexp(y, k), np.ldexp(yhat, k)
+    return r2_score(y, yhat, sample_weight=sample_weight)

@@ -505,11 +505,16 @@ def test_y_near_the_largest_float_fits_or_says_what_to_change(name):
         assert np.all(np.isfinite(fitted.predict(X)))
 
 
-def test_float32_x_with_y_beyond_float32_says_what_to_change():
-    # was "Input y contains NaN or infinity" (it does not)
+@pytest.mark.parametrize("backend", ["numpy", "dask"])
+def test_float32_x_with_y_beyond_float32_says_what_to_change(backend):
+    # was "Input y contains NaN or infinity" (it does not), on dask after an overflow warning
     X, y = smooth_data()
+    X, y = X.astype(np.float32), y * 1e300
+    if backend == "dask":
+        da = pytest.importorskip("dask.array")
+        X, y = da.from_array(X, chunks=20), da.from_array(y, chunks=20)
     with pytest.raises(ValueError, match="beyond the range of float32.*pass X as float64"):
-        SigmoidMLPRegressor(max_iter=2).fit(X.astype(np.float32), y * 1e300)
+        SigmoidMLPRegressor(max_iter=2).fit(X, y)
 
 
 @pytest.mark.parametrize("name", ["mlp", "rbf"])
@@ -609,3 +614,58 @@ def test_a_huge_penalty_predicts_the_mean(Est, l2, solver):
     y = np.sin(2 * x.ravel()) + 3
     est = fit_quietly(Est(l2=l2, solver=solver, random_state=0), x, y)
     np.testing.assert_allclose(est.predict(x), np.mean(y), rtol=0, atol=1e-6)
+
+
+def test_a_network_on_x_of_size_1e_308_blames_the_scale_of_x_not_the_learning_rate():
+    # the weights on raw X (W1 / spread of X) overflow float64: "Use a smaller learning_rate"
+    X, y = smooth_data()
+    with pytest.raises(ValueError, match="spread of X") as info:
+        fit_quietly(SigmoidMLPRegressor(max_iter=50, random_state=0), X * 1e-308, y)
+    assert "learning_rate" not in str(info.value)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_a_float32_model_on_x_beyond_float32_says_what_to_change(Est):
+    # the cast warned ("overflow encountered in cast") and the network predicted NaN
+    X, y = smooth_data(dtype=np.float32)
+    est = fit_quietly(Est(max_iter=5, random_state=0), X, y)
+    with pytest.raises(ValueError, match="beyond the range of float32.*float64"):
+        est.predict(np.full((2, X.shape[1]), 1e300))
+    assert np.all(np.isfinite(est.predict(np.full((2, X.shape[1]), 3e38))))
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_score_of_a_target_near_the_largest_float_is_the_r2_of_the_scaled_target(Est):
+    # sklearn's r2_score squared y - mean near 2e307: "overflow encountered in square"
+    from sklearn.metrics import r2_score
+
+    X, y = smooth_data()
+    est = fit_quietly(Est(max_iter=50, random_state=0), X, y * 2.0**1020)
+    pred = est.predict(X)
+    assert est.score(X, y * 2.0**1020) == r2_score(y, pred / 2.0**1020)
+    assert est.score(X, y * 2.0**1020) > 0.5
+
+
+@pytest.mark.parametrize(
+    "Est, init",
+    [
+        (RBFRegressor, {"coef_init": np.full(3, 1e308)}),
+        (RBFRegressor, {"intercept_init": 1e200}),
+        (SigmoidMLPRegressor, {"coefs_init": [np.full((2, 3), 1.0), np.full((3, 1), 1e308)]}),
+        (SigmoidMLPRegressor, {"intercepts_init": [np.zeros(3), np.full(1, 1e200)]}),
+    ],
+)
+def test_huge_finite_starting_values_blame_the_parameter(Est, init):
+    # "overflow encountered in matmul", then a message that blamed the data
+    X, y = smooth_data()
+    name = next(iter(init))
+    with pytest.raises(ValueError, match=f"{name}.* so large that J overflows"):
+        Est(3, random_state=0, **init).fit(X, y)
+
+
+def test_rbf_on_raw_x_near_1e160_names_width_and_standardize_only():
+    # "overflow encountered in square", and the advice "pass X as float64" when it was
+    X, y = smooth_data()
+    with pytest.raises(ValueError, match="width.*standardize=True") as info:
+        RBFRegressor(standardize=False, random_state=0).fit(X * 1e160, y)
+    assert "as float64" not in str(info.value)
