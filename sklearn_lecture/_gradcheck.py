@@ -17,7 +17,6 @@ __all__ = ["check_gradients"]
         "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         "sample_weight": ["array-like", None],
-        # a step below float64's resolution leaves theta unchanged
         "eps": [Interval(Real, np.finfo(np.float64).eps, 1, closed="both")],
         "max_entries": [Interval(Integral, 1, None, closed="left")],
         "perturbation": [Interval(Real, 0, None, closed="left")],
@@ -45,11 +44,9 @@ def check_gradients(
     and compares it with the gradient the estimator trains with.
 
     The point is ``theta = theta0 + perturbation * z * max(|theta0|, 1 if
-    theta0 = 0)`` entry by entry, z standard normal, theta0 the fitted parameters
-    (or a clone's initial ones; ``estimator`` is never modified), in the
-    standardised units of ``training_problem``. The move matters: at the
-    network's start W2 = 0 makes the gradient of W1 exactly 0, and at converged
-    parameters every gradient is nearly 0.
+    theta0 = 0)``, z standard normal, theta0 the fitted parameters (or a clone's
+    initial ones) in the standardised units of ``training_problem``: at the
+    network's start (W2 = 0) or at convergence the gradients are nearly 0.
 
     Parameters
     ----------
@@ -89,18 +86,9 @@ def check_gradients(
     >>> from sklearn_lecture import SigmoidMLPRegressor, check_gradients
     >>> rng = np.random.RandomState(0)
     >>> X, y = rng.randn(30, 2), rng.randn(30)
-    >>> import warnings
-    >>> warnings.simplefilter("ignore")  # max_iter=20 stops before convergence
-    >>> net = SigmoidMLPRegressor(max_iter=20, random_state=0).fit(X, y)
-    >>> errors = check_gradients(net, X, y)
+    >>> errors = check_gradients(SigmoidMLPRegressor(random_state=0), X, y)
     >>> sorted(errors)
     ['coefs_0', 'coefs_1', 'intercepts_0', 'intercepts_1']
-    >>> bool(max(errors.values()) < 1e-6)
-    True
-
-    An unfitted estimator is checked near its initial parameters:
-
-    >>> errors = check_gradients(SigmoidMLPRegressor(random_state=0), X, y)
     >>> bool(max(errors.values()) < 1e-6)
     True
     """
@@ -109,11 +97,6 @@ def check_gradients(
         estimator, X, y, sample_weight, perturbation, rng
     )
     J, grad = objective(theta)
-    if not (np.isfinite(J) and np.all(np.isfinite(grad))):
-        raise ValueError(
-            f"J or its gradient is not finite at the check point (perturbation={perturbation}): "
-            "pass a smaller perturbation."
-        )
     # Gradients smaller than this are below finite-difference rounding.
     floor = 1e-8 * max(1.0, abs(J))
     errors = {}
@@ -127,12 +110,9 @@ def check_gradients(
             step[i] = (theta[i] + eps * max(1.0, abs(theta[i]))) - theta[i]  # h_i, as stored
             numeric[j] = (objective(theta + step)[0] - objective(theta - step)[0]) / (2 * step[i])
         analytic = grad[idx]
-        scale = max(np.max(np.abs(analytic)), np.max(np.abs(numeric)), floor)
-        if not np.isfinite(scale):
-            raise ValueError(
-                f"J is not finite within eps={eps} of the check point: pass a smaller eps or "
-                "perturbation."
-            )
+        scale = np.max([np.max(np.abs(analytic)), np.max(np.abs(numeric)), floor])
+        if not (np.isfinite(scale) and np.isfinite(J)):
+            raise ValueError("J is not finite at the check point: pass a smaller perturbation.")
         errors[name] = float(np.max(np.abs(analytic - numeric)) / scale)
     return errors
 
@@ -140,12 +120,6 @@ def check_gradients(
 def _objective_at_check_point(estimator, X, y, sample_weight, perturbation, rng):
     """The float64 objective ``theta -> (J, grad J)``, its layout, and the point theta to check."""
     problem = training_problem(estimator, X, y, sample_weight, dtype=np.float64)
-    theta = _check_point(problem.theta0, perturbation, rng)
+    theta0, z = problem.theta0, rng.standard_normal(problem.theta0.size)
+    theta = theta0 + perturbation * z * np.where(theta0 != 0, np.abs(theta0), 1.0)
     return problem.objective, problem.layout, theta
-
-
-def _check_point(theta0, perturbation, rng):
-    """``theta0 + perturbation * z * max(|theta0|, 1 where theta0 = 0)``, z ~ N(0, 1)."""
-    z = rng.standard_normal(theta0.size)
-    size = np.where(theta0 != 0, np.abs(theta0), 1.0)
-    return theta0 + perturbation * z * size
