@@ -56,11 +56,10 @@ def _guard_scale(scale, big, dtype=np.float64):
     rounding steps is data (y = 1e15 + sin x): its scale is at least ``2 eps big``,
     so the mean's rounding stays a small offset and y's error is not scaled by big.
     """
-    floating = np.issubdtype(dtype, np.floating)
-    smallest = float(np.finfo(dtype).smallest_subnormal) * 2.0**20 if floating else 0.0
+    smallest = float(np.finfo(dtype).smallest_subnormal) * 2.0**20  # dtype: float32 or 64
     eps = np.finfo(np.float64).eps
     # a constant column's corrected scale is rounding, far below one step (eps big)
-    constant = ~np.isfinite(scale) | (scale <= 1e-4 * eps * big) | (scale == 0) | (scale < smallest)
+    constant = ~np.isfinite(scale) | (scale <= 1e-4 * eps * big) | (scale < smallest)
     np.maximum(scale, 2 * eps * big, out=scale)
     scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
     return scale
