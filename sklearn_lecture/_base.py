@@ -271,14 +271,23 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         return params
 
     def _check_start(self, params, X, Y, names):
-        """Raise if the user-given start (``names``) makes J overflow on the rows X, Y."""
+        """Raise if a user-given start (``names``: block -> parameter) does not fit X's dtype or
+        makes J overflow there, on the rows X, Y in training units."""
+        top = float(np.finfo(X.dtype).max)
+        for block, name in names.items():
+            if not np.max(np.abs(params[block]), initial=0.0) <= top:
+                raise ValueError(
+                    f"{name} has values beyond the range of {X.dtype}, the dtype of X in which "
+                    "the model is trained: pass smaller starting values, or X as float64."
+                )
         with np.errstate(all="ignore"):
-            e = Y - self._forward(params, X)[0]
+            start = {k: np.asarray(v, dtype=X.dtype) for k, v in params.items()}
+            e = Y - self._forward(start, X)[0]
             J = np.einsum("ij,ij->", e, e)
         if not np.isfinite(J):
             raise ValueError(
-                f"{names} is so large that J overflows float64 at the start: pass smaller "
-                "starting values."
+                f"{' or '.join(sorted(set(names.values())))} is so large that J overflows "
+                f"{X.dtype} at the start: pass smaller starting values."
             )
 
     def _lower_bounds(self, layout):
@@ -605,12 +614,12 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
             )
         for name, value in original.items():
             if not np.all(np.isfinite(value)):  # finite in training units: the units' fault
+                xs, ys = standardizer.x_scale, standardizer.y_scale
                 raise ValueError(
                     f"The fitted parameters ({name}), expressed in the units of X and y, "
-                    f"overflow {value.dtype}: the spread of X (smallest "
-                    f"{np.min(standardizer.x_scale):.3g}) is too small, or that of y (largest "
-                    f"{np.max(standardizer.y_scale):.3g}) too large. Rescale X or y (e.g. "
-                    "multiply X by 1e10) or pass float64 data."
+                    f"overflow {value.dtype}, although training fitted them: rescale X or y "
+                    f"towards 1 (the spreads of X range from {np.min(xs):.3g} to "
+                    f"{np.max(xs):.3g}, that of y is up to {np.max(ys):.3g}), e.g. by 1e10."
                 )
         return original
 

@@ -187,7 +187,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         given = self._init_values(sizes)
         if given:
             params = self._use_init_values(params, given, standardizer)
-            self._check_start(params, X, Y, "coefs_init or intercepts_init")
+            self._check_start(params, X, Y, {k: k.split("_")[0] + "_init" for k in given})
         return params
 
     def _init_values(self, sizes):

@@ -289,7 +289,10 @@ class RBFRegressor(LectureRegressorBase):
         given = self._init_values(K, Y.shape[1])
         if given:
             params = self._use_init_values(params, given, standardizer)
-            self._check_start(params, X, Y, "coef_init or intercept_init")
+        names = {"coef": "coef_init", "intercept": "intercept_init", "centers": "init"}
+        blocks = [*given] + ([] if isinstance(self.init, str) else ["centers"])
+        if blocks:
+            self._check_start(params, X, Y, {k: names[k] for k in blocks})
         solve_w = self.fit_weights and "coef" not in given
         solve_w0 = self.fit_intercept and "intercept" not in given
         if solve_w or solve_w0:
