@@ -712,11 +712,12 @@ def test_mean_scale_is_the_weighted_mean_and_standard_deviation(size, weighted):
     np.testing.assert_allclose(mean / size, want_mean, rtol=1e-12)
     np.testing.assert_allclose(scale / size, want_scale, rtol=1e-12)
     # a column of zeros: mean 0 and scale 1, as StandardScaler; a constant column whose
-    # mean rounds (three copies of 0.1 sum to 0.30000000000000004): scale max(1, |c|)
+    # weighted mean rounds (these weights' dot product and sum differ): scale max(1, |c|)
     values = np.array([0.0, 0.1, 1 / 3, 1e300 / 3, -7e-5, 2.0 / 3e-300])
-    C = np.tile(values, (3, 1))
-    c_mean, c_scale = weighted_mean_scale(C, None if s is None else s[:3])
-    np.testing.assert_allclose(c_mean, values, rtol=1e-15)
+    C = np.tile(values, (1000, 1))
+    s0 = np.random.RandomState(0).uniform(0.1, 3.0, 1000) if weighted else None
+    c_mean, c_scale = weighted_mean_scale(C, s0)
+    np.testing.assert_allclose(c_mean, values, rtol=1e-14)
     np.testing.assert_array_equal(c_scale, np.maximum(np.abs(values), 1.0))
 
 
