@@ -722,22 +722,16 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         )
 
     def score(self, X, y, sample_weight=None):
-        """R^2 of ``predict(X)``, as :meth:`sklearn.base.RegressorMixin.score`, for y of any size.
+        """R^2 of ``predict(X)`` against y, weighted by ``sample_weight``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            True values for X.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+        As :meth:`sklearn.base.RegressorMixin.score`, but y near float64's
+        limits is first scaled by a power of two (R^2 is unchanged), so that the
+        squared errors do not overflow.
 
         Returns
         -------
         score : float
-            R^2 of ``self.predict(X)`` with respect to y (y near float64's
-            limits is scaled by a power of two first, which leaves R^2 unchanged).
+            R^2 of ``self.predict(X)`` with respect to y.
         """
         return r2_in_range(y, self.predict(X), sample_weight)
 
