@@ -256,6 +256,13 @@ def test_expanded_and_exact_squared_distances_agree_and_the_exact_one_is_zero_at
     np.testing.assert_allclose(squared_distances(X, C), exact, rtol=1e-6, atol=1e-6)
     near = squared_distances(X, C, exact_near=True)  # repaired near each centre
     assert near[0, 0] == near[7, 1] == 0.0
+    # with widths b the repaired entries are divided by b too: u = ||x - c||^2 / b
+    X[1] = X[0] + 1e-6  # near the first centre: the expansion cancels every digit
+    exact = np.stack([exact_squared_distances(X, c) for c in C], axis=1)
+    b = np.array([2.0, 0.5, 4.0])
+    u = squared_distances(X, C, widths=b, exact_near=True)
+    np.testing.assert_allclose(u, exact / b, rtol=1e-6, atol=0)
+    assert u[0, 0] == 0.0 and u[1, 0] == exact[1, 0] / 2.0
 
 
 # ------------------------------------------- warm start on data of other scales
