@@ -37,11 +37,10 @@ def check_gradients(
 ):
     """Compare the analytic gradient of J with central finite differences.
 
-    For every trained parameter block (``coefs_0``, ``intercepts_0``, ... of
-    :class:`SigmoidMLPRegressor`; ``centers``, ``widths``, ``coef``,
-    ``intercept`` of :class:`RBFRegressor`) this evaluates
-    ``(J(theta + h_i) - J(theta - h_i)) / (2 h_i)`` entry by entry, in float64,
-    and compares it with the gradient the estimator trains with.
+    For every trained block (``coefs_0``, ``intercepts_0``, ... of the network;
+    ``centers``, ``widths``, ``coef``, ``intercept`` of the RBF model) this
+    compares ``(J(theta + h_i) - J(theta - h_i)) / (2 h_i)``, in float64, with
+    the gradient the estimator trains with.
 
     The point is ``theta = theta0 + perturbation * z * max(|theta0|, 1 if
     theta0 = 0)``, z standard normal, theta0 the fitted parameters (or a clone's
@@ -64,21 +63,17 @@ def check_gradients(
         i moves by ``h_i = eps * max(1, |theta_i|)``. Central differences then
         err by about ``eps^2`` (truncation) plus ``1e-16 |J| / eps`` (rounding).
     max_entries : int, default=200
-        Largest number of entries checked per block (a random subset beyond
-        it), at least 1.
+        Largest number of entries checked per block (at least 1; a random subset).
     perturbation : float, default=0.1
-        Relative size of the random move from theta0 (at least 0); 0 checks at
-        theta0 itself.
+        Relative size of the random move from theta0; 0 checks at theta0 itself.
     random_state : int, RandomState instance or None, default=0
         Seeds the move from theta0 and chooses the subset.
 
     Returns
     -------
     errors : dict
-        For each block, the largest error relative to the block's size,
-        ``max_i |analytic_i - numeric_i| / max_i max(|analytic_i|, |numeric_i|)``
-        (with a floor of ``1e-8 max(1, |J|)``, below which finite differences
-        are rounding).
+        For each block, ``max_i |analytic_i - numeric_i| / max_i max(|analytic_i|,
+        |numeric_i|)``, the denominator at least ``1e-8 max(1, |J|)`` (rounding).
 
     Examples
     --------

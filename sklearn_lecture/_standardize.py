@@ -13,10 +13,7 @@ def block_abs_max(A):
 
 
 def block_moments(A, s, big, mean):
-    """``sum_i s_i B_i`` and ``sum_i s_i B_i^2`` in float64, ``B = (A - mean) / big``.
-
-    ``mean=None`` is ``mean = 0``; ``s=None`` is ``s_i = 1``.
-    """
+    """``sum_i s_i B_i``, ``sum_i s_i B_i^2`` in float64, ``B = (A - mean) / big`` (None: 0, 1)."""
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         B = np.asarray(A, dtype=np.float64)
         if mean is not None:
