@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._backend import SparseRows, rows_backend
 from ._fitplan import _CALLBACK_MIXINS, FitPlan, FitSteps, _Data, _features, _TrainRows, _yhat
 from ._rows import one_blas_thread, predict_in_blocks
-from ._standardize import Standardizer, predict_original_units
+from ._standardize import Standardizer, predict_original_units, r2_in_range
 from ._step import penalty
 
 # Centre initialisation and other one-off statistics look at no more rows than this.
@@ -106,6 +106,26 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         converted = self._to_training(merged, standardizer)
         params.update({name: converted[name] for name in given})
         return params
+
+    def _check_start(self, params, X, Y, names):
+        """Raise if a user-given start (``names``: block -> parameter) does not fit X's dtype or
+        makes J overflow there, on the rows X, Y in training units."""
+        top = float(np.finfo(X.dtype).max)
+        for block, name in names.items():
+            if not np.max(np.abs(params[block]), initial=0.0) <= top:
+                raise ValueError(
+                    f"{name} has values beyond the range of {X.dtype}, the dtype of X in which "
+                    "the model is trained: pass smaller starting values, or X as float64."
+                )
+        with np.errstate(all="ignore"):
+            start = {k: np.asarray(v, dtype=X.dtype) for k, v in params.items()}
+            e = Y - self._forward(start, X)[0]
+            J = np.einsum("ij,ij->", e, e)
+        if not np.isfinite(J):
+            raise ValueError(
+                f"{' or '.join(sorted(set(names.values())))} is so large that J overflows "
+                f"{X.dtype} at the start: pass smaller starting values."
+            )
 
     def _lower_bounds(self, layout):
         """Lower bounds on ``theta`` (``None``: unbounded)."""
@@ -305,6 +325,20 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return rows_backend(X).predict(
             self, X, self._predict_rows(), n_outputs=self.n_outputs_, y_2d=self._y_2d, dtype=dtype
         )
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 of ``predict(X)`` against y, weighted by ``sample_weight``.
+
+        As :meth:`sklearn.base.RegressorMixin.score`, but y near float64's
+        limits is first scaled by a power of two (R^2 is unchanged), so that the
+        squared errors do not overflow.
+
+        Returns
+        -------
+        score : float
+            R^2 of ``self.predict(X)`` with respect to y.
+        """
+        return r2_in_range(y, self.predict(X), sample_weight)
 
     def hidden_features(self, X):
         """The features the output layer combines: Z of the last hidden layer, or phi.

@@ -148,8 +148,15 @@ def initial_centers(init, K, X, sample_weight, rng, standardizer):
 
 
 def default_width(C, X, sample_weight):
-    """b of ``width=None``: twice the mean squared distance to the nearest other centre."""
-    C = _distinct_rows(C)  # repeated centres say nothing about spacing
+    """b of ``width=None``: twice the mean squared distance to the nearest other centre.
+
+    Repeated centres say nothing about spacing; with none apart, the variance of X.
+    """
+    with np.errstate(over="ignore"):  # inf: b beyond float64, which the caller refuses
+        return _default_width(_distinct_rows(C), X, sample_weight)
+
+
+def _default_width(C, X, sample_weight):
     if C.shape[0] > 1:
         D2 = np.empty((C.shape[0], C.shape[0]))
         for k, c in enumerate(C):  # exact differences, one centre at a time

@@ -156,7 +156,13 @@ def validate(est, X, y, sample_weight, *, reset):
     Y, y_2d = _validate_y(y, X)
     sw = None if sample_weight is None else _validate_weights(sample_weight, X)
     _check_values(X, Y, sw)
-    return X, Y, y_2d, sw
+    big = np.finfo(X.dtype).max  # y is checked before the cast that would make it inf
+    if Y.dtype.kind == "f" and Y.dtype.itemsize > X.dtype.itemsize and (abs(Y) > big).any():
+        raise ValueError(
+            f"y has values beyond the range of {X.dtype} (the dtype of X, in "
+            "which the model is trained): pass X as float64, or rescale y."
+        )
+    return X, Y.astype(X.dtype), y_2d, sw
 
 
 def _validate_X(X):
@@ -178,7 +184,7 @@ def _validate_X(X):
 
 
 def _validate_y(y, X):
-    """``(Y, y_2d)``: y as a 2-D dask array in X's dtype and row chunks."""
+    """``(Y, y_2d)``: y as a 2-D dask array in X's row chunks (and y's dtype)."""
     n, row_chunks = X.shape[0], X.chunks[0]
     y = _as_dask(y, "y", row_chunks)
     if y.ndim not in (1, 2) or y.shape[0] != n:
@@ -188,7 +194,7 @@ def _validate_y(y, X):
         )
     _check_numeric(y, "y")
     y_2d = y.ndim == 2
-    Y = (y if y_2d else y[:, None]).astype(X.dtype)
+    Y = y if y_2d else y[:, None]
     return Y.rechunk((row_chunks, -1)), y_2d
 
 

@@ -309,11 +309,12 @@ class FitSteps:
                 f"{yhat.dtype}, rescale it (e.g. divide it by 1e10) or pass float64 data."
             )
         for name, value in original.items():
-            if not np.all(np.isfinite(value)):
+            if not np.all(np.isfinite(value)):  # finite in training units: the units' fault
+                xs, ys = standardizer.x_scale, standardizer.y_scale
                 raise ValueError(
                     f"The fitted parameters ({name}), expressed in the units of X and y, "
-                    f"overflow {value.dtype}. Use a smaller learning_rate; if X or y is near "
-                    f"the largest {value.dtype}, rescale it (e.g. divide it by 1e10) or pass "
-                    "float64 data."
+                    f"overflow {value.dtype}, although training fitted them: rescale X or y "
+                    f"towards 1 (the spreads of X range from {np.min(xs):.3g} to "
+                    f"{np.max(xs):.3g}, that of y is up to {np.max(ys):.3g}), e.g. by 1e10."
                 )
         return original

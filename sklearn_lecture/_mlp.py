@@ -187,6 +187,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         given = self._init_values(sizes)
         if given:
             params = self._use_init_values(params, given, standardizer)
+            self._check_start(params, X, Y, {k: k.split("_")[0] + "_init" for k in given})
         return params
 
     def _init_values(self, sizes):
@@ -210,18 +211,12 @@ class SigmoidMLPRegressor(LectureRegressorBase):
 
     # ----------------------------------------------------------- the lecture
     def _forward(self, params, X, keep=False, kernel=None):
-        """``A = [X 1] W1``, ``Z = Phi(A)``, ..., ``Yhat = [Z 1] W2``.
+        """``A = [X 1] W1``, ``Z = Phi(A)``, ..., ``Yhat = [Z 1] W2``; returns ``(Yhat, Z)``.
 
-        Returns ``(Yhat, Z)`` with Z the last hidden layer. With ``keep=True``
-        returns ``(Yhat, tape)`` for backprop instead: ``tape[i] = (Z_in, A)``
-        for hidden layer i, ``Z_in`` the input of the layer (``[X 1]``'s X for
-        the first, then the Z below) and A its pre-activation, followed by
-        ``(Z, None)`` for the output layer ``Yhat = [Z 1] W2``.
-        ``kernel`` (default: the ``kernel`` parameter) names Phi; ``predict``
-        passes the one that was fitted.
-        When Phi' needs only Z (``Kernel.uses_input`` is False), Z is computed
-        in A's memory and the tape holds ``None`` for A: one n_block x h array
-        per layer.
+        With ``keep=True``, ``(Yhat, tape)`` for backprop: ``tape[i] = (Z_in, A)``
+        per hidden layer (its input and pre-activation; A is None when Phi'
+        needs only Z, which then overwrites A), then ``(Z, None)`` for W2.
+        ``kernel`` defaults to the parameter; ``predict`` passes the fitted one.
         """
         kernel = ACTIVATIONS[self.kernel if kernel is None else kernel]
         keep_A = keep and kernel.uses_input

@@ -274,10 +274,10 @@ class RBFRegressor(LectureRegressorBase):
         finfo = np.finfo(X.dtype)  # b is stored in X's dtype: 0 or inf would break u = d^2 / b
         if not float(finfo.tiny) <= b <= float(finfo.max):
             what = "the default width" if self.width is None else "width"
+            wider = "" if X.dtype == np.float64 else ", or pass X as float64"
             raise ValueError(
                 f"{what} b={b:.4g} is not representable in {X.dtype}: pass width= between "
-                f"{finfo.tiny:.3g} and {finfo.max:.3g}, use standardize=True, or pass X "
-                "as float64."
+                f"{finfo.tiny:.3g} and {finfo.max:.3g}, or use standardize=True{wider}."
             )
         params = {
             "centers": C,
@@ -289,6 +289,10 @@ class RBFRegressor(LectureRegressorBase):
         given = self._init_values(K, Y.shape[1])
         if given:
             params = self._use_init_values(params, given, standardizer)
+        names = {"coef": "coef_init", "intercept": "intercept_init", "centers": "init"}
+        blocks = [*given] + ([] if isinstance(self.init, str) else ["centers"])
+        if blocks:
+            self._check_start(params, X, Y, {k: names[k] for k in blocks})
         solve_w = self.fit_weights and "coef" not in given
         solve_w0 = self.fit_intercept and "intercept" not in given
         if solve_w or solve_w0:
@@ -312,7 +316,7 @@ class RBFRegressor(LectureRegressorBase):
         return given
 
     def _least_squares_readout(self, params, X, Y, s, solve_w, solve_w0):
-        """Set w (``solve_w``) and w0 (``solve_w0``) to the ridge-stabilised least-squares fit."""
+        """Set w (``solve_w``) and w0 (``solve_w0``) to the minimum of J, penalty included."""
         _, P = self._forward(params, X.astype(np.float64))
         cols = []
         if solve_w:
@@ -328,8 +332,10 @@ class RBFRegressor(LectureRegressorBase):
         w = np.ones(F.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
         G = F.T @ (F * w[:, None]) / w.sum()
         r = F.T @ (target * w[:, None]) / w.sum()
-        ridge = 1e-3 * (np.trace(G) / G.shape[0] + 1e-12)
-        sol = np.linalg.solve(G + ridge * np.eye(G.shape[0]), r)
+        ridge = np.full(G.shape[0], 1e-3 * (np.trace(G) / G.shape[0] + 1e-12))  # stabiliser
+        if solve_w:
+            ridge[: P.shape[1]] += self._l2()  # (lambda / 2) ||w||^2 adds lambda to G's w block
+        sol = np.linalg.solve(G + np.diag(ridge), r)
         if solve_w:
             params["coef"] = sol[: P.shape[1]]
         if solve_w0:

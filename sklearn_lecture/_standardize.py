@@ -1,15 +1,11 @@
-"""Weighted statistics of the rows, and the standardisation training runs in.
-
-Each function works on one block (or dask chunk) of rows or adds up per-block
-results; the rows backends choose how the blocks are walked and added.
-"""
+"""Weighted statistics of the rows (per block, or adding up blocks), and the standardisation."""
 
 import numpy as np
+from sklearn.metrics import r2_score
 
 from ._rows import predict_in_blocks, row_blocks
 
 
-# ------------------------------------------------------------ mean and scale
 def block_abs_max(A):
     """The largest magnitude of each column of one block (0 for an empty block)."""
     with np.errstate(over="ignore", invalid="ignore"):
@@ -17,10 +13,7 @@ def block_abs_max(A):
 
 
 def block_moments(A, s, big, mean):
-    """``sum_i s_i B_i`` and ``sum_i s_i B_i^2`` over one block, with ``B = (A - mean) / big``.
-
-    ``mean=None`` is ``mean = 0``; ``s=None`` is ``s_i = 1``. Computed in float64.
-    """
+    """``sum_i s_i B_i``, ``sum_i s_i B_i^2`` in float64, ``B = (A - mean) / big`` (None: 0, 1)."""
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         B = np.asarray(A, dtype=np.float64)
         if mean is not None:
@@ -38,9 +31,9 @@ def mean_scale(big, moments, dtype):
 
     Computed relative to each column's largest magnitude ``big``, so values near
     float64's limits neither overflow nor underflow; ``moments(big, mean)`` returns
-    the sums of :func:`block_moments` over all rows and ``sum_i s_i``. Columns
-    without spread get the scale ``max(1, big)``, so the rounding left by
-    subtracting the mean stays at eps whatever the column's size.
+    the sums of :func:`block_moments` over all rows and ``sum_i s_i``. The
+    corrected two-pass variance ``E[B^2] - E[B]^2`` of ``B = (A - mean) / big``
+    removes the mean's rounding, so a constant column's scale is (nearly) 0.
     """
     big = np.array(big, dtype=np.float64)
     big[big == 0] = 1.0
@@ -48,41 +41,27 @@ def mean_scale(big, moments, dtype):
         sum_b, _, total = moments(big, None)
         mean = sum_b / total * big
         sum_b, sum_bb, total = moments(big, mean)
-        scale = _corrected_scale(sum_b, sum_bb, total) * big
-    return mean, _guard_scale(scale, big, dtype)
-
-
-def _corrected_scale(sum_b, sum_bb, total):
-    """``sqrt(E[B^2] - E[B]^2)`` for ``B = (A - mean) / big``: the corrected two-pass variance.
-
-    Subtracting ``E[B]^2`` removes the rounding error of the mean, so a constant
-    column gets the scale 0 (not ``|mean error|``) whatever its size.
-    """
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         var = sum_bb / total - (sum_b / total) ** 2
-        return np.sqrt(np.maximum(var, 0.0))
+        scale = np.sqrt(np.maximum(var, 0.0)) * big
+    return mean, _guard_scale(scale, big, dtype)
 
 
 def _guard_scale(scale, big, dtype=np.float64):
     """Columns without spread (relative to their magnitude ``big``) get the scale ``max(1, big)``.
 
-    So do spreads the data's ``dtype`` cannot hold with 20 bits (below ``2^20``
-    times its smallest subnormal step), which would lose their digits; larger
-    subnormal spreads are kept, so a tiny y is still fitted.
+    So do spreads the ``dtype`` cannot hold with 20 bits. A spread of a few
+    rounding steps is data (y = 1e15 + sin x): its scale is at least ``2 eps big``,
+    so the mean's rounding stays a small offset and y's error is not scaled by big.
     """
-    if np.issubdtype(dtype, np.floating):
-        finfo = np.finfo(dtype)
-        smallest = float(finfo.tiny) * float(finfo.eps) * 2.0**20
-    else:
-        smallest = 0.0
-    # Below 64 float64 epsilons of the magnitude, a spread is rounding, not data.
-    relative = 64 * np.finfo(np.float64).eps
-    constant = ~np.isfinite(scale) | (scale <= relative * big) | (scale == 0) | (scale < smallest)
+    smallest = float(np.finfo(dtype).smallest_subnormal) * 2.0**20  # dtype: float32 or 64
+    eps = np.finfo(np.float64).eps
+    # a constant column's corrected scale is rounding, far below one step (eps big)
+    constant = ~np.isfinite(scale) | (scale <= 1e-4 * eps * big) | (scale < smallest)
+    np.maximum(scale, 2 * eps * big, out=scale)
     scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
     return scale
 
 
-# ------------------------------------------------------------- standardiser
 class Standardizer:
     """Means and scales of X and y, applied block by block during training."""
 
@@ -97,34 +76,17 @@ class Standardizer:
         )
 
     def is_identity(self):
-        return (
-            not self.x_mean.any()
-            and not self.y_mean.any()
-            and np.all(self.x_scale == 1)
-            and np.all(self.y_scale == 1)
-        )
+        means = self.x_mean.any() or self.y_mean.any()
+        return not means and np.all(self.x_scale == 1) and np.all(self.y_scale == 1)
 
     def transform(self, X, Y):
         """``(X - mean) / scale`` and the same for Y, computed in X's dtype (no float64 copies)."""
         dtype = X.dtype
-
-        def scaled(A, mean, scale):
-            mean, scale = np.asarray(mean, dtype=dtype), np.asarray(scale, dtype=dtype)
-            try:
-                with np.errstate(over="raise"):  # the FPU's flag: no extra pass over A
-                    D = A - mean
-            except FloatingPointError:
-                # values of both signs near the dtype's limit: A - mean overflowed, but
-                # A / scale - mean / scale cannot (scale is at least the spread)
-                return np.divide(A, scale) - mean / scale
-            D /= scale
-            return D
-
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            Xs = scaled(X, self.x_mean, self.x_scale)
+            Xs = _scaled(X, self.x_mean, self.x_scale, dtype)
             Ys = None
             if Y is not None:
-                Ys = scaled(Y.astype(dtype, copy=False), self.y_mean, self.y_scale)
+                Ys = _scaled(Y.astype(dtype, copy=False), self.y_mean, self.y_scale, dtype)
         return Xs, Ys
 
     def inverse_y(self, Ys):
@@ -136,34 +98,44 @@ class Standardizer:
         return Ys
 
 
-# ---------------------------------------------------------------- the model
+def _scaled(A, mean, scale, dtype):
+    mean, scale = np.asarray(mean, dtype=dtype), np.asarray(scale, dtype=dtype)
+    try:
+        with np.errstate(over="raise"):  # the FPU's flag: no extra pass over A
+            D = A - mean
+    except FloatingPointError:
+        # values of both signs near the dtype's limit: A - mean overflowed, but
+        # A / scale - mean / scale cannot (scale is at least the spread)
+        return np.divide(A, scale) - mean / scale
+    D /= scale
+    return D
+
+
 def gram_sums(features, X, s, standardizer):
     """``[Z 1]^T S [Z 1]`` and ``sum s`` over the rows of X in blocks (``(None, 0.0)`` for none).
 
     ``features(X_block)`` is the model's Z (last hidden layer, or the RBF units phi).
     """
-    G = None
-    total = 0.0
+    G, total = None, 0.0
     for Xb, _, sb in row_blocks(X, None, s, standardizer.transform):
         F = features(Xb)
         F1 = np.hstack([F, np.ones((F.shape[0], 1), dtype=F.dtype)]).astype(np.float64)
-        if sb is not None:
-            Gb = F1.T @ (F1 * sb[:, None])
-            total += float(sb.sum())
-        else:
-            Gb = F1.T @ F1
-            total += F1.shape[0]
+        Gb = F1.T @ (F1 if sb is None else F1 * sb[:, None])
+        total += F1.shape[0] if sb is None else float(sb.sum())
         G = Gb if G is None else G + Gb
     return G, total
 
 
 def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
-    """Predictions on X in the units of y: standardise each block, predict, scale back.
-
-    ``predict_block(X_block) -> yhat`` is the model in training units.
-    """
-    X = (X if hasattr(X, "astype") else np.asarray(X)).astype(dtype, copy=False)  # ndarray or
-    # _backend.SparseRowBlocks, whose blocks X[a:b] are dense
+    """Predictions on X in the units of y: standardise, ``predict_block`` (training units), back."""
+    try:  # X: an ndarray or _backend.SparseRowBlocks, whose blocks X[a:b] are dense
+        with np.errstate(over="raise"):
+            X = (X if hasattr(X, "astype") else np.asarray(X)).astype(dtype, copy=False)
+    except FloatingPointError:
+        raise ValueError(
+            f"X has values beyond the range of {np.dtype(dtype)}, the dtype this model was "
+            f"fitted in: pass X within +-{np.finfo(dtype).max:.3g}, or fit on float64 X."
+        ) from None
 
     def block(Xb):
         Xs, _ = standardizer.transform(Xb, None)
@@ -172,7 +144,6 @@ def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
     return predict_in_blocks(block, X, n_outputs, dtype)
 
 
-# ------------------------------------------------------------- the R^2 score
 def total_sum_of_squares(Y, s):
     """``(w, sum_i w_i (y_i - mean)^2)``: the weights and R^2's denominator per output."""
     w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
@@ -185,3 +156,14 @@ def r2_from_sums(ss_res, ss_tot):
     with np.errstate(divide="ignore", invalid="ignore"):
         r2 = np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
     return float(np.mean(r2))
+
+
+def r2_in_range(y, yhat, sample_weight=None):
+    """:func:`~sklearn.metrics.r2_score` of y and yhat scaled by a power of two (exact) so that
+    squared errors near float64's limit do not overflow."""
+    y, yhat = np.asarray(y, dtype=np.float64), np.asarray(yhat, dtype=np.float64)
+    big = max(float(np.max(np.abs(a), initial=0.0)) for a in (y, yhat))
+    if 1e100 < big < np.inf:
+        k = -int(np.frexp(big)[1])
+        y, yhat = np.ldexp(y, k), np.ldexp(yhat, k)
+    return r2_score(y, yhat, sample_weight=sample_weight)

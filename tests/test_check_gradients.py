@@ -110,3 +110,39 @@ def test_training_problem_of_a_changed_model_says_what_to_pass_instead():
     with pytest.raises(ValueError, match=r"training_problem .*clone\(estimator\)") as exc:
         training_problem(est, X, y)
     assert "partial_fit" not in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"max_entries": 0}, "max_entries"),
+        ({"max_entries": -1}, "max_entries"),
+        ({"eps": 0}, "eps"),
+        ({"eps": 1e-300}, "eps"),  # below float64's resolution: every error was 1.0
+        ({"eps": 2.0}, "eps"),
+        ({"perturbation": np.nan}, "perturbation"),
+        ({"perturbation": -0.1}, "perturbation"),
+        ({"random_state": "seed"}, "random_state"),
+    ],
+)
+def test_check_gradients_refuses_parameters_out_of_range(kwargs, name):
+    X, y = smooth_data(n=20)
+    with pytest.raises(ValueError, match=f"'{name}' parameter of check_gradients"):
+        check_gradients(SigmoidMLPRegressor((3,), random_state=0), X, y, **kwargs)
+
+
+def test_check_gradients_takes_a_random_state_instance_and_the_smallest_settings():
+    X, y = smooth_data(n=20)
+    net = SigmoidMLPRegressor((3,), random_state=0)
+    seeded = check_gradients(net, X, y, random_state=0)
+    assert check_gradients(net, X, y, random_state=np.random.RandomState(0)) == seeded
+    # one entry per block, the smallest step that moves theta: errors, not NaN or 1.0
+    tiny = check_gradients(net, X, y, eps=np.finfo(np.float64).eps, max_entries=1)
+    assert all(np.isfinite(e) for e in tiny.values())
+    assert max(check_gradients(net, X, y, eps=1e-4, max_entries=1).values()) < 1e-5
+
+
+def test_check_gradients_at_a_point_where_j_overflows_says_what_to_change():
+    X, y = smooth_data(n=20)
+    with pytest.raises(ValueError, match="smaller perturbation"):
+        check_gradients(RBFRegressor(3, random_state=0), X, y, perturbation=1e300)

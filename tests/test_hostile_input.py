@@ -91,7 +91,9 @@ def _hostile_settings(draw_units):
 # parameters, or the sample_weight passed to fit).
 def _names_a_parameter(message, estimator):
     names = set(estimator.get_params()) | {"sample_weight"}
-    return any(re.search(rf"\b{re.escape(name)}\b", message) for name in names)
+    named = any(re.search(rf"\b{re.escape(name)}\b", message) for name in names)
+    # or the data, when no parameter can help (values near float64's limits)
+    return named or re.search(r"\brescale (X|y)\b", message) is not None
 
 
 class Outcomes:
@@ -505,11 +507,16 @@ def test_y_near_the_largest_float_fits_or_says_what_to_change(name):
         assert np.all(np.isfinite(fitted.predict(X)))
 
 
-def test_float32_x_with_y_beyond_float32_says_what_to_change():
-    # was "Input y contains NaN or infinity" (it does not)
+@pytest.mark.parametrize("backend", ["numpy", "dask"])
+def test_float32_x_with_y_beyond_float32_says_what_to_change(backend):
+    # was "Input y contains NaN or infinity" (it does not), on dask after an overflow warning
     X, y = smooth_data()
+    X, y = X.astype(np.float32), y * 1e300
+    if backend == "dask":
+        da = pytest.importorskip("dask.array")
+        X, y = da.from_array(X, chunks=20), da.from_array(y, chunks=20)
     with pytest.raises(ValueError, match="beyond the range of float32.*pass X as float64"):
-        SigmoidMLPRegressor(max_iter=2).fit(X.astype(np.float32), y * 1e300)
+        SigmoidMLPRegressor(max_iter=2).fit(X, y)
 
 
 @pytest.mark.parametrize("name", ["mlp", "rbf"])
@@ -586,3 +593,236 @@ def test_a_target_of_subnormal_size_fits_like_the_same_target_at_size_1(Est, siz
     small = fit_quietly(Est(random_state=0), X, y * size).predict(X)
     unit = fit_quietly(Est(random_state=0), X, y).predict(X)
     assert np.max(np.abs(small / size - unit)) < 1e-6 * np.std(y)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize("spread", [10.0, 1.0, 0.3])
+def test_a_target_far_from_zero_with_a_small_spread_fits_like_the_centred_target(Est, spread):
+    # y = 1e15 + 10 sin(2x) was taken for a constant (its spread is 32 float64 epsilons
+    # of its size) and scaled by 1e15: the network's predictions were off by 3e10
+    x = np.linspace(0, 3, 60).reshape(-1, 1)
+    wave = spread * np.sin(2 * x.ravel())
+    far = fit_quietly(Est(random_state=0, max_iter=500), x, 1e15 + wave).predict(x)
+    near = fit_quietly(Est(random_state=0, max_iter=500), x, wave).predict(x)
+    # y itself is rounded to 0.125 (float64's step at 1e15)
+    assert np.max(np.abs((far - 1e15) - near)) < 0.2 + 1e-3 * spread
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize("l2, solver", [(1e10, "gd"), (1e100, "lbfgs"), (1e100, "gd")])
+def test_a_huge_penalty_predicts_the_mean(Est, l2, solver):
+    # the RBF model ended worse than the mean (R^2 -0.57): its least-squares start ignored l2
+    x = np.linspace(0, 3, 60).reshape(-1, 1)
+    y = np.sin(2 * x.ravel()) + 3
+    est = fit_quietly(Est(l2=l2, solver=solver, random_state=0), x, y)
+    np.testing.assert_allclose(est.predict(x), np.mean(y), rtol=0, atol=1e-6)
+
+
+def test_a_network_on_x_of_size_1e_308_blames_the_scale_of_x_not_the_learning_rate():
+    # the weights on raw X (W1 / spread of X) overflow float64: "Use a smaller learning_rate"
+    X, y = smooth_data()
+    with pytest.raises(ValueError, match=r"rescale X.*spreads of X range from 1\.\d+e-308") as info:
+        fit_quietly(SigmoidMLPRegressor(max_iter=50, random_state=0), X * 1e-308, y)
+    assert "learning_rate" not in str(info.value)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_a_float32_model_on_x_beyond_float32_says_what_to_change(Est):
+    # the cast warned ("overflow encountered in cast") and the network predicted NaN
+    X, y = smooth_data(dtype=np.float32)
+    est = fit_quietly(Est(max_iter=5, random_state=0), X, y)
+    with pytest.raises(ValueError, match="beyond the range of float32.*float64"):
+        est.predict(np.full((2, X.shape[1]), 1e300))
+    assert np.all(np.isfinite(est.predict(np.full((2, X.shape[1]), 3e38))))
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_score_of_a_target_near_the_largest_float_is_the_r2_of_the_scaled_target(Est):
+    # sklearn's r2_score squared y - mean near 2e307: "overflow encountered in square"
+    from sklearn.metrics import r2_score
+
+    X, y = smooth_data()
+    est = fit_quietly(Est(max_iter=50, random_state=0), X, y * 2.0**1020)
+    pred = est.predict(X)
+    assert est.score(X, y * 2.0**1020) == r2_score(y, pred / 2.0**1020)
+    assert est.score(X, y * 2.0**1020) > 0.5
+
+
+@pytest.mark.parametrize(
+    "Est, init",
+    [
+        (RBFRegressor, {"coef_init": np.full(3, 1e308)}),
+        (RBFRegressor, {"intercept_init": 1e200}),
+        (SigmoidMLPRegressor, {"coefs_init": [np.full((2, 3), 1.0), np.full((3, 1), 1e308)]}),
+        (SigmoidMLPRegressor, {"intercepts_init": [np.zeros(3), np.full(1, 1e200)]}),
+    ],
+)
+def test_huge_finite_starting_values_blame_the_parameter(Est, init):
+    # "overflow encountered in matmul", then a message that blamed the data
+    X, y = smooth_data()
+    name = next(iter(init))
+    with pytest.raises(ValueError, match=f"{name}.* so large that J overflows"):
+        Est(3, random_state=0, **init).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "Est, init",
+    [
+        (RBFRegressor, {"coef_init": np.full(3, 1e39)}),
+        (RBFRegressor, {"intercept_init": -1e39}),
+        (RBFRegressor, {"init": np.full((3, 2), 1e39)}),
+        (SigmoidMLPRegressor, {"coefs_init": [np.full((2, 3), 1e39), np.ones((3, 1))]}),
+        (SigmoidMLPRegressor, {"intercepts_init": [np.zeros(3), np.full(1, 1e39)]}),
+    ],
+)
+def test_starting_values_beyond_float32_with_float32_x_name_the_parameter(Est, init):
+    # the cast to X's dtype warned "overflow encountered in cast"
+    X, y = smooth_data(dtype=np.float32)
+    name = next(iter(init))
+    with pytest.raises(ValueError, match=f"{name}.*(beyond the range of float32|so far)"):
+        Est(3, random_state=0, **init).fit(X, y)
+
+
+def test_rbf_on_raw_x_near_1e160_names_width_and_standardize_only():
+    # "overflow encountered in square", and the advice "pass X as float64" when it was
+    X, y = smooth_data()
+    with pytest.raises(ValueError, match="width.*standardize=True") as info:
+        RBFRegressor(standardize=False, random_state=0).fit(X * 1e160, y)
+    assert "as float64" not in str(info.value)
+
+
+# ---------------------------------------------------------------------------
+# The standardisation's arithmetic, function by function (issue 22: mutants)
+# ---------------------------------------------------------------------------
+def _weighted_stats(A, s):
+    mean = np.average(A, axis=0, weights=s)
+    return mean, np.sqrt(np.average((A - mean) ** 2, axis=0, weights=s))
+
+
+@pytest.mark.parametrize("size", [1e-300, 1.0, 1e300])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_mean_scale_is_the_weighted_mean_and_standard_deviation(size, weighted):
+    from sklearn_lecture._backend import weighted_mean_scale
+
+    rng = np.random.RandomState(0)
+    A = rng.randn(2100, 3) * [1.0, 3.0, 0.5] + [0.0, 5.0, -2.0]  # three row blocks
+    s = rng.uniform(0.5, 3.0, len(A)) if weighted else None
+    mean, scale = weighted_mean_scale(A * size, s)
+    want_mean, want_scale = _weighted_stats(A, s)
+    np.testing.assert_allclose(mean / size, want_mean, rtol=1e-12)
+    np.testing.assert_allclose(scale / size, want_scale, rtol=1e-12)
+    # a column of zeros: mean 0 and scale 1, as StandardScaler; a constant column whose
+    # weighted mean rounds (these weights' dot product and sum differ): scale max(1, |c|)
+    values = np.array([0.0, 0.1, 1 / 3, 1e300 / 3, -7e-5, 2.0 / 3e-300])
+    C = np.tile(values, (1000, 1))
+    s0 = np.random.RandomState(0).uniform(0.1, 3.0, 1000) if weighted else None
+    c_mean, c_scale = weighted_mean_scale(C, s0)
+    np.testing.assert_allclose(c_mean, values, rtol=1e-14)
+    np.testing.assert_array_equal(c_scale, np.maximum(np.abs(values), 1.0))
+
+
+def test_block_statistics_of_one_block():
+    from sklearn_lecture._standardize import block_abs_max, block_moments
+
+    A = np.array([[1.0, -4.0], [3.0, 2.0]])
+    np.testing.assert_array_equal(block_abs_max(A), [3.0, 4.0])
+    np.testing.assert_array_equal(block_abs_max(A[:0]), [0.0, 0.0])
+    s, big, mean = np.array([1.0, 3.0]), np.array([2.0, 4.0]), np.array([1.0, 0.0])
+    b, bb = block_moments(A, s, big, mean)  # B = (A - mean) / big = [[0, -1], [1, 0.5]]
+    np.testing.assert_array_equal(b, [3.0, 0.5])
+    np.testing.assert_array_equal(bb, [3.0, 1.75])
+    b, bb = block_moments(A, None, big, None)  # B = A / big
+    np.testing.assert_array_equal(b, [2.0, -0.5])
+    np.testing.assert_array_equal(bb, [2.5, 1.25])
+
+
+def test_guard_scale_keeps_data_and_replaces_rounding():
+    from sklearn_lecture._standardize import _guard_scale
+
+    eps = np.finfo(np.float64).eps
+    big = np.array([1e15, 1e15, 1e15, 1e15, 1e15, 0.5, 1e15, 1e-300, 2.0])
+    scale = np.array([7.0, 0.1, 1e-4 * eps * 1e15, 1.5e-4 * eps * 1e15, 0.0, 0.0, np.inf,
+                      1e-310, 1.0])
+    out = _guard_scale(scale.copy(), big)
+    # data; a spread below one step raised to 2 eps big; rounding (at most 1e-4 eps big),
+    # none, inf: max(1, big); a subnormal spread float64 holds with 20 bits is kept
+    want = [7.0, 2 * eps * 1e15, 1e15, 2 * eps * 1e15, 1e15, 1.0, 1e15, 1e-310, 1.0]
+    np.testing.assert_array_equal(out, want)
+    tiny32 = float(np.finfo(np.float32).smallest_subnormal) * 2.0**20
+    out32 = _guard_scale(np.array([0.5 * tiny32, tiny32]), np.array([1e-30, 1e-30]), np.float32)
+    np.testing.assert_array_equal(out32, [1.0, tiny32])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_standardizer_transforms_and_inverts_in_the_dtype_of_x(dtype):
+    from sklearn_lecture._standardize import Standardizer
+
+    st = Standardizer(np.array([1.0, -2.0]), np.array([2.0, 4.0]), np.array([3.0]),
+                      np.array([0.5]))
+    X = np.array([[3.0, 2.0], [1.0, -6.0]], dtype=dtype)
+    Y = np.array([[4.0], [2.0]])
+    Xs, Ys = st.transform(X, Y)
+    assert Xs.dtype == dtype and Ys.dtype == dtype
+    np.testing.assert_array_equal(Xs, [[1.0, 1.0], [0.0, -1.0]])
+    np.testing.assert_array_equal(Ys, [[2.0], [-2.0]])
+    np.testing.assert_array_equal(st.inverse_y(Ys.copy()), Y)
+    assert st.transform(X, None)[1] is None
+    # both signs near the dtype's limit: A - mean overflows, A / scale - mean / scale does not
+    top = float(np.finfo(dtype).max)
+    wide = Standardizer(np.array([-0.5 * top]), np.array([top]), np.zeros(1), np.ones(1))
+    Xw, _ = wide.transform(np.array([[top], [-top]], dtype=dtype), None)
+    np.testing.assert_allclose(Xw, [[1.5], [-0.5]], rtol=1e-6)
+
+
+def test_standardizer_identity_is_recognised():
+    from sklearn_lecture._standardize import Standardizer
+
+    assert Standardizer.identity(2, 1).is_identity()
+    for k, value in enumerate([1.0, 2.0, 1.0, 2.0]):
+        args = [np.zeros(2), np.ones(2), np.zeros(1), np.ones(1)]
+        args[k] = args[k] + value
+        assert not Standardizer(*args).is_identity(), k
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gram_sums_is_the_weighted_gram_matrix_of_z_and_a_column_of_ones(weighted):
+    from sklearn_lecture._standardize import Standardizer, gram_sums
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(2100, 3)
+    s = rng.uniform(0.5, 2.0, len(X)) if weighted else None
+    st = Standardizer(np.full(3, 0.5), np.full(3, 2.0), np.zeros(1), np.ones(1))
+    G, total = gram_sums(np.tanh, X, s, st)
+    F1 = np.hstack([np.tanh((X - 0.5) / 2.0), np.ones((len(X), 1))])
+    w = np.ones(len(X)) if s is None else s
+    np.testing.assert_allclose(G, F1.T @ (F1 * w[:, None]), rtol=1e-12)
+    assert total == pytest.approx(w.sum(), rel=1e-14)
+
+
+def test_r2_from_the_sums_is_sklearns_weighted_r2():
+    from sklearn.metrics import r2_score
+
+    from sklearn_lecture._standardize import r2_from_sums, total_sum_of_squares
+
+    rng = np.random.RandomState(0)
+    Y, Yhat, s = rng.randn(40, 2), rng.randn(40, 2) * 0.3, rng.uniform(0.1, 2.0, 40)
+    for weights in (None, s):
+        w, ss_tot = total_sum_of_squares(Y, weights)
+        ss_res = w @ (Y - Yhat) ** 2
+        want = r2_score(Y, Yhat, sample_weight=weights)
+        assert r2_from_sums(ss_res, ss_tot) == pytest.approx(want, rel=1e-12)
+    # a constant output: 1 when predicted exactly, else 0 (scikit-learn's convention)
+    assert r2_from_sums(np.array([0.0, 1.0]), np.array([0.0, 0.0])) == 0.5
+    assert r2_from_sums(np.array([0.0]), np.array([0.0])) == 1.0
+    assert r2_from_sums(np.array([0.125]), np.array([0.5])) == 0.75  # a small spread is one
+
+
+def test_r2_in_range_scales_only_values_beyond_1e100():
+    from sklearn.metrics import r2_score
+
+    from sklearn_lecture._standardize import r2_in_range
+
+    y, yhat = np.array([1.0, 2.0, 4.0]), np.array([1.5, 2.0, 3.0])
+    for size in (1.0, 2.0**300, 2.0**400, 2.0**1020):  # exact: the same R^2
+        assert r2_in_range(y * size, yhat * size) == r2_score(y, yhat)
+    assert r2_in_range(y, yhat * 2.0**1000) == r2_score(y / 2.0**1000, yhat)

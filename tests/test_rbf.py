@@ -256,6 +256,13 @@ def test_expanded_and_exact_squared_distances_agree_and_the_exact_one_is_zero_at
     np.testing.assert_allclose(squared_distances(X, C), exact, rtol=1e-6, atol=1e-6)
     near = squared_distances(X, C, exact_near=True)  # repaired near each centre
     assert near[0, 0] == near[7, 1] == 0.0
+    # with widths b the repaired entries are divided by b too: u = ||x - c||^2 / b
+    X[1] = X[0] + 1e-6  # near the first centre: the expansion cancels every digit
+    exact = np.stack([exact_squared_distances(X, c) for c in C], axis=1)
+    b = np.array([2.0, 0.5, 4.0])
+    u = squared_distances(X, C, widths=b, exact_near=True)
+    np.testing.assert_allclose(u, exact / b, rtol=1e-6, atol=0)
+    assert u[0, 0] == 0.0 and u[1, 0] == exact[1, 0] / 2.0
 
 
 # ------------------------------------------- warm start on data of other scales
@@ -298,3 +305,44 @@ def test_the_centre_gradient_is_right_when_distances_keep_another_unit():
     errors = check_gradients(est, X2, y2)
     assert max(errors.values()) < 1e-6, errors
 
+
+
+@pytest.mark.parametrize(
+    "kwargs, weighted",
+    [({}, False), ({"l2": 0.3}, True), ({"coef_init": [0.5, -1.0, 2.0]}, True),
+     ({"intercept_init": 0.7, "l2": 0.3}, False)],
+)
+def test_the_start_is_the_penalised_ridge_stabilised_least_squares_read_out(kwargs, weighted):
+    """Before the first step, the w and w0 not given minimise J (penalty included) on the
+    initial basis, with the documented small ridge 1e-3 (mean diagonal of G) for stability."""
+    from sklearn_lecture import training_problem
+    from sklearn_lecture._rbf import squared_distances
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 2)
+    y = np.sin(2 * X[:, 0]) + X[:, 1]
+    s = rng.uniform(0.5, 2.0, 40) if weighted else np.ones(40)
+    est = RBFRegressor(3, width=1.5, standardize=False, **{"l2": 0.0, **kwargs})
+    problem = training_problem(est, X, y, s if weighted else None)
+    theta0, sl = problem.theta0, problem.layout.slices
+    P = np.exp(-squared_distances(X, theta0[sl["centers"]].reshape(3, 2), widths=1.5))
+    target = y.copy()
+    cols, penalty = [], []
+    if "coef_init" in kwargs:
+        target -= P @ np.asarray(kwargs["coef_init"])
+    else:
+        cols.append(P)
+        penalty += [est.l2] * 3
+    if "intercept_init" in kwargs:
+        target -= kwargs["intercept_init"]
+    else:
+        cols.append(np.ones((40, 1)))
+        penalty += [0.0]
+    F = np.hstack(cols)
+    G = F.T @ (F * s[:, None]) / s.sum()
+    ridge = 1e-3 * (np.trace(G) / len(G) + 1e-12) + np.array(penalty)
+    want = np.linalg.solve(G + np.diag(ridge), F.T @ (target * s) / s.sum())
+    given = {"coef": "coef_init", "intercept": "intercept_init"}
+    solved = [k for k in ("coef", "intercept") if given[k] not in kwargs]
+    got = np.concatenate([theta0[sl[k]] for k in solved])
+    np.testing.assert_allclose(got, want, rtol=1e-10)

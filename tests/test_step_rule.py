@@ -206,7 +206,9 @@ def test_the_penalty_is_half_lambda_times_the_squared_weights(Est):
     starts at 0; w for the RBF model; never the intercepts)."""
     X, y = _sine(40)
     kw = dict(standardize=False, max_iter=1, learning_rate=1e-300, random_state=0)
-    small = {"n_centers": 4} if Est is RBFRegressor else {"hidden_layer_sizes": (5,)}
+    # the RBF start is given: its least-squares read-out depends on lambda
+    rbf = {"n_centers": 4, "coef_init": np.linspace(-1.0, 1.0, 4), "intercept_init": 0.0}
+    small = rbf if Est is RBFRegressor else {"hidden_layer_sizes": (5,)}
     with_l2 = fit_quietly(Est(**small, l2=0.7, **kw), X, y)
     without = fit_quietly(Est(**small, l2=0.0, **kw), X, y)
     W = with_l2.coef_ if Est is RBFRegressor else with_l2.coefs_[0]
