@@ -18,14 +18,12 @@ none: the data, ``b = 0.5``, the step ``a = 1e-3``, the starting ``w = 1`` and
 
 # %%
 import os
-import warnings
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture import FitDisplay, LossCurveDisplay, RBFRegressor
 from sklearn_lecture.datasets import make_lecture_bumps
@@ -35,7 +33,6 @@ from sklearn_lecture.plotting import plot_replays
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("SKLEARN_LECTURE_QUICK") == "1"
-warnings.simplefilter("ignore", ConvergenceWarning)  # fixed-length loops, as on the slides
 
 X, y = make_lecture_bumps()
 n = len(y)
