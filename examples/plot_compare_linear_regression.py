@@ -13,7 +13,6 @@ comparison the main job (``python -m sklearn_lecture``) prints.
 
 # %%
 import os
-import warnings
 from pathlib import Path
 
 import matplotlib
@@ -23,7 +22,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import KFold, cross_validate
 from sklearn.neural_network import MLPRegressor
@@ -35,8 +33,6 @@ from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("SKLEARN_LECTURE_QUICK") == "1"
-if QUICK:  # the quick run stops the networks early on purpose
-    warnings.simplefilter("ignore", ConvergenceWarning)
 
 X, y = load_diabetes(return_X_y=True)
 
@@ -47,7 +43,7 @@ X, y = load_diabetes(return_X_y=True)
 # fold and keep the weights with the best validation R^2 (``early_stopping``).
 # Our estimators standardise y inside ``fit``; TransformedTargetRegressor does
 # the same for MLPRegressor, so that all three see the same problem.
-common = dict(max_iter=100 if QUICK else 2000, early_stopping=True, random_state=0)
+common = dict(max_iter=400 if QUICK else 2000, early_stopping=True, random_state=0)
 models = {
     "LinearRegression": LinearRegression(),
     "RBFRegressor(K=20)": make_pipeline(StandardScaler(), RBFRegressor(20, **common)),
@@ -73,8 +69,11 @@ for name, model in models.items():
     print(f"{name:<28}{r2:>18}{res['fit_time'].mean():>14.3f}")
 
 # %%
-# On this data set a straight line is hard to beat: the networks reach about
-# the same held-out R^2, with a larger spread over the folds.
+# On this data set a straight line is hard to beat. How close each network comes
+# in this run (mean held-out R^2 minus LinearRegression's):
+for name, scores in results.items():
+    if name != "LinearRegression":
+        print(f"{name}: {scores.mean() - results['LinearRegression'].mean():+.3f}")
 fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
 for i, (name, scores) in enumerate(results.items()):
     ax.plot(scores, np.full(len(scores), i), "o", color="tab:gray", alpha=0.6)

@@ -12,14 +12,12 @@ lecture's three-regions data.
 
 # %%
 import os
-import warnings
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -30,13 +28,6 @@ from sklearn_lecture.datasets import make_three_regions
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
 QUICK = os.environ.get("SKLEARN_LECTURE_QUICK") == "1"
-# Short searches stop at max_iter on purpose. scikit-learn >= 1.7 passes this filter
-# on to the n_jobs=2 workers; for older versions the environment variable does it
-# (the workers are new processes that read PYTHONWARNINGS when they start).
-warnings.simplefilter("ignore", ConvergenceWarning)
-# (-W categories must be built-in there, so the filter matches the messages' start).
-_quiet = "ignore:SigmoidMLPRegressor,ignore:RBFRegressor"
-os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), _quiet]))
 
 X, y = make_three_regions(n_samples=90)
 
@@ -45,7 +36,7 @@ X, y = make_three_regions(n_samples=90)
 # ----------
 # One grid per estimator: the step ``model`` of the Pipeline is itself a
 # parameter, so both lecture models compete in the same search.
-max_iter = 100 if QUICK else 1000
+max_iter = 3000
 pipe = Pipeline([("scale", StandardScaler()), ("model", SigmoidMLPRegressor())])
 param_grid = [
     {

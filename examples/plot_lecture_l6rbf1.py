@@ -22,7 +22,6 @@ the step ``a = 1e-3``.
 
 # %%
 import os
-import warnings
 from pathlib import Path
 
 import matplotlib
@@ -30,7 +29,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_lecture.datasets import make_lecture_bumps
 from sklearn_lecture.lecture import SETTINGS, l6rbf_estimator
@@ -38,8 +36,6 @@ from sklearn_lecture.plotting import plot_replays
 
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
-# A fixed number of updates is the lecture's loop, not a failure to converge.
-warnings.simplefilter("ignore", ConvergenceWarning)
 
 X, y = make_lecture_bumps()
 x, n = X.ravel(), len(y)

@@ -251,7 +251,10 @@ class FitSteps:
         """After storing: end the callbacks, then warn when ``fit`` ran out of iterations."""
         if callbacks is not None:
             callbacks.end()
-        if not plan.one_step and not converged:
+        # tol=0 with n_iter_no_change=max_iter asks gradient descent for exactly
+        # max_iter updates (the lecture's fixed loop): running them all is no news
+        exact = self.solver == "gd" and self.tol == 0 and self.n_iter_no_change == self.max_iter
+        if not plan.one_step and not converged and not exact:
             warn_not_converged(
                 type(self).__name__, self.solver, self.max_iter, self.tol, self.n_iter_no_change
             )

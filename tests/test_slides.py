@@ -159,3 +159,22 @@ def test_l3sig_larger_hidden_space_ends_lower_with_the_lectures_method():
             assert net.learning_rate_ == n * L3SIG["a"].value  # the same alpha for both
             final[h] = net.loss_curve_[-1]
         assert final[200] < final[20], (seed, final)
+
+
+def test_exactly_k_updates_is_asked_without_a_convergence_warning():
+    """tol=0 with n_iter_no_change=max_iter runs the slide's loop; no ConvergenceWarning,
+    whose advice (raise max_iter, a larger tol) does not fit a loop of fixed length."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = make_lecture_bumps()
+    Xs, ys = make_l3sig()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        rbf = l6rbf_estimator("l6rbf3", 1.0, 50, len(y)).fit(X, y)
+        net = l3sig_estimator(20, 50, len(ys), random_state=0).fit(Xs, ys)
+    assert rbf.n_iter_ == net.n_iter_ == 50
+    # any other stopping rule that runs out of iterations still warns
+    with pytest.warns(ConvergenceWarning, match="max_iter=50"):
+        l6rbf_estimator("l6rbf3", 1.0, 50, len(y)).set_params(n_iter_no_change=60).fit(X, y)
