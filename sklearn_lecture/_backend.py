@@ -28,15 +28,17 @@ from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import validate_data
 
 from ._rows import (
+    FLOATS,
     ArrayRows,
     SparseRowBlocks,
     check_split_weights,
     check_validation_spread,
-    n_validation,
+    checked_targets,
+    checked_weights,
+    held_out,
     predict_in_blocks,
     row_blocks,
 )
@@ -111,18 +113,10 @@ class InMemoryRows:
                 accept_sparse=cls.accept_sparse,
                 multi_output=True,
                 y_numeric=True,
-                dtype=[np.float64, np.float32],
+                dtype=FLOATS,
             )
-        with np.errstate(over="ignore"):
-            Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
-        if not np.all(np.isfinite(Y)):
-            if np.all(np.isfinite(np.asarray(y, dtype=np.float64))):
-                raise ValueError(
-                    f"y has values beyond the range of {X.dtype} (the dtype of X, in "
-                    "which the model is trained): pass X as float64, or rescale y."
-                )
-            raise ValueError("Input y contains NaN or infinity.")
-        sw_given = _validate_sample_weight(sample_weight, X)
+        Y = checked_targets(y, X.dtype)
+        sw_given = None if sample_weight is None else checked_weights(sample_weight, X)
         return cls.rows(X), Y, y.ndim == 2, sw_given, _normalized_weights(sw_given, X.dtype)
 
     @staticmethod
@@ -155,10 +149,8 @@ class InMemoryRows:
     @classmethod
     def split_validation(cls, X, Y, sw, standardizer, rng, validation_fraction, predict):
         """Hold out ``validation_fraction`` of the rows; monitor ``predict(params, X)`` on them."""
-        n = X.shape[0]
-        n_val = n_validation(n, validation_fraction)
-        train, val = train_test_split(np.arange(n), test_size=n_val, random_state=rng)
-        train, val = np.sort(train), np.sort(val)
+        mask = held_out(X.shape[0], validation_fraction, rng)
+        train, val = np.flatnonzero(~mask), np.flatnonzero(mask)
         if sw is not None:
             check_split_weights(sw[train].sum(), sw[val].sum())
         Xv, Yv = standardizer.transform(X[val], Y[val])
@@ -182,9 +174,7 @@ class InMemoryRows:
     def predict(cls, est, X, predict_rows, *, n_outputs, y_2d, dtype):
         """``predict_rows(X)`` on X validated against the fitted ``est``, shaped as y was."""
         with np.errstate(over="ignore", invalid="ignore"):  # as in fit
-            X = validate_data(
-                est, X, reset=False, accept_sparse=cls.accept_sparse, dtype=[np.float64, np.float32]
-            )
+            X = validate_data(est, X, reset=False, accept_sparse=cls.accept_sparse, dtype=FLOATS)
         out = predict_rows(cls.rows(X))
         return out if y_2d else out.ravel()
 
@@ -214,17 +204,6 @@ class SparseRows(InMemoryRows):
     def keep_rows(X, idx):
         """The training rows of the early-stopping split stay sparse."""
         return X.subset(idx)
-
-
-def _validate_sample_weight(sample_weight, X):
-    if sample_weight is None:
-        return None
-    sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
-    if np.any(sw < 0):
-        raise ValueError("sample_weight must be non-negative; got negative values.")
-    if not np.any(sw > 0):
-        raise ValueError("sample_weight must have at least one positive value.")
-    return sw
 
 
 def _normalized_weights(sw, dtype):

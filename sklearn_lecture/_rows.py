@@ -13,7 +13,12 @@ from contextlib import contextmanager
 from itertools import islice
 
 import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import _check_sample_weight
 from threadpoolctl import threadpool_limits
+
+# The dtypes training runs in (validate_data's dtype=: float32 stays, the rest is float64).
+FLOATS = [np.float64, np.float32]
 
 # Rows per block: large enough for BLAS and numpy's per-call overhead, small enough
 # that a block's n_block x units arrays stay in cache and memory does not grow with n.
@@ -127,6 +132,41 @@ class SparseRowBlocks:
         return SparseRowBlocks(self.A.astype(dtype))
 
 
+# ------------------------------------------------------------ checked values
+def checked_targets(y, dtype):
+    """y as a 2-D array in ``dtype`` (X's), with a message that says what to change."""
+    with np.errstate(over="ignore"):
+        Y = np.asarray(y, dtype=dtype)
+    Y = Y[:, None] if Y.ndim == 1 else Y
+    if not np.all(np.isfinite(Y)):
+        if np.all(np.isfinite(np.asarray(y, dtype=np.float64))):
+            raise ValueError(
+                f"y has values beyond the range of {dtype} (the dtype of X, in "
+                "which the model is trained): pass X as float64, or rescale y."
+            )
+        raise ValueError("Input y contains NaN or infinity.")
+    return Y
+
+
+def checked_weights(sample_weight, X):
+    """scikit-learn's checks of ``sample_weight`` for the rows X; none negative, one positive."""
+    sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
+    require_positive_weight(weight_signs(sw))
+    return sw
+
+
+def weight_signs(sw):
+    """Whether a weight is positive; a clear error for a negative one."""
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative; got negative values.")
+    return bool(np.any(sw > 0))
+
+
+def require_positive_weight(any_positive):
+    if not any_positive:
+        raise ValueError("sample_weight must have at least one positive value.")
+
+
 # ------------------------------------------------------------- held-out rows
 def n_validation(n, validation_fraction):
     """Rows held out by early stopping; a clear error when too few remain.
@@ -149,6 +189,16 @@ def n_validation(n, validation_fraction):
             f"held-out samples and training at least 1: {fix}, or set early_stopping=False."
         )
     return n_val
+
+
+def held_out(n, validation_fraction, rng):
+    """The rows early stopping holds out, as a mask: the same rows on every backend."""
+    _, val = train_test_split(
+        np.arange(n), test_size=n_validation(n, validation_fraction), random_state=rng
+    )
+    mask = np.zeros(n, dtype=bool)
+    mask[val] = True
+    return mask
 
 
 def check_split_weights(train_total, validation_total):
