@@ -542,7 +542,11 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         ``_fit_context`` tears the callbacks down, whether ``fit`` succeeds or
         not. Returns ``None`` on older scikit-learn.
         """
-        if not _CALLBACK_MIXINS:
+        # With no callback set (or propagated here by a meta-estimator, which sets
+        # them before this fit) nothing listens: nothing is written onto the
+        # estimator (scikit-learn's context is two attributes), so a fit changes
+        # ``self`` only when it stores its state (a deepcopy from another thread).
+        if not _CALLBACK_MIXINS or not getattr(self, "_skl_callbacks", None):
             return None
         ctx = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
         data = dict(X=X, y=Y, metadata=None if sw is None else {"sample_weight": sw})
@@ -556,11 +560,7 @@ class LectureRegressorBase(*_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
         def end():
             ctx.call_on_fit_task_end(estimator=self, reconstruction_attributes={}, **data)
 
-        # With no callback set (or propagated here by a meta-estimator, which sets
-        # them before this fit) an iteration's subtask reaches nobody; building it
-        # cost 15-20 us per iteration, about a tenth of one on 160 rows.
-        listening = bool(getattr(self, "_skl_callbacks", None))
-        return SimpleNamespace(on_iteration=on_iteration if listening else None, end=end)
+        return SimpleNamespace(on_iteration=on_iteration, end=end)
 
     def _check_finite_model(self, params, standardizer, X_probe):
         """Check the trained model; return its parameters in original units.
