@@ -120,7 +120,20 @@ class SparseRowBlocks:
     def __len__(self):
         return self.shape[0]
 
+    # The largest dense copy a fit or a prediction may make (2 GiB).
+    MAX_DENSE_BYTES = 2**31
+
     def __getitem__(self, rows):
+        n, d = self.shape
+        k = len(range(*rows.indices(n))) if isinstance(rows, slice) else len(rows)
+        if k * d * self.dtype.itemsize > self.MAX_DENSE_BYTES:
+            raise ValueError(
+                f"X is a sparse {n} x {d} matrix, read in dense copies of up to {k} rows "
+                f"(row blocks, the initialisation's sample, early stopping's held-out rows): "
+                f"{k * d * self.dtype.itemsize / 2**30:.1f} GiB here, more than the 2 GiB "
+                "allowed. Reduce the number of columns (e.g. OneHotEncoder(max_categories="
+                "...) or sklearn.decomposition.TruncatedSVD) or the number of rows."
+            )
         return self.A[rows].toarray()
 
     def subset(self, idx):
