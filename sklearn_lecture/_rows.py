@@ -15,7 +15,7 @@ from itertools import islice
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight
-from threadpoolctl import threadpool_limits
+from threadpoolctl import OpenBLASController, threadpool_limits
 
 # The dtypes training runs in (validate_data's dtype=: float32 stays, the rest is float64).
 FLOATS = [np.float64, np.float32]
@@ -241,30 +241,39 @@ def check_validation_spread(ss_tot, total_weight):
 
 # --------------------------------------------------------------------- BLAS
 _LOCK = threading.Lock()
-_HOLDER = [None]  # the thread whose call holds BLAS at one thread, or None
+_USERS = set()  # a token for every call inside one_blas_thread() now, in any thread
+_LIMIT = [None]  # the threadpool_limits of the first of them
 
 
 @contextmanager
 def one_blas_thread():
-    """BLAS on one thread for this call (``threadpoolctl.threadpool_limits``).
+    """BLAS on one thread while any fit runs (``threadpoolctl.threadpool_limits``).
 
     The block products are small, and a multithreaded BLAS makes them slower and
     rounds some products (the RBF read-out's least squares) by its thread count.
-    OpenBLAS's setting is process-wide and threadpoolctl lets one thread at a time
-    set it: the first call to start sets it and restores it when it ends; calls
-    that run meanwhile in other threads leave it alone, so that none restores a
-    count another set.
+    OpenBLAS's setting is process-wide, and threadpoolctl lets one thread at a time
+    set it: the first call sets it, and the last to end (in any thread) restores it,
+    so no fit restores a count under another that still runs (as a per-call limit
+    did when KMeans, in a fit in another thread, restored the one it had found).
     """
-    limiter = None
+    token = object()
     try:
         with _LOCK:
-            if _HOLDER[0] is None or not _HOLDER[0].is_alive():
-                limiter = threadpool_limits(limits=1, user_api="blas")
-                limiter.__enter__()
-                _HOLDER[0] = threading.current_thread()
+            if not _USERS and _LIMIT[0] is None:
+                _LIMIT[0] = threadpool_limits(limits=1, user_api="blas")
+            _USERS.add(token)
         yield
     finally:
-        if limiter is not None:
-            with _LOCK:
-                _HOLDER[0] = None
-                limiter.__exit__(None, None, None)
+        with _LOCK:
+            _USERS.discard(token)
+            if not _USERS and _LIMIT[0] is not None:
+                _release_control()  # the thread that set it may be another one
+                _LIMIT[0].restore_original_limits()
+                _release_control()
+                _LIMIT[0] = None
+
+
+def _release_control():
+    clear = getattr(OpenBLASController, "clear_controlling_thread", None)  # threadpoolctl >= 3.6
+    if clear is not None:
+        clear(force=True)
