@@ -10,7 +10,6 @@ by :class:`SparseRowBlocks`); a dask worker runs the same loop on its chunks.
 
 import threading
 from contextlib import contextmanager
-from itertools import islice
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -85,18 +84,8 @@ class ArrayRows:
         return iter(self._kept)
 
     def sum_blocks(self, block_sums, theta):
-        """``block_sums(theta, blocks)`` over the blocks of the rows: ``(sse, grad)``.
-
-        The blocks are summed in two halves, added at the end.
-        """
-        n_blocks = -(-self.X.shape[0] // self.block_size)
-        blocks = self.blocks()
-        if n_blocks < 2:
-            return block_sums(theta, blocks)
-        sse, grad = block_sums(theta, islice(blocks, n_blocks // 2))
-        sse_2, grad_2 = block_sums(theta, blocks)
-        grad += grad_2
-        return sse + sse_2, grad
+        """``block_sums(theta, blocks)`` over the blocks of the rows: ``(sse, grad)``."""
+        return block_sums(theta, self.blocks())
 
 
 class SparseRowBlocks:
