@@ -1,27 +1,11 @@
-"""Where the rows live: the in-memory rows backend, and the choice of backend.
+"""Where the rows live: the in-memory rows backends, and the choice of backend.
 
-``fit`` and ``predict`` call :func:`rows_backend` once, at the top, and then
-ask the backend for the few things that depend on where the rows live:
-
-* ``validate(record, X, y, sample_weight, reset=...)``: the checked data
-  ``(X, Y, y_2d, sample_weight, sw)``, ``sw`` being the weights training uses;
-* ``weighted_mean_scale(A, sw)``: the standardisation statistics;
-* ``init_rows(X, Y, sw, rng, max_rows)``: the rows the initialisation looks at;
-* ``gram_sums(features, X, sw, standardizer)``: the auto learning rate's Gram matrix;
-* ``split_validation(X, Y, sw, standardizer, rng, fraction, predict)``: the
-  early-stopping split and its R^2 monitor;
-* ``training_rows(X, Y, sw, transform)``: the :class:`~._objective.Rows` an
-  :class:`~._objective.Objective` sums its blocks over, where the rows are;
-* ``head(X, k)``: a few rows to check the fitted model on;
-* ``predict(est, X, predict_rows, ...)``: X checked against the fitted ``est``,
-  then ``predict_rows`` on its row blocks or chunks.
-
-A backend knows no model: it is given the ``block_loss_grad`` contract and
-plain callables (``features(X_block)``, ``predict(params, X_block)``,
-``predict_rows(X)``). :class:`InMemoryRows` holds numpy arrays;
-:class:`SparseRows` a scipy sparse matrix, read in dense row blocks
-(:class:`SparseRowBlocks`); :class:`~._dask.DaskRows` (imported only for dask
-input, so dask stays optional) holds dask arrays.
+``fit`` and ``predict`` ask :func:`rows_backend` once for the backend of X, then ask it
+for what depends on where the rows live (``validate``, ``weighted_mean_scale``,
+``init_rows``, ``gram_sums``, ``split_validation``, ``training_rows``, ``head``,
+``predict``). A backend knows no model, only plain callables. :class:`InMemoryRows`
+holds numpy arrays, :class:`SparseRows` a scipy sparse matrix read in dense row blocks,
+:class:`~._dask.DaskRows` (imported only for dask input) dask arrays.
 """
 
 from functools import partial
@@ -39,6 +23,7 @@ from ._rows import (
     checked_targets,
     checked_weights,
     held_out,
+    init_sample,
     predict_in_blocks,
     row_blocks,
 )
@@ -131,15 +116,10 @@ class InMemoryRows:
     @staticmethod
     def init_rows(X, Y, sw, rng, max_rows):
         """The rows the initialisation may look at: all, or a weighted sample of ``max_rows``."""
-        n = X.shape[0]
-        if n <= max_rows:
+        rows, weighted = init_sample(X.shape[0], sw, rng, max_rows)
+        if rows is None:
             return X, Y, sw
-        if sw is not None and np.count_nonzero(sw) <= max_rows:
-            keep = np.flatnonzero(sw)  # few enough rows weigh anything: all of them
-            return X[keep], Y[keep], sw[keep]
-        p = None if sw is None else sw / sw.sum()
-        idx = np.sort(rng.choice(n, max_rows, replace=False, p=p))
-        return X[idx], Y[idx], None
+        return X[rows], Y[rows], sw[rows] if weighted and sw is not None else None
 
     @staticmethod
     def keep_rows(X, idx):

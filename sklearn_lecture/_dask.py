@@ -1,29 +1,12 @@
-"""The lecture's full-batch gradient descent on a dask cluster.
+"""The lecture's full-batch gradient descent on a dask cluster: the rows backend for dask arrays.
 
-The lecture's cost ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` and its gradient are
-sums over rows.  So one iteration on data that lives on a cluster is:
-
-1. the parameters ``theta`` go to the workers (one small array per iteration);
-2. every worker runs the model's ``block_loss_grad`` over the row blocks of
-   its chunks (the same :class:`~._objective.Objective` code as in memory, with the
-   same :class:`~._standardize.Standardizer` applied block by block) and returns
-   ``(sum_i s_i ||e_i||^2, the gradient sums)``;
-3. the client adds the chunk sums and the shared loop (:func:`~._optimizers.gradient_descent`
-   or :func:`~._optimizers.lbfgs`) takes the lecture's step ``W <- W - alpha * grad J``.
-
-X is never gathered: the client holds the parameters and one partial sum per
-chunk.  Everything else ``fit`` needs from the data (validation, the
-standardisation statistics, the rows the initialisation looks at, the auto
-learning rate's Gram matrix, the early-stopping split and its R^2) is a dask
-reduction or a sample of at most ``INIT_MAX_ROWS`` rows.
-
-:class:`DaskRows` offers the same operations as the in-memory rows backend
-(:class:`~._backend.InMemoryRows`), and knows no model beyond the callables it
-is given (``block_loss_grad``, a model's features or predictions on a block).
-It imports only the lower modules (:mod:`._rows`, :mod:`._standardize`,
-:mod:`._objective`); :mod:`._backend` imports it only when ``fit``/``predict``
-receive a dask array, so dask stays an optional dependency
-(``pip install sklearn_lecture[dask]``).
+J and its gradient are sums over rows: each iteration sends ``theta`` to the workers,
+each worker sums the row blocks of its chunks as in memory (:class:`ChunkedRows`), and
+the client adds the chunk sums and takes the step. X is never gathered; the client
+holds the parameters, one partial sum per chunk, and at most one number a row (the
+weights, the held-out mask). Validation, statistics, the initialisation's rows and the
+early-stopping split follow the in-memory rules, so a dask fit starts where the
+in-memory one does. Imported by :mod:`._backend` only for dask input (dask is optional).
 """
 
 import math
@@ -37,14 +20,17 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
 
 from ._rows import (
+    BLOCK_SIZE,
     FLOATS,
     ArrayRows,
     check_split_weights,
     check_validation_spread,
     checked_targets,
     held_out,
+    init_sample,
     predict_in_blocks,
     require_positive_weight,
+    row_blocks,
     weight_signs,
 )
 from ._standardize import (
@@ -187,64 +173,58 @@ def validate(est, X, y, sample_weight, *, reset):
 
 
 # ------------------------------------------------------------- statistics
-def _chunk_moments(Ac, sc, big, mean):
-    """One chunk's :func:`~._standardize.block_moments` and its ``sum s``."""
-    total = float(Ac.shape[0]) if sc is None else float(np.asarray(sc, dtype=np.float64).sum())
-    return (*block_moments(Ac, sc, big, mean), total)
+def _aligned(A):
+    """A with its row chunks cut at multiples of ``BLOCK_SIZE``: the in-memory blocks."""
+    if A is None:
+        return None
+    ends = np.cumsum(A.chunks[0])
+    cuts = sorted({0, A.shape[0]} | {int(e) // BLOCK_SIZE * BLOCK_SIZE for e in ends})
+    return A.rechunk({0: tuple(np.diff(cuts))})
+
+
+def _block_moments(Ac, sc, big, mean):
+    """:func:`~._standardize.block_moments` of each row block of one chunk."""
+    return [block_moments(Ab, sb, big, mean) for Ab, _, sb in row_blocks(Ac, None, sc)]
 
 
 def weighted_mean_scale(A, sample_weight=None):
-    """:func:`~._standardize.mean_scale` of a dask array, by three reductions.
+    """:func:`~._standardize.mean_scale` of a dask array: the in-memory statistics, bit for bit.
 
-    The same passes as in memory: the largest magnitude ``big`` of each column,
-    then the weighted mean and standard deviation of ``A / big`` (so that values
-    near the limits of float64 neither overflow nor underflow).
+    The same passes as in memory (the largest magnitude ``big`` of each column, then
+    the weighted mean and standard deviation of ``A / big``), over the same row
+    blocks (the chunks cut at multiples of ``BLOCK_SIZE``), added in the same
+    order; the weights come to the client once (one number a row) for their sum.
+    So a dask fit starts from the in-memory standardisation, and, on rows with
+    ties, from the same centres.
     """
     big = np.max(np.vstack(_map_chunks(block_abs_max, [A])), axis=0)
+    s = None if sample_weight is None else np.asarray(sample_weight.compute(), np.float64)
+    total = float(A.shape[0]) if s is None else float(s.sum())
+    A, sw = _aligned(A), _aligned(sample_weight)
 
     def moments(big, mean):
-        parts = _map_chunks(_chunk_moments, [A, sample_weight], big, mean)
-        return tuple(_sum([p[k] for p in parts]) for k in range(3))
+        sum_b, sum_bb = np.zeros(A.shape[1]), np.zeros(A.shape[1])
+        for part in _map_chunks(_block_moments, [A, sw], big, mean):
+            for b, bb in part:
+                sum_b += b
+                sum_bb += bb
+        return sum_b, sum_bb, total
 
     return mean_scale(big, moments, A.dtype)
 
 
-def _top_keys(Xc, Yc, sc, offset, seed, k):
-    """The ``k`` rows of one chunk with the largest keys ``log(u_i) / s_i``."""
-    u = np.random.RandomState(seed).random_sample(Xc.shape[0])
-    with np.errstate(divide="ignore"):
-        key = np.log(u) if sc is None else np.log(u) / np.asarray(sc, dtype=np.float64)
-    key[~np.isfinite(key)] = -np.inf  # zero weight (or u = 0): never drawn
-    top = np.argsort(-key, kind="stable")[:k]
-    top = top[np.isfinite(key[top])]
-    return key[top], offset + top, Xc[top], Yc[top]
-
-
 def init_rows(X, Y, sw, rng, max_rows):
-    """The rows the initialisation looks at (``InMemoryRows.init_rows``), as numpy arrays.
+    """The rows the initialisation looks at, as numpy: those of ``InMemoryRows.init_rows``.
 
-    Up to ``max_rows`` rows the data are small enough to bring to the client
-    whole, exactly as the in-memory path uses them.  Beyond that, a weighted
-    sample without replacement of ``max_rows`` rows, drawn on the workers by the
-    Efraimidis-Spirakis rule (each row gets the key ``u_i^(1 / s_i)``, ``u_i``
-    uniform, and the largest keys are kept): the same distribution as
-    ``rng.choice(n, max_rows, replace=False, p=s / sum(s))``, but every chunk
-    sends back at most ``max_rows`` rows.
+    The weights come to the client (one number a row) and the rows are chosen by
+    the in-memory rule (:func:`~._rows.init_sample`); only those rows are computed.
     """
-    n = X.shape[0]
-    if n <= max_rows:
-        return dask.compute(X, Y, sw)
-    sizes = np.asarray(X.chunks[0])
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
-    parts = _map_chunks(_top_keys, [X, Y, sw], max_rows, per_chunk=list(zip(offsets, seeds)))
-    key = np.concatenate([p[0] for p in parts])
-    rows = np.concatenate([p[1] for p in parts])
-    keep = np.argsort(-key, kind="stable")[:max_rows]
-    keep = keep[np.argsort(rows[keep])]  # back in row order, as in memory
-    Xi = np.concatenate([p[2] for p in parts])[keep]
-    Yi = np.concatenate([p[3] for p in parts])[keep]
-    return Xi, Yi, None
+    s = None if sw is None else sw.compute()
+    rows, weighted = init_sample(X.shape[0], s, rng, max_rows)
+    if rows is None:
+        return (*dask.compute(X, Y), s)
+    Xi, Yi = dask.compute(X[rows], Y[rows])
+    return Xi, Yi, s[rows] if weighted and s is not None else None
 
 
 def _chunk_gram(Xc, sc, features, standardizer):

@@ -1,11 +1,10 @@
 """Row blocks: the one loop over the rows, the training rows held in memory, one BLAS thread.
 
-Every pass over the rows (the sums of the lecture's ``J``, the standardisation's
-statistics, the auto learning rate's Gram matrix, prediction and the hidden features)
-walks them in blocks of ``BLOCK_SIZE`` rows with :func:`row_blocks`, so that memory
-does not grow with n. :class:`ArrayRows` is the in-memory strategy an
-:class:`~._objective.Objective` is given (numpy, or a sparse X read in dense blocks
-by :class:`SparseRowBlocks`); a dask worker runs the same loop on its chunks.
+Every pass over the rows (J's sums, the statistics, the Gram matrix, prediction,
+the hidden features) walks blocks of ``BLOCK_SIZE`` rows with :func:`row_blocks`, so
+memory does not grow with n; a dask worker runs the same loop on its chunks. The rules
+every backend shares (checked y and weights, held-out rows, the initialisation's rows)
+live here too, so that all backends train on the same rows from the same start.
 """
 
 import threading
@@ -201,6 +200,21 @@ def held_out(n, validation_fraction, rng):
     mask = np.zeros(n, dtype=bool)
     mask[val] = True
     return mask
+
+
+def init_sample(n, sw, rng, max_rows):
+    """``(rows, weighted)``: the rows the initialisation looks at, the same on every backend.
+
+    ``rows`` is ``None`` (all of them) up to ``max_rows`` rows, else the rows of
+    positive weight when few enough, else a weighted sample of ``max_rows``
+    (sorted); ``weighted`` says whether their weights go with them.
+    """
+    if n <= max_rows:
+        return None, True
+    if sw is not None and np.count_nonzero(sw) <= max_rows:
+        return np.flatnonzero(sw), True  # few enough rows weigh anything: all of them
+    p = None if sw is None else sw / sw.sum()
+    return np.sort(rng.choice(n, max_rows, replace=False, p=p)), False
 
 
 def check_split_weights(train_total, validation_total):

@@ -454,3 +454,42 @@ def test_early_stopping_on_held_out_rows_with_one_y_value_is_a_clear_error():
             break
     else:
         pytest.fail("no seed held out four zeros")
+
+
+@local
+@pytest.mark.parametrize("Est", [RBFRegressor, SigmoidMLPRegressor])
+def test_rows_with_ties_start_from_the_in_memory_parameters(Est):
+    """Integer and one-hot features (issue 22: init="kmeans" started RBFRegressor from
+    other centres on dask, the standardisation differing in its last bit): dask computes
+    the in-memory statistics bit for bit, so the start is the same, and the fit with it."""
+    from sklearn_lecture import training_problem
+
+    rng = np.random.RandomState(0)
+    X = np.hstack([rng.randint(0, 3, size=(400, 4)), np.eye(5)[rng.randint(0, 5, 400)]])
+    y = X @ rng.randn(9) + 0.1 * rng.randn(400)
+    sw = rng.uniform(0.5, 2.0, 400)
+    Xd, yd, swd = _dask_data(X.astype(float), y, sw)
+    est = Est(random_state=0, max_iter=20, learning_rate=0.05)
+    on_dask = training_problem(est, Xd, yd, swd)
+    in_memory = training_problem(est, X, y, sw)
+    assert on_dask.theta0.tobytes() == in_memory.theta0.tobytes()
+    a = fit_quietly(clone(est), X, y, sample_weight=sw)
+    b = fit_quietly(clone(est), Xd, yd, sample_weight=swd)
+    _assert_same_fit(a, b)
+
+
+@local
+def test_a_large_array_starts_from_the_in_memory_sample(monkeypatch):
+    """Beyond INIT_MAX_ROWS the initialisation samples rows: the same rows on dask."""
+    from sklearn_lecture import _base, training_problem
+
+    monkeypatch.setattr(_base, "INIT_MAX_ROWS", 100)
+    X, y, sw = _data()
+    Xd, yd, swd = _dask_data(X, y, sw)
+    est = RBFRegressor(random_state=0, max_iter=5, learning_rate=0.05)
+    start = training_problem(est, X, y, sw).theta0
+    assert training_problem(est, Xd, yd, swd).theta0.tobytes() == start.tobytes()
+    _assert_same_fit(
+        fit_quietly(clone(est), X, y, sample_weight=sw),
+        fit_quietly(clone(est), Xd, yd, sample_weight=swd),
+    )
