@@ -110,10 +110,11 @@ def _check_known_chunks(A, name):
 
 # --------------------------------------------------------------- validation
 def _dense(A):
-    """A dask array whose chunks are scipy sparse matrices, read as dense chunks."""
-    if sp.issparse(getattr(A, "_meta", None)):
-        return A.map_blocks(_toarray, dtype=A.dtype, meta=np.empty((0,) * A.ndim, A.dtype))
-    return A
+    """A dask array read as dense chunks: any chunk may be a scipy sparse matrix.
+
+    Checked chunk by chunk, not by the meta: ``map_blocks(sp.coo_matrix)`` has an ndarray meta.
+    """
+    return A.map_blocks(_toarray, dtype=A.dtype, meta=np.empty((0,) * A.ndim, A.dtype))
 
 
 def _toarray(chunk):
@@ -124,7 +125,8 @@ def _check_chunk(Xc, yc, sc, dtype):
     """scikit-learn's checks of one chunk's values; whether one of its weights is positive."""
     with np.errstate(over="ignore", invalid="ignore"):  # as validate_data in memory
         check_array(Xc, dtype=None, ensure_min_samples=0, input_name="X")
-    checked_targets(check_array(yc, dtype=None, ensure_2d=False, ensure_min_samples=0), dtype)
+    kw = dict(dtype=None, ensure_2d=False, ensure_min_samples=0, input_name="y")
+    checked_targets(check_array(yc, **kw), dtype)
     if sc is None:
         return True
     kw = dict(ensure_2d=False, ensure_min_samples=0, input_name="sample_weight")
@@ -144,6 +146,8 @@ def validate(est, X, y, sample_weight, *, reset):
     _check_known_chunks(X, "X")
     n, chunks = X.shape[0], X.chunks[0]
     y = None if y is None else _as_dask(y, "y", chunks)
+    if y is not None:
+        _check_known_chunks(y, "y")
     with np.errstate(over="ignore", invalid="ignore"):
         Xh, yh = validate_data(
             est, head(X, 2), y if y is None else head(y, 2), reset=reset, multi_output=True,

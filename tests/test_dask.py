@@ -216,13 +216,15 @@ def test_early_stopping_fits_like_in_memory(Est):
 
 
 @local
-def test_dask_array_of_sparse_chunks_fits_like_the_dense_one():
-    """Chunks that are scipy.sparse matrices (issue 22: TypeError from isfinite)."""
+@pytest.mark.parametrize("fmt", ["csr_matrix", "coo_matrix"])
+def test_dask_array_of_sparse_chunks_fits_like_the_dense_one(fmt):
+    """Chunks that are scipy.sparse matrices (issue 22: TypeError from isfinite; COO
+    chunks, whose dask meta is an ndarray: TypeError from len)."""
     sp = pytest.importorskip("scipy.sparse")
     X, y, _ = _data()
     X[X < 0] = 0.0
     Xd, yd, _ = _dask_data(X, y)
-    Xs = Xd.map_blocks(sp.csr_matrix)
+    Xs = Xd.map_blocks(getattr(sp, fmt))
     a = fit_quietly(SigmoidMLPRegressor((4,), max_iter=5, random_state=0), Xd, yd)
     b = fit_quietly(SigmoidMLPRegressor((4,), max_iter=5, random_state=0), Xs, yd)
     _assert_same_fit(a, b)
@@ -247,6 +249,10 @@ def test_bad_dask_input_gives_clear_errors(client):
     Xn[200, 1] = np.nan
     with pytest.raises(ValueError, match="X contains NaN"):
         SigmoidMLPRegressor().fit(*_dask_data(Xn, y)[:2])
+    yn = y.copy()
+    yn[7] = np.nan
+    with pytest.raises(ValueError, match="y contains NaN"):
+        SigmoidMLPRegressor().fit(*_dask_data(X, yn)[:2])
     with pytest.raises(ValueError, match="non-negative"):
         SigmoidMLPRegressor().fit(*_dask_data(X, y, -sw))
     with pytest.raises(ValueError, match="unknown chunk sizes"):
