@@ -1,42 +1,29 @@
-"""Where the rows live: the in-memory rows backend, and the choice of backend.
+"""Where the rows live: the in-memory rows backends, and the choice of backend.
 
-``fit`` and ``predict`` call :func:`rows_backend` once, at the top, and then
-ask the backend for the few things that depend on where the rows live:
-
-* ``validate(record, X, y, sample_weight, reset=...)``: the checked data
-  ``(X, Y, y_2d, sample_weight, sw)``, ``sw`` being the weights training uses;
-* ``weighted_mean_scale(A, sw)``: the standardisation statistics;
-* ``init_rows(X, Y, sw, rng, max_rows)``: the rows the initialisation looks at;
-* ``gram_sums(features, X, sw, standardizer)``: the auto learning rate's Gram matrix;
-* ``split_validation(X, Y, sw, standardizer, rng, fraction, predict)``: the
-  early-stopping split and its R^2 monitor;
-* ``training_rows(X, Y, sw, transform)``: the :class:`~._objective.Rows` an
-  :class:`~._objective.Objective` sums its blocks over, where the rows are;
-* ``head(X, k)``: a few rows to check the fitted model on;
-* ``predict(est, X, predict_rows, ...)``: X checked against the fitted ``est``,
-  then ``predict_rows`` on its row blocks or chunks.
-
-A backend knows no model: it is given the ``block_loss_grad`` contract and
-plain callables (``features(X_block)``, ``predict(params, X_block)``,
-``predict_rows(X)``). :class:`InMemoryRows` holds numpy arrays;
-:class:`SparseRows` a scipy sparse matrix, read in dense row blocks
-(:class:`SparseRowBlocks`); :class:`~._dask.DaskRows` (imported only for dask
-input, so dask stays optional) holds dask arrays.
+``fit`` and ``predict`` ask :func:`rows_backend` once for the backend of X, then ask it
+for what depends on where the rows live (``validate``, ``weighted_mean_scale``,
+``init_rows``, ``gram_sums``, ``split_validation``, ``training_rows``, ``head``,
+``predict``). A backend knows no model, only plain callables. :class:`InMemoryRows`
+holds numpy arrays, :class:`SparseRows` a scipy sparse matrix read in dense row blocks,
+:class:`~._dask.DaskRows` (imported only for dask input) dask arrays.
 """
 
 from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import validate_data
 
 from ._rows import (
+    FLOATS,
     ArrayRows,
     SparseRowBlocks,
     check_split_weights,
     check_validation_spread,
-    n_validation,
+    checked_targets,
+    checked_weights,
+    held_out,
+    init_sample,
     predict_in_blocks,
     row_blocks,
 )
@@ -111,18 +98,10 @@ class InMemoryRows:
                 accept_sparse=cls.accept_sparse,
                 multi_output=True,
                 y_numeric=True,
-                dtype=[np.float64, np.float32],
+                dtype=FLOATS,
             )
-        with np.errstate(over="ignore"):
-            Y = np.asarray(y, dtype=X.dtype).reshape(X.shape[0], -1)
-        if not np.all(np.isfinite(Y)):
-            if np.all(np.isfinite(np.asarray(y, dtype=np.float64))):
-                raise ValueError(
-                    f"y has values beyond the range of {X.dtype} (the dtype of X, in "
-                    "which the model is trained): pass X as float64, or rescale y."
-                )
-            raise ValueError("Input y contains NaN or infinity.")
-        sw_given = _validate_sample_weight(sample_weight, X)
+        Y = checked_targets(y, X.dtype)
+        sw_given = None if sample_weight is None else checked_weights(sample_weight, X)
         return cls.rows(X), Y, y.ndim == 2, sw_given, _normalized_weights(sw_given, X.dtype)
 
     @staticmethod
@@ -137,15 +116,10 @@ class InMemoryRows:
     @staticmethod
     def init_rows(X, Y, sw, rng, max_rows):
         """The rows the initialisation may look at: all, or a weighted sample of ``max_rows``."""
-        n = X.shape[0]
-        if n <= max_rows:
+        rows, weighted = init_sample(X.shape[0], sw, rng, max_rows)
+        if rows is None:
             return X, Y, sw
-        if sw is not None and np.count_nonzero(sw) <= max_rows:
-            keep = np.flatnonzero(sw)  # few enough rows weigh anything: all of them
-            return X[keep], Y[keep], sw[keep]
-        p = None if sw is None else sw / sw.sum()
-        idx = np.sort(rng.choice(n, max_rows, replace=False, p=p))
-        return X[idx], Y[idx], None
+        return X[rows], Y[rows], sw[rows] if weighted and sw is not None else None
 
     @staticmethod
     def keep_rows(X, idx):
@@ -155,10 +129,8 @@ class InMemoryRows:
     @classmethod
     def split_validation(cls, X, Y, sw, standardizer, rng, validation_fraction, predict):
         """Hold out ``validation_fraction`` of the rows; monitor ``predict(params, X)`` on them."""
-        n = X.shape[0]
-        n_val = n_validation(n, validation_fraction)
-        train, val = train_test_split(np.arange(n), test_size=n_val, random_state=rng)
-        train, val = np.sort(train), np.sort(val)
+        mask = held_out(X.shape[0], validation_fraction, rng)
+        train, val = np.flatnonzero(~mask), np.flatnonzero(mask)
         if sw is not None:
             check_split_weights(sw[train].sum(), sw[val].sum())
         Xv, Yv = standardizer.transform(X[val], Y[val])
@@ -182,9 +154,7 @@ class InMemoryRows:
     def predict(cls, est, X, predict_rows, *, n_outputs, y_2d, dtype):
         """``predict_rows(X)`` on X validated against the fitted ``est``, shaped as y was."""
         with np.errstate(over="ignore", invalid="ignore"):  # as in fit
-            X = validate_data(
-                est, X, reset=False, accept_sparse=cls.accept_sparse, dtype=[np.float64, np.float32]
-            )
+            X = validate_data(est, X, reset=False, accept_sparse=cls.accept_sparse, dtype=FLOATS)
         out = predict_rows(cls.rows(X))
         return out if y_2d else out.ravel()
 
@@ -214,17 +184,6 @@ class SparseRows(InMemoryRows):
     def keep_rows(X, idx):
         """The training rows of the early-stopping split stay sparse."""
         return X.subset(idx)
-
-
-def _validate_sample_weight(sample_weight, X):
-    if sample_weight is None:
-        return None
-    sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
-    if np.any(sw < 0):
-        raise ValueError("sample_weight must be non-negative; got negative values.")
-    if not np.any(sw > 0):
-        raise ValueError("sample_weight must have at least one positive value.")
-    return sw
 
 
 def _normalized_weights(sw, dtype):

@@ -1,29 +1,12 @@
-"""The lecture's full-batch gradient descent on a dask cluster.
+"""The lecture's full-batch gradient descent on a dask cluster: the rows backend for dask arrays.
 
-The lecture's cost ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` and its gradient are
-sums over rows.  So one iteration on data that lives on a cluster is:
-
-1. the parameters ``theta`` go to the workers (one small array per iteration);
-2. every worker runs the model's ``block_loss_grad`` over the row blocks of
-   its chunks (the same :class:`~._objective.Objective` code as in memory, with the
-   same :class:`~._standardize.Standardizer` applied block by block) and returns
-   ``(sum_i s_i ||e_i||^2, the gradient sums)``;
-3. the client adds the chunk sums and the shared loop (:func:`~._optimizers.gradient_descent`
-   or :func:`~._optimizers.lbfgs`) takes the lecture's step ``W <- W - alpha * grad J``.
-
-X is never gathered: the client holds the parameters and one partial sum per
-chunk.  Everything else ``fit`` needs from the data (validation, the
-standardisation statistics, the rows the initialisation looks at, the auto
-learning rate's Gram matrix, the early-stopping split and its R^2) is a dask
-reduction or a sample of at most ``INIT_MAX_ROWS`` rows.
-
-:class:`DaskRows` offers the same operations as the in-memory rows backend
-(:class:`~._backend.InMemoryRows`), and knows no model beyond the callables it
-is given (``block_loss_grad``, a model's features or predictions on a block).
-It imports only the lower modules (:mod:`._rows`, :mod:`._standardize`,
-:mod:`._objective`); :mod:`._backend` imports it only when ``fit``/``predict``
-receive a dask array, so dask stays an optional dependency
-(``pip install sklearn_lecture[dask]``).
+J and its gradient are sums over rows: each iteration sends ``theta`` to the workers,
+each worker sums the row blocks of its chunks as in memory (:class:`ChunkedRows`), and
+the client adds the chunk sums and takes the step. X is never gathered; the client
+holds the parameters, one partial sum per chunk, and at most one number a row (the
+weights, the held-out mask). Validation, statistics, the initialisation's rows and the
+early-stopping split follow the in-memory rules, so a dask fit starts where the
+in-memory one does. Imported by :mod:`._backend` only for dask input (dask is optional).
 """
 
 import math
@@ -32,13 +15,23 @@ from functools import partial
 import dask
 import dask.array as da
 import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_array
+from sklearn.utils.validation import validate_data
 
 from ._rows import (
+    BLOCK_SIZE,
+    FLOATS,
     ArrayRows,
     check_split_weights,
     check_validation_spread,
-    n_validation,
+    checked_targets,
+    held_out,
+    init_sample,
     predict_in_blocks,
+    require_positive_weight,
+    row_blocks,
+    weight_signs,
 )
 from ._standardize import (
     block_abs_max,
@@ -107,13 +100,6 @@ def _as_dask(A, name, row_chunks=None):
     return da.from_array(A, chunks=(chunks,) + (-1,) * (A.ndim - 1))
 
 
-def _check_numeric(A, name):
-    if A.dtype.kind not in "biuf":
-        raise ValueError(
-            f"{name} has dtype {A.dtype}; a dask {name} must be numeric (float64 or float32)."
-        )
-
-
 def _check_known_chunks(A, name):
     if any(math.isnan(c) for c in A.chunks[0]):
         raise ValueError(
@@ -123,170 +109,132 @@ def _check_known_chunks(A, name):
 
 
 # --------------------------------------------------------------- validation
-def _finite_and_weight_checks(Xc, Yc, sc):
-    with np.errstate(invalid="ignore"):
-        out = [bool(np.all(np.isfinite(Xc))), bool(np.all(np.isfinite(Yc)))]
+def _dense(A):
+    """A dask array read as dense chunks: any chunk may be a scipy sparse matrix.
+
+    Checked chunk by chunk, not by the meta: ``map_blocks(sp.coo_matrix)`` has an ndarray meta.
+    """
+    return A.map_blocks(_toarray, dtype=A.dtype, meta=np.empty((0,) * A.ndim, A.dtype))
+
+
+def _toarray(chunk):
+    return chunk.toarray() if sp.issparse(chunk) else chunk
+
+
+def _check_chunk(Xc, yc, sc, dtype):
+    """scikit-learn's checks of one chunk's values; whether one of its weights is positive."""
+    with np.errstate(over="ignore", invalid="ignore"):  # as validate_data in memory
+        check_array(Xc, dtype=None, ensure_min_samples=0, input_name="X")
+    kw = dict(dtype=None, ensure_2d=False, ensure_min_samples=0, input_name="y")
+    checked_targets(check_array(yc, **kw), dtype)
     if sc is None:
-        return np.array(out + [True, True, True])
-    return np.array(
-        out + [bool(np.all(np.isfinite(sc))), bool(np.all(sc >= 0)), bool(np.any(sc > 0))]
-    )
+        return True
+    kw = dict(ensure_2d=False, ensure_min_samples=0, input_name="sample_weight")
+    return weight_signs(check_array(sc, dtype=np.float64, **kw))
 
 
 def validate(est, X, y, sample_weight, *, reset):
-    """Lazy equivalent of ``validate_data`` + the in-memory checks of y and the weights.
+    """``validate_data``'s rules on dask input, and the in-memory checks of y and the weights.
 
-    ``est`` receives what ``validate_data`` records (``n_features_in_``).
-    Returns ``(X, Y, y_2d, sw)`` as dask arrays with the same row chunks and one
-    column chunk.  Shapes and dtypes are checked from the metadata; finiteness
-    and the sign of the weights by one pass over the data (a reduction).
+    ``validate_data`` checks (and records onto ``est``) the dtype, shape and
+    features on X's first rows; ``check_array`` and the checks of y and of the
+    weights run on every chunk, in one pass. Returns ``(X, Y, y_2d, sw)`` as
+    dask arrays with X's row chunks and one column chunk.
     """
-    X = _validate_X(X)
-    if reset:
-        est.n_features_in_ = X.shape[1]
-        if hasattr(est, "feature_names_in_"):
-            del est.feature_names_in_
-    elif X.shape[1] != est.n_features_in_:
+    X = _dense(_as_dask(X, "X"))
+    X = X.rechunk({1: -1}) if X.ndim == 2 else X
+    _check_known_chunks(X, "X")
+    n, chunks = X.shape[0], X.chunks[0]
+    y = None if y is None else _as_dask(y, "y", chunks)
+    if y is not None:
+        _check_known_chunks(y, "y")
+    with np.errstate(over="ignore", invalid="ignore"):
+        Xh, yh = validate_data(
+            est, head(X, 2), y if y is None else head(y, 2), reset=reset, multi_output=True,
+            y_numeric=True, dtype=FLOATS,
+        )  # fmt: skip
+    if y.shape[0] != n:
         raise ValueError(
-            f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
-            f"{est.n_features_in_} features as input."
+            f"y has shape {y.shape}, but X has {n} samples: pass one y row per sample."
         )
-    if y is None:
-        raise ValueError(f"{type(est).__name__} requires y to be passed, but the target y is None.")
-    Y, y_2d = _validate_y(y, X)
-    sw = None if sample_weight is None else _validate_weights(sample_weight, X)
-    _check_values(X, Y, sw)
+    sw = sample_weight
+    if sw is not None:
+        scalar = np.ndim(sw) == 0 and not isinstance(sw, da.Array)
+        sw = (
+            da.full(n, float(sw), chunks=(chunks,))
+            if scalar
+            else _as_dask(sw, "sample_weight", chunks)
+        )
+        if sw.shape != (n,):
+            raise ValueError(
+                f"sample_weight has shape {sw.shape}; expected ({n},), one per sample."
+            )
+        sw = sw.rechunk((chunks,))
+    X, y = X.astype(Xh.dtype), y.rechunk((chunks,) + (-1,) * (y.ndim - 1))
     big = np.finfo(X.dtype).max  # y is checked before the cast that would make it inf
-    if Y.dtype.kind == "f" and Y.dtype.itemsize > X.dtype.itemsize and (abs(Y) > big).any():
+    if y.dtype.kind == "f" and y.dtype.itemsize > X.dtype.itemsize and (abs(y) > big).any():
         raise ValueError(
             f"y has values beyond the range of {X.dtype} (the dtype of X, in "
             "which the model is trained): pass X as float64, or rescale y."
         )
-    return X, Y.astype(X.dtype), y_2d, sw
-
-
-def _validate_X(X):
-    """X as a 2-D float dask array with known row chunks and one column chunk."""
-    X = _as_dask(X, "X")
-    if X.ndim != 2:
-        raise ValueError(
-            f"Expected a 2D dask array X, got {X.ndim}D instead. Reshape your data, e.g. "
-            "X.reshape(-1, 1) for a single feature."
-        )
-    _check_known_chunks(X, "X")
-    n, d = X.shape
-    if n < 1 or d < 1:
-        raise ValueError(f"Found array with {n} sample(s) and {d} feature(s); need at least 1.")
-    _check_numeric(X, "X")
-    if X.dtype not in (np.float64, np.float32):
-        X = X.astype(np.float64)
-    return X.rechunk({1: -1})
-
-
-def _validate_y(y, X):
-    """``(Y, y_2d)``: y as a 2-D dask array in X's row chunks (and y's dtype)."""
-    n, row_chunks = X.shape[0], X.chunks[0]
-    y = _as_dask(y, "y", row_chunks)
-    if y.ndim not in (1, 2) or y.shape[0] != n:
-        raise ValueError(
-            f"y has shape {y.shape}, but X has {n} samples: y must have shape ({n},) or "
-            f"({n}, n_outputs)."
-        )
-    _check_numeric(y, "y")
-    y_2d = y.ndim == 2
-    Y = y if y_2d else y[:, None]
-    return Y.rechunk((row_chunks, -1)), y_2d
-
-
-def _validate_weights(sample_weight, X):
-    """The weights as a dask array in X's dtype and row chunks (a scalar for every row)."""
-    n, row_chunks = X.shape[0], X.chunks[0]
-    if np.ndim(sample_weight) == 0 and not isinstance(sample_weight, da.Array):
-        return da.full(n, float(sample_weight), dtype=X.dtype, chunks=(row_chunks,))
-    sw = _as_dask(sample_weight, "sample_weight", row_chunks)
-    if sw.shape != (n,):
-        raise ValueError(
-            f"sample_weight has shape {sw.shape}; expected ({n},), one weight per sample."
-        )
-    _check_numeric(sw, "sample_weight")
-    return sw.astype(X.dtype).rechunk((row_chunks,))
-
-
-def _check_values(X, Y, sw):
-    """Finite X, y and weights; weights non-negative, one positive: one pass over the chunks."""
-    parts = np.array(_map_chunks(_finite_and_weight_checks, [X, Y, sw]))
-    ok = np.append(parts[:, :4].all(axis=0), parts[:, 4].any())
-    messages = [
-        "Input X contains NaN or infinity.",
-        "Input y contains NaN or infinity.",
-        "sample_weight contains NaN or infinity.",
-        "sample_weight must be non-negative; got negative values.",
-        "sample_weight must have at least one positive value.",
-    ]
-    for good, message in zip(ok, messages):
-        if not good:
-            raise ValueError(message)
+    require_positive_weight(any(_map_chunks(_check_chunk, [X, y, sw], X.dtype)))
+    Y = (y if yh.ndim == 2 else y[:, None]).astype(X.dtype)
+    return X, Y, yh.ndim == 2, None if sw is None else sw.astype(X.dtype)
 
 
 # ------------------------------------------------------------- statistics
-def _chunk_moments(Ac, sc, big, mean):
-    """One chunk's :func:`~._standardize.block_moments` and its ``sum s``."""
-    total = float(Ac.shape[0]) if sc is None else float(np.asarray(sc, dtype=np.float64).sum())
-    return (*block_moments(Ac, sc, big, mean), total)
+def _aligned(A):
+    """A with its row chunks cut at multiples of ``BLOCK_SIZE``: the in-memory blocks."""
+    if A is None:
+        return None
+    ends = np.cumsum(A.chunks[0])
+    cuts = sorted({0, A.shape[0]} | {int(e) // BLOCK_SIZE * BLOCK_SIZE for e in ends})
+    return A.rechunk({0: tuple(np.diff(cuts))})
+
+
+def _block_moments(Ac, sc, big, mean):
+    """:func:`~._standardize.block_moments` of each row block of one chunk."""
+    return [block_moments(Ab, sb, big, mean) for Ab, _, sb in row_blocks(Ac, None, sc)]
 
 
 def weighted_mean_scale(A, sample_weight=None):
-    """:func:`~._standardize.mean_scale` of a dask array, by three reductions.
+    """:func:`~._standardize.mean_scale` of a dask array: the in-memory statistics, bit for bit.
 
-    The same passes as in memory: the largest magnitude ``big`` of each column,
-    then the weighted mean and standard deviation of ``A / big`` (so that values
-    near the limits of float64 neither overflow nor underflow).
+    The same passes as in memory (the largest magnitude ``big`` of each column, then
+    the weighted mean and standard deviation of ``A / big``), over the same row
+    blocks (the chunks cut at multiples of ``BLOCK_SIZE``), added in the same
+    order; the weights come to the client once (one number a row) for their sum.
+    So a dask fit starts from the in-memory standardisation, and, on rows with
+    ties, from the same centres.
     """
     big = np.max(np.vstack(_map_chunks(block_abs_max, [A])), axis=0)
+    s = None if sample_weight is None else np.asarray(sample_weight.compute(), np.float64)
+    total = float(A.shape[0]) if s is None else float(s.sum())
+    A, sw = _aligned(A), _aligned(sample_weight)
 
     def moments(big, mean):
-        parts = _map_chunks(_chunk_moments, [A, sample_weight], big, mean)
-        return tuple(_sum([p[k] for p in parts]) for k in range(3))
+        sum_b, sum_bb = np.zeros(A.shape[1]), np.zeros(A.shape[1])
+        for part in _map_chunks(_block_moments, [A, sw], big, mean):
+            for b, bb in part:
+                sum_b += b
+                sum_bb += bb
+        return sum_b, sum_bb, total
 
     return mean_scale(big, moments, A.dtype)
 
 
-def _top_keys(Xc, Yc, sc, offset, seed, k):
-    """The ``k`` rows of one chunk with the largest keys ``log(u_i) / s_i``."""
-    u = np.random.RandomState(seed).random_sample(Xc.shape[0])
-    with np.errstate(divide="ignore"):
-        key = np.log(u) if sc is None else np.log(u) / np.asarray(sc, dtype=np.float64)
-    key[~np.isfinite(key)] = -np.inf  # zero weight (or u = 0): never drawn
-    top = np.argsort(-key, kind="stable")[:k]
-    top = top[np.isfinite(key[top])]
-    return key[top], offset + top, Xc[top], Yc[top]
-
-
 def init_rows(X, Y, sw, rng, max_rows):
-    """The rows the initialisation looks at (``InMemoryRows.init_rows``), as numpy arrays.
+    """The rows the initialisation looks at, as numpy: those of ``InMemoryRows.init_rows``.
 
-    Up to ``max_rows`` rows the data are small enough to bring to the client
-    whole, exactly as the in-memory path uses them.  Beyond that, a weighted
-    sample without replacement of ``max_rows`` rows, drawn on the workers by the
-    Efraimidis-Spirakis rule (each row gets the key ``u_i^(1 / s_i)``, ``u_i``
-    uniform, and the largest keys are kept): the same distribution as
-    ``rng.choice(n, max_rows, replace=False, p=s / sum(s))``, but every chunk
-    sends back at most ``max_rows`` rows.
+    The weights come to the client (one number a row) and the rows are chosen by
+    the in-memory rule (:func:`~._rows.init_sample`); only those rows are computed.
     """
-    n = X.shape[0]
-    if n <= max_rows:
-        return dask.compute(X, Y, sw)
-    sizes = np.asarray(X.chunks[0])
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
-    parts = _map_chunks(_top_keys, [X, Y, sw], max_rows, per_chunk=list(zip(offsets, seeds)))
-    key = np.concatenate([p[0] for p in parts])
-    rows = np.concatenate([p[1] for p in parts])
-    keep = np.argsort(-key, kind="stable")[:max_rows]
-    keep = keep[np.argsort(rows[keep])]  # back in row order, as in memory
-    Xi = np.concatenate([p[2] for p in parts])[keep]
-    Yi = np.concatenate([p[3] for p in parts])[keep]
-    return Xi, Yi, None
+    s = None if sw is None else sw.compute()
+    rows, weighted = init_sample(X.shape[0], s, rng, max_rows)
+    if rows is None:
+        return (*dask.compute(X, Y), s)
+    Xi, Yi = dask.compute(X[rows], Y[rows])
+    return Xi, Yi, s[rows] if weighted and s is not None else None
 
 
 def _chunk_gram(Xc, sc, features, standardizer):
@@ -342,23 +290,6 @@ class ChunkedRows:
 
 
 # ------------------------------------------------------------ early stopping
-def _validation_mask(size, n_val, seed):
-    """``n_val`` of a chunk's ``size`` rows, chosen at random."""
-    mask = np.zeros(size, dtype=bool)
-    mask[np.random.RandomState(seed).permutation(size)[:n_val]] = True
-    return mask
-
-
-def _allocate(total, sizes):
-    """Split ``total`` over chunks in proportion to their sizes (largest remainders)."""
-    sizes = np.asarray(sizes, dtype=np.int64)
-    exact = total * sizes / sizes.sum()
-    quota = np.floor(exact).astype(np.int64)
-    order = np.argsort(-(exact - quota), kind="stable")
-    quota[order[: total - quota.sum()]] += 1
-    return np.minimum(quota, sizes)
-
-
 def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
     """Per output: ``sum s``, ``sum s y``, ``sum s (y - mean)^2`` and ``sum s (y - yhat)^2``."""
     Xs, Ys = standardizer.transform(Xc, Yc)
@@ -373,25 +304,13 @@ def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
 
 
 def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
-    """Hold out ``validation_fraction`` of the rows, chosen chunk by chunk.
+    """Hold out the rows the in-memory split holds out (:func:`~._rows.held_out`).
 
-    ``ceil(validation_fraction * n)`` rows are held out, as in memory; they are
-    spread over the chunks in proportion to the chunk sizes and drawn at random
-    within each chunk (seeded from ``rng``), so no index array of length n is
-    ever built.  The monitor's weighted R^2 on those rows (``predict(params,
-    X_block)`` in training units) is a reduction.
+    The mask of held-out rows is drawn on the client (one byte a row), so that dask
+    and in-memory fits hold out the same rows; the monitor's weighted R^2 on them
+    (``predict(params, X_block)`` in training units) is a reduction.
     """
-    n = X.shape[0]
-    n_val = n_validation(n, validation_fraction)
-    sizes = X.chunks[0]
-    quota = _allocate(n_val, sizes)
-    seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
-    mask = da.concatenate(
-        [
-            da.from_delayed(dask.delayed(_validation_mask)(size, q, seed), (size,), bool)
-            for size, q, seed in zip(sizes, quota, seeds)
-        ]
-    ).rechunk((sizes,))
+    mask = da.from_array(held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],))
     keep = ~mask
     Xv, Yv = X[mask], Y[mask]
     sv = None if sw is None else sw[mask]
@@ -425,8 +344,8 @@ def head(X, k):
 
 # -------------------------------------------------------------- prediction
 def _predict_chunk(Xc, predict_rows, y_2d):
-    if not np.all(np.isfinite(Xc)):
-        raise ValueError("Input X contains NaN or infinity.")
+    with np.errstate(over="ignore", invalid="ignore"):  # as validate_data in memory
+        Xc = check_array(_toarray(Xc), dtype=FLOATS, ensure_min_samples=0, input_name="X")
     out = predict_rows(Xc)
     return out if y_2d else out.ravel()
 
@@ -434,21 +353,12 @@ def _predict_chunk(Xc, predict_rows, y_2d):
 def predict(est, X, predict_rows, *, n_outputs, y_2d, dtype):
     """A lazy dask array of ``predict_rows(X_chunk)`` on every chunk (X checked against ``est``)."""
     X = _as_dask(X, "X")
-    if X.ndim != 2:
-        raise ValueError(f"Expected a 2D dask array X, got {X.ndim}D instead.")
-    _check_numeric(X, "X")
-    if X.shape[1] != est.n_features_in_:
-        raise ValueError(
-            f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
-            f"{est.n_features_in_} features as input."
-        )
-    X = X.rechunk({1: -1})
-    if y_2d:
-        return X.map_blocks(
-            _predict_chunk, predict_rows, y_2d, dtype=dtype, chunks=(X.chunks[0], (n_outputs,))
-        )
+    X = X.rechunk({1: -1}) if X.ndim == 2 else X
+    with np.errstate(over="ignore", invalid="ignore"):  # the first rows, by validate_data
+        validate_data(est, head(_dense(X), 2), reset=False, dtype=FLOATS)
+    chunks = (X.chunks[0], (n_outputs,)) if y_2d else (X.chunks[0],)
     return X.map_blocks(
-        _predict_chunk, predict_rows, y_2d, dtype=dtype, drop_axis=1, chunks=(X.chunks[0],)
+        _predict_chunk, predict_rows, y_2d, dtype=dtype, chunks=chunks, drop_axis=[] if y_2d else 1
     )
 
 

@@ -264,7 +264,10 @@ class FitSteps:
 
         Returns ``None`` on scikit-learn < 1.9.
         """
-        if not _CALLBACK_MIXINS:
+        # With no callback set (or propagated by a meta-estimator, which sets them
+        # before this fit) nothing is written onto the estimator until it stores its
+        # state, so a deepcopy from another thread during a fit sees a whole estimator.
+        if not _CALLBACK_MIXINS or not getattr(self, "_skl_callbacks", None):
             return None
         ctx = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
         data = dict(X=X, y=Y, metadata=None if sw is None else {"sample_weight": sw})
@@ -278,9 +281,7 @@ class FitSteps:
         def end():
             ctx.call_on_fit_task_end(estimator=self, reconstruction_attributes={}, **data)
 
-        # with no callback set, building an iteration's subtask is wasted time
-        listening = bool(getattr(self, "_skl_callbacks", None))
-        return SimpleNamespace(on_iteration=on_iteration if listening else None, end=end)
+        return SimpleNamespace(on_iteration=on_iteration, end=end)
 
     def _check_finite_model(self, params, standardizer, X_probe):
         """Check the trained model; return its parameters in original units.

@@ -1,14 +1,8 @@
 """The lecture's cost J over one flat parameter vector, knowing nothing about models.
 
-A model hands the solvers an :class:`Objective`: a function of one flat
-parameter vector ``theta`` (its blocks named by a :class:`ParamLayout`) that
-returns the lecture's cost ``J`` and its gradient. Each estimator writes only
-``block_loss_grad``, the sum over one block of rows; :func:`block_sums` adds the
-blocks up (the full-batch gradient of the lecture is a sum over rows), and
-:class:`Objective` divides by the total weight and adds the L2 penalty. Where the
-rows live is the business of the :class:`Rows` strategy it is given: in memory
-(:class:`~._rows.ArrayRows`, also for sparse X) or on a dask cluster
-(``_dask.ChunkedRows``).
+A model writes ``block_loss_grad``, the sums over one block of rows; :func:`block_sums`
+adds the blocks, and :class:`Objective` divides by the total weight and adds the L2
+penalty. Where the rows live is the business of the :class:`Rows` it is given.
 """
 
 from functools import partial
@@ -90,16 +84,11 @@ class Objective:
 
     Notes
     -----
-    ``block_loss_grad(params, X, Y, s, grads) -> sse`` is the contract between
-    the models and every backend (in memory, dask workers), and is kept
-    stable: ``params`` is a dict of arrays (trained and fixed, in training
-    units, never written), ``X`` (n_block, n_features) and ``Y`` (n_block,
-    n_outputs) one block in training units and in the parameters' dtype, ``s``
-    (n_block,) or ``None`` its sample weights, and ``grads`` a dict holding a
-    gradient accumulator for each *trained* parameter only. It adds the block's
-    sums into ``grads`` in place and returns ``sum_i s_i ||e_i||^2``. It keeps
-    no state between calls and reads nothing but its arguments, so it may run
-    on any thread or worker; it may overwrite nothing but its own temporaries.
+    ``block_loss_grad(params, X, Y, s, grads) -> sse``, the contract between the
+    models and every backend: ``params`` (trained and fixed, training units, never
+    written), one block ``X``, ``Y`` (training units, the parameters' dtype) and its
+    weights ``s`` (or ``None``); it adds the block's sums into ``grads`` (one array per
+    trained parameter) and keeps no state, so it may run on any thread or worker.
     """
 
     def __init__(self, block_loss_grad, layout, fixed, rows, l2=0.0, penalized=()):

@@ -1,19 +1,22 @@
 """Row blocks: the one loop over the rows, the training rows held in memory, one BLAS thread.
 
-Every pass over the rows (the sums of the lecture's ``J``, the standardisation's
-statistics, the auto learning rate's Gram matrix, prediction and the hidden features)
-walks them in blocks of ``BLOCK_SIZE`` rows with :func:`row_blocks`, so that memory
-does not grow with n. :class:`ArrayRows` is the in-memory strategy an
-:class:`~._objective.Objective` is given (numpy, or a sparse X read in dense blocks
-by :class:`SparseRowBlocks`); a dask worker runs the same loop on its chunks.
+Every pass over the rows (J's sums, the statistics, the Gram matrix, prediction,
+the hidden features) walks blocks of ``BLOCK_SIZE`` rows with :func:`row_blocks`, so
+memory does not grow with n; a dask worker runs the same loop on its chunks. The rules
+every backend shares (checked y and weights, held-out rows, the initialisation's rows)
+live here too, so that all backends train on the same rows from the same start.
 """
 
 import threading
 from contextlib import contextmanager
-from itertools import islice
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import _check_sample_weight
+from threadpoolctl import OpenBLASController, threadpool_limits
+
+# The dtypes training runs in (validate_data's dtype=: float32 stays, the rest is float64).
+FLOATS = [np.float64, np.float32]
 
 # Rows per block: large enough for BLAS and numpy's per-call overhead, small enough
 # that a block's n_block x units arrays stay in cache and memory does not grow with n.
@@ -80,18 +83,8 @@ class ArrayRows:
         return iter(self._kept)
 
     def sum_blocks(self, block_sums, theta):
-        """``block_sums(theta, blocks)`` over the blocks of the rows: ``(sse, grad)``.
-
-        The blocks are summed in two halves, added at the end.
-        """
-        n_blocks = -(-self.X.shape[0] // self.block_size)
-        blocks = self.blocks()
-        if n_blocks < 2:
-            return block_sums(theta, blocks)
-        sse, grad = block_sums(theta, islice(blocks, n_blocks // 2))
-        sse_2, grad_2 = block_sums(theta, blocks)
-        grad += grad_2
-        return sse + sse_2, grad
+        """``block_sums(theta, blocks)`` over the blocks of the rows: ``(sse, grad)``."""
+        return block_sums(theta, self.blocks())
 
 
 class SparseRowBlocks:
@@ -115,7 +108,20 @@ class SparseRowBlocks:
     def __len__(self):
         return self.shape[0]
 
+    # The largest dense copy a fit or a prediction may make (2 GiB).
+    MAX_DENSE_BYTES = 2**31
+
     def __getitem__(self, rows):
+        n, d = self.shape
+        k = len(range(*rows.indices(n))) if isinstance(rows, slice) else len(rows)
+        if k * d * self.dtype.itemsize > self.MAX_DENSE_BYTES:
+            raise ValueError(
+                f"X is a sparse {n} x {d} matrix, read in dense copies of up to {k} rows "
+                f"(row blocks, the initialisation's sample, early stopping's held-out rows): "
+                f"{k * d * self.dtype.itemsize / 2**30:.1f} GiB here, more than the 2 GiB "
+                "allowed. Reduce the number of columns (e.g. OneHotEncoder(max_categories="
+                "...) or sklearn.decomposition.TruncatedSVD) or the number of rows."
+            )
         return self.A[rows].toarray()
 
     def subset(self, idx):
@@ -125,6 +131,41 @@ class SparseRowBlocks:
         if np.dtype(dtype) == self.dtype and not copy:
             return self
         return SparseRowBlocks(self.A.astype(dtype))
+
+
+# ------------------------------------------------------------ checked values
+def checked_targets(y, dtype):
+    """y as a 2-D array in ``dtype`` (X's), with a message that says what to change."""
+    with np.errstate(over="ignore"):
+        Y = np.asarray(y, dtype=dtype)
+    Y = Y[:, None] if Y.ndim == 1 else Y
+    if not np.all(np.isfinite(Y)):
+        if np.all(np.isfinite(np.asarray(y, dtype=np.float64))):
+            raise ValueError(
+                f"y has values beyond the range of {dtype} (the dtype of X, in "
+                "which the model is trained): pass X as float64, or rescale y."
+            )
+        raise ValueError("Input y contains NaN or infinity.")
+    return Y
+
+
+def checked_weights(sample_weight, X):
+    """scikit-learn's checks of ``sample_weight`` for the rows X; none negative, one positive."""
+    sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
+    require_positive_weight(weight_signs(sw))
+    return sw
+
+
+def weight_signs(sw):
+    """Whether a weight is positive; a clear error for a negative one."""
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative; got negative values.")
+    return bool(np.any(sw > 0))
+
+
+def require_positive_weight(any_positive):
+    if not any_positive:
+        raise ValueError("sample_weight must have at least one positive value.")
 
 
 # ------------------------------------------------------------- held-out rows
@@ -149,6 +190,31 @@ def n_validation(n, validation_fraction):
             f"held-out samples and training at least 1: {fix}, or set early_stopping=False."
         )
     return n_val
+
+
+def held_out(n, validation_fraction, rng):
+    """The rows early stopping holds out, as a mask: the same rows on every backend."""
+    _, val = train_test_split(
+        np.arange(n), test_size=n_validation(n, validation_fraction), random_state=rng
+    )
+    mask = np.zeros(n, dtype=bool)
+    mask[val] = True
+    return mask
+
+
+def init_sample(n, sw, rng, max_rows):
+    """``(rows, weighted)``: the rows the initialisation looks at, the same on every backend.
+
+    ``rows`` is ``None`` (all of them) up to ``max_rows`` rows, else the rows of
+    positive weight when few enough, else a weighted sample of ``max_rows``
+    (sorted); ``weighted`` says whether their weights go with them.
+    """
+    if n <= max_rows:
+        return None, True
+    if sw is not None and np.count_nonzero(sw) <= max_rows:
+        return np.flatnonzero(sw), True  # few enough rows weigh anything: all of them
+    p = None if sw is None else sw / sw.sum()
+    return np.sort(rng.choice(n, max_rows, replace=False, p=p)), False
 
 
 def check_split_weights(train_total, validation_total):
@@ -178,30 +244,39 @@ def check_validation_spread(ss_tot, total_weight):
 
 # --------------------------------------------------------------------- BLAS
 _LOCK = threading.Lock()
-_HOLDER = [None]  # the thread whose call holds BLAS at one thread, or None
+_USERS = set()  # a token for every call inside one_blas_thread() now, in any thread
+_LIMIT = [None]  # the threadpool_limits of the first of them
 
 
 @contextmanager
 def one_blas_thread():
-    """BLAS on one thread for this call (``threadpoolctl.threadpool_limits``).
+    """BLAS on one thread while any fit runs (``threadpoolctl.threadpool_limits``).
 
     The block products are small, and a multithreaded BLAS makes them slower and
     rounds some products (the RBF read-out's least squares) by its thread count.
-    OpenBLAS's setting is process-wide and threadpoolctl lets one thread at a time
-    set it: the first call to start sets it and restores it when it ends; calls
-    that run meanwhile in other threads leave it alone, so that none restores a
-    count another set.
+    OpenBLAS's setting is process-wide, and threadpoolctl lets one thread at a time
+    set it: the first call sets it, and the last to end (in any thread) restores it,
+    so no fit restores a count under another that still runs (as a per-call limit
+    did when KMeans, in a fit in another thread, restored the one it had found).
     """
-    limiter = None
+    token = object()
     try:
         with _LOCK:
-            if _HOLDER[0] is None or not _HOLDER[0].is_alive():
-                limiter = threadpool_limits(limits=1, user_api="blas")
-                limiter.__enter__()
-                _HOLDER[0] = threading.current_thread()
+            if not _USERS and _LIMIT[0] is None:
+                _LIMIT[0] = threadpool_limits(limits=1, user_api="blas")
+            _USERS.add(token)
         yield
     finally:
-        if limiter is not None:
-            with _LOCK:
-                _HOLDER[0] = None
-                limiter.__exit__(None, None, None)
+        with _LOCK:
+            _USERS.discard(token)
+            if not _USERS and _LIMIT[0] is not None:
+                _release_control()  # the thread that set it may be another one
+                _LIMIT[0].restore_original_limits()
+                _release_control()
+                _LIMIT[0] = None
+
+
+def _release_control():
+    clear = getattr(OpenBLASController, "clear_controlling_thread", None)  # threadpoolctl >= 3.6
+    if clear is not None:
+        clear(force=True)

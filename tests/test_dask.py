@@ -22,6 +22,7 @@ from functools import partial
 import numpy as np
 import pytest
 from _helpers import fit_quietly
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 da = pytest.importorskip("dask.array", reason="dask is not installed (pip install '.[dask]')")
@@ -29,7 +30,13 @@ distributed = pytest.importorskip(
     "dask.distributed", reason="distributed is not installed (pip install '.[dask]')"
 )
 
-from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _dask, _standardize  # noqa: E402
+from sklearn_lecture import (  # noqa: E402
+    RBFRegressor,
+    SigmoidMLPRegressor,
+    _backend,
+    _dask,
+    _standardize,
+)
 from sklearn_lecture._base import _yhat  # noqa: E402
 
 KERNELS = ["sigmoid", "rbf", "relu"]
@@ -58,6 +65,9 @@ def local_scheduler():
     with dask.config.set(scheduler="threads"):
         assert dask.base.get_scheduler() is dask.threaded.get
         yield
+
+
+local = pytest.mark.usefixtures("local_scheduler")
 
 
 def _data(n=N, n_outputs=1, seed=0):
@@ -184,6 +194,41 @@ def test_early_stopping_holds_out_the_same_number_of_rows(client):
     n_val = int(np.ceil(0.2 * N))
     assert Xt.compute().shape == (N - n_val, 3) and st.compute().shape == (N - n_val,)
     assert np.isfinite(monitor(est._to_training(est._fitted_params(), standardizer)))
+    # the same rows as the in-memory split (issue 22: the dask path held out others)
+    Xm, _, sm, _ = _backend.InMemoryRows.split_validation(
+        X, y[:, None], sw, standardizer, np.random.RandomState(0), 0.2, predict
+    )
+    np.testing.assert_array_equal(Xt.compute(), Xm)
+    np.testing.assert_array_equal(st.compute(), sm)
+
+
+@local
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_early_stopping_fits_like_in_memory(Est):
+    """A fixed learning rate: the same held-out rows, so the same fit to 1e-10."""
+    X, y, sw = _data()
+    est = _estimator(Est, "sigmoid", "gd", early_stopping=True, learning_rate=0.05, max_iter=20)
+    a = fit_quietly(clone(est), X, y, sample_weight=sw)
+    Xd, yd, swd = _dask_data(X, y, sw)
+    b = fit_quietly(clone(est), Xd, yd, sample_weight=swd)
+    _assert_same_fit(a, b)
+    np.testing.assert_allclose(b.validation_scores_, a.validation_scores_, rtol=1e-10)
+
+
+@local
+@pytest.mark.parametrize("fmt", ["csr_matrix", "coo_matrix"])
+def test_dask_array_of_sparse_chunks_fits_like_the_dense_one(fmt):
+    """Chunks that are scipy.sparse matrices (issue 22: TypeError from isfinite; COO
+    chunks, whose dask meta is an ndarray: TypeError from len)."""
+    sp = pytest.importorskip("scipy.sparse")
+    X, y, _ = _data()
+    X[X < 0] = 0.0
+    Xd, yd, _ = _dask_data(X, y)
+    Xs = Xd.map_blocks(getattr(sp, fmt))
+    a = fit_quietly(SigmoidMLPRegressor((4,), max_iter=5, random_state=0), Xd, yd)
+    b = fit_quietly(SigmoidMLPRegressor((4,), max_iter=5, random_state=0), Xs, yd)
+    _assert_same_fit(a, b)
+    np.testing.assert_array_equal(b.predict(Xs).compute(), a.predict(Xd).compute())
 
 
 def test_init_sample_of_a_large_array_is_weighted_and_in_row_order(client):
@@ -204,6 +249,10 @@ def test_bad_dask_input_gives_clear_errors(client):
     Xn[200, 1] = np.nan
     with pytest.raises(ValueError, match="X contains NaN"):
         SigmoidMLPRegressor().fit(*_dask_data(Xn, y)[:2])
+    yn = y.copy()
+    yn[7] = np.nan
+    with pytest.raises(ValueError, match="y contains NaN"):
+        SigmoidMLPRegressor().fit(*_dask_data(X, yn)[:2])
     with pytest.raises(ValueError, match="non-negative"):
         SigmoidMLPRegressor().fit(*_dask_data(X, y, -sw))
     with pytest.raises(ValueError, match="unknown chunk sizes"):
@@ -286,7 +335,6 @@ def test_worker_killed_mid_fit_is_retried_or_raises(client, monkeypatch):
 # ---------------------------------------------------------------------------
 # Dask inputs that gave internal errors (issue 11); the local threaded scheduler.
 # ---------------------------------------------------------------------------
-local = pytest.mark.usefixtures("local_scheduler")
 
 
 @local
@@ -348,15 +396,28 @@ def test_wrong_length_sample_weight_or_y_names_it(what):
 
 @local
 def test_float32_data_of_subnormal_size_fits_like_in_memory():
+    """X of size 1e-45 in float32 has no spread float32 can hold, so the model can only
+    fit y's mean: there J's gradient is the float32 rounding of sums that dask adds in
+    another order (chunks of 25 rows, one block of 60 in memory). A fixed learning rate
+    (the lecture's method, whose promise is exactness) moves the fit by that rounding
+    times alpha: predictions to 1e-5. With learning_rate="auto" long Barzilai-Borwein
+    steps multiply the same rounding (issue 21: an equally good model, not the same
+    weights): J and the training R^2 agree."""
     rng = np.random.RandomState(0)
     X = (rng.uniform(1, 5, size=(60, 2)) * 1e-45).astype(np.float32)  # 1e-45 ... 7e-45
     y = rng.standard_normal(60).astype(np.float32)
     Xd, yd = da.from_array(X, chunks=(25, -1)), da.from_array(y, chunks=25)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        a = fit_quietly(SigmoidMLPRegressor((3,), max_iter=5, random_state=0), Xd, yd)
-        b = fit_quietly(SigmoidMLPRegressor((3,), max_iter=5, random_state=0), X, y)
-    np.testing.assert_allclose(a.predict(Xd).compute(), b.predict(X), rtol=1e-5)
+    for learning_rate in (0.5, "auto"):
+        est = SigmoidMLPRegressor((3,), max_iter=5, random_state=0, learning_rate=learning_rate)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            a = fit_quietly(clone(est), Xd, yd)
+            b = fit_quietly(clone(est), X, y)
+        if learning_rate == "auto":
+            np.testing.assert_allclose(a.loss_, b.loss_, rtol=1e-6)
+            assert abs(a.score(X, y) - b.score(X, y)) < 1e-6
+        else:
+            np.testing.assert_allclose(a.predict(Xd).compute(), b.predict(X), rtol=1e-5)
 
 
 @local
@@ -399,3 +460,42 @@ def test_early_stopping_on_held_out_rows_with_one_y_value_is_a_clear_error():
             break
     else:
         pytest.fail("no seed held out four zeros")
+
+
+@local
+@pytest.mark.parametrize("Est", [RBFRegressor, SigmoidMLPRegressor])
+def test_rows_with_ties_start_from_the_in_memory_parameters(Est):
+    """Integer and one-hot features (issue 22: init="kmeans" started RBFRegressor from
+    other centres on dask, the standardisation differing in its last bit): dask computes
+    the in-memory statistics bit for bit, so the start is the same, and the fit with it."""
+    from sklearn_lecture import training_problem
+
+    rng = np.random.RandomState(0)
+    X = np.hstack([rng.randint(0, 3, size=(400, 4)), np.eye(5)[rng.randint(0, 5, 400)]])
+    y = X @ rng.randn(9) + 0.1 * rng.randn(400)
+    sw = rng.uniform(0.5, 2.0, 400)
+    Xd, yd, swd = _dask_data(X.astype(float), y, sw)
+    est = Est(random_state=0, max_iter=20, learning_rate=0.05)
+    on_dask = training_problem(est, Xd, yd, swd)
+    in_memory = training_problem(est, X, y, sw)
+    assert on_dask.theta0.tobytes() == in_memory.theta0.tobytes()
+    a = fit_quietly(clone(est), X, y, sample_weight=sw)
+    b = fit_quietly(clone(est), Xd, yd, sample_weight=swd)
+    _assert_same_fit(a, b)
+
+
+@local
+def test_a_large_array_starts_from_the_in_memory_sample(monkeypatch):
+    """Beyond INIT_MAX_ROWS the initialisation samples rows: the same rows on dask."""
+    from sklearn_lecture import _base, training_problem
+
+    monkeypatch.setattr(_base, "INIT_MAX_ROWS", 100)
+    X, y, sw = _data()
+    Xd, yd, swd = _dask_data(X, y, sw)
+    est = RBFRegressor(random_state=0, max_iter=5, learning_rate=0.05)
+    start = training_problem(est, X, y, sw).theta0
+    assert training_problem(est, Xd, yd, swd).theta0.tobytes() == start.tobytes()
+    _assert_same_fit(
+        fit_quietly(clone(est), X, y, sample_weight=sw),
+        fit_quietly(clone(est), Xd, yd, sample_weight=swd),
+    )

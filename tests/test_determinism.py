@@ -6,9 +6,9 @@ import pytest
 from _helpers import KERNELS, NAMES, SOLVERS, assert_bit_identical, make_estimator, smooth_data
 from sklearn.base import clone
 
-# 6 * 1024 + 37 rows: several row blocks (of 1024) in every lane and a short last block,
-# so the threaded lanes' sums are part of what must repeat bit for bit (each model's
-# default kernel; the kernels do not change how the lanes add up).
+# 6 * 1024 + 37 rows: several row blocks (of 1024) and a short last block, so the
+# sums over blocks are part of what must repeat bit for bit (each model's default
+# kernel; the kernels do not change how the blocks add up).
 ROWS = {"one-block": 60, "several-blocks": 6 * 1024 + 37}
 CASES = [(name, kernel, solver, "one-block")
          for name in NAMES for kernel in KERNELS for solver in SOLVERS]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from _helpers import ESTIMATORS, documented_J, fit_quietly, small_estimator
 
-import sklearn_lecture._backend as backend_module
+import sklearn_lecture._rows as backend_module  # where the split is drawn
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor
 
 

@@ -14,7 +14,7 @@ from _helpers import ESTIMATORS, fit_quietly, small_estimator
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from sklearn_lecture import _backend, _rows, training_problem
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _backend, _rows, training_problem
 
 
 def _sparse_data(n=300, d=30, n_outputs=1, seed=0):
@@ -139,3 +139,16 @@ def test_callbacks_see_the_sparse_x_and_can_score_on_it(Est):
     est = small_estimator(Est, max_iter=3).set_callbacks(callback.ScoringMonitor(scoring="r2"))
     fit_quietly(est, X, y)
     assert est.n_iter_ == 3
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_a_sparse_x_too_wide_for_dense_blocks_is_refused_with_what_to_do(Est):
+    """1e6 columns, 3 non-zeros a row: a dense block of 1024 rows is 7.6 GiB (issue 22:
+    a raw MemoryError). The fit says what to change, before allocating it."""
+    rng = np.random.RandomState(0)
+    n, d = 2000, 10**6
+    X = sp.csr_matrix(
+        (np.ones(3 * n), rng.randint(0, d, 3 * n), np.arange(0, 3 * n + 1, 3)), shape=(n, d)
+    )
+    with pytest.raises(ValueError, match=r"sparse 2000 x 1000000 .* Reduce the number of columns"):
+        Est(max_iter=2).fit(X, rng.randn(n))

@@ -287,3 +287,26 @@ def test_a_pass_that_overflows_raises_no_runtimewarning():
         J, grad = objective(huge)
         sse, _ = objective.sums(huge)
     assert not np.isfinite(J) and not np.isfinite(sse)  # it did overflow
+
+
+@pytest.mark.parametrize("name", ["mlp", "rbf"])
+def test_a_fit_writes_nothing_on_the_estimator_until_it_stores_its_state(name, monkeypatch):
+    """So ``copy.deepcopy(est)`` from another thread during a fit sees a whole estimator
+    (issue 22: scikit-learn's callback context, two attributes added and removed in
+    place during every fit, made it fail with "dictionary changed size")."""
+    X, y = smooth_data(n=300, d=4)
+    est = _make(name, max_iter=3)
+    during = []
+    real = type(est)._block_loss_grad
+
+    def spy(self, *args):
+        during.append(frozenset(vars(est)))
+        copy.deepcopy(est)
+        return real(self, *args)
+
+    monkeypatch.setattr(type(est), "_block_loss_grad", spy)
+    for call in ("fit", "fit", "partial_fit"):
+        before = frozenset(vars(est))
+        during.clear()
+        fit_quietly(est, X, y, method=call)
+        assert during and set(during) == {before}, call
