@@ -68,8 +68,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         L-BFGS it is the gradient tolerance. Measured: 1e-4 and 3e-5 stop the
         network on a plateau (R^2 0.82 and 0.78 instead of 0.92 on friedman1,
         n = 500), 1e-6 runs about twice as long for no better R^2.
-    n_iter_no_change : int, default=10
-        See ``tol``.
+    n_iter_no_change : int or None, default=10
+        See ``tol``. ``None`` runs exactly ``max_iter`` updates (no stopping
+        rule, no ConvergenceWarning), as the slides' replays do.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows, stop when their R^2 stops
         improving, and keep the weights with the best validation score.

@@ -272,8 +272,9 @@ class RBFRegressor(LectureRegressorBase):
         Stop when J has not improved by more than ``tol`` for
         ``n_iter_no_change`` consecutive iterations (for L-BFGS: the gradient
         tolerance); see :class:`SigmoidMLPRegressor` for how it was chosen.
-    n_iter_no_change : int, default=10
-        See ``tol``.
+    n_iter_no_change : int or None, default=10
+        See ``tol``. ``None`` runs exactly ``max_iter`` updates (no stopping
+        rule, no ConvergenceWarning), as the slides' replays do.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows and keep the parameters
         with the best validation R^2.
