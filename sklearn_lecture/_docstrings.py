@@ -13,9 +13,10 @@ learning_rate : float or "auto", default="auto"
     alpha. A float keeps alpha fixed, the lecture's method; if J ends above
     where it started, ``fit`` raises :class:`~sklearn_lecture.DivergenceError`
     naming a safe alpha. ``"auto"`` chooses alpha at every iteration
-    (Barzilai-Borwein steps under a nonmonotone Armijo test, capped near
-    ``alpha0 = 1 / lambda_max`` of ``[Z 1]^T [Z 1] / n``), still one update of
-    every trained parameter. Ignored by ``solver="lbfgs"``. See :ref:`step_rule`.
+    (Barzilai-Borwein steps under a nonmonotone Armijo test, from
+    ``alpha0 = 1 / lambda_max`` of ``[Z 1]^T [Z 1] / n``; long steps when the
+    rows outnumber the parameters enough), still one update of every trained
+    parameter. Ignored by ``solver="lbfgs"``. See :ref:`step_rule`.
 l2 : float or "auto", default="auto"
     lambda, the weight of the penalty ``(lambda / 2) ||W||^2`` on the weights
     (``coefs_`` or ``coef_``; not the intercepts, centres or widths), in
@@ -29,8 +30,9 @@ tol : float, default=1e-5
     improved by more than ``tol`` for ``n_iter_no_change`` consecutive
     iterations; J is in standardised units. For L-BFGS, the gradient
     tolerance. See :ref:`defaults_reasoning`.
-n_iter_no_change : int, default=10
-    See ``tol``.
+n_iter_no_change : int or None, default=10
+    See ``tol``. ``None`` runs exactly ``max_iter`` updates (no stopping rule,
+    no ConvergenceWarning), as the slides' replays do.
 early_stopping : bool, default=False
     Hold out ``validation_fraction`` of the rows, stop when their R^2 stops
     improving and keep the parameters with the best validation score. See

@@ -23,7 +23,7 @@ except ImportError:  # older scikit-learn: the estimators work without callbacks
 from ._backend import SparseRowBlocks
 from ._objective import Objective, ParamLayout
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
-from ._step import StepRule, first_alpha
+from ._step import StepRule, first_alpha, long_steps
 
 # What validate_data records on the estimator; a fit stores them with the rest.
 _FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
@@ -79,7 +79,10 @@ class FitPlan(enum.Enum):
         """The solver and its iterations in this call (a :class:`_Budget`)."""
         if self.one_step:
             return _Budget("gd", 1, np.inf)
-        return _Budget(estimator.solver, estimator.max_iter, estimator.n_iter_no_change)
+        patience = estimator.n_iter_no_change
+        return _Budget(
+            estimator.solver, estimator.max_iter, np.inf if patience is None else patience
+        )
 
 
 class _Budget(NamedTuple):
@@ -143,7 +146,7 @@ class FitSteps:
 
         theta0 = objective.layout.pack(params, data.X.dtype)
         theta, progress = self._run_solver(
-            plan, objective, theta0, alpha, validation, callbacks, safe_alpha
+            plan, objective, theta0, alpha, validation, callbacks, safe_alpha, train.X.shape[0]
         )
         trained = {k: np.array(v, copy=True) for k, v in objective.params(theta).items()}
         original = self._check_finite_model(trained, standardizer, rows.head(train.X, N_PROBE_ROWS))
@@ -210,7 +213,7 @@ class FitSteps:
             penalized=self._penalized(),
         )
 
-    def _run_solver(self, plan, objective, theta, alpha, validation, callbacks, safe_alpha):
+    def _run_solver(self, plan, objective, theta, alpha, validation, callbacks, safe_alpha, n_rows):
         """The plan's solver from ``theta``: ``(theta, progress)``."""
         solver, max_iter, n_iter_no_change = plan.budget(self)
         lower = self._lower_bounds(objective.layout)
@@ -225,7 +228,9 @@ class FitSteps:
         if solver == "lbfgs":
             return lbfgs(objective, theta, lower=lower, **settings)
         adaptive = self.learning_rate == "auto" and not plan.one_step
-        rule = StepRule(alpha, adaptive, lower, safe_alpha)
+        long = long_steps(n_rows, theta.size)
+        J_first = self.loss_curve_[0] if plan.one_step and plan.continues else None
+        rule = StepRule(alpha, adaptive, lower, safe_alpha, long_steps=long, J_first=J_first)
         return gradient_descent(objective, theta, rule=rule, **settings)
 
     def _history(self, plan, progress, alpha, monitored):
@@ -251,9 +256,11 @@ class FitSteps:
         """After storing: end the callbacks, then warn when ``fit`` ran out of iterations."""
         if callbacks is not None:
             callbacks.end()
-        # tol=0 with n_iter_no_change=max_iter asks gradient descent for exactly
-        # max_iter updates (the lecture's fixed loop): running them all is no news
-        exact = self.solver == "gd" and self.tol == 0 and self.n_iter_no_change == self.max_iter
+        # n_iter_no_change=None (or tol=0 with n_iter_no_change=max_iter) asks gradient
+        # descent for exactly max_iter updates, the slides' loop: running them all is no news
+        exact = self.n_iter_no_change is None or (
+            self.solver == "gd" and self.tol == 0 and self.n_iter_no_change == self.max_iter
+        )
         if not plan.one_step and not converged and not exact:
             warn_not_converged(
                 type(self).__name__, self.solver, self.max_iter, self.tol, self.n_iter_no_change

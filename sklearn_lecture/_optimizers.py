@@ -138,13 +138,16 @@ def gradient_descent(objective, theta, *, rule, max_iter, **stopping):
             current = nxt
             if stop:
                 break
-    warning = rule.judge(record.loss_curve)
-    if warning is not None:
-        from sklearn.exceptions import ConvergenceWarning
-
-        warnings.warn(warning, ConvergenceWarning, stacklevel=_user_stacklevel())
     if record.monitor is not None and record.best_theta is not None:
-        return record.best_theta, record
+        current = Iterate(record.best_theta)
+    if not rule.adaptive:  # a fixed alpha is judged by J at the parameters returned
+        with np.errstate(over="ignore", invalid="ignore"):
+            J_end = current.evaluated(objective).J
+        warning = rule.judge(record.loss_curve, J_end)
+        if warning is not None:
+            from sklearn.exceptions import ConvergenceWarning
+
+            warnings.warn(warning, ConvergenceWarning, stacklevel=_user_stacklevel())
     return current.theta, record
 
 

@@ -12,11 +12,14 @@ penalty): gradient descent on that quadratic part of J converges for any
 ``alpha < 2 / lambda_max``.
 
 * A float ``learning_rate``: alpha stays as given (the lecture's method). J
-  rising 10^4-fold, or ending above its start, is a :class:`DivergenceError`.
+  rising 10^4-fold, or ending above its start (at the parameters returned), is
+  a :class:`DivergenceError`.
 * ``"auto"``: with ``s = W_k - W_{k-1}`` and ``y = dJ/dW_k - dJ/dW_{k-1}``, the
   trial alpha is the Barzilai-Borwein step ``s.s / s.y`` after odd updates and
   ``s.y / y.y`` after even ones (``alpha0`` when ``s.y <= 0``), kept within
-  ``ALPHA_RANGE * alpha0``. The trial ``W' = W - alpha dJ/dW`` is accepted when
+  ``ALPHA_RANGE * alpha0`` (up to ``SHORT_CAP alpha0`` while there are fewer than
+  ``ROWS_PER_PARAMETER`` rows per trained parameter). The trial
+  ``W' = W - alpha dJ/dW`` is accepted when
   ``J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W)`` (nonmonotone
   Armijo test); otherwise alpha is halved. No accepted step: J is at its minimum.
 """
@@ -28,10 +31,14 @@ import numpy as np
 NONMONOTONE_MEMORY = 10  # M
 ARMIJO = 1e-4  # gamma
 BACKTRACK = 0.5  # the factor alpha shrinks by while a trial fails the test
-ALPHA_RANGE = (1e-10, 5.0)  # alpha within these multiples of alpha0
+ALPHA_RANGE = (1e-10, 1e6)  # alpha within these multiples of alpha0
+SHORT_CAP = 5.0  # the upper multiple while the rows do not determine the parameters
+ROWS_PER_PARAMETER = 5  # rows per trained parameter from which steps may be long
 RISE_WARNING = 10.0  # a fixed alpha whose J rose this many-fold is warned about
-MIN_ITER_CHECKED = 10  # shorter fixed-alpha runs are not judged
+MIN_ITER_CHECKED = 10  # shorter fixed-alpha runs are judged only by where J ends,
+SHORT_RISE = 100.0  # ... an error when it ends this many times above its start
 L2_AUTO = 1e-3  # lambda of l2="auto" with the auto rule (standardised units)
+MAX_L2 = 1e100  # a larger lambda overflows J
 
 
 class DivergenceError(ValueError):
@@ -41,6 +48,11 @@ class DivergenceError(ValueError):
 def penalty(l2, learning_rate, solver):
     """lambda of the L2 penalty: ``l2``; ``"auto"`` is ``L2_AUTO`` with the auto rule, else 0."""
     if l2 != "auto":
+        if float(l2) > MAX_L2:
+            raise ValueError(
+                f"l2={float(l2):.3g} is too large: the penalty (l2 / 2) ||W||^2 and its "
+                f"gradient overflow float arithmetic. Use a smaller l2 (at most {MAX_L2:g})."
+            )
         return float(l2)
     return L2_AUTO if learning_rate == "auto" and solver == "gd" else 0.0
 
@@ -51,6 +63,12 @@ def first_alpha(G, l2):
     if not np.isfinite(lam) or lam <= 0:
         return 1.0
     return 1.0 / lam
+
+
+def long_steps(n_rows, n_params):
+    """Whether the rows determine the parameters well enough for long steps (``n_rows >=
+    ROWS_PER_PARAMETER n_params``); with fewer rows, J has many valleys that fit the noise."""
+    return n_rows >= ROWS_PER_PARAMETER * n_params
 
 
 @dataclass
@@ -85,13 +103,21 @@ class StepRule:
         Lower bounds; every update is projected on them.
     safe_alpha : callable or None
         ``safe_alpha() -> float``: the alpha a divergence error advises.
+    J_first : float or None
+        J where a run of ``partial_fit`` calls started; a fixed alpha is judged from it.
+    long_steps : bool
+        Let alpha grow to ``ALPHA_RANGE[1] alpha0`` (else ``SHORT_CAP alpha0``);
+        see :func:`long_steps`.
     """
 
-    def __init__(self, alpha0, adaptive, lower=None, safe_alpha=None):
-        self.alpha0, self.adaptive, self.lower = alpha0, adaptive, lower
+    def __init__(
+        self, alpha0, adaptive, lower=None, safe_alpha=None, long_steps=True, J_first=None
+    ):
+        self.alpha0, self.adaptive, self.lower, self.J_first = alpha0, adaptive, lower, J_first
         self.safe_alpha = safe_alpha
         self.alpha = alpha0  # the next alpha to try
-        self.lo, self.hi = alpha0 * ALPHA_RANGE[0], alpha0 * ALPHA_RANGE[1]
+        hi = ALPHA_RANGE[1] if long_steps else SHORT_CAP
+        self.lo, self.hi = alpha0 * ALPHA_RANGE[0], alpha0 * hi
         self.J0 = None
         self.recent = []  # the last M values of J (the auto rule)
 
@@ -161,28 +187,38 @@ class StepRule:
     def _blew_up(self, J):
         return J > 1e4 * max(self.J0, np.finfo(float).tiny)
 
+    def _safe(self):
+        """The alpha to advise instead: ``1 / lambda_max`` of the output layer, below alpha."""
+        safe = self.safe_alpha() if self.safe_alpha is not None else self.alpha / 10
+        return min(safe, self.alpha / 2)
+
     def _diverged(self, iteration, J):
-        alpha = self.alpha
         return (
             f"Gradient descent diverged at iteration {iteration}: the cost J went from "
-            f"{self.J0:.4g} to {J:.4g}. The learning_rate={alpha:.4g} is too large "
-            f"for this data; use a smaller one, e.g. learning_rate={alpha / 10:.4g}, "
-            "or leave learning_rate='auto'."
+            f"{self.J0:.4g} to {J:.4g}. The learning_rate={self.alpha:.4g} is too large "
+            f"for this data; use learning_rate={self._safe():.3g} (a safe step for the "
+            "output layer, 1 / lambda_max of its Gauss-Newton matrix) or leave "
+            "learning_rate='auto'."
         )
 
-    def judge(self, curve):
-        """A fixed alpha's run: a DivergenceError if J ended above its start; a warning's text
-        if J rose ``RISE_WARNING``-fold on the way; else None."""
-        if self.adaptive or len(curve) < MIN_ITER_CHECKED:
+    def judge(self, curve, J_end):
+        """A fixed alpha's run, ``J_end`` being J at the returned parameters: a DivergenceError
+        if J ended above its start (``SHORT_RISE``-fold for runs of fewer than
+        ``MIN_ITER_CHECKED`` updates); a warning's text if it rose ``RISE_WARNING``-fold on
+        the way (longer runs); else None."""
+        if self.adaptive:
             return None
-        J0, J_end, J_peak = curve[0], curve[-1], max(curve)
-        ended_higher = J_end > J0 * (1 + 1e-6) and J_end - J0 > 1e-12 * max(1.0, J0)
-        rose = J_peak > RISE_WARNING * J0 and J_peak - J0 > 1e-12
+        J0, J_peak, J_end = curve[0], max(curve), max(J_end, curve[-1])
+        long_run = len(curve) >= MIN_ITER_CHECKED  # a few updates may rise a little
+        J0 = J0 if self.J_first is None else self.J_first  # partial_fit: the first call's
+        limit = J0 * (1 + 1e-6) if long_run else SHORT_RISE * J0
+        ended_higher = not np.isfinite(J_end) or (
+            J_end > limit and J_end - J0 > 1e-12 * max(1.0, J0)
+        )
+        rose = long_run and J_peak > RISE_WARNING * J0 and J_peak - J0 > 1e-12
         if not (ended_higher or rose):
             return None
-        alpha = self.alpha
-        safe = self.safe_alpha() if self.safe_alpha is not None else alpha / 10
-        safe = min(safe, alpha / 2)
+        alpha, safe = self.alpha, self._safe()
         what = (
             f"ended at {J_end:.4g}, above where it started ({J0:.4g})"
             if ended_higher

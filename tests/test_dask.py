@@ -134,7 +134,8 @@ def test_auto_learning_rate_two_outputs_and_no_weights(client, Est):
     a = fit_quietly(_estimator(Est, "rbf", "gd", max_iter=40), X, Y)
     b = fit_quietly(_estimator(Est, "rbf", "gd", max_iter=40), Xd, Yd)
     assert a.n_iter_ == 40 and a.learning_rate_ != alpha0  # the BB rule moved alpha
-    _assert_same_fit(a, b)
+    # "auto" on dask is equally good (issue 21), not the same weights
+    assert abs(a.score(X, Y) - b.score(X, Y)) <= 0.01
     assert b.coef_.shape == a.coef_.shape if Est is RBFRegressor else b.coefs_[-1].shape == (5, 2)
 
 
@@ -348,8 +349,11 @@ def test_an_empty_chunk_fits_like_the_in_memory_data():
     yd.compute_chunk_sizes()
     assert 0 in Xd.chunks[0]
     for make in (lambda: SigmoidMLPRegressor((4,)), lambda: RBFRegressor(4)):
-        a = fit_quietly(make().set_params(max_iter=5, random_state=0), Xd, yd)
-        b = fit_quietly(make().set_params(max_iter=5, random_state=0), X[keep], y[keep])
+        # a float learning rate: dask equals in memory to 1e-10 (with "auto", equally good)
+        alpha = fit_quietly(make().set_params(max_iter=1, random_state=0), X, y).learning_rate_
+        kw = dict(max_iter=5, random_state=0, learning_rate=alpha)
+        a = fit_quietly(make().set_params(**kw), Xd, yd)
+        b = fit_quietly(make().set_params(**kw), X[keep], y[keep])
         np.testing.assert_allclose(a.predict(Xd).compute(), b.predict(X[keep]), rtol=1e-10)
 
 

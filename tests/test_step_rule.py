@@ -30,7 +30,7 @@ def _sine(n=60, seed=0):
 
 
 def _mlp_gradient(X, y, W1, W2, l2):
-    """dJ/dW1, dJ/dW2 of J = 1/(2n) sum e^2 + (l2/2)(||W1||^2 + ||W2||^2) (bias rows unpenalised)."""
+    """dJ/dW1, dJ/dW2 of J = 1/(2n) sum e^2 + (l2/2)(||W1||^2 + ||W2||^2), biases unpenalised."""
     n = len(X)
     X1 = np.hstack([X, np.ones((n, 1))])
     Z = 1 / (1 + np.exp(-(X1 @ W1)))
@@ -260,11 +260,152 @@ def test_the_bb_step_is_an_inverse_curvature_along_the_last_step_within_its_cap(
     A = np.diag([1.0, 4.0])
     s = np.array([1.0, 1.0])
     y = A @ s
-    rule = StepRule(alpha0=0.25, adaptive=True)  # 1 / lambda_max
+    rule = StepRule(alpha0=0.25, adaptive=True, long_steps=False)  # 1 / lambda_max
     bb = rule._barzilai_borwein
     long, short = bb(s, y, iteration=1), bb(s, y, iteration=2)
     assert long == pytest.approx(2 / 5) and short == pytest.approx(5 / 17)
     assert 1 / 4 <= short <= long <= 1 / 1
     assert bb(s, -y, iteration=1) == 0.25  # no positive curvature: alpha0
     flat = np.diag([1e-3, 4.0]) @ np.array([1.0, 0.0])  # curvature 1e-3 along s = e1
-    assert bb(np.array([1.0, 0.0]), flat, iteration=1) == 5 * 0.25
+    assert bb(np.array([1.0, 0.0]), flat, iteration=1) == 5 * 0.25  # the short cap
+    long_rule = StepRule(alpha0=0.25, adaptive=True, long_steps=True)
+    assert long_rule._barzilai_borwein(np.array([1.0, 0.0]), flat, iteration=1) == 1e3
+
+
+# ------------------------------------------------ the line search (issue 21)
+@pytest.mark.parametrize("alpha0", [1e-6, 1e-2])
+@pytest.mark.parametrize("gamma", [None, 0.5])
+def test_every_accepted_auto_step_passes_the_nonmonotone_armijo_test_on_a_convex_quadratic(
+    alpha0, gamma, monkeypatch
+):
+    """J = 1/2 W.A W, A ill-conditioned: every point the auto rule accepts has
+    J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W); J ends far below its start.
+    gamma = 0.5 (besides the rule's own) makes a test with its sign flipped show."""
+    from sklearn_lecture import _step
+    from sklearn_lecture._optimizers import gradient_descent
+    from sklearn_lecture._step import NONMONOTONE_MEMORY, StepRule
+
+    if gamma is not None:
+        monkeypatch.setattr(_step, "ARMIJO", gamma)
+    ARMIJO = _step.ARMIJO
+
+    A = np.diag(np.logspace(0, 6, 100))
+
+    def J(W):
+        return 0.5 * float(W @ A @ W)
+
+    path = [np.ones(100)]  # the accepted points, through the monitor
+    monitor = lambda W: path.append(W.copy()) or 0.0  # noqa: E731
+    rule = StepRule(alpha0=alpha0, adaptive=True)  # 1e-6 = 1 / lambda_max; 1e-2 too long
+    gradient_descent(
+        lambda W: (J(W), A @ W), path[0], rule=rule, max_iter=200, tol=0.0,
+        n_iter_no_change=np.inf, monitor=monitor,
+    )
+    assert len(path) > 100
+    for k in range(1, len(path)):
+        W, W_new = path[k - 1], path[k]
+        J_ref = max(J(P) for P in path[max(0, k - NONMONOTONE_MEMORY) : k])
+        assert J(W_new) <= J_ref + ARMIJO * float((A @ W) @ (W_new - W)), k
+    assert J(path[-1]) < 1e-3 * J(path[0])
+
+
+# ------------------------------------------- the two promises (issue 21)
+def _surface(n, seed):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-3, 3, size=(n, 2))
+    return X, np.sin(X[:, 0]) * np.cos(X[:, 1]) + 0.1 * rng.randn(n)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_auto_on_shifted_x_is_equally_good_and_a_float_rate_is_exact(Est):
+    """learning_rate="auto" (long steps): held-out R^2 on X + 1e3 and on X within 0.01
+    (mean over seeds); a float learning rate: the same predictions to 1e-8."""
+    gaps = []
+    for seed in range(3):
+        X, y = _surface(800, seed)
+        Xt, yt = _surface(400, seed + 10)
+        a = fit_quietly(Est(random_state=seed), X, y).score(Xt, yt)
+        b = fit_quietly(Est(random_state=seed), X + 1e3, y).score(Xt + 1e3, yt)
+        gaps.append(a - b)
+    assert abs(np.mean(gaps)) <= 0.01, gaps
+    X, y = _surface(800, 0)
+    alpha = fit_quietly(Est(max_iter=1, random_state=0), X, y).learning_rate_
+    kw = dict(learning_rate=alpha, max_iter=100, random_state=0)
+    a = fit_quietly(Est(**kw), X, y).predict(X)
+    b = fit_quietly(Est(**kw), X + 1e3, y).predict(X + 1e3)
+    np.testing.assert_allclose(b, a, rtol=0, atol=1e-8 * np.std(y))
+
+
+# ------------------------------------------------------- stopping (issue 21)
+def test_a_fit_whose_J_still_falls_by_more_than_tol_does_not_stop():
+    """Every iteration lowers J by more than tol: the rule never ends the fit."""
+    X, y = _sine(80)
+    est = fit_quietly(SigmoidMLPRegressor(learning_rate=0.05, tol=1e-7, max_iter=300,
+                                          n_iter_no_change=3, random_state=0), X, y)
+    falls = -np.diff(est.loss_curve_)
+    assert falls.min() > 1e-7  # the case at hand
+    assert est.n_iter_ == 300
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize("learning_rate", ["auto", 0.05])
+def test_n_iter_no_change_none_runs_exactly_max_iter_updates_without_a_warning(Est, learning_rate):
+    """The slides' replays: n_iter_no_change=None is exactly max_iter updates, no warning."""
+    X, y = _sine(40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = Est(learning_rate=learning_rate, max_iter=500, n_iter_no_change=None,
+                  random_state=0).fit(X, y)
+    assert est.n_iter_ == len(est.loss_curve_) == 500
+
+
+# ------------------------------------------- fixed alphas that diverge (issue 22)
+_ENDINGS = {
+    "max_iter": dict(max_iter=3),
+    "n_iter_no_change": dict(max_iter=100, n_iter_no_change=2, tol=1e9),
+    "early_stopping": dict(max_iter=100, n_iter_no_change=2, early_stopping=True),
+}
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize("ending", list(_ENDINGS))
+def test_a_diverging_fixed_rate_in_a_short_fit_is_an_error_advising_a_rate_that_works(Est, ending):
+    """However the fit ends, J at the parameters returned above its start is an error, and
+    the rate it advises (from alpha0) fits without one."""
+    X, y = make_friedman1(300, noise=1.0, random_state=0)
+    kw = dict(random_state=0, **_ENDINGS[ending])
+    with pytest.raises(DivergenceError, match="use learning_rate=") as info:
+        fit_quietly(Est(learning_rate=50.0, **kw), X, y)
+    safe = float(re.search(r"use learning_rate=([0-9.e+-]+) ", str(info.value)).group(1))
+    est = fit_quietly(Est(learning_rate=safe, **kw), X, y)
+    assert est.score(X, y) > 0
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_partial_fit_with_a_diverging_rate_does_not_diverge_in_silence(Est):
+    X, y = make_friedman1(300, noise=1.0, random_state=0)
+    est = Est(learning_rate=50.0, random_state=0)
+    with pytest.raises(DivergenceError):
+        for _ in range(40):
+            est.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_an_l2_that_overflows_is_a_value_error_about_l2(solver):
+    X, y = _sine(40)
+    with pytest.raises(ValueError, match="l2=1.7e\\+308 is too large.*smaller l2"):
+        SigmoidMLPRegressor(solver=solver, l2=1.7e308).fit(X, y)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_the_starting_alpha_accounts_for_the_penalty(Est):
+    """alpha0 = 1 / (lambda_max + l2): with l2 = 100 it is 1 / (1 / alpha0(l2=0) + 100)."""
+    X, y = _sine(60)
+    kw = dict(max_iter=1, learning_rate="auto", random_state=0)
+    # a fixed alpha that diverges advises alpha0 (at most half the rate given)
+    alphas = {}
+    for l2 in (0.0, 100.0):
+        with pytest.raises(DivergenceError) as info:
+            fit_quietly(Est(l2=l2, **{**kw, "learning_rate": 1e4}), X, y)
+        alphas[l2] = float(re.search(r"use learning_rate=([0-9.e+-]+) ", str(info.value)).group(1))
+    assert alphas[100.0] == pytest.approx(1 / (1 / alphas[0.0] + 100.0), rel=2e-3)
