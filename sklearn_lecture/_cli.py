@@ -74,39 +74,26 @@ def _column_list(text):
     return [name.strip() for name in text.split(",")]
 
 
-def _integer(text, low, what):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < low:
-        raise argparse.ArgumentTypeError(f"needs {what}, got {value}")
-    return value
+def _number(kind, what, low, high=float("inf")):
+    """An argparse type: ``kind(text)`` in ``[low, high)``, else a message that says ``what``."""
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            expected = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not low <= value < high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"needs {what}, got {value if kind is int else text}")
+        return value
+
+    return parse
 
 
-def _seed(text):
-    value = _integer(text, 0, "a seed from 0 to 2**32 - 1")
-    if value >= 2**32:  # numpy's RandomState seeds
-        raise argparse.ArgumentTypeError(f"needs a seed from 0 to 2**32 - 1, got {value}")
-    return value
-
-
-def _positive_int(text):
-    return _integer(text, 2, "at least 2 folds")
-
-
-def _max_iter(text):
-    return _integer(text, 1, "at least 1 iteration")
-
-
-def _nonnegative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < float("inf"):  # also refuses nan
-        raise argparse.ArgumentTypeError(f"needs a finite number >= 0, got {text}")
-    return value
+_seed = _number(int, "a seed from 0 to 2**32 - 1", 0, 2**32)  # numpy's RandomState seeds
+_positive_int = _number(int, "at least 2 folds", 2)
+_max_iter = _number(int, "at least 1 iteration", 1)
+_nonnegative_float = _number(float, "a finite number >= 0", 0.0)
 
 
 def main(argv=None):
@@ -120,10 +107,8 @@ def main(argv=None):
     Returns
     -------
     code : int
-        0 on success; 1 when every model failed or the results could not be
-        written (a full disk); 2 on bad input; 130 when interrupted; 141
-        (128 + SIGPIPE, as for other Unix tools) when the reader of the output
-        went away, as in ``sklearn-lecture | head -1``.
+        0 on success; 1 when every model failed or stdout failed (a full disk);
+        2 on bad input; 130 when interrupted; 141 (128 + SIGPIPE) for a closed pipe.
     """
     args = build_parser().parse_args(argv)
     try:
@@ -165,8 +150,7 @@ def _stdout_failed():
 
 
 def _to_devnull(*streams):
-    """The recipe of the Python docs (signal module, "Note on SIGPIPE"): point the
-    streams at devnull so that the flush at exit cannot raise again."""
+    """Point the streams at devnull so that the flush at exit cannot raise again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     for stream in streams:
         try:
@@ -210,7 +194,7 @@ def _run(args):
     progress = _Progress(n_steps, args.quiet)
     written = []
     if lecture:
-        from .lecture import replay_lecture
+        from .lecture import print_lecture_summary, replay_lecture
 
         results = replay_lecture(args.quick, args.random_state, progress)
         print_lecture_summary(results)
@@ -277,9 +261,7 @@ def _load_data(args, n_folds):
 
         X, y = load_diabetes(return_X_y=True)
         return X, y, f"scikit-learn's diabetes data ({X.shape[0]} rows, {X.shape[1]} features)"
-    X, y, features, target = read_csv(
-        args.data, args.target, features=args.features, drop=args.drop
-    )
+    X, y, _, target = read_csv(args.data, args.target, features=args.features, drop=args.drop)
     if X.shape[0] < 2 * n_folds:
         # a test fold of one row has no R^2 (the table printed nan +- nan)
         raise UsageError(
@@ -290,11 +272,8 @@ def _load_data(args, n_folds):
             else f"{args.data} has {X.shape[0]} data rows; the cross-validated comparison "
             "needs at least 4 (2 folds of 2 rows)"
         )
-    title = (
-        f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} "
-        f"feature{'s' if X.shape[1] != 1 else ''})"
-    )
-    return X, y, title
+    s = "s" if X.shape[1] != 1 else ""
+    return X, y, f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} feature{s})"
 
 
 def _figures_wanted(args):
@@ -325,84 +304,6 @@ def _make_out_dir(out):
         os.makedirs(out, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the folder {out}: {exc.strerror}") from None
-
-
-def print_settings():
-    """Every setting of the slides' replays, and whether it is the slides' or a stand-in."""
-    from .lecture import SETTINGS
-
-    print(
-        "Settings of the slides' examples (slide: from the slides; stand-in: the slides "
-        "give none, so the package chose one):"
-    )
-    for example, settings in SETTINGS.items():
-        for name, s in settings.items():
-            value = s.value if isinstance(s.value, str) else repr(s.value)
-            print(f"  {example:<7} {name:<9} {value:<44} {s.source:<9} {s.note}")
-
-
-def print_lecture_summary(results):
-    """What every replay ended with, after the settings; a blank line ends it."""
-    Xb, yb = results["bumps"]
-    print_settings()
-    print(
-        "\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
-        "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
-        "times smaller):"
-    )
-    _print_l6rbf(results)
-    _print_l3sig(results)
-    for key, title in [
-        ("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
-        ("kernels_rbf", "RBFRegressor(K=4)"),
-    ]:
-        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
-        print(f"  kernels {title}: R^2 {scores}")
-    print()
-
-
-def _print_l6rbf(results):
-    from .lecture import slide_cost
-
-    nb = len(results["bumps"][1])
-    for label, est in results["l6rbf1"]:
-        J = float(slide_cost(est.loss_, nb, "sum"))
-        print(
-            f"  l6rbf1  {label:<16} -> c = {est.centers_[0, 0]:.3f}"
-            f"{'':24} J = {J:.4f} after {est.n_iter_} updates"
-        )
-    for label, est in results["l6rbf2_l6rbf3"][1:]:
-        name, start = label.split(", ")
-        J = float(slide_cost(est.loss_, nb, "sum"))
-        print(
-            f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}, w = {est.coef_[0]:.3f}, "
-            f"w0 = {est.intercept_:+.3f}  J = {J:.4f} after {est.n_iter_} updates"
-        )
-
-
-def _print_l3sig(results):
-    from .lecture import l3sig_final_costs
-
-    Xs, ys = results["l3sig_data"]
-    final = l3sig_final_costs(results)
-    for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
-        h = int(label.split()[-1])
-        print(
-            f"  l3sig   {label:<16} -> the lecture's method: R^2 = {est.score(Xs, ys):.4f}, "
-            f"J = {final['lecture'][h]:.4f} after {est.n_iter_} updates "
-            f"(alpha = n a = {est.learning_rate_:.3g})"
-        )
-        print(
-            f"  l3sig   {label:<16} -> the defaults:         R^2 = {dflt.score(Xs, ys):.4f}, "
-            f"J = {dflt.loss_:.2e} (1/(2n) sum e^2 of standardised y) "
-            f"after {dflt.n_iter_} updates (learning_rate_ = {dflt.learning_rate_:.3g})"
-        )
-    for method, text in [
-        ("lecture", "the lecture's method (the same a for both)"),
-        ("defaults", "the defaults (each h its own automatic step)"),
-    ]:
-        verdict = "below" if final[method][200] < final[method][20] else "above"
-        print(f"  l3sig: with {text}, h = 200 ends {verdict} h = 20")
 
 
 # ----------------------------------------------------------------- comparison
@@ -457,11 +358,7 @@ def cross_validate_models(models, X, y, n_folds, random_state, progress):
                 scores[name] = {"error": message[0] if message else type(exc).__name__}
                 continue
         n_warn = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
-        scores[name] = {
-            "r2": res["test_score"],
-            "fit_time": res["fit_time"],
-            "not_converged": n_warn,
-        }
+        scores[name] = dict(r2=res["test_score"], fit_time=res["fit_time"], not_converged=n_warn)
     return scores
 
 

@@ -295,3 +295,75 @@ def l3sig_final_costs(results):
         h: float(slide_cost(J, n_samples, "half_sum")) for h, J in final["lecture"].items()
     }
     return final
+
+
+def _print_settings():
+    """Every setting of the slides' replays, and whether it is the slides' or a stand-in."""
+    print(
+        "Settings of the slides' examples (slide: from the slides; stand-in: the slides "
+        "give none, so the package chose one):"
+    )
+    for example, settings in SETTINGS.items():
+        for name, s in settings.items():
+            value = s.value if isinstance(s.value, str) else repr(s.value)
+            print(f"  {example:<7} {name:<9} {value:<44} {s.source:<9} {s.note}")
+
+
+def print_lecture_summary(results):
+    """Print the settings and what every replay of ``results`` ended with, then a blank line."""
+    Xb, yb = results["bumps"]
+    _print_settings()
+    print(
+        "\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
+        "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
+        "times smaller):"
+    )
+    _print_l6rbf(results)
+    _print_l3sig(results)
+    for key, title in [
+        ("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
+        ("kernels_rbf", "RBFRegressor(K=4)"),
+    ]:
+        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
+        print(f"  kernels {title}: R^2 {scores}")
+    print()
+
+
+def _print_l6rbf(results):
+    nb = len(results["bumps"][1])
+    for label, est in results["l6rbf1"]:
+        J = float(slide_cost(est.loss_, nb, "sum"))
+        print(
+            f"  l6rbf1  {label:<16} -> c = {est.centers_[0, 0]:.3f}"
+            f"{'':24} J = {J:.4f} after {est.n_iter_} updates"
+        )
+    for label, est in results["l6rbf2_l6rbf3"][1:]:
+        name, start = label.split(", ")
+        J = float(slide_cost(est.loss_, nb, "sum"))
+        print(
+            f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}, w = {est.coef_[0]:.3f}, "
+            f"w0 = {est.intercept_:+.3f}  J = {J:.4f} after {est.n_iter_} updates"
+        )
+
+
+def _print_l3sig(results):
+    Xs, ys = results["l3sig_data"]
+    final = l3sig_final_costs(results)
+    for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
+        h = int(label.split()[-1])
+        print(
+            f"  l3sig   {label:<16} -> the lecture's method: R^2 = {est.score(Xs, ys):.4f}, "
+            f"J = {final['lecture'][h]:.4f} after {est.n_iter_} updates "
+            f"(alpha = n a = {est.learning_rate_:.3g})"
+        )
+        print(
+            f"  l3sig   {label:<16} -> the defaults:         R^2 = {dflt.score(Xs, ys):.4f}, "
+            f"J = {dflt.loss_:.2e} (1/(2n) sum e^2 of standardised y) "
+            f"after {dflt.n_iter_} updates (learning_rate_ = {dflt.learning_rate_:.3g})"
+        )
+    for method, text in [
+        ("lecture", "the lecture's method (the same a for both)"),
+        ("defaults", "the defaults (each h its own automatic step)"),
+    ]:
+        verdict = "below" if final[method][200] < final[method][20] else "above"
+        print(f"  l3sig: with {text}, h = 200 ends {verdict} h = 20")
