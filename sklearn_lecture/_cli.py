@@ -5,6 +5,7 @@ estimators with scikit-learn's models by cross-validation (``--data``: on a CSV)
 """
 
 import argparse
+import itertools
 import os
 import sys
 import time
@@ -160,24 +161,21 @@ def _to_devnull(*streams):
     os.close(devnull)
 
 
-class _Progress:
-    """One line per step on stderr, with the elapsed time."""
+def _progress(n_steps, quiet):
+    """A callable that prints one line per step on stderr, with the elapsed time."""
+    start, steps = time.perf_counter(), itertools.count(1)
+    width = len(str(n_steps))  # fixed width: the messages stay aligned
 
-    def __init__(self, n_steps, quiet):
-        self.n_steps, self.quiet = n_steps, quiet
-        self.step = 0
-        self.start = time.perf_counter()
-
-    def __call__(self, message):
-        self.step += 1
-        if not self.quiet:
-            elapsed = time.perf_counter() - self.start
-            width = len(str(self.n_steps))  # fixed width: the messages stay aligned
+    def report(message):
+        step, elapsed = next(steps), time.perf_counter() - start
+        if not quiet:
             print(
-                f"[{self.step:>{width}}/{self.n_steps} {elapsed:5.1f}s] {message}",
+                f"[{step:>{width}}/{n_steps} {elapsed:5.1f}s] {message}",
                 file=sys.stderr,
                 flush=True,
             )
+
+    return report
 
 
 def _run(args):
@@ -191,7 +189,7 @@ def _run(args):
     _apply_options(models, args, n_train=len(y) - -(-len(y) // n_folds))
     lecture = args.data is None
     n_steps = len(models) + (5 + figures if lecture else 0) + figures
-    progress = _Progress(n_steps, args.quiet)
+    progress = _progress(n_steps, args.quiet)
     written = []
     if lecture:
         from .lecture import print_lecture_summary, replay_lecture
