@@ -1,15 +1,11 @@
 """The main job, ``python -m sklearn_lecture`` (console script ``sklearn-lecture``).
 
-Without arguments it replays the lecture's examples with the lecture's method
-(l6rbf1 from three initial guesses, l6rbf2, l6rbf3, l3sig with h = 20 and
-h = 200; the settings the slides leave out are stand-ins, printed as such), shows
-the three kernels side by side, writes their figures, and runs a cross-validated
-comparison with LinearRegression and scikit-learn's MLPRegressor on the
-diabetes data that ship with scikit-learn.  ``--data FILE.csv --target COLUMN``
-runs the same comparison on the user's data.
+Replays the lecture's examples, writes their figures, and compares the two
+estimators with scikit-learn's models by cross-validation (``--data``: on a CSV).
 """
 
 import argparse
+import itertools
 import os
 import sys
 import time
@@ -22,50 +18,34 @@ DEFAULT_OUT = "sklearn_lecture_output"
 
 __all__ = ["UsageError", "build_parser", "main", "read_csv"]
 
-
 DESCRIPTION = (
     "Lecture 3 on neural networks, run end to end. Without --data: replay the lecture's "
-    "examples with the lecture's method (l6rbf1 from c = 0, 0.5 and 1; l6rbf2; l6rbf3; l3sig "
-    "with h = 20 and h = 200, also with the defaults), print which settings are the slides' "
-    "and which are stand-ins, show the sigmoid, RBF and ReLU kernels side by side, write their "
-    "figures (data with the fitted curve; J per iteration) to --out, and print a "
-    "cross-validated comparison on scikit-learn's diabetes data: RBFRegressor and "
-    "SigmoidMLPRegressor (each after StandardScaler) against LinearRegression, with "
-    "scikit-learn's MLPRegressor as a reference. With --data: run the same comparison on "
+    "examples (l6rbf1, l6rbf2, l6rbf3, l3sig with h = 20 and 200), print which settings are "
+    "the slides' and which are stand-ins, compare the three kernels, write the figures to "
+    "--out, and cross-validate RBFRegressor and SigmoidMLPRegressor against LinearRegression "
+    "and scikit-learn's MLPRegressor on the diabetes data. With --data: the comparison on "
     "your CSV file."
 )
 EPILOG = (
-    "The table gives the mean +- standard deviation of R^2 over the held-out folds and the "
-    "mean fit time per fold. Progress goes to stderr, results to stdout. The CSV may be "
-    "separated by commas, semicolons or tabs. Bad input (missing file or column, non-numeric "
-    "column, empty file) ends with a one-line message and exit code 2; a closed output pipe "
-    "(| head) ends quietly with exit code 141."
+    "The table gives mean +- std of R^2 over the held-out folds and the mean fit time. "
+    "Progress goes to stderr, results to stdout. Bad input exits with code 2."
 )
 
-
 HELP = {
-    "data": "a CSV file with a header row and numeric columns; run the comparison on it "
-    "instead of the lecture's examples and the diabetes data",
-    "target": "the column of --data to predict (default: the last column not in --drop); "
-    "every other column is a feature, unless --features or --drop says otherwise",
-    "features": "the columns of --data to use as features, separated by commas (default: "
-    "every column but the target)",
-    "drop": "columns of --data to leave out, separated by commas, e.g. a text column "
-    "(--drop Species); --drop '' drops unnamed columns such as row names",
-    "out": f"folder for the PNG figures, created if needed (default: ./{DEFAULT_OUT})",
+    "data": "CSV file (header row, numeric columns) to compare the models on",
+    "target": "column of --data to predict (default: the last one not dropped)",
+    "features": "columns of --data to use as features (default: all but the target)",
+    "drop": "columns of --data to leave out; '' drops unnamed columns (row names)",
+    "out": f"folder for the PNG figures (default: ./{DEFAULT_OUT})",
     "cv": "number of cross-validation folds, at least 2 (default: 5; 3 with --quick)",
-    "quick": "a fast smoke run: fewer iterations and 3 folds (the numbers are rougher)",
+    "quick": "a fast smoke run: fewer iterations and 3 folds",
     "no_figures": "do not write figures (matplotlib is then not needed)",
-    "random_state": "seed for the initial weights, the folds and the early-stopping split, "
-    "0 to 2**32 - 1 (default: 0)",
+    "random_state": "seed of the initial weights and the folds, 0 to 2**32 - 1 (default: 0)",
     "quiet": "do not print progress to stderr",
-    "solver": "the solver of RBFRegressor and SigmoidMLPRegressor in the comparison: gd "
-    "(gradient descent, the lecture's method; the default) or lbfgs (often further in less "
-    "time on thousands of rows)",
-    "max_iter": "iterations of each network in the comparison (default: 2000; 200 with "
-    "--quick); raise it when the table notes that max_iter was reached",
+    "solver": "solver of the lecture's two estimators (default: gd)",
+    "max_iter": "iterations of each network (default: 2000; 200 with --quick)",
     "tol": "stop a network when J improves by less than this (default: each estimator's)",
-    "l2": "the weight penalty of RBFRegressor and SigmoidMLPRegressor (default: 'auto')",
+    "l2": "weight penalty of the lecture's two estimators (default: 'auto')",
 }
 
 
@@ -95,39 +75,26 @@ def _column_list(text):
     return [name.strip() for name in text.split(",")]
 
 
-def _integer(text, low, what):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < low:
-        raise argparse.ArgumentTypeError(f"needs {what}, got {value}")
-    return value
+def _number(kind, what, low, high=float("inf")):
+    """An argparse type: ``kind(text)`` in ``[low, high)``, else a message that says ``what``."""
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            expected = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not low <= value < high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"needs {what}, got {value if kind is int else text}")
+        return value
+
+    return parse
 
 
-def _seed(text):
-    value = _integer(text, 0, "a seed from 0 to 2**32 - 1")
-    if value >= 2**32:  # numpy's RandomState seeds
-        raise argparse.ArgumentTypeError(f"needs a seed from 0 to 2**32 - 1, got {value}")
-    return value
-
-
-def _positive_int(text):
-    return _integer(text, 2, "at least 2 folds")
-
-
-def _max_iter(text):
-    return _integer(text, 1, "at least 1 iteration")
-
-
-def _nonnegative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < float("inf"):  # also refuses nan
-        raise argparse.ArgumentTypeError(f"needs a finite number >= 0, got {text}")
-    return value
+_seed = _number(int, "a seed from 0 to 2**32 - 1", 0, 2**32)  # numpy's RandomState seeds
+_positive_int = _number(int, "at least 2 folds", 2)
+_max_iter = _number(int, "at least 1 iteration", 1)
+_nonnegative_float = _number(float, "a finite number >= 0", 0.0)
 
 
 def main(argv=None):
@@ -141,10 +108,8 @@ def main(argv=None):
     Returns
     -------
     code : int
-        0 on success; 1 when every model failed or the results could not be
-        written (a full disk); 2 on bad input; 130 when interrupted; 141
-        (128 + SIGPIPE, as for other Unix tools) when the reader of the output
-        went away, as in ``sklearn-lecture | head -1``.
+        0 on success; 1 when every model failed or stdout failed (a full disk);
+        2 on bad input; 130 when interrupted; 141 (128 + SIGPIPE) for a closed pipe.
     """
     args = build_parser().parse_args(argv)
     try:
@@ -186,8 +151,7 @@ def _stdout_failed():
 
 
 def _to_devnull(*streams):
-    """The recipe of the Python docs (signal module, "Note on SIGPIPE"): point the
-    streams at devnull so that the flush at exit cannot raise again."""
+    """Point the streams at devnull so that the flush at exit cannot raise again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     for stream in streams:
         try:
@@ -197,24 +161,21 @@ def _to_devnull(*streams):
     os.close(devnull)
 
 
-class _Progress:
-    """One line per step on stderr, with the elapsed time."""
+def _progress(n_steps, quiet):
+    """A callable that prints one line per step on stderr, with the elapsed time."""
+    start, steps = time.perf_counter(), itertools.count(1)
+    width = len(str(n_steps))  # fixed width: the messages stay aligned
 
-    def __init__(self, n_steps, quiet):
-        self.n_steps, self.quiet = n_steps, quiet
-        self.step = 0
-        self.start = time.perf_counter()
-
-    def __call__(self, message):
-        self.step += 1
-        if not self.quiet:
-            elapsed = time.perf_counter() - self.start
-            width = len(str(self.n_steps))  # fixed width: the messages stay aligned
+    def report(message):
+        step, elapsed = next(steps), time.perf_counter() - start
+        if not quiet:
             print(
-                f"[{self.step:>{width}}/{self.n_steps} {elapsed:5.1f}s] {message}",
+                f"[{step:>{width}}/{n_steps} {elapsed:5.1f}s] {message}",
                 file=sys.stderr,
                 flush=True,
             )
+
+    return report
 
 
 def _run(args):
@@ -228,23 +189,27 @@ def _run(args):
     _apply_options(models, args, n_train=len(y) - -(-len(y) // n_folds))
     lecture = args.data is None
     n_steps = len(models) + (5 + figures if lecture else 0) + figures
-    progress = _Progress(n_steps, args.quiet)
+    progress = _progress(n_steps, args.quiet)
     written = []
     if lecture:
-        from .lecture import replay_lecture
+        from .lecture import print_lecture_summary, replay_lecture
 
         results = replay_lecture(args.quick, args.random_state, progress)
         print_lecture_summary(results)
         if figures:
             progress(f"writing the lecture's figures to {args.out}")
-            written += save_lecture_figures(results, args.out)
+            from ._figures import lecture_figures
+
+            written += _save(lecture_figures(results), args.out)
     scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
     print_table(scores, title, n_folds, _advice(args))
     if not args.early_stopping:
         print(f"  Early stopping is off: {args.early_stopping_off}")
     if figures:
         progress(f"writing the comparison figure to {args.out}")
-        written.append(save_comparison_figure(scores, title, n_folds, args.out))
+        from ._figures import comparison_figure
+
+        written += _save({"comparison.png": comparison_figure(scores, title, n_folds)}, args.out)
     if written:
         print(f"\nFigures written to {args.out}{os.sep}: " + ", ".join(written))
     if all("error" in s for s in scores.values()):
@@ -294,9 +259,7 @@ def _load_data(args, n_folds):
 
         X, y = load_diabetes(return_X_y=True)
         return X, y, f"scikit-learn's diabetes data ({X.shape[0]} rows, {X.shape[1]} features)"
-    X, y, features, target = read_csv(
-        args.data, args.target, features=args.features, drop=args.drop
-    )
+    X, y, _, target = read_csv(args.data, args.target, features=args.features, drop=args.drop)
     if X.shape[0] < 2 * n_folds:
         # a test fold of one row has no R^2 (the table printed nan +- nan)
         raise UsageError(
@@ -307,11 +270,8 @@ def _load_data(args, n_folds):
             else f"{args.data} has {X.shape[0]} data rows; the cross-validated comparison "
             "needs at least 4 (2 folds of 2 rows)"
         )
-    title = (
-        f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} "
-        f"feature{'s' if X.shape[1] != 1 else ''})"
-    )
-    return X, y, title
+    s = "s" if X.shape[1] != 1 else ""
+    return X, y, f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} feature{s})"
 
 
 def _figures_wanted(args):
@@ -342,84 +302,6 @@ def _make_out_dir(out):
         os.makedirs(out, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the folder {out}: {exc.strerror}") from None
-
-
-def print_settings():
-    """Every setting of the slides' replays, and whether it is the slides' or a stand-in."""
-    from .lecture import SETTINGS
-
-    print(
-        "Settings of the slides' examples (slide: from the slides; stand-in: the slides "
-        "give none, so the package chose one):"
-    )
-    for example, settings in SETTINGS.items():
-        for name, s in settings.items():
-            value = s.value if isinstance(s.value, str) else repr(s.value)
-            print(f"  {example:<7} {name:<9} {value:<44} {s.source:<9} {s.note}")
-
-
-def print_lecture_summary(results):
-    """What every replay ended with, after the settings; a blank line ends it."""
-    Xb, yb = results["bumps"]
-    print_settings()
-    print(
-        "\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
-        "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
-        "times smaller):"
-    )
-    _print_l6rbf(results)
-    _print_l3sig(results)
-    for key, title in [
-        ("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
-        ("kernels_rbf", "RBFRegressor(K=4)"),
-    ]:
-        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
-        print(f"  kernels {title}: R^2 {scores}")
-    print()
-
-
-def _print_l6rbf(results):
-    from .lecture import slide_cost
-
-    nb = len(results["bumps"][1])
-    for label, est in results["l6rbf1"]:
-        J = float(slide_cost(est.loss_, nb, "sum"))
-        print(
-            f"  l6rbf1  {label:<16} -> c = {est.centers_[0, 0]:.3f}"
-            f"{'':24} J = {J:.4f} after {est.n_iter_} updates"
-        )
-    for label, est in results["l6rbf2_l6rbf3"][1:]:
-        name, start = label.split(", ")
-        J = float(slide_cost(est.loss_, nb, "sum"))
-        print(
-            f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}, w = {est.coef_[0]:.3f}, "
-            f"w0 = {est.intercept_:+.3f}  J = {J:.4f} after {est.n_iter_} updates"
-        )
-
-
-def _print_l3sig(results):
-    from .lecture import l3sig_final_costs
-
-    Xs, ys = results["l3sig_data"]
-    final = l3sig_final_costs(results)
-    for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
-        h = int(label.split()[-1])
-        print(
-            f"  l3sig   {label:<16} -> the lecture's method: R^2 = {est.score(Xs, ys):.4f}, "
-            f"J = {final['lecture'][h]:.4f} after {est.n_iter_} updates "
-            f"(alpha = n a = {est.learning_rate_:.3g})"
-        )
-        print(
-            f"  l3sig   {label:<16} -> the defaults:         R^2 = {dflt.score(Xs, ys):.4f}, "
-            f"J = {dflt.loss_:.2e} (1/(2n) sum e^2 of standardised y) "
-            f"after {dflt.n_iter_} updates (learning_rate_ = {dflt.learning_rate_:.3g})"
-        )
-    for method, text in [
-        ("lecture", "the lecture's method (the same a for both)"),
-        ("defaults", "the defaults (each h its own automatic step)"),
-    ]:
-        verdict = "below" if final[method][200] < final[method][20] else "above"
-        print(f"  l3sig: with {text}, h = 200 ends {verdict} h = 20")
 
 
 # ----------------------------------------------------------------- comparison
@@ -474,11 +356,7 @@ def cross_validate_models(models, X, y, n_folds, random_state, progress):
                 scores[name] = {"error": message[0] if message else type(exc).__name__}
                 continue
         n_warn = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
-        scores[name] = {
-            "r2": res["test_score"],
-            "fit_time": res["fit_time"],
-            "not_converged": n_warn,
-        }
+        scores[name] = dict(r2=res["test_score"], fit_time=res["fit_time"], not_converged=n_warn)
     return scores
 
 
@@ -505,178 +383,14 @@ def print_table(scores, title, n_folds, advice=""):
 
 
 # -------------------------------------------------------------------- figures
-def _figure(ncols, nrows=1, width=4.5, height=3.5):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False)
-    return fig, axes
-
-
-def _save(fig, out, name):
+def _save(figures, out):
+    """Write ``{name: figure}`` to the folder ``out``; return the names."""
     from .plotting import SAVEFIG_DPI
 
-    path = os.path.join(out, name)
-    try:
-        fig.savefig(path, dpi=SAVEFIG_DPI)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    return name
-
-
-def save_lecture_figures(results, out):
-    """Data with the fitted curves, and J per iteration, for every lecture example."""
-    from .lecture import SETTINGS
-    from .plotting import plot_replays
-
-    L6RBF_ITER = {name: SETTINGS[name]["n_iter"].value for name in ("l6rbf1", "l6rbf2", "l6rbf3")}
-    Xb, yb = results["bumps"]
-    l6rbf = SETTINGS["l6rbf"]
-    stand_ins = (
-        f"stand-ins, as the slides give none: the data, b = {l6rbf['b'].value:g}, "
-        f"a = {l6rbf['a'].value:g} (learning_rate = 2 n a)"
-    )
-    fig, ax = _figure(2)
-    plot_replays(results["l6rbf1"], Xb, yb, ax_fit=ax[0, 0], ax_loss=ax[0, 1], cost="sum")
-    ax[0, 0].set_title("l6rbf1: yhat = exp(-(x - c)^2 / b)")
-    ax[0, 1].set_title(f"l6rbf1: J per iteration ({L6RBF_ITER['l6rbf1']}, as on the slide)")
-    fig.suptitle(f"The slide's starts c0 = 0, 0.5, 1; {stand_ins}", fontsize="small")
-    written = [_save(fig, out, "l6rbf1.png")]
-
-    fig, ax = _figure(2, 2)
-    fits = results["l6rbf2_l6rbf3"]
-    gs = ax[1, 0].get_subplotspec().get_gridspec()
-    for empty in ax[1]:
-        empty.remove()
-    ax_loss = fig.add_subplot(gs[1, :])  # J of all four fits, under both fit panels
-    for panel, pair in enumerate([fits[:2], fits[2:]]):
-        plot_replays(
-            pair,
-            Xb,
-            yb,
-            ax_fit=ax[0, panel],
-            ax_loss=ax_loss,
-            cost="sum",
-            first_color=2 * panel + 1,
-        )
-    ax[0, 0].set_title("c0 = 0: w helps (l6rbf1 vs l6rbf2)")
-    ax[0, 1].set_title("c0 = 1: w0 helps (l6rbf2 vs l6rbf3)")
-    ax_loss.set_title("J per iteration (ticks at the final values)")
-    w_start = SETTINGS["l6rbf3"]["w_start"].value
-    w0_start = SETTINGS["l6rbf3"]["w0_start"].value
-    fig.suptitle(
-        f"The slides' starts c0 and loop lengths (l6rbf1 {L6RBF_ITER['l6rbf1']}, l6rbf3 "
-        f"{L6RBF_ITER['l6rbf3']});\n{stand_ins}, w starts at {w_start:g}, w0 at "
-        f"{w0_start:g}, l6rbf2 runs {L6RBF_ITER['l6rbf2']}",
-        fontsize="small",
-    )
-    written.append(_save(fig, out, "l6rbf2_l6rbf3.png"))
-    written.append(_save(l3sig_figure(results), out, "l3sig.png"))
-    written.append(_save(kernels_figure(results), out, "kernels.png"))
-    return written
-
-
-def kernels_figure(results):
-    """The three kernels of both models: the fits (two rows), RBFRegressor's units (third)."""
-    from ._kernels import ACTIVATIONS, RADIAL_PROFILES
-    from .plotting import FitDisplay
-
-    Xb, yb = results["bumps"]
-    fig, ax = _figure(3, 3, height=3.0)
-    for row, key in enumerate(["kernels_mlp", "kernels_rbf"]):
-        for col, (kernel, est) in enumerate(results[key]):
-            disp = FitDisplay.from_estimator(
-                est,
-                Xb,
-                yb,
-                ax=ax[row, col],
-                units_ax=ax[2, col] if row else None,
-                data_kw={"markersize": 4},
-            )
-            table = RADIAL_PROFILES if row else ACTIVATIONS
-            ax[row, col].set_title(
-                f"{type(est).__name__}(kernel={kernel!r})\nPhi = {table[kernel].formula}",
-                fontsize="medium",
-            )
-            for axes in {disp.ax_, disp.units_ax_}:
-                axes.get_legend().remove()
-            if row:
-                ax[2, col].set_title(
-                    f"its {len(disp.unit_lines_)} units: their sum + w0 is the fit above"
-                )
-    w0 = [line for axes in ax[2] for line in axes.lines if line.get_label() == "w0"]
-    legend = {
-        "data y": disp.data_,
-        "fitted yhat": disp.line_,
-        "unit w_k phi_k(x)": disp.unit_lines_[0],
-        "bias w0": (w0 or [None])[0],
-    }
-    legend = {label: line for label, line in legend.items() if line is not None}
-    fig.legend(legend.values(), legend.keys(), loc="outside lower center", ncols=4)
-    fig.suptitle(
-        "kernel is the activation Phi(a), a = [x 1] W1, in SigmoidMLPRegressor "
-        "(top) and the radial profile Phi(u), u = ||x - c||^2 / b, in RBFRegressor "
-        "(middle)",
-        fontsize="small",
-    )
-    return fig
-
-
-def l3sig_figure(results):
-    """l3sig, h = 20 and h = 200: the lecture's method (top), the defaults (bottom)."""
-    from .lecture import SETTINGS, l3sig_final_costs
-    from .plotting import plot_replays
-
-    Xs, ys = results["l3sig_data"]
-    a = SETTINGS["l3sig"]["a"].value
-    final = l3sig_final_costs(results)
-    verdict = {m: "below" if f[200] < f[20] else "above" for m, f in final.items()}
-    fig, ax = _figure(2, 2, width=5.4, height=3.6)
-    plot_replays(results["l3sig"], Xs, ys, ax_fit=ax[0, 0], ax_loss=ax[0, 1], cost="half_sum")
-    defaults = [
-        (f"{label}, learning_rate_ {est.learning_rate_:.3g}", est)
-        for label, est in results["l3sig_defaults"]
-    ]
-    plot_replays(defaults, Xs, ys, ax_fit=ax[1, 0], ax_loss=ax[1, 1])
-    n_iter = results["l3sig"][0][1].n_iter_
-    ax[0, 0].set_title(f"the lecture's method, {n_iter} updates")
-    ax[0, 1].set_title(
-        f"the same step a = {a:g} for both (learning_rate = n a):\n"
-        f"h = 200 ends {verdict['lecture']} h = 20",
-        fontsize="medium",
-    )
-    ax[1, 0].set_title(f"the defaults, {n_iter} updates")
-    ax[1, 1].set_title(
-        "standardised data, each h its own step (learning_rate='auto'):\n"
-        f"h = 200 ends {verdict['defaults']} h = 20",
-        fontsize="medium",
-    )
-    ax[1, 1].set_ylabel("J = 1/(2n) sum e^2 (standardised y)")
-    fig.suptitle(
-        "l3sig, y = -0.1 (x - 2)^2. Top: the slide's data, h, iteration count and "
-        "start W1 = randn(2, h), W2 = randn(h + 1, 1),\nwith the step "
-        f"a = {a:g}, a stand-in (the slides give none). Bottom: the package's "
-        "defaults",
-        fontsize="medium",
-    )
-    return fig
-
-
-def save_comparison_figure(scores, title, n_folds, out):
-    """R^2 of every fold (dots) and mean +- std (diamond), one row per model."""
-    import numpy as np
-
-    ok = {name: s for name, s in scores.items() if "error" not in s}
-    fig, ax = _figure(1, width=7.5)
-    ax = ax[0, 0]
-    for i, s in enumerate(ok.values()):
-        ax.plot(s["r2"], np.full(len(s["r2"]), i), "o", color="tab:gray", alpha=0.6)
-        ax.errorbar(s["r2"].mean(), i, xerr=s["r2"].std(), fmt="D", color="tab:red", capsize=4)
-    ax.set_yticks(range(len(ok)), list(ok))
-    ax.invert_yaxis()
-    ax.set_xlabel(
-        f"R^2 on the held-out folds ({n_folds}-fold CV)\n"
-        "dots: each fold; diamond and bar: mean +- std"
-    )
-    ax.set_title(title, fontsize="medium")
-    return _save(fig, out, "comparison.png")
+    for name, fig in figures.items():
+        path = os.path.join(out, name)
+        try:
+            fig.savefig(path, dpi=SAVEFIG_DPI)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    return list(figures)

@@ -1,7 +1,6 @@
-"""The command line's CSV reader: numeric columns under a header row, with messages.
+"""The command line's CSV reader: numeric columns under a header row.
 
-Every problem with the file or the column choices raises :class:`UsageError`,
-with a one-line message that names the file, the line or column, and the fix.
+Every problem raises :class:`UsageError`, whose one line names the place and the fix.
 """
 
 import csv
@@ -24,13 +23,11 @@ def read_csv(path, target=None, features=None, drop=None):
     Parameters
     ----------
     path : str
-        The file, separated by commas, semicolons or tabs (whichever the
-        header row uses).
+        The file, separated by commas, semicolons or tabs.
     target : str, default=None
         The column to predict; the last column not in ``drop`` when None.
     features : list of str, default=None
-        The feature columns; every column but the target (and ``drop``) when
-        None.
+        The feature columns; all but the target and ``drop`` when None.
     drop : list of str, default=None
         Columns to leave out; ``""`` leaves out the unnamed ones (row names).
 
@@ -48,9 +45,7 @@ def read_csv(path, target=None, features=None, drop=None):
     Raises
     ------
     UsageError
-        With a one-line message, for a missing or unreadable file, an empty
-        file, a missing, duplicated or unnamed column, or a non-numeric or
-        incomplete column.
+        For a file or a column that cannot be used, with what to change.
     """
     rows = _rows(path, _read_text(path))
     if not rows:
@@ -125,11 +120,7 @@ def _read_text(path):
 
 
 def _rows(path, text):
-    """``(line number, row)`` of the non-blank rows, split at the header row's separator.
-
-    Line endings may be ``\\n``, ``\\r\\n`` or ``\\r`` (old Mac files); a first line
-    ``sep=;`` (Excel's hint) names the separator and is not a row.
-    """
+    """``(line number, row)`` of the non-blank rows; a first line ``sep=;`` (Excel's) is obeyed."""
     lines = io.StringIO(text, newline=None)  # universal newlines: \r and \r\n become \n
     first = lines.readline()
     hint = first.rstrip("\n")  # not strip(): "sep=\t" names a tab
@@ -148,8 +139,7 @@ def _rows(path, text):
 
 
 def _delimiter(header):
-    """The header row's separator: the one of comma, semicolon and tab that splits it into the
-    most fields (quotes respected, so ``"a,b";c`` is two fields split at ``;``), else a comma."""
+    """Of comma, semicolon and tab, the one that splits the header into the most fields."""
     fields = {d: len(next(csv.reader([header], delimiter=d), [])) for d in ",;\t"}
     return max(fields, key=lambda d: (fields[d], d == ","))
 

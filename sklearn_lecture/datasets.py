@@ -1,18 +1,4 @@
-"""Data for the lecture's examples, shared by the main job, the examples and the tests.
-
-* :func:`make_lecture_bumps`: a stand-in for the data of section 2 (examples
-  l6rbf1, l6rbf2, l6rbf3). The slides only show a plot of a 1-D target that
-  "looks like a sine function but it is NOT", and give no values: this target
-  is the package's own;
-* :func:`make_l3sig`: the slide's data, ``x = linspace(0, 10, 11)``,
-  ``y = -0.1 (x - 2)^2`` (example l3sig);
-* :func:`make_three_regions`: a stand-in for the lecture's opening question,
-  data that needs three straight-line regions R = R1 + R2 + R3 (the slides give
-  no values).
-
-Which of the other settings of the examples are the slides' and which are
-stand-ins: :data:`sklearn_lecture.lecture.SETTINGS`.
-"""
+"""Data of the lecture's examples: the slide's l3sig data and two stand-ins."""
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -21,12 +7,10 @@ __all__ = ["make_lecture_bumps", "make_l3sig", "make_three_regions"]
 
 
 def make_lecture_bumps(n_samples=60):
-    """A stand-in for the 1-D data of the RBF examples: it looks like a sine, but it is not.
+    """A stand-in for the 1-D data of l6rbf1-3 (the slides show only a plot).
 
-    The slides give no data for l6rbf1-3, only a plot; this target is the
-    package's choice: a bump up near ``x = 1.2`` and a dip near ``x = 3.5`` on
-    ``[0, 5]``, on an offset of 0.3. A single radial unit ``w exp(-(x - c)^2 / b) + w0`` can
-    capture one of them, and which one depends on the initial guess of c.
+    A bump and a dip: one radial unit captures one of them, which one depends on
+    the initial guess of c.
 
     Parameters
     ----------
@@ -80,11 +64,9 @@ def make_l3sig(n_samples=11):
 
 
 def make_three_regions(n_samples=120, *, breakpoints=(3.0, 7.0), noise=0.05, random_state=0):
-    """Data that needs three straight-line regions, with unannounced breakpoints (a stand-in).
+    """Noisy data that needs three straight-line regions (a stand-in, the slides give none).
 
-    The lecture's opening question: "Who determines three or more regions?"
-    The target is piecewise linear on ``[0, 10]``: rising, then falling, then
-    rising again, with kinks at ``breakpoints``, plus Gaussian noise.
+    Piecewise linear on ``[0, 10]``: rising, falling, rising, kinks at ``breakpoints``.
 
     Parameters
     ----------
@@ -102,7 +84,7 @@ def make_three_regions(n_samples=120, *, breakpoints=(3.0, 7.0), noise=0.05, ran
     X : ndarray of shape (n_samples, 1)
         The inputs x, sorted.
     y : ndarray of shape (n_samples,)
-        The noisy piecewise-linear target.
+        The target.
 
     Examples
     --------

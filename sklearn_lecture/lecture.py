@@ -1,17 +1,9 @@
-"""The slides' examples as settings, and the slides' step a as ``learning_rate``.
+"""The slides' examples: their settings, their estimators and their replay.
 
-The slides minimise ``J = sum e^2`` (section 2: l6rbf1, l6rbf2, l6rbf3) and
-``J = 1/2 sum e^2`` (section 3: l3sig) with the update ``W <- W - a dJ/dW``.
-Both estimators minimise ``J = 1/(2n) sum e^2``, whose gradient is the slides'
-divided by ``2n`` (section 2) or ``n`` (section 3). The same update therefore
-needs ``learning_rate = 2 n a`` (section 2) or ``n a`` (section 3):
-:func:`learning_rate_from_slide` converts, and :func:`slide_cost` turns
-``loss_curve_`` back into the slide's J.
-
-The slides give some of each example's settings and leave others out (no data,
-no b and no a for l6rbf1-3; no a for l3sig). :data:`SETTINGS` lists every value
-the package uses to replay them, and says which come from the slides
-(``"slide"``) and which are the package's stand-ins (``"stand-in"``).
+The slides' J is ``sum e^2`` (l6rbf1-3) or ``1/2 sum e^2`` (l3sig), the
+estimators' ``1/(2n) sum e^2``: the slide's step a is ``learning_rate = 2 n a``
+or ``n a``. :data:`SETTINGS` says which values are the slides' and which are
+stand-ins.
 
 Examples
 --------
@@ -61,16 +53,14 @@ def learning_rate_from_slide(a, n_samples, cost):
     a : float
         The slide's step in ``W <- W - a dJ/dW``.
     n_samples : int
-        n, the number of rows the slide's J sums over.
+        n, the number of rows.
     cost : {"sum", "half_sum"}
-        The slide's J: ``"sum"`` for ``J = sum e^2`` (section 2, l6rbf1-3),
-        ``"half_sum"`` for ``J = 1/2 sum e^2`` (section 3, l3sig).
+        The slide's J: ``sum e^2`` (l6rbf1-3) or ``1/2 sum e^2`` (l3sig).
 
     Returns
     -------
     learning_rate : float
-        ``2 n a`` for ``"sum"``, ``n a`` for ``"half_sum"``: the estimators'
-        ``J = 1/(2n) sum e^2`` has the slide's gradient divided by that factor.
+        ``2 n a`` for ``"sum"``, ``n a`` for ``"half_sum"``.
     """
     return _factor(cost, n_samples) * a
 
@@ -81,7 +71,7 @@ def slide_cost(loss_curve, n_samples, cost):
     Parameters
     ----------
     loss_curve : float or array-like
-        Values of the estimators' J, in the units of y (``standardize=False``).
+        The estimators' J, in the units of y (``standardize=False``).
     n_samples : int
         n, the number of rows.
     cost : {"sum", "half_sum"}
@@ -153,11 +143,7 @@ KERNELS = ("sigmoid", "rbf", "relu")
 
 
 def l6rbf_estimator(example, c0, n_iter, n_samples):
-    """The slide l6rbf1, l6rbf2 or l6rbf3 as an unfitted RBFRegressor with one unit.
-
-    The slide's start ``c0`` (and the stand-in starts of w and w0), the stand-ins
-    b and a, ``learning_rate = 2 n a`` and exactly ``n_iter`` updates.
-    """
+    """The slide l6rbf1, l6rbf2 or l6rbf3 from ``c0``: an unfitted one-unit RBFRegressor."""
     from ._rbf import RBFRegressor
 
     l6rbf, start = SETTINGS["l6rbf"], SETTINGS[example]
@@ -181,12 +167,7 @@ def l6rbf_estimator(example, c0, n_iter, n_samples):
 
 
 def l3sig_estimator(h, n_iter, n_samples, random_state):
-    """The slide l3sig with the lecture's method, as an unfitted SigmoidMLPRegressor.
-
-    The slide's start ``W1 = randn(2, h)``, ``W2 = randn(h + 1, 1)`` drawn from
-    ``RandomState(random_state)``, the raw data, the same step a for every h
-    (``learning_rate = n a``) and exactly ``n_iter`` updates.
-    """
+    """The slide l3sig (``W1 = randn(2, h)``, the step a): an unfitted SigmoidMLPRegressor."""
     from ._mlp import SigmoidMLPRegressor
 
     rng = np.random.RandomState(random_state)
@@ -214,7 +195,7 @@ def _fit(estimator, X, y):
 
 
 def replay_lecture(quick=False, random_state=0, progress=None):
-    """Fit every example of the lecture, as the main job and the examples show them.
+    """Fit every example of the lecture.
 
     Parameters
     ----------
@@ -228,9 +209,8 @@ def replay_lecture(quick=False, random_state=0, progress=None):
     Returns
     -------
     results : dict
-        ``"bumps"`` and ``"l3sig_data"``: ``(X, y)``; ``"l6rbf1"``,
-        ``"l6rbf2_l6rbf3"``, ``"l3sig"``, ``"l3sig_defaults"``, ``"kernels_mlp"``,
-        ``"kernels_rbf"``: lists of ``(label, fitted estimator)``.
+        ``"bumps"`` and ``"l3sig_data"``: ``(X, y)``; the others: lists of
+        ``(label, fitted estimator)``.
     """
     from ._mlp import SigmoidMLPRegressor
     from ._rbf import RBFRegressor
@@ -283,8 +263,7 @@ def replay_lecture(quick=False, random_state=0, progress=None):
 def l3sig_final_costs(results):
     """l3sig's last J per h, ``{"lecture": {h: J}, "defaults": {h: J}}``.
 
-    ``"lecture"`` is the slide's ``1/2 sum e^2`` (raw y); ``"defaults"`` the
-    estimators' J of the standardised y. ``results`` is :func:`replay_lecture`'s.
+    ``results`` is :func:`replay_lecture`'s; "lecture" is the slide's J.
     """
     final = {
         method: {int(label.split()[-1]): est.loss_curve_[-1] for label, est in results[key]}
@@ -295,3 +274,72 @@ def l3sig_final_costs(results):
         h: float(slide_cost(J, n_samples, "half_sum")) for h, J in final["lecture"].items()
     }
     return final
+
+
+def _print_settings():
+    """Every setting of the slides' replays, and whether it is the slides' or a stand-in."""
+    print(
+        "Settings of the slides' examples (slide: from the slides; stand-in: the slides "
+        "give none, so the package chose one):"
+    )
+    for example, settings in SETTINGS.items():
+        for name, s in settings.items():
+            value = s.value if isinstance(s.value, str) else repr(s.value)
+            print(f"  {example:<7} {name:<9} {value:<44} {s.source:<9} {s.note}")
+
+
+def print_lecture_summary(results):
+    """Print the settings and what every replay of ``results`` ended with, then a blank line."""
+    Xb, yb = results["bumps"]
+    _print_settings()
+    print(
+        "\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
+        "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
+        "times smaller):"
+    )
+    _print_l6rbf(results)
+    _print_l3sig(results)
+    for key, title in [
+        ("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
+        ("kernels_rbf", "RBFRegressor(K=4)"),
+    ]:
+        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
+        print(f"  kernels {title}: R^2 {scores}")
+    print()
+
+
+def _print_l6rbf(results):
+    nb = len(results["bumps"][1])
+    fits = [("l6rbf1", c0, est) for c0, est in results["l6rbf1"]]
+    fits += [(*label.split(", "), est) for label, est in results["l6rbf2_l6rbf3"][1:]]
+    for name, start, est in fits:
+        J = float(slide_cost(est.loss_, nb, "sum"))
+        weights = f", w = {est.coef_[0]:.3f}, w0 = {est.intercept_:+.3f} "
+        weights = " " * 24 if name == "l6rbf1" else weights  # l6rbf1: w and w0 fixed
+        print(
+            f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}{weights}"
+            f" J = {J:.4f} after {est.n_iter_} updates"
+        )
+
+
+def _print_l3sig(results):
+    Xs, ys = results["l3sig_data"]
+    final = l3sig_final_costs(results)
+    for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
+        h = int(label.split()[-1])
+        print(
+            f"  l3sig   {label:<16} -> the lecture's method: R^2 = {est.score(Xs, ys):.4f}, "
+            f"J = {final['lecture'][h]:.4f} after {est.n_iter_} updates "
+            f"(alpha = n a = {est.learning_rate_:.3g})"
+        )
+        print(
+            f"  l3sig   {label:<16} -> the defaults:         R^2 = {dflt.score(Xs, ys):.4f}, "
+            f"J = {dflt.loss_:.2e} (1/(2n) sum e^2 of standardised y) "
+            f"after {dflt.n_iter_} updates (learning_rate_ = {dflt.learning_rate_:.3g})"
+        )
+    for method, text in [
+        ("lecture", "the lecture's method (the same a for both)"),
+        ("defaults", "the defaults (each h its own automatic step)"),
+    ]:
+        verdict = "below" if final[method][200] < final[method][20] else "above"
+        print(f"  l3sig: with {text}, h = 200 ends {verdict} h = 20")

@@ -1,14 +1,6 @@
 """Displays in scikit-learn's style: the lecture's J curve and its 1-D fits.
 
-Like :class:`sklearn.metrics.PredictionErrorDisplay`, each display is built
-with ``from_estimator``, drawn with ``plot``, and keeps the matplotlib objects
-it drew in ``ax_``, ``figure_`` and ``line_``.  matplotlib is imported only when
-something is drawn (see ``MATPLOTLIB_HINT`` for how to install it), so importing
-this module, or :mod:`sklearn_lecture`, stays cheap.
-
-The main job and the examples save their figures at ``SAVEFIG_DPI`` dots per
-inch, with panels about 4.5 x 3.5 inches: matplotlib's 10-point text then reads
-well on a laptop screen and on a slide.
+matplotlib is imported only when something is drawn.
 """
 
 import numpy as np
@@ -19,8 +11,7 @@ __all__ = ["FitDisplay", "LossCurveDisplay", "plot_replays"]
 # Resolution of every saved figure (dots per inch).
 SAVEFIG_DPI = 150
 
-# What to install for the figures.  sklearn_lecture is installed from its source
-# checkout (it is not published on PyPI), so the "plot" extra works only there.
+# What to install for the figures (the "plot" extra works in a source checkout only).
 MATPLOTLIB_HINT = (
     'pip install matplotlib (or, in a checkout of sklearn_lecture, pip install -e ".[plot]")'
 )
@@ -45,13 +36,7 @@ def _new_axes(ax):
 
 
 def _standardized_target(estimator):
-    """Whether the ``loss_curve_`` of ``estimator`` is in standardised units of y.
-
-    True when the final model standardises y itself (``standardize=True``) or
-    sits in a TransformedTargetRegressor with a StandardScaler; False for a
-    model trained on y as given; None when a target transformer of another
-    kind makes the units unknown.
-    """
+    """Whether ``loss_curve_`` is in standardised units of y (None: unknown)."""
     from sklearn.preprocessing import StandardScaler
 
     estimator, _ = _pipeline_tail(estimator)
@@ -79,11 +64,9 @@ def _final_estimator(estimator):
 
 
 class LossCurveDisplay:
-    """The cost J at every iteration, the lecture's "J during 2000 iterations".
+    """The cost J at every iteration, as the lecture plots it.
 
-    Build it with :meth:`from_estimator`; any estimator with a ``loss_curve_``
-    (including :class:`~sklearn.neural_network.MLPRegressor`, and a Pipeline
-    ending in one) can be shown.
+    Build it with :meth:`from_estimator`, for any estimator with ``loss_curve_``.
 
     Parameters
     ----------
@@ -92,10 +75,8 @@ class LossCurveDisplay:
     estimator_name : str, default=None
         Name used in the legend.
     standardized : bool, default=None
-        The units of J, written on the axis: True for J of the standardised
-        y (``standardize=True``, the default of both lecture estimators), False
-        for J in units of y squared, None to leave the units unsaid.
-        :meth:`from_estimator` reads it from the estimator's settings.
+        The units of J on the axis: True for standardised y, False for units
+        of y squared, None to leave them unsaid.
 
     Attributes
     ----------
@@ -112,14 +93,11 @@ class LossCurveDisplay:
 
     Examples
     --------
-    >>> from sklearn_lecture import RBFRegressor
+    >>> from sklearn_lecture import LossCurveDisplay, RBFRegressor
     >>> from sklearn_lecture.datasets import make_lecture_bumps
-    >>> from sklearn_lecture.plotting import LossCurveDisplay
     >>> X, y = make_lecture_bumps()
     >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
     >>> display = LossCurveDisplay.from_estimator(rbf)
-    >>> display.ax_.get_yscale()
-    'log'
     >>> display.ax_.get_ylabel()
     'J = 1/(2n) sum e^2 (standardised units)'
     """
@@ -139,8 +117,7 @@ class LossCurveDisplay:
         name : str, default=None
             Legend label; defaults to ``estimator_name``.
         log_scale : bool, default=True
-            Use a logarithmic J axis, on which the lecture's steady decrease is
-            a straight line.
+            Use a logarithmic J axis.
         **kwargs : dict
             Passed to :meth:`matplotlib.axes.Axes.plot`.
 
@@ -163,8 +140,7 @@ class LossCurveDisplay:
         ax.set_ylabel("J = 1/(2n) sum e^2" + units.get(self.standardized, ""))
         if kwargs.get("label") is not None:
             ax.legend(fontsize="small")
-        self.ax_ = ax
-        self.figure_ = ax.figure
+        self.ax_, self.figure_ = ax, ax.figure
         return self
 
     @classmethod
@@ -174,8 +150,7 @@ class LossCurveDisplay:
         Parameters
         ----------
         estimator : estimator instance
-            A fitted estimator with ``loss_curve_``, or a Pipeline or
-            TransformedTargetRegressor around one.
+            A fitted estimator with ``loss_curve_`` (or a Pipeline around one).
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure is created when None.
         name : str, default=None
@@ -199,24 +174,17 @@ class LossCurveDisplay:
                 "estimator trained iteratively, such as RBFRegressor or SigmoidMLPRegressor."
             )
         name = type(model).__name__ if name is None else name
-        display = cls(
-            loss_curve=list(model.loss_curve_),
-            estimator_name=name,
-            standardized=_standardized_target(estimator),
-        )
+        units = _standardized_target(estimator)
+        display = cls(loss_curve=list(model.loss_curve_), estimator_name=name, standardized=units)
         return display.plot(ax=ax, log_scale=log_scale, **kwargs)
 
 
 class FitDisplay:
     """A 1-D regression: the data, the fitted curve and, for RBFRegressor, its units.
 
-    For :class:`~sklearn_lecture.RBFRegressor` (alone or at the end of a
-    Pipeline) the display also draws each unit's contribution
-    ``w_k phi_k(x)`` and the bias ``w0``, as the lecture draws them: the
-    fitted curve is their sum.  A unit is drawn only where it is not exactly
-    0, so a unit of compact support (``kernel="relu"``, the triangle
-    ``max(0, 1 - u)``) appears only over its support instead of as a flat
-    line at 0.
+    For :class:`~sklearn_lecture.RBFRegressor` it also draws each unit
+    ``w_k phi_k(x)`` (only where it is not 0) and the bias ``w0``: the fitted
+    curve is their sum.
 
     Parameters
     ----------
@@ -224,10 +192,8 @@ class FitDisplay:
         Where the estimate is drawn.
     y_pred : ndarray of shape (n_grid,)
         The estimate ``yhat`` on ``x_grid``.
-    x : ndarray of shape (n_samples,), default=None
-        The data's inputs.
-    y : ndarray of shape (n_samples,), default=None
-        The data's targets.
+    x, y : ndarray of shape (n_samples,), default=None
+        The data's inputs and targets.
     contributions : ndarray of shape (n_grid, K), default=None
         ``w_k phi_k(x)`` on ``x_grid``, one column per unit.
     intercept : float, default=None
@@ -256,9 +222,8 @@ class FitDisplay:
 
     Examples
     --------
-    >>> from sklearn_lecture import RBFRegressor
+    >>> from sklearn_lecture import FitDisplay, RBFRegressor
     >>> from sklearn_lecture.datasets import make_lecture_bumps
-    >>> from sklearn_lecture.plotting import FitDisplay
     >>> X, y = make_lecture_bumps()
     >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
     >>> display = FitDisplay.from_estimator(rbf, X, y)
@@ -306,26 +271,19 @@ class FitDisplay:
         name : str, default=None
             Legend label of the estimate; defaults to ``estimator_name``.
         show_data : bool, default=True
-            Draw the data points (turn off when overlaying several fits).
+            Draw the data points.
         show_units : bool, default=True
             Draw ``w_k phi_k(x)`` and w0, when the display has them.
-        line_kw : dict, default=None
-            Passed to :meth:`matplotlib.axes.Axes.plot` for the estimate.
-        data_kw : dict, default=None
-            Passed to :meth:`matplotlib.axes.Axes.plot` for the data.
-        unit_kw : dict, default=None
-            Passed to :meth:`matplotlib.axes.Axes.plot` for each unit.
+        line_kw, data_kw, unit_kw : dict, default=None
+            Passed to :meth:`matplotlib.axes.Axes.plot` for the estimate, the data, each unit.
         units_ax : matplotlib Axes, default=None
-            Separate axes for the units and w0 (for example a panel under
-            ``ax``). When None they share ``ax``, whose y-limits then stay those
-            of the data and the estimate (with a margin): units larger than
-            the data are cut at the edge rather than squeezing the data.
+            Separate axes for the units and w0; when None they share ``ax``,
+            whose y-limits then stay those of the data and the estimate.
 
         Returns
         -------
         display : FitDisplay
-            The display, with ``line_``, ``data_``, ``unit_lines_``, ``ax_``,
-            ``units_ax_`` and ``figure_`` set.
+            The display, drawn.
         """
         _check_matplotlib(f"{type(self).__name__}.plot")
         ax = _new_axes(ax)
@@ -344,8 +302,7 @@ class FitDisplay:
         ax.set_xlabel("x")
         ax.set_ylabel("y")
         ax.legend(fontsize="small")
-        self.ax_ = ax
-        self.figure_ = ax.figure
+        self.ax_, self.figure_ = ax, ax.figure
         return self
 
     def _plot_units(self, unit_kw, separate):
@@ -374,8 +331,7 @@ class FitDisplay:
         Parameters
         ----------
         estimator : estimator instance
-            A fitted regressor with one input feature and one output (or a
-            Pipeline ending in one).
+            A fitted 1-D, single-output regressor (or a Pipeline ending in one).
         X : array-like of shape (n_samples, 1)
             The inputs; their range sets the grid.
         y : array-like of shape (n_samples,), default=None
@@ -385,9 +341,7 @@ class FitDisplay:
         name : str, default=None
             Legend label of the estimate; defaults to the class name.
         **kwargs : dict
-            Passed to :meth:`plot`: ``ax``, ``show_data``, ``show_units`` (for
-            RBFRegressor, draw each unit's ``w_k phi_k(x)`` and w0), ``line_kw``,
-            ``data_kw``, ``unit_kw``, ``units_ax``.
+            Passed to :meth:`plot`.
 
         Returns
         -------
@@ -397,27 +351,21 @@ class FitDisplay:
         _check_matplotlib(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
         x, y = _check_1d(X, y)
-        x_grid = np.linspace(x.min(), x.max(), grid_resolution)
-        grid = x_grid.reshape(-1, 1)
+        xs = np.linspace(x.min(), x.max(), grid_resolution)
+        grid = xs.reshape(-1, 1)
         if hasattr(X, "columns"):  # keep the feature name the estimator was fitted with
             import pandas as pd
 
             grid = pd.DataFrame(grid, columns=list(X.columns))
-        y_pred = np.asarray(estimator.predict(grid), dtype=np.float64)
-        if y_pred.ndim == 2:
-            if y_pred.shape[1] != 1:
+        yhat = np.asarray(estimator.predict(grid), dtype=np.float64)
+        if yhat.ndim == 2:
+            if yhat.shape[1] != 1:
                 raise ValueError("FitDisplay draws single-output regressions only.")
-            y_pred = y_pred[:, 0]
-        contributions, intercept = _rbf_units(estimator, grid)
+            yhat = yhat[:, 0]
+        units, w0 = _rbf_units(estimator, grid)
         name = type(_final_estimator(estimator)).__name__ if name is None else name
         display = cls(
-            x_grid=x_grid,
-            y_pred=y_pred,
-            x=x,
-            y=y,
-            contributions=contributions,
-            intercept=intercept,
-            estimator_name=name,
+            x_grid=xs, y_pred=yhat, x=x, y=y, contributions=units, intercept=w0, estimator_name=name
         )
         return display.plot(**kwargs)
 
@@ -425,8 +373,7 @@ class FitDisplay:
 def _check_1d(X, y):
     """The one column of ``X`` and ``y`` as 1-D float arrays, or a ValueError."""
     X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
-    if X_arr.ndim == 1:
-        X_arr = X_arr.reshape(-1, 1)
+    X_arr = X_arr.reshape(X_arr.shape[0], -1)  # a 1-D X is one column
     if X_arr.shape[1] != 1:
         raise ValueError(
             f"FitDisplay draws 1-D regressions, but X has {X_arr.shape[1]} features; "
@@ -451,32 +398,23 @@ def plot_replays(fits, X, y, *, ax_fit, ax_loss, cost=None, first_color=1):
     Parameters
     ----------
     fits : list of (str, estimator)
-        Labels and fitted estimators, drawn in the colours ``C{first_color}``,
-        ``C{first_color + 1}``, ...
+        Labels and fitted estimators.
     X, y : array-like of shape (n_samples, 1) and (n_samples,)
         The data the models were fitted to.
     ax_fit, ax_loss : matplotlib Axes
         Axes for the fits and for J.
     cost : {"sum", "half_sum"}, default=None
-        Draw the slide's J (:func:`sklearn_lecture.lecture.slide_cost`) in the
-        units of y; None draws the estimators' ``loss_curve_``.
+        Draw the slide's J (:func:`sklearn_lecture.lecture.slide_cost`); None
+        draws ``loss_curve_``.
     first_color : int, default=1
-        The colour of the first fit.
+        The colour ``C{first_color}`` of the first fit.
     """
     from .lecture import slide_cost
 
     for i, (label, est) in enumerate(fits):
         color = f"C{first_color + i}"
-        FitDisplay.from_estimator(
-            est,
-            X,
-            y,
-            ax=ax_fit,
-            name=label,
-            show_data=i == 0,
-            show_units=False,
-            line_kw={"color": color},
-        )
+        kw = dict(ax=ax_fit, name=label, show_data=i == 0, show_units=False)
+        FitDisplay.from_estimator(est, X, y, line_kw={"color": color}, **kw)
         if cost is None:
             LossCurveDisplay.from_estimator(est, ax=ax_loss, name=label, color=color)
         else:
@@ -495,9 +433,7 @@ def _plain_log_scale(ax):
     """A log y-axis whose ticks read 2, 5, 0.02 rather than 2x10^0."""
     from matplotlib.ticker import LogFormatterSciNotation
 
-    class PlainLogFormatter(LogFormatterSciNotation):
-        """matplotlib's choice of which ticks to label, written as plain numbers."""
-
+    class PlainLogFormatter(LogFormatterSciNotation):  # matplotlib's ticks, plain numbers
         def __call__(self, x, pos=None):
             return f"{x:g}" if super().__call__(x, pos) else ""
 
@@ -528,11 +464,7 @@ def _final_ticks(ax):
 
 
 def _on_support(values):
-    """``values`` with NaN where a unit is exactly 0, except next to where it is not.
-
-    matplotlib leaves NaN points out, so a unit of compact support is drawn only
-    over its support (reaching 0 at its edges), not as a flat line at 0.
-    """
+    """``values`` with NaN (not drawn) where a unit is 0, except next to where it is not."""
     nonzero = values != 0
     keep = nonzero.copy()
     keep[1:] |= nonzero[:-1]
@@ -555,12 +487,7 @@ def _limit_to_fit(ax):
 
 
 def _rbf_units(estimator, grid):
-    """``w_k phi_k(x)`` on the grid and w0, for an RBFRegressor (else ``None, None``).
-
-    The basis is the model's public :meth:`~RBFRegressor.hidden_features`,
-    after any preceding Pipeline steps, computed as ``predict`` computes it, so
-    the units always sum (with w0) to the prediction.
-    """
+    """``w_k phi_k(x)`` on the grid and w0, for an RBFRegressor (else ``None, None``)."""
     from ._rbf import RBFRegressor
 
     model, head = _pipeline_tail(estimator)
