@@ -32,7 +32,8 @@ random_state : int, RandomState instance or None, default=None
 verbose : int, default=0
     Print J at every iteration.
 warm_start : bool, default=False
-    Continue from the fitted parameters (same architecture and features)."""
+    Continue from the fitted parameters; a changed architecture or number of
+    features raises a ``ValueError`` asking for ``warm_start=False``."""
 
 ATTRIBUTES = """\
 loss_curve_ : list of float

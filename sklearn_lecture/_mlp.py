@@ -110,13 +110,10 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         self.intercepts_init = intercepts_init
 
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral):
-            sizes = [sizes]
-        sizes = list(np.ravel(np.asarray(sizes, dtype=object)))
-        integral = [
+        sizes = list(np.ravel(np.asarray(self.hidden_layer_sizes, dtype=object)))
+        integral = (
             isinstance(h, numbers.Integral) and not isinstance(h, bool | np.bool_) for h in sizes
-        ]
+        )
         if not sizes or not all(integral) or any(h < 1 for h in sizes):
             raise ValueError(
                 "hidden_layer_sizes must be a positive integer or a non-empty sequence of "
@@ -144,8 +141,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
         params = {}
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            last = i == len(sizes) - 2
-            if last:
+            if i == len(sizes) - 2:  # W2 = 0: the first prediction is the mean of y
                 params[f"coefs_{i}"] = np.zeros((fan_in, fan_out))
                 params[f"intercepts_{i}"] = np.zeros(fan_out)
             else:

@@ -135,10 +135,7 @@ class RBFRegressor(LectureRegressorBase):
         "n_centers": [Interval(numbers.Integral, 1, None, closed="left")],
         "width": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "init": [StrOptions({"kmeans", "kmeans++", "random"}), "array-like"],
-        "fit_centers": ["boolean"],
-        "fit_weights": ["boolean"],
-        "fit_intercept": ["boolean"],
-        "fit_widths": ["boolean"],
+        **dict.fromkeys(["fit_centers", "fit_weights", "fit_intercept", "fit_widths"], ["boolean"]),
         "coef_init": ["array-like", None],
         "intercept_init": ["array-like", numbers.Real, None],
     }
