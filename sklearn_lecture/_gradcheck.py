@@ -51,21 +51,19 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn_lecture import SigmoidMLPRegressor, training_problem
-    >>> X = np.linspace(0, 1, 20)[:, None]
-    >>> net = SigmoidMLPRegressor(hidden_layer_sizes=(3,), random_state=0)
-    >>> problem = training_problem(net, X, X[:, 0])
+    >>> problem = training_problem(SigmoidMLPRegressor((3,)), [[0.0], [1.0], [2.0]], [0, 1, 0])
     >>> sorted(problem.layout.unpack(problem.theta0))
     ['coefs_0', 'coefs_1', 'intercepts_0', 'intercepts_1']
     """
     estimator, X = _lecture_model(estimator, X, y)
     if dtype is not None and np.dtype(dtype) not in (np.float32, np.float64):
         raise ValueError(f"dtype must be None, np.float32 or np.float64; got {dtype!r}.")
-    fitted = estimator.__sklearn_is_fitted__()
-    est = estimator if fitted else clone(estimator)
-    plan = FitPlan.PARTIAL if fitted else FitPlan.FRESH
-    return TrainingProblem(*est._training_problem(plan, X, y, sample_weight, dtype))
+    if estimator.__sklearn_is_fitted__():
+        plan = FitPlan.PARTIAL
+    else:
+        estimator, plan = clone(estimator), FitPlan.FRESH
+    return TrainingProblem(*estimator._training_problem(plan, X, y, sample_weight, dtype))
 
 
 def _lecture_model(estimator, X, y):

@@ -213,8 +213,7 @@ class RBFRegressor(LectureRegressorBase):
     def _init_params(self, X, Y, sample_weight, rng, standardizer):
         K = self.n_centers
         C = initial_centers(self.init, K, X.astype(np.float64), sample_weight, rng, standardizer)
-        b = self.width or default_width(C, X.astype(np.float64), sample_weight)
-        b = float(b)
+        b = float(self.width or default_width(C, X.astype(np.float64), sample_weight))
         finfo = np.finfo(X.dtype)  # b is stored in X's dtype: 0 or inf would break u = d^2 / b
         if not float(finfo.tiny) <= b <= float(finfo.max):
             what = "the default width" if self.width is None else "width"
@@ -245,18 +244,13 @@ class RBFRegressor(LectureRegressorBase):
 
     def _init_values(self, K, n_outputs):
         """``coef_init`` and ``intercept_init`` as ``(K, n_outputs)`` and ``(n_outputs,)``."""
-        given = {}
-        if self.coef_init is not None:
-            shape = (K,) if n_outputs == 1 and np.ndim(self.coef_init) == 1 else (n_outputs, K)
-            given["coef"] = (
-                check_init_value(self.coef_init, "coef_init", shape).reshape(n_outputs, K).T
-            )
-        if self.intercept_init is not None:
-            scalar = n_outputs == 1 and np.ndim(self.intercept_init) == 0
-            shape = () if scalar else (n_outputs,)
-            given["intercept"] = check_init_value(
-                self.intercept_init, "intercept_init", shape
-            ).reshape(n_outputs)
+        given, w, w0 = {}, self.coef_init, self.intercept_init
+        if w is not None:
+            shape = (K,) if n_outputs == 1 and np.ndim(w) == 1 else (n_outputs, K)
+            given["coef"] = check_init_value(w, "coef_init", shape).reshape(n_outputs, K).T
+        if w0 is not None:
+            shape = () if n_outputs == 1 and np.ndim(w0) == 0 else (n_outputs,)
+            given["intercept"] = check_init_value(w0, "intercept_init", shape).reshape(n_outputs)
         return given
 
     def _least_squares_readout(self, params, X, Y, s, solve_w, solve_w0):
@@ -332,10 +326,7 @@ class RBFRegressor(LectureRegressorBase):
         out = {
             "centers": params["centers"] * standardizer.x_scale + standardizer.x_mean,
             "widths": np.array(params["widths"], copy=True),
-            # the unit of each feature's distance: f in training units times X's scale
-            "feature_scale": np.asarray(
-                params["feature_scale"] * standardizer.x_scale, dtype=np.float64
-            ),
+            "feature_scale": np.asarray(params["feature_scale"] * standardizer.x_scale, np.float64),
             "coef": params["coef"] * standardizer.y_scale,
             "intercept": params["intercept"] * standardizer.y_scale + standardizer.y_mean,
         }
@@ -345,10 +336,8 @@ class RBFRegressor(LectureRegressorBase):
         return {
             "centers": (params["centers"] - standardizer.x_mean) / standardizer.x_scale,
             "widths": np.array(params["widths"], dtype=np.float64),
-            # 1 when X has the scale of the fit (exactly: s / s); after a warm start on
-            # data of other scales, the old unit in the new ones, so u is unchanged
-            "feature_scale": np.asarray(params["feature_scale"], dtype=np.float64)
-            / standardizer.x_scale,
+            # 1 (s / s), or after a warm start in new units the old unit in the new ones
+            "feature_scale": np.asarray(params["feature_scale"], np.float64) / standardizer.x_scale,
             "coef": params["coef"] / standardizer.y_scale,
             "intercept": (params["intercept"] - standardizer.y_mean) / standardizer.y_scale,
         }
