@@ -12,8 +12,6 @@ from ._base import FitPlan, LectureRegressorBase
 from ._objective import ParamLayout
 from ._standardize import Standardizer
 
-__all__ = ["TrainingProblem", "check_gradients", "training_problem"]
-
 
 class TrainingProblem(NamedTuple):
     """``objective(theta) -> (J, grad J)`` from ``theta0``, in training units."""
@@ -27,8 +25,7 @@ class TrainingProblem(NamedTuple):
 def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
     """The problem ``fit`` solves: the objective J, its parameter layout and start.
 
-    Runs the first steps of ``fit`` without changing ``estimator``: from the fitted
-    parameters, or from a clone's initial ones; all rows, in training units.
+    The first steps of ``fit``, from the fitted parameters or a clone's initial ones.
 
     Parameters
     ----------
@@ -46,8 +43,7 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
     Returns
     -------
     problem : TrainingProblem
-        ``(objective, layout, theta0, standardizer)``; ``layout.unpack(theta)``
-        names the blocks of theta.
+        ``(objective, layout, theta0, standardizer)``.
 
     Examples
     --------
@@ -110,10 +106,8 @@ def check_gradients(
 ):
     """Compare the analytic gradient of J with central finite differences.
 
-    For every trained block, ``(J(theta + h_i) - J(theta - h_i)) / (2 h_i)`` in
-    float64 against the gradient the estimator trains with, at theta0 of
-    :func:`training_problem` moved at random (at W2 = 0 or at convergence the
-    gradients are nearly 0).
+    ``(J(theta + h_i) - J(theta - h_i)) / (2 h_i)`` per trained block, in float64, at
+    theta0 of :func:`training_problem` moved at random.
 
     Parameters
     ----------

@@ -61,9 +61,7 @@ def relu(A, out=None):
 
 def relu_derivative(A, Z, out=None):
     """Phi'(A) = 1 where A > 0 (that is, where Z > 0), else 0 (the subgradient 0 at A = 0)."""
-    if out is None:
-        out = np.empty_like(Z)
-    return np.greater(Z, 0.0, out=out)
+    return np.greater(Z, 0.0, out=np.empty_like(Z) if out is None else out)
 
 
 ACTIVATIONS = {

@@ -48,12 +48,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
 
     Notes
     -----
-    With ``A = [X 1] W1``, ``Z = Phi(A)`` and ``e = y - Yhat``:
-    ``dJ/dW2 = -[Z 1]^T e / n`` and ``dJ/dW1 = -[X 1]^T ((e W2^T) o Phi'(A)) / n``
-    (W2 without its bias row, ``o`` elementwise); ``W <- W - alpha dJ/dW``. The
-    penalty ``l2`` adds ``(lambda / 2) sum ||W||^2`` (not the bias rows) to J.
-    Hidden weights start from ``N(0, 1 / fan_in)``, bias rows from ``N(0, 1)``;
-    W2 starts at 0, so the first prediction is the mean of y.
+    With ``A = [X 1] W1``, ``Z = Phi(A)`` and ``e = y - Yhat``: ``dJ/dW2 = -[Z 1]^T e / n``,
+    ``dJ/dW1 = -[X 1]^T ((e W2^T) o Phi'(A)) / n`` (W2 without its bias row). Hidden
+    weights start from ``N(0, 1 / fan_in)``, W2 at 0.
 
     Examples
     --------
@@ -117,8 +114,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         if not sizes or not all(integral) or any(h < 1 for h in sizes):
             raise ValueError(
                 "hidden_layer_sizes must be a positive integer or a non-empty sequence of "
-                f"positive integers (units per hidden layer), e.g. (20,); got "
-                f"{self.hidden_layer_sizes!r}."
+                f"positive integers, e.g. (20,); got {self.hidden_layer_sizes!r}."
             )
         return [int(h) for h in sizes]
 

@@ -65,13 +65,12 @@ class RBFRegressor(LectureRegressorBase):
     Parameters
     ----------
     n_centers : int, default=20
-        K, the number of radial units (more units than rows warns).
+        K, the number of radial units.
     kernel : {"rbf", "sigmoid", "relu"}, default="rbf"
         The radial profile Phi(u): ``exp(-u)`` (the lecture's), ``2 / (1 + exp(u))``
         or the "triangle curve" ``max(0, 1 - sqrt(u))``. See :ref:`model_and_kernel`.
     width : float or None, default=None
-        b, shared by all units at the start (standardised units). ``None``: twice the
-        mean squared distance between neighbouring initial centres.
+        b at the start (standardised units); ``None``: from the initial centres' spacing.
     init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), default="kmeans"
         Starting centres c: deterministic k-means, :func:`~sklearn.cluster.kmeans_plusplus`,
         K random rows, or given centres in the units of X (the lecture's ``[[0.5]]``).
@@ -85,8 +84,8 @@ class RBFRegressor(LectureRegressorBase):
         Also learn each b_k (beyond the lecture), kept positive.
     %(parameters)s
     coef_init : array-like of shape (K,) or (n_outputs, K), or None, default=None
-        Starting w, shaped like ``coef_``, in the units of y; ``None``: the
-        least-squares read-out (1 with ``fit_weights=False``). Used by a fresh fit.
+        Starting w, shaped like ``coef_``, in the units of y; ``None``: least squares
+        (1 with ``fit_weights=False``).
     intercept_init : float, array-like of shape (n_outputs,), or None, default=None
         Starting w0, shaped like ``intercept_``; as ``coef_init`` (0 with
         ``fit_intercept=False``).
@@ -111,14 +110,10 @@ class RBFRegressor(LectureRegressorBase):
 
     Notes
     -----
-    With ``u_ik = ||x_i - c_k||^2 / b_k``, ``phi_ik = Phi(u_ik)`` and
-    ``e_i = y_i - yhat_i``: ``dJ/dw_k = -1/n sum_i e_i phi_ik``,
-    ``dJ/dw0 = -1/n sum_i e_i``,
-    ``dJ/dc_k = 2/n sum_i e_i w_k Phi'(u_ik) (x_i - c_k) / b_k`` (the lecture's
-    ``-4 sum e w phi (x - c) / b`` divided by 2n) and
-    ``dJ/db_k = 1/n sum_i e_i w_k Phi'(u_ik) u_ik / b_k``; the penalty ``l2``
-    adds ``(lambda / 2) ||w||^2`` to J. The trained w and w0 that are not given
-    start at the least-squares fit on the initial basis.
+    With ``phi_ik = Phi(u_ik)`` and ``e = y - yhat``: ``dJ/dw = -phi^T e / n``,
+    ``dJ/dw0 = -sum_i e_i / n`` and ``dJ/dc_k = 2/n sum_i e_i w_k Phi'(u_ik) (x_i - c_k) / b_k``
+    (the lecture's ``-4 sum e w phi (x - c) / b`` over 2n). w and w0 not given start
+    at the least-squares fit on the initial basis.
 
     Examples
     --------
@@ -222,13 +217,9 @@ class RBFRegressor(LectureRegressorBase):
                 f"{what} b={b:.4g} is not representable in {X.dtype}: pass width= between "
                 f"{finfo.tiny:.3g} and {finfo.max:.3g}, or use standardize=True{wider}."
             )
-        params = {
-            "centers": C,
-            "widths": np.full(K, b),
-            "coef": np.ones((K, Y.shape[1])),
-            "intercept": np.zeros(Y.shape[1]),
-            "feature_scale": np.ones(X.shape[1]),
-        }
+        m = Y.shape[1]
+        params = {"centers": C, "widths": np.full(K, b), "coef": np.ones((K, m))}
+        params.update(intercept=np.zeros(m), feature_scale=np.ones(X.shape[1]))
         given = self._init_values(K, Y.shape[1])
         if given:
             params = self._use_init_values(params, given, standardizer)

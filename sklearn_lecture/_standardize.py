@@ -16,9 +16,7 @@ def block_moments(A, s, big, mean):
     """``sum_i s_i B_i``, ``sum_i s_i B_i^2`` in float64, ``B = (A - mean) / big`` (None: 0, 1)."""
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         B = np.asarray(A, dtype=np.float64)
-        if mean is not None:
-            B = B - mean
-        B = B / big
+        B = (B if mean is None else B - mean) / big
         BB = B * B
         if s is None:
             return B.sum(axis=0), BB.sum(axis=0)

@@ -21,10 +21,8 @@ def register():
 
     Notes
     -----
-    The graphs use the public fitted attributes and kernel: ``Z = Phi([Z 1] W)``
-    per layer and ``Yhat = [Z 1] W2``; ``u_k = ||(x - c_k) / f||^2 / b_k`` from
-    exact differences and ``yhat = Phi(u) w + w0``. The output has shape
-    (n_samples, n_outputs).
+    ``Z = Phi([Z 1] W)``, ``Yhat = [Z 1] W2``; ``u_k = ||(x - c_k) / f||^2 / b_k`` from
+    exact differences, ``yhat = Phi(u) w + w0``. Output shape (n_samples, n_outputs).
 
     Examples
     --------
