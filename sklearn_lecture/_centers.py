@@ -126,17 +126,16 @@ def initial_centers(init, K, X, sample_weight, rng, standardizer):
             UserWarning,
             stacklevel=_user_stacklevel(),
         )
-    rule = {
+    rules = {
         "random": _random_centers,
         "kmeans++": _kmeans_plusplus_centers,
         "kmeans": _kmeans_centers,
-    }[init]
-    return rule(X, K, sample_weight, rng)
+    }
+    return rules[init](X, K, sample_weight, rng)
 
 
 def default_width(C, X, sample_weight):
-    """b of ``width=None``: twice the mean squared distance to the nearest other (distinct)
-    centre; with none apart, the variance of X."""
+    """b of ``width=None``: twice the mean squared distance to the nearest other centre."""
     C = _distinct_rows(C)
     with np.errstate(over="ignore"):  # inf: b beyond float64, which the caller refuses
         if C.shape[0] > 1:

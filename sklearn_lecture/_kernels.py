@@ -1,9 +1,5 @@
-"""The nonlinearities Phi, each a value/derivative pair: activations ``Z = Phi(A)`` of the
-network, radial profiles ``Phi(u)``, ``u = ||x - c||^2 / b``, of the RBF model.
-
-``dphi(A, Z)`` returns ``dZ/dA`` elementwise; every function takes ``out=`` (the input
-allowed, and ``dphi(A, Z, out=A)``).
-"""
+"""The nonlinearities Phi as value/derivative pairs: ``dphi(A, Z)`` is ``dZ/dA`` for
+``Z = Phi(A)``; every function takes ``out=`` (the input allowed, and ``dphi(A, Z, out=A)``)."""
 
 from collections.abc import Callable
 from typing import NamedTuple

@@ -173,11 +173,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         kernel = ACTIVATIONS[self.kernel if kernel is None else kernel]
         keep_A = keep and kernel.uses_input
         # the depth of the weights given, not of hidden_layer_sizes (set_params after fit)
-        n_layers = 1
-        while f"coefs_{n_layers}" in params:
-            n_layers += 1
-        tape = []
-        Z = X
+        n_layers = sum(k.startswith("coefs_") for k in params)
+        tape, Z = [], X
         for i in range(n_layers - 1):
             A = _augmented_product(Z, params, i)  # A = [Z 1] W (W1 for the first layer)
             tape.append((Z, A if keep_A else None))

@@ -17,9 +17,7 @@ MIN_WIDTH = 1e-6
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
     """``u_ik = ||x_i - c_k||^2 / b_k`` by one product; overflows and (``exact_near``) near
     entries, where the expansion cancels digits, from exact differences."""
-    if scale is not None:
-        X = X / scale
-        C = C / scale
+    X, C = (X, C) if scale is None else (X / scale, C / scale)
     n, d = X.shape
     X_aug = np.empty((n, d + 2), dtype=X.dtype)  # [x, ||x||^2, 1]
     X_aug[:, :d] = X
@@ -67,8 +65,8 @@ class RBFRegressor(LectureRegressorBase):
     n_centers : int, default=20
         K, the number of radial units.
     kernel : {"rbf", "sigmoid", "relu"}, default="rbf"
-        The radial profile Phi(u): ``exp(-u)`` (the lecture's), ``2 / (1 + exp(u))``
-        or the "triangle curve" ``max(0, 1 - sqrt(u))``. See :ref:`model_and_kernel`.
+        Phi(u): ``exp(-u)``, ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``. See
+        :ref:`model_and_kernel`.
     width : float or None, default=None
         b at the start (standardised units); ``None``: from the initial centres' spacing.
     init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), default="kmeans"

@@ -25,10 +25,8 @@ def block_moments(A, s, big, mean):
 
 
 def mean_scale(big, moments, dtype):
-    """Weighted column means and standard deviations, relative to the largest magnitude ``big``.
-
-    ``moments(big, mean)``: :func:`block_moments` summed over the rows, and ``sum_i s_i``.
-    """
+    """Weighted column means and standard deviations, computed relative to ``big``; ``moments``
+    sums :func:`block_moments` over the rows and gives ``sum_i s_i``."""
     big = np.array(big, dtype=np.float64)
     big[big == 0] = 1.0
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
