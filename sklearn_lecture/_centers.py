@@ -38,9 +38,8 @@ def _given_centers(init, K, n_features, standardizer):
         far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
     if far.any():
         raise ValueError(
-            "init has centres so far from the data (in units of the features' "
-            "spread) that their squared distances overflow float64: pass centres "
-            "within the range of X."
+            "init has centres so far from the data (in units of the features' spread) that "
+            "their squared distances overflow float64: pass centres within the range of X."
         )
     return C
 

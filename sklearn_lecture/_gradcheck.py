@@ -73,9 +73,8 @@ def _lecture_model(estimator, X, y):
         return estimator[-1], clone(before).fit_transform(X, y)
     if not isinstance(estimator, LectureRegressorBase):
         raise TypeError(
-            "training_problem and check_gradients need an RBFRegressor or a "
-            "SigmoidMLPRegressor, or a Pipeline ending in one; got "
-            f"{type(estimator).__name__}."
+            "training_problem and check_gradients need an RBFRegressor or a SigmoidMLPRegressor, "
+            f"or a Pipeline ending in one; got {type(estimator).__name__}."
         )
     return estimator, X
 
@@ -136,9 +135,8 @@ def check_gradients(
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn_lecture import SigmoidMLPRegressor, check_gradients
-    >>> X, y = np.random.RandomState(0).randn(30, 2), np.arange(30.0)
+    >>> X, y = [[0.0, 1.0], [1.0, 0.5], [2.0, 2.0], [3.0, 0.0]], [0.0, 1.0, 0.0, 2.0]
     >>> errors = check_gradients(SigmoidMLPRegressor(random_state=0), X, y)
     >>> bool(max(errors.values()) < 1e-6)
     True

@@ -14,8 +14,7 @@ class Kernel(NamedTuple):
     dphi: Callable  # dphi(A, Z) -> dZ/dA (elementwise)
     formula: str  # Phi in the lecture's symbols, printed beside the kernel's plots
     uses_input: bool = True  # False: dphi reads only Z, so A may be overwritten by Z
-    # True: Phi' is unbounded at u = 0, so u near 0 is computed from exact differences
-    exact_near_centre: bool = False
+    exact_near_centre: bool = False  # True: Phi' unbounded at u = 0, so u near 0 exactly
 
 
 # Activations of the network Z = Phi(A), A = [X 1] W1

@@ -70,8 +70,8 @@ class RBFRegressor(LectureRegressorBase):
     width : float or None, default=None
         b at the start (standardised units); ``None``: from the initial centres' spacing.
     init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), default="kmeans"
-        Starting centres c: deterministic k-means, :func:`~sklearn.cluster.kmeans_plusplus`,
-        K random rows, or given centres in the units of X (the lecture's ``[[0.5]]``).
+        Starting centres c: deterministic k-means, k-means++, K random rows, or centres
+        in the units of X (the lecture's ``[[0.5]]``).
     fit_centers : bool, default=True
         Learn c.
     fit_weights : bool, default=True

@@ -12,17 +12,13 @@ from ._rbf import RBFRegressor
 def register():
     """Teach ``skl2onnx.to_onnx`` to convert both estimators (alone or in a Pipeline).
 
-    Call it once (again changes nothing). Needs ``pip install -e ".[onnx]"``.
+    Call it once; needs ``pip install -e ".[onnx]"``. The graphs compute ``Z = Phi([Z 1] W)``,
+    ``Yhat = [Z 1] W2`` and ``u_k = ||(x - c_k) / f||^2 / b_k``, ``yhat = Phi(u) w + w0``.
 
     Raises
     ------
     ImportError
         If skl2onnx is not installed.
-
-    Notes
-    -----
-    ``Z = Phi([Z 1] W)``, ``Yhat = [Z 1] W2``; ``u_k = ||(x - c_k) / f||^2 / b_k`` from
-    exact differences, ``yhat = Phi(u) w + w0``. Output shape (n_samples, n_outputs).
 
     Examples
     --------
