@@ -332,21 +332,13 @@ class RBFRegressor(LectureRegressorBase):
         }
 
     def _fitted_params(self):
-        coef = self.coef_.reshape(-1, 1) if self.coef_.ndim == 1 else self.coef_.T
-        return {
-            "centers": self.centers_,
-            "widths": self.widths_,
-            "feature_scale": self.feature_scale_,
-            "coef": coef,
-            "intercept": np.atleast_1d(self.intercept_),
-        }
+        w = self.coef_.reshape(-1, 1) if self.coef_.ndim == 1 else self.coef_.T
+        params = {k: getattr(self, f"{k}_") for k in ("centers", "widths", "feature_scale")}
+        return params | {"coef": w, "intercept": np.atleast_1d(self.intercept_)}
 
     def _fitted_attributes(self, params, y_2d):
-        coef = params["coef"]  # (K, n_outputs)
-        return {
-            "centers_": params["centers"],
-            "widths_": params["widths"],
-            "feature_scale_": params["feature_scale"],
-            "coef_": coef.T.copy() if y_2d else coef[:, 0].copy(),
-            "intercept_": params["intercept"].copy() if y_2d else params["intercept"][0],
-        }
+        w, w0 = params["coef"], params["intercept"]  # (K, n_outputs), (n_outputs,)
+        out = {f"{k}_": params[k] for k in ("centers", "widths", "feature_scale")}
+        out["coef_"] = w.T.copy() if y_2d else w[:, 0].copy()
+        out["intercept_"] = w0.copy() if y_2d else w0[0]
+        return out
