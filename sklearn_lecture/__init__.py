@@ -1,28 +1,14 @@
-"""sklearn_lecture: lecture 3 on neural networks, as scikit-learn estimators.
-
-* :class:`RBFRegressor`: the RBF regression of section 2 (examples l6rbf1-3).
-* :class:`SigmoidMLPRegressor`: the one-hidden-layer network of sections 3-5
-  (example l3sig).
-
-:mod:`sklearn_lecture.lecture` converts the slides' step a into ``learning_rate``
-and lists which settings of the slides' examples are the slides' and which are
-stand-ins.
+"""sklearn_lecture: lecture 3 on neural networks as scikit-learn estimators,
+:class:`RBFRegressor` (section 2) and :class:`SigmoidMLPRegressor` (sections 3-5).
 """
 
 import importlib
 
 # Each public name and the module it lives in, imported on first use (PEP 562), so that
 # ``python -m sklearn_lecture --help`` does not wait for scikit-learn.
-_MODULES = {
-    "TrainingProblem": "_gradcheck",
-    "training_problem": "_gradcheck",
-    "check_gradients": "_gradcheck",
-    "SigmoidMLPRegressor": "_mlp",
-    "DivergenceError": "_step",
-    "RBFRegressor": "_rbf",
-    "FitDisplay": "plotting",  # matplotlib is imported only to draw
-    "LossCurveDisplay": "plotting",
-}
+_MODULES = dict.fromkeys(["TrainingProblem", "training_problem", "check_gradients"], "_gradcheck")
+_MODULES |= {"SigmoidMLPRegressor": "_mlp", "DivergenceError": "_step", "RBFRegressor": "_rbf"}
+_MODULES |= dict.fromkeys(["FitDisplay", "LossCurveDisplay"], "plotting")  # matplotlib: to draw
 
 
 def __getattr__(name):
@@ -37,14 +23,4 @@ def __dir__():
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "RBFRegressor",
-    "SigmoidMLPRegressor",
-    "check_gradients",
-    "training_problem",
-    "TrainingProblem",
-    "DivergenceError",
-    "FitDisplay",
-    "LossCurveDisplay",
-    "__version__",
-]
+__all__ = [*_MODULES, "__version__"]

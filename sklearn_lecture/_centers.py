@@ -12,20 +12,13 @@ from ._optimizers import _user_stacklevel
 
 
 def exact_squared_distances(A, B):
-    """``||a_i - b_i||^2`` row by row from exact differences (B: one row, or one per row of A).
-
-    Identical rows are at distance exactly 0, at the price of an array of A's size.
-    """
+    """``||a_i - b_i||^2`` from exact differences (B: one row, or one per row of A)."""
     D = A - B
     return np.einsum("ij,ij->i", D, D)
 
 
 def _distinct_rows(A):
-    """The distinct rows of ``A``, sorted as ``np.unique(A, axis=0)`` sorts them.
-
-    Written out: numpy 1.24's ``np.unique(axis=0)`` turns a ``KeyboardInterrupt``
-    into ``TypeError: Cannot compare structured arrays``.
-    """
+    """``np.unique(A, axis=0)``, which in numpy 1.24 turns Ctrl-C into a ``TypeError``."""
     if A.shape[0] < 2:
         return A
     A = A[np.lexsort(A.T[::-1])]  # the first column is the primary key
@@ -45,9 +38,8 @@ def _given_centers(init, K, n_features, standardizer):
         far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
     if far.any():
         raise ValueError(
-            "init has centres so far from the data (in units of the features' "
-            "spread) that their squared distances overflow float64: pass centres "
-            "within the range of X."
+            "init has centres so far from the data (in units of the features' spread) that "
+            "their squared distances overflow float64: pass centres within the range of X."
         )
     return C
 
@@ -62,24 +54,28 @@ def _random_centers(X, K, sample_weight, rng):
 
 def _kmeans_plusplus_centers(X, K, sample_weight, rng):
     """``init="kmeans++"``: :func:`~sklearn.cluster.kmeans_plusplus` on rows of positive weight."""
-    keep = slice(None) if sample_weight is None else sample_weight > 0
-    Xp = X[keep]
-    C, _ = kmeans_plusplus(
-        Xp,
-        min(K, Xp.shape[0]),
-        sample_weight=None if sample_weight is None else sample_weight[keep],
-        random_state=rng,
-    )
-    if C.shape[0] < K:
-        C = C[np.arange(K) % C.shape[0]]
-    return C.astype(np.float64)
+    Xp, sp = _positive_rows(X, sample_weight)
+    C, _ = kmeans_plusplus(Xp, min(K, Xp.shape[0]), sample_weight=sp, random_state=rng)
+    return _repeat(C, K).astype(np.float64)
+
+
+def _positive_rows(X, sample_weight):
+    """The rows of positive weight and their weights."""
+    if sample_weight is None:
+        return X, None
+    keep = sample_weight > 0
+    return X[keep], sample_weight[keep]
+
+
+def _repeat(C, K):
+    """K rows: C's rows repeated in turn when there are fewer."""
+    return C if C.shape[0] >= K else C[np.arange(K) % C.shape[0]]
 
 
 def _kmeans_centers(X, K, sample_weight, rng=None):
     """``init="kmeans"``: farthest-point start, then weighted Lloyd (``rng`` unused)."""
     C = farthest_point_centers(X, K, sample_weight)
-    n_distinct = _distinct_rows(C).shape[0]
-    if n_distinct < K:
+    if _distinct_rows(C).shape[0] < K:
         return C  # fewer distinct rows than centres: use each row once
     # KMeans's last bits depend on its number of OpenMP threads: one thread (for
     # this thread only) gives the same centres on every machine and in every thread.
@@ -91,26 +87,19 @@ def _kmeans_centers(X, K, sample_weight, rng=None):
         warnings.simplefilter("ignore", ConvergenceWarning)
         km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(X, sample_weight=sample_weight)
     if not np.all(np.isfinite(km.cluster_centers_)):
-        # a cluster whose weights underflow has no mean: keep the farthest-point start
-        return C
+        return C  # a cluster whose weights underflow has no mean
     return km.cluster_centers_.astype(np.float64)
 
 
 def farthest_point_centers(X, n_centers, sample_weight=None):
-    """K rows of X: the row nearest the weighted mean, then the farthest from those chosen.
+    """K rows of positive weight: the one nearest the mean, then the farthest from those chosen.
 
-    Rows of zero weight are never chosen; ties are broken by the rows' values
-    (sorted first), so the result does not depend on the order of the rows.
+    The rows are sorted first, so that the result does not depend on their order.
     """
-    if sample_weight is not None:
-        X = X[sample_weight > 0]
-        w = sample_weight[sample_weight > 0]
-    else:
-        w = None
+    X, w = _positive_rows(X, sample_weight)
     order = np.lexsort(X.T[::-1])
     X = X[order]
     mean = np.average(X, axis=0, weights=w[order] if w is not None else None)
-
     chosen = [int(np.argmin(exact_squared_distances(X, mean)))]
     nearest = exact_squared_distances(X, X[chosen[0]])
     while len(chosen) < min(n_centers, X.shape[0]):
@@ -119,10 +108,7 @@ def farthest_point_centers(X, n_centers, sample_weight=None):
             break  # every distinct row is already a centre
         chosen.append(k)
         np.minimum(nearest, exact_squared_distances(X, X[k]), out=nearest)
-    C = X[chosen]
-    if C.shape[0] < n_centers:  # fewer distinct rows than centres: repeat them
-        C = C[np.arange(n_centers) % C.shape[0]]
-    return C
+    return _repeat(X[chosen], n_centers)  # fewer distinct rows than centres: repeat them
 
 
 def initial_centers(init, K, X, sample_weight, rng, standardizer):
@@ -139,33 +125,27 @@ def initial_centers(init, K, X, sample_weight, rng, standardizer):
             UserWarning,
             stacklevel=_user_stacklevel(),
         )
-    rule = {
+    rules = {
         "random": _random_centers,
         "kmeans++": _kmeans_plusplus_centers,
         "kmeans": _kmeans_centers,
-    }[init]
-    return rule(X, K, sample_weight, rng)
+    }
+    return rules[init](X, K, sample_weight, rng)
 
 
 def default_width(C, X, sample_weight):
-    """b of ``width=None``: twice the mean squared distance to the nearest other centre.
-
-    Repeated centres say nothing about spacing; with none apart, the variance of X.
-    """
+    """b of ``width=None``: twice the mean squared distance to the nearest other centre."""
+    C = _distinct_rows(C)
     with np.errstate(over="ignore"):  # inf: b beyond float64, which the caller refuses
-        return _default_width(_distinct_rows(C), X, sample_weight)
-
-
-def _default_width(C, X, sample_weight):
-    if C.shape[0] > 1:
-        D2 = np.empty((C.shape[0], C.shape[0]))
-        for k, c in enumerate(C):  # exact differences, one centre at a time
-            D2[k] = exact_squared_distances(C, c)
-        np.fill_diagonal(D2, np.inf)
-        nearest = D2.min(axis=1)
-        nearest = nearest[np.isfinite(nearest) & (nearest > 0)]
-        if nearest.size:
-            return 2.0 * float(np.mean(nearest))
-    mean = np.average(X, axis=0, weights=sample_weight)
-    spread = float(np.average(np.sum((X - mean) ** 2, axis=1), weights=sample_weight))
+        if C.shape[0] > 1:
+            D2 = np.empty((C.shape[0], C.shape[0]))
+            for k, c in enumerate(C):  # exact differences, one centre at a time
+                D2[k] = exact_squared_distances(C, c)
+            np.fill_diagonal(D2, np.inf)
+            nearest = D2.min(axis=1)
+            nearest = nearest[np.isfinite(nearest) & (nearest > 0)]
+            if nearest.size:
+                return 2.0 * float(np.mean(nearest))
+        mean = np.average(X, axis=0, weights=sample_weight)
+        spread = float(np.average(np.sum((X - mean) ** 2, axis=1), weights=sample_weight))
     return spread if spread > 0 else 1.0

@@ -1,22 +1,5 @@
-"""The nonlinearities Phi, each written once as a value/derivative pair.
-
-Two families are used by the lecture (slides "Which Nonlinear Functions are the
-Best for Kernel?" and section 2):
-
-* **Activations** ``Phi(A)`` of the one-hidden-layer network ``Z = Phi([X 1] W1)``
-  (``SigmoidMLPRegressor``). ``A`` is the input to Phi, ``Z = Phi(A)`` its output.
-* **Radial profiles** ``Phi(u)`` of the scaled squared distance
-  ``u = ||x - c||^2 / b`` (``RBFRegressor``). Each equals 1 at the centre and
-  falls to 0 away from it.
-
-Every derivative takes the input and the output, ``dphi(A, Z)`` with
-``Z = Phi(A)``, and returns ``dZ/dA`` elementwise: Z gives the sigmoid the
-lecture's ``Phi' = Phi (1 - Phi)``, A keeps the sign that ``exp(-a^2)`` loses.
-Every function takes ``out=`` (the input itself allowed; ``dphi(A, Z, out=A)`` too,
-``out=Z`` not). A kernel whose ``uses_input`` is False computes Phi' from Z alone
-(``dphi(None, Z)``), so Z may overwrite A. A new nonlinearity is one pair of
-functions and one entry in a dict below.
-"""
+"""The nonlinearities Phi as value/derivative pairs: ``dphi(A, Z)`` is ``dZ/dA`` for
+``Z = Phi(A)``; every function takes ``out=`` (the input allowed, and ``dphi(A, Z, out=A)``)."""
 
 from collections.abc import Callable
 from typing import NamedTuple
@@ -31,19 +14,12 @@ class Kernel(NamedTuple):
     dphi: Callable  # dphi(A, Z) -> dZ/dA (elementwise)
     formula: str  # Phi in the lecture's symbols, printed beside the kernel's plots
     uses_input: bool = True  # False: dphi reads only Z, so A may be overwritten by Z
-    # True: Phi' is unbounded at u = 0, so u near 0 is computed from exact differences
-    exact_near_centre: bool = False
+    exact_near_centre: bool = False  # True: Phi' unbounded at u = 0, so u near 0 exactly
 
 
-# --------------------------------------------------------------------------
 # Activations of the network Z = Phi(A), A = [X 1] W1
-# --------------------------------------------------------------------------
 def sigmoid(A, out=None):
-    """Phi(A) = 1 / (1 + exp(-A)), the lecture's sigmoidal function.
-
-    numpy's in-place ``exp`` rather than :func:`scipy.special.expit` (faster on
-    this hot path, as stable: ``exp(-A) = inf`` gives exactly 0).
-    """
+    """Phi(A) = 1 / (1 + exp(-A)), the lecture's sigmoidal function (in place)."""
     with np.errstate(over="ignore"):  # exp(-A) -> inf gives 1 / (1 + inf) = 0, exactly right
         Z = np.negative(A, out=out)
         np.exp(Z, out=Z)
@@ -80,9 +56,7 @@ def relu(A, out=None):
 
 def relu_derivative(A, Z, out=None):
     """Phi'(A) = 1 where A > 0 (that is, where Z > 0), else 0 (the subgradient 0 at A = 0)."""
-    if out is None:
-        out = np.empty_like(Z)
-    return np.greater(Z, 0.0, out=out)
+    return np.greater(Z, 0.0, out=np.empty_like(Z) if out is None else out)
 
 
 ACTIVATIONS = {
@@ -92,9 +66,7 @@ ACTIVATIONS = {
 }
 
 
-# --------------------------------------------------------------------------
 # Radial profiles of the RBF network phi_k = Phi(u_k), u_k = ||x - c_k||^2 / b_k
-# --------------------------------------------------------------------------
 def gaussian_profile(U, out=None):
     """Phi(u) = exp(-u), the lecture's RBF ``exp(-(x - c)^2 / b)``."""
     Z = np.negative(U, out=out)
@@ -123,25 +95,14 @@ def sigmoid_profile_derivative(U, Z, out=None):
 
 
 def triangle_profile(U, out=None):
-    """Phi(u) = max(0, 1 - sqrt(u)), the lecture's "triangle curve".
-
-    With ``u = ||x - c||^2 / b`` this is ``max(0, 1 - ||x - c|| / sqrt(b))``: a
-    cone of height 1 and radius ``sqrt(b)``, the ReLU-shaped radial function (a
-    triangle in 1-D).
-    """
+    """Phi(u) = max(0, 1 - sqrt(u)), the lecture's "triangle curve": a cone of radius sqrt(b)."""
     Z = np.sqrt(U, out=out)
     np.subtract(1.0, Z, out=Z)
     return np.maximum(Z, 0.0, out=Z)
 
 
 def triangle_profile_derivative(U, Z, out=None):
-    """Phi'(u) = -1 / (2 sqrt(u)) for sqrt(eps) < u < 1, else 0.
-
-    At the cone's tip Phi' is unbounded: the subgradient 0 is used for
-    ``u <= sqrt(eps)``, where the centre gradient's matrix form would cancel
-    huge terms (dJ/dc itself stays bounded). It reads u, not ``1 - Z``, which
-    loses digits near the centre.
-    """
+    """Phi'(u) = -1 / (2 sqrt(u)) for sqrt(eps) < u < 1, else 0 (the subgradient at the tip)."""
     U = np.asarray(U)
     u_centre = float(np.sqrt(np.finfo(U.dtype).eps))
     inside = (U > u_centre) & (U < 1.0)
@@ -151,15 +112,10 @@ def triangle_profile_derivative(U, Z, out=None):
     return D
 
 
-RADIAL_PROFILES = {
-    "rbf": Kernel(gaussian_profile, gaussian_profile_derivative, "exp(-u)", uses_input=False),
-    "sigmoid": Kernel(
-        sigmoid_profile, sigmoid_profile_derivative, "2 / (1 + exp(u))", uses_input=False
-    ),
+RADIAL_PROFILES = {  # uses_input, exact_near_centre
+    "rbf": Kernel(gaussian_profile, gaussian_profile_derivative, "exp(-u)", False),
+    "sigmoid": Kernel(sigmoid_profile, sigmoid_profile_derivative, "2 / (1 + exp(u))", False),
     "relu": Kernel(
-        triangle_profile,
-        triangle_profile_derivative,
-        "max(0, 1 - sqrt(u))",
-        exact_near_centre=True,
+        triangle_profile, triangle_profile_derivative, "max(0, 1 - sqrt(u))", True, True
     ),
 }

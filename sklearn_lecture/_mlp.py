@@ -14,38 +14,29 @@ from ._kernels import ACTIVATIONS
 class SigmoidMLPRegressor(LectureRegressorBase):
     """The lecture's one-hidden-layer network, trained by gradient descent.
 
-    ``Z = Phi([X 1] W1)`` and ``Yhat = [Z 1] W2`` (lecture 3, sections 3 to 5,
-    example l3sig), fitted by full-batch gradient descent on
-    ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``. Deeper ``hidden_layer_sizes``
-    repeat ``Z = Phi([Z 1] W)`` layer by layer. Read more in the
-    :ref:`user_guide`.
+    ``Z = Phi([X 1] W1)`` and ``Yhat = [Z 1] W2`` (lecture 3, sections 3 to 5, example
+    l3sig), fitted by gradient descent on ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``.
+    Read more in the :ref:`user_guide`.
 
     Parameters
     ----------
     hidden_layer_sizes : array-like of shape (n_layers,), default=(20,)
         Units h of each hidden layer; ``(20,)`` is the lecture's ``h = 20``.
     kernel : {"sigmoid", "rbf", "relu"}, default="sigmoid"
-        The nonlinearity Phi, applied to ``a = [x 1] W1``: ``1/(1+exp(-a))``,
-        ``exp(-a^2)`` or ``max(0, a)``. (In :class:`RBFRegressor` ``kernel`` is
-        the radial profile of the distance to a centre instead.)
+        Phi of ``a = [x 1] W1``: ``1/(1+exp(-a))``, ``exp(-a^2)`` or ``max(0, a)``.
+        See :ref:`model_and_kernel`.
     %(parameters)s
     coefs_init : list of array-like or None, default=None
-        Starting weights, shaped like ``coefs_``, in the units of X and y;
-        ``None`` keeps the default start (see Notes). The slide l3sig's
-        ``W1 = randn(2, h)`` is ``coefs_init[0] = W1[:1]`` with
-        ``intercepts_init[0] = W1[1]``. Converted to the standardised problem as
-        ``warm_start`` converts fitted weights; used only by a fresh fit. Wrong
-        shapes, NaN, inf or complex values raise a ``ValueError`` at fit time.
+        Starting weights, shaped like ``coefs_``, in the units of X and y (l3sig's
+        ``W1[:1]``); ``None``: the default start (see Notes). Used by a fresh fit.
     intercepts_init : list of array-like or None, default=None
-        Starting bias rows, shaped like ``intercepts_``; ``None`` keeps the
-        default start. As ``coefs_init``, and independent of it.
+        Starting bias rows, shaped like ``intercepts_`` (l3sig's ``W1[1]``); as
+        ``coefs_init``.
 
     Attributes
     ----------
     coefs_ : list of ndarray
-        ``coefs_[i]`` has shape (units in, units out). ``coefs_[0]`` is the
-        lecture's W1 without its bias row; ``coefs_[-1]`` is W2 without its
-        bias row.
+        ``coefs_[i]`` of shape (units in, units out): W1, ..., W2 without bias rows.
     intercepts_ : list of ndarray
         The bias rows: ``W1 = vstack([coefs_[0], intercepts_[0]])``.
     %(attributes)s
@@ -57,31 +48,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
 
     Notes
     -----
-    With ``X1 = [X 1]`` (a column of ones appended):
-
-    - forward: ``A = X1 W1``, ``Z = Phi(A)``, ``Yhat = [Z 1] W2``, ``e = y - Yhat``;
-    - cost: ``J = 1/(2n) sum_i ||e_i||^2``;
-    - gradients: ``dJ/dW2 = -[Z 1]^T e / n`` and
-      ``dJ/dW1 = -X1^T ((e W2^T) o Phi'(A)) / n``, where W2 drops its bias row
-      and ``o`` is the Hadamard product;
-    - update: ``W <- W - alpha dJ/dW`` for W1 and W2 at once.
-
-    With sample weights s_i, ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` and each
-    gradient weights its rows the same way. The penalty ``l2`` = lambda adds
-    ``(lambda / 2) sum ||W||^2`` over the weights (not the bias rows) to J and
-    ``lambda W`` to each ``dJ/dW`` (``Objective.__call__``, for both models).
-
-    Unless ``coefs_init`` and ``intercepts_init`` give them, the hidden weights
-    start from ``N(0, 1 / fan_in)`` (their bias rows from ``N(0, 1)``), so A has
-    unit variance on standardised data; W2 starts at zero, so the first
-    prediction is the mean of y.
-
-    ``predict`` evaluates the network in the units training used and maps the
-    result back to the units of y; ``coefs_`` and ``intercepts_`` are the same
-    network with the standardisation folded in, for inspection (folding a
-    feature's mean into the bias row cancels digits when it is far from zero).
-    ``predict`` uses the kernel and weights that were fitted, so ``set_params``
-    changes nothing until the next ``fit``.
+    With ``A = [X 1] W1``, ``Z = Phi(A)`` and ``e = y - Yhat``: ``dJ/dW2 = -[Z 1]^T e / n``,
+    ``dJ/dW1 = -[X 1]^T ((e W2^T) o Phi'(A)) / n`` (W2 without its bias row). Hidden
+    weights start from ``N(0, 1 / fan_in)``, W2 at 0.
 
     Examples
     --------
@@ -89,8 +58,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     >>> from sklearn_lecture import SigmoidMLPRegressor
     >>> x = np.linspace(0, 10, 11).reshape(-1, 1)
     >>> y = -0.1 * (x.ravel() - 2) ** 2
-    >>> net = SigmoidMLPRegressor(random_state=0).fit(x, y)
-    >>> bool(net.score(x, y) > 0.99)
+    >>> bool(SigmoidMLPRegressor(random_state=0).fit(x, y).score(x, y) > 0.99)
     True
     """
 
@@ -138,20 +106,15 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         self.coefs_init = coefs_init
         self.intercepts_init = intercepts_init
 
-    # ------------------------------------------------------------- structure
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral):
-            sizes = [sizes]
-        sizes = list(np.ravel(np.asarray(sizes, dtype=object)))
-        integral = [
+        sizes = list(np.ravel(np.asarray(self.hidden_layer_sizes, dtype=object)))
+        integral = (
             isinstance(h, numbers.Integral) and not isinstance(h, bool | np.bool_) for h in sizes
-        ]
+        )
         if not sizes or not all(integral) or any(h < 1 for h in sizes):
             raise ValueError(
                 "hidden_layer_sizes must be a positive integer or a non-empty sequence of "
-                f"positive integers (units per hidden layer), e.g. (20,); got "
-                f"{self.hidden_layer_sizes!r}."
+                f"positive integers, e.g. (20,); got {self.hidden_layer_sizes!r}."
             )
         return [int(h) for h in sizes]
 
@@ -168,17 +131,13 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         return [f"coefs_{i}" for i in range(self._n_layers())]
 
     def _trainable(self):
-        names = []
-        for i in range(self._n_layers()):
-            names += [f"coefs_{i}", f"intercepts_{i}"]
-        return names
+        return [f"{k}_{i}" for i in range(self._n_layers()) for k in ("coefs", "intercepts")]
 
     def _init_params(self, X, Y, sample_weight, rng, standardizer):
         sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
         params = {}
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            last = i == len(sizes) - 2
-            if last:
+            if i == len(sizes) - 2:  # W2 = 0: the first prediction is the mean of y
                 params[f"coefs_{i}"] = np.zeros((fan_in, fan_out))
                 params[f"intercepts_{i}"] = np.zeros(fan_out)
             else:
@@ -209,24 +168,13 @@ class SigmoidMLPRegressor(LectureRegressorBase):
                 given[f"{key}_{i}"] = check_init_value(value, f"{name}[{i}]", shape)
         return given
 
-    # ----------------------------------------------------------- the lecture
     def _forward(self, params, X, keep=False, kernel=None):
-        """``A = [X 1] W1``, ``Z = Phi(A)``, ..., ``Yhat = [Z 1] W2``; returns ``(Yhat, Z)``.
-
-        With ``keep=True``, ``(Yhat, tape)`` for backprop: ``tape[i] = (Z_in, A)``
-        per hidden layer (its input and pre-activation; A is None when Phi'
-        needs only Z, which then overwrites A), then ``(Z, None)`` for W2.
-        ``kernel`` defaults to the parameter; ``predict`` passes the fitted one.
-        """
+        """``(Yhat, Z)``, or with ``keep`` ``(Yhat, tape)``: ``(Z_in, A or None)`` per layer."""
         kernel = ACTIVATIONS[self.kernel if kernel is None else kernel]
         keep_A = keep and kernel.uses_input
-        # The depth of the weights given, not of hidden_layer_sizes: after a
-        # set_params that changes the architecture the fitted model still predicts.
-        n_layers = 1
-        while f"coefs_{n_layers}" in params:
-            n_layers += 1
-        tape = []
-        Z = X
+        # the depth of the weights given, not of hidden_layer_sizes (set_params after fit)
+        n_layers = sum(k.startswith("coefs_") for k in params)
+        tape, Z = [], X
         for i in range(n_layers - 1):
             A = _augmented_product(Z, params, i)  # A = [Z 1] W (W1 for the first layer)
             tape.append((Z, A if keep_A else None))
@@ -238,15 +186,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         return Yhat, Z
 
     def _block_loss_grad(self, params, X, Y, s, grads):
-        """One block of the lecture's matrix backprop (section 5).
-
-        Adds ``grad_W2 = -[Z 1]^T (s o e)`` and
-        ``grad_W1 = -[X 1]^T ((s o e) W2^T o Phi'(A))`` to ``grads`` (the shared
-        loop divides by ``sum s``) and returns ``sum_i s_i ||e_i||^2``. A deeper
-        network repeats the W1 rule layer by layer, the layer above in W2's
-        place. ``grads`` holds only the trained blocks; nothing else is read or
-        kept, so the function can run on any thread or worker (see ``Objective``).
-        """
+        """The lecture's backprop (section 5) of one block, added to ``grads``; ``sum s e^2``."""
         dphi = ACTIVATIONS[self.kernel].dphi
         Yhat, tape = self._forward(params, X, keep=True)
         e = np.subtract(Y, Yhat, out=Yhat)  # e = y - Yhat
@@ -266,13 +206,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             _add_augmented_grad(grads, i, Z_in, delta)  # grad_W1 = -[x 1]^T (e W2^T o Phi')
         return sse
 
-    # --------------------------------------------------------- change of units
     def _to_original(self, params, standardizer):
-        """Fold the standardisation into W1 (input side) and W2 (output side).
-
-        ``A = ((X - m) / s) W + b = X (W / s) + (b - (m / s) W)`` and
-        ``Y = my + sy (Z W2 + b2)``: the same function of the raw X and y.
-        """
+        """Fold the standardisation in: ``((X - m) / s) W + b = X (W / s) + b - (m / s) W``."""
         out = {k: np.array(v, copy=True) for k, v in params.items()}
         last = self._n_layers() - 1
         dtype = params["coefs_0"].dtype
@@ -300,11 +235,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         return out
 
     def _fitted_params(self):
-        params = {}
-        for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_)):
-            params[f"coefs_{i}"] = W
-            params[f"intercepts_{i}"] = b
-        return params
+        params = {f"coefs_{i}": W for i, W in enumerate(self.coefs_)}
+        return params | {f"intercepts_{i}": b for i, b in enumerate(self.intercepts_)}
 
     def _fitted_attributes(self, params, y_2d):
         n = self._n_layers()

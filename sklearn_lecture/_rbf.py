@@ -15,17 +15,9 @@ MIN_WIDTH = 1e-6
 
 
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
-    """``u_ik = ||x_i - c_k||^2 / b_k`` (in units of ``scale``) by one matrix product.
-
-    ``||x - c||^2 = [x, ||x||^2, 1] [-2 c, 1, ||c||^2]^T``, clipped at 0: no
-    n x K x d array. Entries that overflow, and with ``exact_near`` those below
-    ``sqrt(eps) (max_i ||x_i||^2 + ||c_k||^2)`` (where the expansion's relative
-    error is large; the triangle profile needs them), are recomputed by
-    :func:`exact_squared_distances`.
-    """
-    if scale is not None:
-        X = X / scale
-        C = C / scale
+    """``u_ik = ||x_i - c_k||^2 / b_k`` by one product; overflows and (``exact_near``) near
+    entries, where the expansion cancels digits, from exact differences."""
+    X, C = (X, C) if scale is None else (X / scale, C / scale)
     n, d = X.shape
     X_aug = np.empty((n, d + 2), dtype=X.dtype)  # [x, ||x||^2, 1]
     X_aug[:, :d] = X
@@ -55,8 +47,7 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
 
 
 def _distance_unit(params):
-    """f, the unit of each feature's distance, or None where f = 1 (always, but after a warm
-    start on data of other per-feature scales)."""
+    """f, the unit of each feature's distance, or None where f = 1 (all but warm starts)."""
     f = params.get("feature_scale")
     return None if f is None or np.all(f == 1) else f
 
@@ -66,65 +57,47 @@ class RBFRegressor(LectureRegressorBase):
     """The lecture's RBF regression, grown into a network of K radial units.
 
     ``yhat(x) = sum_k w_k Phi(||x - c_k||^2 / b_k) + w0`` (lecture 3, section 2,
-    examples l6rbf1-3), fitted by full-batch gradient descent on
-    ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``. Read more in the :ref:`user_guide`.
+    examples l6rbf1-3), fitted by gradient descent on ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``.
+    Read more in the :ref:`user_guide`.
 
     Parameters
     ----------
     n_centers : int, default=20
-        K, the number of radial units. With more units than rows of positive
-        weight, some units share a centre and add nothing (the fit is that of
-        fewer units) and a ``UserWarning`` says so. ``coef_`` always has K rows.
+        K, the number of radial units.
     kernel : {"rbf", "sigmoid", "relu"}, default="rbf"
-        The radial profile Phi(u) of ``u = ||x - c||^2 / b``: ``exp(-u)`` (the
-        lecture's), ``2 / (1 + exp(u))`` or the lecture's "triangle curve"
-        ``max(0, 1 - sqrt(u))`` (subgradient 0 at its tip). (In
-        :class:`SigmoidMLPRegressor` ``kernel`` is the activation of
-        ``[x 1] W1`` instead.) See :ref:`model_and_kernel`.
+        Phi(u): ``exp(-u)``, ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``. See
+        :ref:`model_and_kernel`.
     width : float or None, default=None
-        b, shared by all units at the start. ``None`` sets
-        ``b = 2 mean_k min_{j != k} ||c_k - c_j||^2`` over the initial centres
-        (neighbours overlap at ``exp(-1/2)``), or the variance of X when the
-        centres coincide. With ``standardize=True`` b is in units of the
-        standardised features.
+        b at the start (standardised units); ``None``: from the initial centres' spacing.
     init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), default="kmeans"
-        Starting centres c. ``"kmeans"`` (deterministic, row-order free):
-        farthest-point centres refined by weighted :class:`~sklearn.cluster.KMeans`;
-        ``"kmeans++"``: :func:`~sklearn.cluster.kmeans_plusplus`; ``"random"``:
-        K rows. An array gives the centres in the units of X, such as the
-        lecture's guesses ``[[0.0]]``, ``[[0.5]]`` or ``[[1.0]]``.
+        Starting centres c: deterministic k-means, k-means++, K random rows, or centres
+        in the units of X (the lecture's ``[[0.5]]``).
     fit_centers : bool, default=True
-        Learn c (all of the lecture's examples do).
+        Learn c.
     fit_weights : bool, default=True
         Learn w. ``False`` fixes ``w = 1`` (l6rbf1).
     fit_intercept : bool, default=True
         Learn w0. ``False`` fixes ``w0 = 0`` (l6rbf1, l6rbf2).
     fit_widths : bool, default=False
-        Also learn each b_k (beyond the lecture), kept positive by projection.
+        Also learn each b_k (beyond the lecture), kept positive.
     %(parameters)s
     coef_init : array-like of shape (K,) or (n_outputs, K), or None, default=None
-        Starting weights w, shaped like ``coef_``, in the units of y (the slides'
-        l6rbf2 and l6rbf3 start from given w); ``None`` starts from the
-        least-squares read-out (see Notes). With ``fit_weights=False`` w stays
-        at this value (1 by default). Converted to the standardised problem as
-        ``warm_start`` converts fitted parameters; used only by a fresh fit.
-        Wrong shapes, NaN, inf or complex values raise a ``ValueError``.
+        Starting w, shaped like ``coef_``, in the units of y; ``None``: least squares
+        (1 with ``fit_weights=False``).
     intercept_init : float, array-like of shape (n_outputs,), or None, default=None
-        Starting bias w0, shaped like ``intercept_``, in the units of y; ``None``
-        starts from the least-squares read-out. With ``fit_intercept=False`` w0
-        stays at this value (0 by default). As ``coef_init``.
+        Starting w0, shaped like ``intercept_``; as ``coef_init`` (0 with
+        ``fit_intercept=False``).
 
     Attributes
     ----------
     centers_ : ndarray of shape (K, n_features)
         The centres c_k, in the units of X.
     widths_ : ndarray of shape (K,)
-        The widths b_k (in standardised units when ``standardize=True``).
+        The widths b_k (standardised units when ``standardize=True``).
     feature_scale_ : ndarray of shape (n_features,)
-        The unit of each feature's distance (its standard deviation, or 1 with
-        ``standardize=False``): ``u_k = ||(x - c_k) / feature_scale_||^2 / b_k``.
+        f, the unit of each feature: ``u_k = ||(x - c_k) / f||^2 / b_k``.
     coef_ : ndarray of shape (K,) or (n_outputs, K)
-        The weights w_k, shaped like ``LinearRegression.coef_``.
+        The weights w_k.
     intercept_ : float or ndarray of shape (n_outputs,)
         The bias w0.
     %(attributes)s
@@ -135,34 +108,10 @@ class RBFRegressor(LectureRegressorBase):
 
     Notes
     -----
-    With ``u_ik = ||x_i - c_k||^2 / b_k``, ``phi_ik = Phi(u_ik)``,
-    ``yhat_i = sum_k w_k phi_ik + w0`` and ``e_i = y_i - yhat_i``, the cost is
-    ``J = 1/(2n) sum_i e_i^2`` and its gradients are
-
-    - ``dJ/dw_k = -1/n sum_i e_i phi_ik``;
-    - ``dJ/dw0 = -1/n sum_i e_i``;
-    - ``dJ/dc_k = 1/n sum_i e_i w_k Phi'(u_ik) 2 (x_i - c_k) / b_k``, which for
-      the lecture's ``Phi = exp(-u)`` is ``-2/n sum_i e_i w_k phi_ik (x_i - c_k) / b_k``:
-      the lecture's ``-4 sum e w phi (x - c) / b`` for ``J = sum e^2``, divided by 2n;
-    - ``dJ/db_k = 1/n sum_i e_i w_k Phi'(u_ik) u_ik / b_k``.
-
-    The penalty ``l2`` = lambda adds ``(lambda / 2) ||w||^2`` to J and
-    ``lambda w`` to ``dJ/dw`` (``Objective.__call__``, for both models).
-
-    Each iteration updates every trained parameter: ``c <- c - alpha dJ/dc``,
-    ``w <- w - alpha dJ/dw``, ``w0 <- w0 - alpha dJ/dw0``. The lecture's examples
-    are ``RBFRegressor(n_centers=1, fit_weights=False, fit_intercept=False)``
-    (l6rbf1), ``fit_intercept=False`` (l6rbf2) and the defaults (l6rbf3).
-    Before the first step, the trained w and w0 that ``coef_init`` and
-    ``intercept_init`` do not give are set to the weighted least-squares fit on
-    the initial basis (with a small ridge); the slides start from given values.
-
-    ``predict`` evaluates the model in the units training used and maps ``yhat``
-    back to the units of y; ``centers_``, ``coef_`` and ``intercept_`` are the
-    same model in the units of X and y, for inspection (expanding
-    ``||x - c||^2`` in raw units would cancel digits on features far from zero).
-    ``predict`` uses the kernel and parameters that were fitted, so
-    ``set_params`` changes nothing until the next ``fit``.
+    With ``phi_ik = Phi(u_ik)`` and ``e = y - yhat``: ``dJ/dw = -phi^T e / n``,
+    ``dJ/dw0 = -sum_i e_i / n`` and ``dJ/dc_k = 2/n sum_i e_i w_k Phi'(u_ik) (x_i - c_k) / b_k``
+    (the lecture's ``-4 sum e w phi (x - c) / b`` over 2n). w and w0 not given start
+    at the least-squares fit on the initial basis.
 
     Examples
     --------
@@ -170,8 +119,7 @@ class RBFRegressor(LectureRegressorBase):
     >>> from sklearn_lecture import RBFRegressor
     >>> x = np.linspace(0, 5, 50).reshape(-1, 1)
     >>> y = np.exp(-(x.ravel() - 2) ** 2) + 0.5 * np.exp(-(x.ravel() - 4) ** 2 / 0.5)
-    >>> rbf = RBFRegressor(n_centers=8, random_state=0).fit(x, y)
-    >>> bool(rbf.score(x, y) > 0.99)
+    >>> bool(RBFRegressor(n_centers=8, random_state=0).fit(x, y).score(x, y) > 0.99)
     True
     """
 
@@ -180,10 +128,7 @@ class RBFRegressor(LectureRegressorBase):
         "n_centers": [Interval(numbers.Integral, 1, None, closed="left")],
         "width": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "init": [StrOptions({"kmeans", "kmeans++", "random"}), "array-like"],
-        "fit_centers": ["boolean"],
-        "fit_weights": ["boolean"],
-        "fit_intercept": ["boolean"],
-        "fit_widths": ["boolean"],
+        **dict.fromkeys(["fit_centers", "fit_weights", "fit_intercept", "fit_widths"], ["boolean"]),
         "coef_init": ["array-like", None],
         "intercept_init": ["array-like", numbers.Real, None],
     }
@@ -237,7 +182,6 @@ class RBFRegressor(LectureRegressorBase):
         self.coef_init = coef_init
         self.intercept_init = intercept_init
 
-    # ------------------------------------------------------------- structure
     def _architecture(self, n_features, n_outputs):
         return (self.n_centers, n_features, n_outputs)
 
@@ -245,13 +189,8 @@ class RBFRegressor(LectureRegressorBase):
         return ["coef"]
 
     def _trainable(self):
-        flags = [
-            ("centers", self.fit_centers),
-            ("widths", self.fit_widths),
-            ("coef", self.fit_weights),
-            ("intercept", self.fit_intercept),
-        ]
-        return [name for name, on in flags if on]
+        flags = [self.fit_centers, self.fit_widths, self.fit_weights, self.fit_intercept]
+        return [n for n, on in zip(["centers", "widths", "coef", "intercept"], flags) if on]
 
     def _y_standardization(self):
         # w = 1 and w0 = 0 are fixed in the units of y: keep those units.
@@ -267,10 +206,7 @@ class RBFRegressor(LectureRegressorBase):
     def _init_params(self, X, Y, sample_weight, rng, standardizer):
         K = self.n_centers
         C = initial_centers(self.init, K, X.astype(np.float64), sample_weight, rng, standardizer)
-        if self.width is None:
-            b = default_width(C, X.astype(np.float64), sample_weight)
-        else:
-            b = float(self.width)
+        b = float(self.width or default_width(C, X.astype(np.float64), sample_weight))
         finfo = np.finfo(X.dtype)  # b is stored in X's dtype: 0 or inf would break u = d^2 / b
         if not float(finfo.tiny) <= b <= float(finfo.max):
             what = "the default width" if self.width is None else "width"
@@ -279,13 +215,9 @@ class RBFRegressor(LectureRegressorBase):
                 f"{what} b={b:.4g} is not representable in {X.dtype}: pass width= between "
                 f"{finfo.tiny:.3g} and {finfo.max:.3g}, or use standardize=True{wider}."
             )
-        params = {
-            "centers": C,
-            "widths": np.full(K, b),
-            "coef": np.ones((K, Y.shape[1])),
-            "intercept": np.zeros(Y.shape[1]),
-            "feature_scale": np.ones(X.shape[1]),
-        }
+        m = Y.shape[1]
+        params = {"centers": C, "widths": np.full(K, b), "coef": np.ones((K, m))}
+        params.update(intercept=np.zeros(m), feature_scale=np.ones(X.shape[1]))
         given = self._init_values(K, Y.shape[1])
         if given:
             params = self._use_init_values(params, given, standardizer)
@@ -301,29 +233,19 @@ class RBFRegressor(LectureRegressorBase):
 
     def _init_values(self, K, n_outputs):
         """``coef_init`` and ``intercept_init`` as ``(K, n_outputs)`` and ``(n_outputs,)``."""
-        given = {}
-        if self.coef_init is not None:
-            shape = (K,) if n_outputs == 1 and np.ndim(self.coef_init) == 1 else (n_outputs, K)
-            given["coef"] = (
-                check_init_value(self.coef_init, "coef_init", shape).reshape(n_outputs, K).T
-            )
-        if self.intercept_init is not None:
-            scalar = n_outputs == 1 and np.ndim(self.intercept_init) == 0
-            shape = () if scalar else (n_outputs,)
-            given["intercept"] = check_init_value(
-                self.intercept_init, "intercept_init", shape
-            ).reshape(n_outputs)
+        given, w, w0 = {}, self.coef_init, self.intercept_init
+        if w is not None:
+            shape = (K,) if n_outputs == 1 and np.ndim(w) == 1 else (n_outputs, K)
+            given["coef"] = check_init_value(w, "coef_init", shape).reshape(n_outputs, K).T
+        if w0 is not None:
+            shape = () if n_outputs == 1 and np.ndim(w0) == 0 else (n_outputs,)
+            given["intercept"] = check_init_value(w0, "intercept_init", shape).reshape(n_outputs)
         return given
 
     def _least_squares_readout(self, params, X, Y, s, solve_w, solve_w0):
         """Set w (``solve_w``) and w0 (``solve_w0``) to the minimum of J, penalty included."""
         _, P = self._forward(params, X.astype(np.float64))
-        cols = []
-        if solve_w:
-            cols.append(P)
-        if solve_w0:
-            cols.append(np.ones((P.shape[0], 1)))
-        F = np.hstack(cols)
+        F = np.hstack([P] * solve_w + [np.ones((P.shape[0], 1))] * solve_w0)
         target = Y.astype(np.float64).copy()
         if not solve_w:
             target -= P @ params["coef"]
@@ -341,24 +263,12 @@ class RBFRegressor(LectureRegressorBase):
         if solve_w0:
             params["intercept"] = sol[-1]
 
-    # ----------------------------------------------------------- the lecture
     def _forward(self, params, X, kernel=None, derivative=False, keep_u=False, unit=False):
-        """``u = ||x - c||^2 / b``, ``phi = Phi(u)``, ``yhat = phi w + w0``: ``(yhat, phi)``.
-
-        With ``derivative=True``, ``(yhat, phi, Phi'(u), u)`` (u only with
-        ``keep_u``). ``kernel`` defaults to the parameter (``predict`` passes
-        the fitted one); ``unit`` is ``_distance_unit(params)`` if known.
-        phi, then Phi'(u), overwrite u when it is no longer needed.
-        """
+        """``(yhat, phi)``, or with ``derivative`` ``(yhat, phi, Phi'(u), u if keep_u)``."""
         profile = RADIAL_PROFILES[self.kernel if kernel is None else kernel]
         scale = _distance_unit(params) if unit is False else unit
-        U = squared_distances(
-            X,
-            params["centers"],
-            scale,
-            widths=params["widths"],
-            exact_near=profile.exact_near_centre,
-        )  # u = ||x - c||^2 / b
+        c, b = params["centers"], params["widths"]
+        U = squared_distances(X, c, scale, b, profile.exact_near_centre)  # u = ||x - c||^2 / b
         keep_U = derivative and (keep_u or profile.uses_input)
         P = profile.phi(U, out=None if keep_U else U)  # phi = Phi(u)
         if derivative:
@@ -366,29 +276,15 @@ class RBFRegressor(LectureRegressorBase):
             D = profile.dphi(U if keep_U else None, P, out=U if U_free else None)  # Phi'(u)
         Yhat = P @ params["coef"]  # yhat = phi w + w0
         Yhat += params["intercept"]
-        if derivative:
-            return Yhat, P, D, (U if keep_u else None)
-        return Yhat, P
+        return (Yhat, P, D, (U if keep_u else None)) if derivative else (Yhat, P)
 
     def _block_loss_grad(self, params, X, Y, s, grads):
-        """One block of the lecture's gradients (section 2), grown to K units and d features.
-
-        The slides' ``J = sum e^2`` gradients halved (the loop divides by
-        ``sum s``), rows weighted by s, ``(e w phi)_ik = e_i w_k (-Phi'(u_ik))``
-        (the slides' ``e w phi`` for ``Phi = exp(-u)``), and ``grad_c`` divided by
-        f^2 after a warm start in new units. Adds to the trained blocks in
-        ``grads`` only and returns ``sum s e^2``; reads nothing else, so it runs
-        on any thread or worker.
-        """
+        """The lecture's gradients (section 2) of one block, added to ``grads``; ``sum s e^2``."""
         C, b, w = params["centers"], params["widths"], params["coef"]
         f = _distance_unit(params)  # None: distances in training units, f = 1
         through_u = "centers" in grads or "widths" in grads  # are c or b trained?
-        if through_u:
-            Yhat, P, dPhi, U = self._forward(
-                params, X, derivative=True, keep_u="widths" in grads, unit=f
-            )
-        else:
-            Yhat, P = self._forward(params, X, unit=f)
+        out = self._forward(params, X, derivative=through_u, keep_u="widths" in grads, unit=f)
+        Yhat, P, dPhi, U = out if through_u else (*out, None, None)
         e = np.subtract(Y, Yhat, out=Yhat)  # e = y - yhat
         se = e if s is None else e * s[:, None]  # s o e: rows weighted by s
         sse = np.einsum("ij,ij->", se, e)  # sum s e^2
@@ -414,16 +310,12 @@ class RBFRegressor(LectureRegressorBase):
                 grads["widths"] -= np.einsum("ik,ik->k", ewphi, U) / b
         return sse
 
-    # --------------------------------------------------------- change of units
     def _to_original(self, params, standardizer):
         dtype = params["centers"].dtype
         out = {
             "centers": params["centers"] * standardizer.x_scale + standardizer.x_mean,
             "widths": np.array(params["widths"], copy=True),
-            # the unit of each feature's distance: f in training units times X's scale
-            "feature_scale": np.asarray(
-                params["feature_scale"] * standardizer.x_scale, dtype=np.float64
-            ),
+            "feature_scale": np.asarray(params["feature_scale"] * standardizer.x_scale, np.float64),
             "coef": params["coef"] * standardizer.y_scale,
             "intercept": params["intercept"] * standardizer.y_scale + standardizer.y_mean,
         }
@@ -433,30 +325,20 @@ class RBFRegressor(LectureRegressorBase):
         return {
             "centers": (params["centers"] - standardizer.x_mean) / standardizer.x_scale,
             "widths": np.array(params["widths"], dtype=np.float64),
-            # 1 when X has the scale of the fit (exactly: s / s); after a warm start on
-            # data of other scales, the old unit in the new ones, so u is unchanged
-            "feature_scale": np.asarray(params["feature_scale"], dtype=np.float64)
-            / standardizer.x_scale,
+            # 1 (s / s), or after a warm start in new units the old unit in the new ones
+            "feature_scale": np.asarray(params["feature_scale"], np.float64) / standardizer.x_scale,
             "coef": params["coef"] / standardizer.y_scale,
             "intercept": (params["intercept"] - standardizer.y_mean) / standardizer.y_scale,
         }
 
     def _fitted_params(self):
-        coef = self.coef_.reshape(-1, 1) if self.coef_.ndim == 1 else self.coef_.T
-        return {
-            "centers": self.centers_,
-            "widths": self.widths_,
-            "feature_scale": self.feature_scale_,
-            "coef": coef,
-            "intercept": np.atleast_1d(self.intercept_),
-        }
+        w = self.coef_.reshape(-1, 1) if self.coef_.ndim == 1 else self.coef_.T
+        params = {k: getattr(self, f"{k}_") for k in ("centers", "widths", "feature_scale")}
+        return params | {"coef": w, "intercept": np.atleast_1d(self.intercept_)}
 
     def _fitted_attributes(self, params, y_2d):
-        coef = params["coef"]  # (K, n_outputs)
-        return {
-            "centers_": params["centers"],
-            "widths_": params["widths"],
-            "feature_scale_": params["feature_scale"],
-            "coef_": coef.T.copy() if y_2d else coef[:, 0].copy(),
-            "intercept_": params["intercept"].copy() if y_2d else params["intercept"][0],
-        }
+        w, w0 = params["coef"], params["intercept"]  # (K, n_outputs), (n_outputs,)
+        out = {f"{k}_": params[k] for k in ("centers", "widths", "feature_scale")}
+        out["coef_"] = w.T.copy() if y_2d else w[:, 0].copy()
+        out["intercept_"] = w0.copy() if y_2d else w0[0]
+        return out

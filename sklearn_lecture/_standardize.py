@@ -16,9 +16,7 @@ def block_moments(A, s, big, mean):
     """``sum_i s_i B_i``, ``sum_i s_i B_i^2`` in float64, ``B = (A - mean) / big`` (None: 0, 1)."""
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         B = np.asarray(A, dtype=np.float64)
-        if mean is not None:
-            B = B - mean
-        B = B / big
+        B = (B if mean is None else B - mean) / big
         BB = B * B
         if s is None:
             return B.sum(axis=0), BB.sum(axis=0)
@@ -27,14 +25,8 @@ def block_moments(A, s, big, mean):
 
 
 def mean_scale(big, moments, dtype):
-    """Column means and standard deviations, weighted by ``s_i``.
-
-    Computed relative to each column's largest magnitude ``big``, so values near
-    float64's limits neither overflow nor underflow; ``moments(big, mean)`` returns
-    the sums of :func:`block_moments` over all rows and ``sum_i s_i``. The
-    corrected two-pass variance ``E[B^2] - E[B]^2`` of ``B = (A - mean) / big``
-    removes the mean's rounding, so a constant column's scale is (nearly) 0.
-    """
+    """Weighted column means and standard deviations, computed relative to ``big``; ``moments``
+    sums :func:`block_moments` over the rows and gives ``sum_i s_i``."""
     big = np.array(big, dtype=np.float64)
     big[big == 0] = 1.0
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
@@ -47,12 +39,7 @@ def mean_scale(big, moments, dtype):
 
 
 def _guard_scale(scale, big, dtype=np.float64):
-    """Columns without spread (relative to their magnitude ``big``) get the scale ``max(1, big)``.
-
-    So do spreads the ``dtype`` cannot hold with 20 bits. A spread of a few
-    rounding steps is data (y = 1e15 + sin x): its scale is at least ``2 eps big``,
-    so the mean's rounding stays a small offset and y's error is not scaled by big.
-    """
+    """Columns without spread relative to ``big`` get ``max(1, big)``, others >= ``2 eps big``."""
     smallest = float(np.finfo(dtype).smallest_subnormal) * 2.0**20  # dtype: float32 or 64
     eps = np.finfo(np.float64).eps
     # a constant column's corrected scale is rounding, far below one step (eps big)
@@ -70,10 +57,8 @@ class Standardizer:
         self.y_mean, self.y_scale = y_mean, y_scale
 
     @classmethod
-    def identity(cls, n_features, n_outputs):
-        return cls(
-            np.zeros(n_features), np.ones(n_features), np.zeros(n_outputs), np.ones(n_outputs)
-        )
+    def identity(cls, d, m):
+        return cls(np.zeros(d), np.ones(d), np.zeros(m), np.ones(m))
 
     def is_identity(self):
         means = self.x_mean.any() or self.y_mean.any()
@@ -84,10 +69,9 @@ class Standardizer:
         dtype = X.dtype
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             Xs = _scaled(X, self.x_mean, self.x_scale, dtype)
-            Ys = None
-            if Y is not None:
-                Ys = _scaled(Y.astype(dtype, copy=False), self.y_mean, self.y_scale, dtype)
-        return Xs, Ys
+            if Y is None:
+                return Xs, None
+            return Xs, _scaled(Y.astype(dtype, copy=False), self.y_mean, self.y_scale, dtype)
 
     def inverse_y(self, Ys):
         """``Ys * scale + mean``: predictions in training units back in the units of y."""
@@ -104,18 +88,14 @@ def _scaled(A, mean, scale, dtype):
         with np.errstate(over="raise"):  # the FPU's flag: no extra pass over A
             D = A - mean
     except FloatingPointError:
-        # values of both signs near the dtype's limit: A - mean overflowed, but
-        # A / scale - mean / scale cannot (scale is at least the spread)
+        # A - mean overflowed near the dtype's limit; A / scale - mean / scale cannot
         return np.divide(A, scale) - mean / scale
     D /= scale
     return D
 
 
 def gram_sums(features, X, s, standardizer):
-    """``[Z 1]^T S [Z 1]`` and ``sum s`` over the rows of X in blocks (``(None, 0.0)`` for none).
-
-    ``features(X_block)`` is the model's Z (last hidden layer, or the RBF units phi).
-    """
+    """``[Z 1]^T S [Z 1]`` and ``sum s`` over the blocks of X, ``Z = features(X_block)``."""
     G, total = None, 0.0
     for Xb, _, sb in row_blocks(X, None, s, standardizer.transform):
         F = features(Xb)
@@ -159,8 +139,7 @@ def r2_from_sums(ss_res, ss_tot):
 
 
 def r2_in_range(y, yhat, sample_weight=None):
-    """:func:`~sklearn.metrics.r2_score` of y and yhat scaled by a power of two (exact) so that
-    squared errors near float64's limit do not overflow."""
+    """:func:`~sklearn.metrics.r2_score` of y and yhat scaled by a power of two (no overflow)."""
     y, yhat = np.asarray(y, dtype=np.float64), np.asarray(yhat, dtype=np.float64)
     big = max(float(np.max(np.abs(a), initial=0.0)) for a in (y, yhat))
     if 1e100 < big < np.inf:

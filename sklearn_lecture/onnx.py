@@ -1,11 +1,6 @@
 """Export fitted models to ONNX with skl2onnx (the optional ``onnx`` extra).
 
-After :func:`register`, ``skl2onnx.to_onnx`` converts :class:`~sklearn_lecture.RBFRegressor`
-and :class:`~sklearn_lecture.SigmoidMLPRegressor` alone or inside a
-:class:`~sklearn.pipeline.Pipeline`, for every kernel, and onnxruntime then predicts
-what ``predict`` predicts, up to the rounding of the input's float type.
-skl2onnx is imported only when :func:`register` is called, so ``import sklearn_lecture``
-works without the extra. See :ref:`deploying` in the user guide.
+skl2onnx is imported only by :func:`register`. See :ref:`deploying` in the user guide.
 """
 
 import numpy as np
@@ -15,29 +10,15 @@ from ._rbf import RBFRegressor
 
 
 def register():
-    """Teach skl2onnx to convert both estimators.
+    """Teach ``skl2onnx.to_onnx`` to convert both estimators (alone or in a Pipeline).
 
-    Registers a shape calculator and a converter for :class:`~sklearn_lecture.RBFRegressor`
-    and :class:`~sklearn_lecture.SigmoidMLPRegressor` with
-    ``skl2onnx.update_registered_converter``. Call it once before ``skl2onnx.to_onnx``;
-    calling it again changes nothing. Needs the ``onnx`` extra
-    (``pip install -e ".[onnx]"``: skl2onnx, onnx and onnxruntime).
+    Call it once; needs ``pip install -e ".[onnx]"``. The graphs compute ``Z = Phi([Z 1] W)``,
+    ``Yhat = [Z 1] W2`` and ``u_k = ||(x - c_k) / f||^2 / b_k``, ``yhat = Phi(u) w + w0``.
 
     Raises
     ------
     ImportError
         If skl2onnx is not installed.
-
-    Notes
-    -----
-    The graphs compute the models from their public fitted attributes, in the units
-    of X and y, with the kernel that was fitted. The network:
-    ``A = [Z 1] W`` layer by layer from ``Z = X`` (``W = vstack([coefs_[i], intercepts_[i]])``),
-    ``Z = Phi(A)``, and ``Yhat = [Z 1] W2``. The RBF model:
-    ``u_k = ||(x - c_k) / feature_scale_||^2 / b_k`` from exact differences (an
-    n x K x d tensor per batch, so that the triangle's ``sqrt(u)`` stays accurate next
-    to a centre), ``phi_k = Phi(u_k)`` and ``yhat = phi coef_^T + w0``. The output has
-    shape (n_samples, n_outputs), one column for a 1-D y, as skl2onnx's regressors.
 
     Examples
     --------
@@ -45,12 +26,12 @@ def register():
     >>> import onnxruntime, skl2onnx  # doctest: +SKIP
     >>> from sklearn_lecture import RBFRegressor
     >>> from sklearn_lecture.onnx import register
-    >>> X = np.linspace(-2, 2, 40).reshape(-1, 1)
+    >>> X = np.linspace(-2, 2, 40).reshape(-1, 1).astype(np.float32)
     >>> model = RBFRegressor(n_centers=5, max_iter=50).fit(X, np.sin(X[:, 0]))
     >>> register()  # doctest: +SKIP
-    >>> onx = skl2onnx.to_onnx(model, X[:1].astype(np.float32))  # doctest: +SKIP
+    >>> onx = skl2onnx.to_onnx(model, X[:1])  # doctest: +SKIP
     >>> session = onnxruntime.InferenceSession(onx.SerializeToString())  # doctest: +SKIP
-    >>> yhat = session.run(None, {"X": X.astype(np.float32)})[0]  # doctest: +SKIP
+    >>> yhat = session.run(None, {"X": X})[0]  # doctest: +SKIP
     >>> bool(np.allclose(yhat[:, 0], model.predict(X), atol=1e-4))  # doctest: +SKIP
     True
     """
@@ -108,26 +89,21 @@ class _Graph:
         return self.node("Add", self.node("MatMul", Z, self.const(W)), self.const(b), out=out)
 
 
-def _activation(g, kernel, A):
-    """The network's Phi(A) (``_kernels.ACTIVATIONS``)."""
-    if kernel == "sigmoid":  # 1 / (1 + exp(-A))
-        return g.node("Sigmoid", A)
-    if kernel == "relu":  # max(0, A)
-        return g.node("Relu", A)
-    return g.node("Exp", g.node("Neg", g.node("Mul", A, A)))  # "rbf": exp(-A^2)
-
-
-def _profile(g, kernel, U):
-    """The RBF model's Phi(u) (``_kernels.RADIAL_PROFILES``)."""
-    if kernel == "sigmoid":  # 2 / (1 + exp(u)) = 2 sigmoid(-u)
-        return g.node("Mul", g.node("Sigmoid", g.node("Neg", U)), g.const(2.0))
-    if kernel == "relu":  # max(0, 1 - sqrt(u))
-        return g.node("Relu", g.node("Sub", g.const(1.0), g.node("Sqrt", U)))
-    return g.node("Exp", g.node("Neg", U))  # "rbf": exp(-u)
+# Phi as ONNX nodes: the network's (``_kernels.ACTIVATIONS``), the RBF model's (``RADIAL_PROFILES``)
+_ACTIVATIONS = {
+    "sigmoid": lambda g, A: g.node("Sigmoid", A),  # 1 / (1 + exp(-A))
+    "relu": lambda g, A: g.node("Relu", A),  # max(0, A)
+    "rbf": lambda g, A: g.node("Exp", g.node("Neg", g.node("Mul", A, A))),  # exp(-A^2)
+}
+_PROFILES = {
+    "sigmoid": lambda g, U: g.node("Mul", g.node("Sigmoid", g.node("Neg", U)), g.const(2.0)),
+    "relu": lambda g, U: g.node("Relu", g.node("Sub", g.const(1.0), g.node("Sqrt", U))),
+    "rbf": lambda g, U: g.node("Exp", g.node("Neg", U)),  # exp(-u)
+}
 
 
 def _fitted_kernel(model):
-    # the kernel predict uses: ``kernel`` may have been changed by set_params since fit
+    """The kernel ``predict`` uses (``set_params`` may have changed ``kernel`` since fit)."""
     return getattr(model, "_kernel_", model.kernel)
 
 
@@ -137,7 +113,7 @@ def _convert_mlp(scope, operator, container):
     kernel = _fitted_kernel(model)
     Z = operator.inputs[0].full_name
     for W, b in zip(model.coefs_[:-1], model.intercepts_[:-1]):
-        Z = _activation(g, kernel, g.affine(Z, W, b))
+        Z = _ACTIVATIONS[kernel](g, g.affine(Z, W, b))
     g.affine(Z, model.coefs_[-1], model.intercepts_[-1], out=operator.outputs[0].full_name)
 
 
@@ -153,4 +129,4 @@ def _convert_rbf(scope, operator, container):
     U = g.node("Div", U, g.const(model.widths_))  # u_k = ... / b_k
     w = np.asarray(model.coef_, dtype=np.float64).reshape(-1, K).T  # K x n_outputs
     b = np.atleast_1d(model.intercept_)
-    g.affine(_profile(g, _fitted_kernel(model), U), w, b, out=operator.outputs[0].full_name)
+    g.affine(_PROFILES[_fitted_kernel(model)](g, U), w, b, out=operator.outputs[0].full_name)
