@@ -12,7 +12,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-from sklearn.exceptions import ConvergenceWarning
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -26,10 +25,7 @@ MAIN = ('python3 -m venv .venv && .venv/bin/pip install -q -e ".[plot]" && '
 TESTS = ('python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" && '
          ".venv/bin/python -m pytest -n 2")
 
-# The slide replay asks for exactly max_iter updates with tol=0; until the step rule
-# offers a way to ask for k updates without a ConvergenceWarning, that warning is the
-# one allowed (issue 24). Every other warning fails the test.
-ALLOWED = {"Replaying one slide": (ConvergenceWarning,)}
+ALLOWED = {}  # no README block may warn
 
 
 def test_the_readme_is_an_introduction_with_both_commands():
