@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _check_sample_weight
-from threadpoolctl import OpenBLASController, threadpool_limits
+from threadpoolctl import OpenBLASController, ThreadpoolController
 
 # The dtypes training runs in (validate_data's dtype=: float32 stays, the rest is float64).
 FLOATS = [np.float64, np.float32]
@@ -245,35 +245,44 @@ def check_validation_spread(ss_tot, total_weight):
 # --------------------------------------------------------------------- BLAS
 _LOCK = threading.Lock()
 _USERS = set()  # a token for every call inside one_blas_thread() now, in any thread
-_LIMIT = [None]  # the threadpool_limits of the first of them
+_SAVED = []  # (BLAS library controller, its thread count before the first user)
 
 
 @contextmanager
 def one_blas_thread():
-    """BLAS on one thread while any fit runs (``threadpoolctl.threadpool_limits``).
+    """BLAS on one thread while any fit runs (threadpoolctl's library controllers).
 
     The block products are small, and a multithreaded BLAS makes them slower and
     rounds some products (the RBF read-out's least squares) by its thread count.
-    OpenBLAS's setting is process-wide, and threadpoolctl lets one thread at a time
-    set it: the first call sets it, and the last to end (in any thread) restores it,
-    so no fit restores a count under another that still runs (as a per-call limit
-    did when KMeans, in a fit in another thread, restored the one it had found).
+    OpenBLAS's setting is process-wide, so the first call sets it and the last to
+    end (in any thread) restores it. Every entry and exit runs :func:`_sync`, which
+    is idempotent: an interrupt (Ctrl-C) inside it is repaired by the next call.
     """
     token = object()
     try:
         with _LOCK:
-            if not _USERS and _LIMIT[0] is None:
-                _LIMIT[0] = threadpool_limits(limits=1, user_api="blas")
             _USERS.add(token)
+        _sync()
         yield
     finally:
         with _LOCK:
             _USERS.discard(token)
-            if not _USERS and _LIMIT[0] is not None:
-                _release_control()  # the thread that set it may be another one
-                _LIMIT[0].restore_original_limits()
-                _release_control()
-                _LIMIT[0] = None
+        _sync()
+
+
+def _sync():
+    """Make BLAS match the users: one thread while there are any, the saved counts when none."""
+    with _LOCK:
+        if _USERS and not _SAVED:
+            libs = ThreadpoolController().select(user_api="blas").lib_controllers
+            saved = [(lib, lib.num_threads) for lib in libs]
+            _SAVED.extend(saved)  # saved before any is set: an interrupt below still restores
+        for lib, n in _SAVED:
+            _release_control()  # the thread that set it may be another one
+            lib.set_num_threads(1 if _USERS else n)
+            _release_control()
+        if not _USERS:
+            _SAVED.clear()  # only once every library is restored
 
 
 def _release_control():
