@@ -99,3 +99,26 @@ def test_held_out_rows_with_one_y_value_are_a_clear_error(Est):
         assert len(set(est.validation_scores_)) > 1  # the scores move
     else:
         pytest.fail("no seed held out four zeros")
+
+
+def test_the_validation_r2_scores_every_output_with_the_sample_weights():
+    """Early stopping's score is scikit-learn's weighted R^2 averaged over all outputs
+    (a score of the first output only, or one that ignores the weights, fails here)."""
+    from sklearn.metrics import r2_score
+
+    from sklearn_lecture._backend import InMemoryRows
+    from sklearn_lecture._rows import held_out
+    from sklearn_lecture._standardize import Standardizer
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((200, 3))
+    Y = np.c_[X[:, 0] + 0.3 * rng.standard_normal(200), X[:, 1] ** 2]
+    sw = rng.uniform(0.1, 5.0, 200)
+    predict = lambda scale, Xb: Xb[:, :2] * scale  # noqa: E731  (yhat of "params" = scale)
+    *_, monitor = InMemoryRows.split_validation(
+        X, Y, sw, Standardizer.identity(3, 2), np.random.RandomState(1), 0.25, predict
+    )
+    val = held_out(200, 0.25, np.random.RandomState(1))
+    for scale in (0.3, 0.7, 1.0):
+        expected = r2_score(Y[val], X[val][:, :2] * scale, sample_weight=sw[val])
+        assert monitor(scale) == pytest.approx(expected, rel=1e-12, abs=1e-12)

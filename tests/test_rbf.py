@@ -346,3 +346,13 @@ def test_the_start_is_the_penalised_ridge_stabilised_least_squares_read_out(kwar
     solved = [k for k in ("coef", "intercept") if given[k] not in kwargs]
     got = np.concatenate([theta0[sl[k]] for k in solved])
     np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
+def test_the_default_width_is_twice_the_mean_squared_distance_to_the_nearest_centre():
+    """``width=None``: b = 2 mean_k min_j ||c_k - c_j||^2, as the docs say."""
+    from sklearn_lecture._centers import default_width
+
+    C = np.array([[0.0], [1.0], [3.0]])  # nearest squared distances 1, 1, 4: mean 2
+    assert default_width(C, C, None) == pytest.approx(4.0, rel=1e-15)
+    C2 = np.array([[0.0, 0.0], [3.0, 4.0]])  # both 25 apart (squared)
+    assert default_width(C2, C2, None) == pytest.approx(50.0, rel=1e-15)
