@@ -208,10 +208,11 @@ class StepRule:
         the way (longer runs); else None."""
         if self.adaptive:
             return None
+        rising = not J_end <= min(curve)  # the run raised J (or made it NaN)
         J0, J_peak, J_end = curve[0], max(curve), max(J_end, curve[-1])
         long_run = len(curve) >= MIN_ITER_CHECKED  # a few updates may rise a little
         J0 = J0 if self.J_first is None else self.J_first  # partial_fit: the first call's
-        limit = J0 * (1 + 1e-6) if long_run else SHORT_RISE * J0
+        limit = J0 * (1 + 1e-6) if long_run else (SHORT_RISE * J0 if rising else np.inf)
         ended_higher = not np.isfinite(J_end) or (
             J_end > limit and J_end - J0 > 1e-12 * max(1.0, J0)
         )
