@@ -155,8 +155,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         rows = rows_backend(X)
         with one_blas_thread():
             state, finish = self._train(plan, rows, X, y, sample_weight)
-        self._store(state)
-        finish()
+        finish()  # the callbacks' end and the ConvergenceWarning: an interrupt there keeps
+        self._store(state)  # the old state, as does any exception before this line
         return self
 
     def _problem(self, plan, rows, X, y, sample_weight, rng, caller=None):

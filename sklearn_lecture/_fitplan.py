@@ -130,7 +130,7 @@ class FitSteps:
     """The training steps of a fit (``_train``) and storing their result (``_store``)."""
 
     def _train(self, plan, rows, X, y, sample_weight):
-        """Every step of the fit; returns ``(the new state, what to do once it is stored)``."""
+        """Every step of the fit; returns ``(the new state, what to do just before storing it)``."""
         rng = check_random_state(self.random_state)  # initialisation, then the split
         data, record, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng)
         alpha = self._choose_alpha(plan, rows, params, data, standardizer)
@@ -253,7 +253,7 @@ class FitSteps:
         self.__dict__ = {**kept, **state}
 
     def _finish(self, plan, converged, callbacks):
-        """After storing: end the callbacks, then warn when ``fit`` ran out of iterations."""
+        """Before storing: end the callbacks, then warn when ``fit`` ran out of iterations."""
         if callbacks is not None:
             callbacks.end()
         # n_iter_no_change=None (or tol=0 with n_iter_no_change=max_iter) asks gradient

@@ -6,16 +6,17 @@ scale and offset of y, for every kernel of both estimators.
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from _helpers import KERNELS, NAMES, SOLVERS, fit_quietly, make_estimator, smooth_data
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_lecture import SigmoidMLPRegressor, _optimizers
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, _optimizers
 
 
 def _state(est):
@@ -274,3 +275,29 @@ def test_an_interrupt_while_storing_leaves_every_attribute_as_before(name, monke
     assert vars(est).keys() == before.keys()
     assert pickle.dumps(vars(est)) == pickle.dumps(before)
     np.testing.assert_array_equal(est.predict(X), pred)
+
+
+@pytest.mark.parametrize("Est", [RBFRegressor, SigmoidMLPRegressor])
+def test_an_interrupt_in_the_convergence_warning_keeps_the_old_model(Est, monkeypatch):
+    """Ctrl-C while the ConvergenceWarning is issued (the last step before the new state
+    is stored) leaves the estimator as it was before ``fit``, like any other interrupt."""
+    from sklearn_lecture import _fitplan
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, size=(80, 2))
+    y = np.sin(X[:, 0]) + X[:, 1]
+    est = Est(max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    before = est.predict(X).copy(), est.n_iter_, dict(vars(est))
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_fitplan, "warn_not_converged", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        est.set_params(max_iter=5).fit(X, 2 * y)
+    assert est.n_iter_ == before[1]
+    np.testing.assert_array_equal(est.predict(X), before[0])
+    assert set(vars(est)) == set(before[2])
