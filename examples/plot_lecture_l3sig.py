@@ -108,5 +108,5 @@ for i, (h, net) in enumerate(defaults.items()):
 ax_fit.set_title(f"the lecture's method: y = -0.1 (x - 2)^2, {n_iter} updates")
 ax_loss.set_title(f"the same step a = {a:g} for both")
 ax_default.set_title("the defaults (learning_rate='auto')")
-ax_default.set_ylabel("J = 1/(2n) sum e^2 (standardised y)")
+ax_default.set_ylabel("J = 1/(2n) sum e^2 + (l2/2) ||W||^2\n(standardised y)")
 fig.savefig(FIGURES / "l3sig.png", dpi=150)

@@ -143,7 +143,7 @@ def _l3sig_figure(results):
         f"h = 200 ends {verdict['defaults']} h = 20",
         fontsize="medium",
     )
-    ax[1, 1].set_ylabel("J = 1/(2n) sum e^2 (standardised y)")
+    ax[1, 1].set_ylabel("J = 1/(2n) sum e^2 + (l2/2) ||W||^2\n(standardised y)")
     fig.suptitle(
         "l3sig, y = -0.1 (x - 2)^2. Top: the slide's data, h, iteration count and "
         "start W1 = randn(2, h), W2 = randn(h + 1, 1),\nwith the step "

@@ -99,7 +99,7 @@ class LossCurveDisplay:
     >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
     >>> display = LossCurveDisplay.from_estimator(rbf)
     >>> display.ax_.get_ylabel()
-    'J = 1/(2n) sum e^2 (standardised units)'
+    'J = 1/(2n) sum e^2 + (l2/2) ||W||^2 (standardised units)'
     """
 
     def __init__(self, *, loss_curve, estimator_name=None, standardized=None):
@@ -137,7 +137,7 @@ class LossCurveDisplay:
             _plain_log_scale(ax)
         ax.set_xlabel("iteration")
         units = {True: " (standardised units)", False: " (units of y^2)"}
-        ax.set_ylabel("J = 1/(2n) sum e^2" + units.get(self.standardized, ""))
+        ax.set_ylabel("J = 1/(2n) sum e^2 + (l2/2) ||W||^2" + units.get(self.standardized, ""))
         if kwargs.get("label") is not None:
             ax.legend(fontsize="small")
         self.ax_, self.figure_ = ax, ax.figure

@@ -208,11 +208,12 @@ def test_loss_curve_display_says_the_units_of_j(bumps):
         for est_id, est in [("std", standardized), ("raw", raw), ("mlp", mlp),
                             ("scaled-mlp", scaled_mlp)]
     }
-    assert labels["std"] == "J = 1/(2n) sum e^2 (standardised units)"
-    assert labels["raw"] == "J = 1/(2n) sum e^2 (units of y^2)"
+    J = "J = 1/(2n) sum e^2 + (l2/2) ||W||^2"  # loss_curve_ holds the penalty too
+    assert labels["std"] == J + " (standardised units)"
+    assert labels["raw"] == J + " (units of y^2)"
     assert labels["mlp"].endswith("(units of y^2)")
     assert labels["scaled-mlp"].endswith("(standardised units)")
-    assert LossCurveDisplay(loss_curve=[1.0]).plot().ax_.get_ylabel() == "J = 1/(2n) sum e^2"
+    assert LossCurveDisplay(loss_curve=[1.0]).plot().ax_.get_ylabel() == J
 
 
 def test_fit_display_units_on_their_own_axes_leave_the_data_unsqueezed(bumps):
