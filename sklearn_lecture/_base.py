@@ -155,8 +155,12 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         rows = rows_backend(X)
         with one_blas_thread():
             state, finish = self._train(plan, rows, X, y, sample_weight)
-        finish()  # the callbacks' end and the ConvergenceWarning: an interrupt there keeps
-        self._store(state)  # the old state, as does any exception before this line
+        old = self._store(state)
+        try:
+            finish()  # the callbacks see the fitted model; then the ConvergenceWarning
+        except BaseException:  # Ctrl-C there (or a failing callback) keeps the old model,
+            self.__dict__ = old  # as any exception before the store does
+            raise
         return self
 
     def _problem(self, plan, rows, X, y, sample_weight, rng, caller=None):

@@ -130,7 +130,7 @@ class FitSteps:
     """The training steps of a fit (``_train``) and storing their result (``_store``)."""
 
     def _train(self, plan, rows, X, y, sample_weight):
-        """Every step of the fit; returns ``(the new state, what to do just before storing it)``."""
+        """Every step of the fit; returns ``(the new state, what to do once it is stored)``."""
         rng = check_random_state(self.random_state)  # initialisation, then the split
         data, record, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng)
         alpha = self._choose_alpha(plan, rows, params, data, standardizer)
@@ -248,12 +248,15 @@ class FitSteps:
         }
 
     def _store(self, state):
-        """Install the new fitted state (``state``: every fitted attribute) in one assignment."""
-        kept = {k: v for k, v in vars(self).items() if k not in _FEATURE_ATTRIBUTES}
+        """Install the new fitted state (``state``: every fitted attribute) in one assignment;
+        return the old ``__dict__``."""
+        old = self.__dict__
+        kept = {k: v for k, v in old.items() if k not in _FEATURE_ATTRIBUTES}
         self.__dict__ = {**kept, **state}
+        return old
 
     def _finish(self, plan, converged, callbacks):
-        """Before storing: end the callbacks, then warn when ``fit`` ran out of iterations."""
+        """After storing: end the callbacks, then warn when ``fit`` ran out of iterations."""
         if callbacks is not None:
             callbacks.end()
         # n_iter_no_change=None (or tol=0 with n_iter_no_change=max_iter) asks gradient
