@@ -27,6 +27,7 @@ threadpoolctl's report of the BLAS it ran with.
 
 import argparse
 import gc
+import io
 import os
 import platform
 import statistics
@@ -34,6 +35,7 @@ import sys
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -154,6 +156,27 @@ def print_table(rows, repeats, out):
         )
 
 
+DOCS = Path(__file__).resolve().parents[1] / "doc" / "benchmarks" / "bench_fit.rst"
+
+
+def write_docs(path, rows, repeats, command):
+    """The table of :func:`print_table` as reStructuredText, for the performance page."""
+    table = io.StringIO()
+    print_table(rows, repeats, table)
+    lines = table.getvalue().splitlines()
+    title, cells = lines[0], [line.strip("|").split("|") for line in lines[2:] if line]
+    cells = [row for row in cells if not set("".join(row)) <= set("-: ")]
+    out = [".. Written by benchmarks/bench_fit.py --write-docs; do not edit.", "",
+           f"``{command}``: {title} The 1-minute load average was "
+           f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows a "
+           "multithreaded BLAS, as MLPRegressor's, most).", "",
+           ".. list-table::", "   :header-rows: 1", ""]
+    for row in cells:
+        out += [f"   * - {row[0].strip()}"] + [f"     - {c.strip()}" for c in row[1:]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
 def describe_machine(out):
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"{os.cpu_count()} cpus, load average {os.getloadavg()}", file=out)
@@ -181,6 +204,8 @@ def main(argv=None):
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
     parser.add_argument("--quick", action="store_true",
                         help="n in {1e4, 1e5}, 1 repeat: a first look in under a minute")
+    parser.add_argument("--write-docs", action="store_true",
+                        help=f"also write the table as reStructuredText to {DOCS}")
     args = parser.parse_args(argv)
     sizes = [int(n) for n in args.sizes]
     repeats = args.repeats
@@ -189,7 +214,13 @@ def main(argv=None):
     describe_machine(sys.stdout)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return run(sizes, args.dtypes, repeats, args.iters, memory=not args.no_memory)
+        rows = run(sizes, args.dtypes, repeats, args.iters, memory=not args.no_memory)
+    if args.write_docs:
+        command = "python benchmarks/bench_fit.py " + " ".join(
+            a for a in (argv if argv is not None else sys.argv[1:]) if a != "--write-docs"
+        )
+        write_docs(DOCS, rows, repeats, command.strip())
+    return rows
 
 
 if __name__ == "__main__":

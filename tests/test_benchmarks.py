@@ -64,3 +64,15 @@ def test_bench_convergence_prints_a_row_per_data_set_and_estimator(capsys):
         assert np.isfinite(r2) and seconds > 0 and iters >= 1 and 0 <= warned <= 2
     assert "SigmoidMLP gd / MLPRegressor" in out
     assert "ConvergenceWarnings of the gd defaults" in out
+
+
+def test_bench_fit_writes_its_table_for_the_docs(tmp_path):
+    """--write-docs's reStructuredText has one row per (dtype, n) and the ratios printed."""
+    bench = _load_bench()
+    med = {"SigmoidMLPRegressor": 0.002, "RBFRegressor": 0.003, "MLPRegressor": 0.004}
+    rows = [("float64", 1000, med, {}), ("float32", 1000, med, {})]
+    path = tmp_path / "bench_fit.rst"
+    bench.write_docs(path, rows, 1, "python benchmarks/bench_fit.py --quick")
+    text = path.read_text()
+    assert text.count("   * - float") == 2 and "     - 0.50" in text and "     - 1.50" in text
+    assert text.startswith(".. Written by benchmarks/bench_fit.py --write-docs")
