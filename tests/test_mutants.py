@@ -286,3 +286,21 @@ def test_the_layout_packs_its_blocks_from_the_first_entry_without_a_gap():
     assert layout.size == 5 and layout.slices["W"] == slice(0, 4)
     theta = layout.pack({"W": np.arange(4.0).reshape(2, 2), "b": np.array([4.0])}, np.float64)
     np.testing.assert_array_equal(theta, np.arange(5.0))
+
+
+@pytest.mark.parametrize("max_iter, maxfun", [(10, 15000), (20000, 40000)])
+def test_lbfgs_may_use_two_passes_per_iteration_and_at_least_15000(max_iter, maxfun, monkeypatch):
+    """scipy's cap on the passes over the data does not end a run before ``max_iter``."""
+    import types
+
+    import sklearn_lecture._optimizers as optimizers
+
+    seen = {}
+
+    def minimize(fun, x0, **kwargs):
+        seen.update(kwargs["options"])
+        return types.SimpleNamespace(x=x0, status=0)
+
+    monkeypatch.setattr(optimizers, "minimize", minimize)
+    optimizers.lbfgs(_quadratic, np.ones(2), max_iter=max_iter, tol=0.0)
+    assert seen["maxfun"] == maxfun and seen["maxiter"] == max_iter
