@@ -240,9 +240,10 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """The fit's steps up to the objective, on all the rows (see :func:`training_problem`)."""
         rows = rows_backend(X)
         rng = check_random_state(self.random_state)
-        data, _, standardizer, params = self._problem(
-            plan, rows, X, y, sample_weight, rng, caller="training_problem"
-        )
+        with one_blas_thread():  # as in fit: some BLAS builds round by their thread count
+            data, _, standardizer, params = self._problem(
+                plan, rows, X, y, sample_weight, rng, caller="training_problem"
+            )
         X, Y, dtype = data.X, data.Y, data.X.dtype if dtype is None else dtype
         if dtype != data.X.dtype:
             X, Y = X.astype(dtype), Y.astype(dtype)  # numpy or dask, where the rows live
