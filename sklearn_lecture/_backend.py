@@ -102,7 +102,7 @@ class InMemoryRows:
             )
         Y = checked_targets(y, X.dtype)
         sw_given = None if sample_weight is None else checked_weights(sample_weight, X)
-        return cls.rows(X), Y, y.ndim == 2, sw_given, _normalized_weights(sw_given, X.dtype)
+        return cls.rows(X), Y, y.ndim == 2, sw_given, normalized_weights(sw_given, X.dtype)
 
     @staticmethod
     def rows(X):
@@ -186,7 +186,7 @@ class SparseRows(InMemoryRows):
         return X.subset(idx)
 
 
-def _normalized_weights(sw, dtype):
+def normalized_weights(sw, dtype):
     """The weights the training uses: ``sw`` times a power of two, in ``dtype``.
 
     J = sum s e^2 / (2 sum s) does not change when every s_i is multiplied by

@@ -19,14 +19,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._backend import SparseRows, rows_backend
+from ._backend import InMemoryRows, SparseRows, normalized_weights, rows_backend
 from ._fitplan import _CALLBACK_MIXINS, FitPlan, FitSteps, _Data, _features, _TrainRows, _yhat
 from ._rows import one_blas_thread, predict_in_blocks
 from ._standardize import Standardizer, predict_original_units, r2_in_range
-from ._step import penalty
+from ._step import ROWS_PER_PARAMETER, penalty
 
 # Centre initialisation and other one-off statistics look at no more rows than this.
 INIT_MAX_ROWS = 20_000
+DISTINCT_MAX_ROWS = 10_000  # a penalised fit on at most this many rows: the distinct ones
 
 
 class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
@@ -92,6 +93,10 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """A hashable description of the parameter shapes; warm_start checks it."""
 
     @abstractmethod
+    @abstractmethod
+    def _n_trained(self, n_features, n_outputs):
+        """The number of trained parameters (before they are initialised)."""
+
     def _penalized(self):
         """Names of the trained blocks the L2 penalty applies to (the weights)."""
 
@@ -168,10 +173,23 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         record = object.__new__(type(self))  # receives what validate_data records
         record.__dict__.update(self.__dict__)
         data = self._validate(plan, rows, record, X, y, sample_weight)
+        if self._penalty_chosen_on(plan, rows, data):
+            data = _distinct_rows(rows, data)
         self._check_continuation(plan, data, caller)
         standardizer = self._standardize(plan, rows, data)
         params = self._initialise(plan, rows, data, standardizer, rng)
         return data, record, standardizer, params
+
+    def _penalty_chosen_on(self, plan, rows, data):
+        """Whether ``l2="auto"`` penalises this fit (rows in memory, fewer than
+        ``ROWS_PER_PARAMETER`` per trained parameter): it then trains on the distinct rows."""
+        fixed = self.solver == "gd" and self.learning_rate != "auto"  # the lecture's, unpenalised
+        if plan.one_step or self.l2 != "auto" or fixed or self.early_stopping:
+            return False
+        if rows not in (InMemoryRows, SparseRows):
+            return False
+        n = data.X.shape[0] if data.sw is None else np.count_nonzero(data.sw)
+        return n < ROWS_PER_PARAMETER * self._n_trained(data.X.shape[1], data.Y.shape[1])
 
     def _validate(self, plan, rows, record, X, y, sample_weight):
         """The checked data; ``validate_data`` records onto ``record``."""
@@ -399,3 +417,25 @@ def check_init_value(value, name, shape):
     if not np.all(np.isfinite(A)):
         raise ValueError(f"{name} contains NaN or infinity; pass finite starting values.")
     return A
+
+
+def _distinct_rows(rows, data):
+    """The distinct rows of ``data`` (at most ``DISTINCT_MAX_ROWS``) in sorted order, each
+    weighted by the sum of its weights (rows of weight 0 dropped).
+
+    Repeating a row and weighting it are then the same data, bit for bit, whatever the
+    order of the rows: a penalised fit on few rows can hang on the rounding of J's sums
+    (the valley it ends in), which otherwise depends on that order.
+    """
+    n, d = data.X.shape
+    if n > DISTINCT_MAX_ROWS or n * d > DISTINCT_MAX_ROWS * 1000:  # (read dense to compare)
+        return data
+    s = np.ones(n) if data.sample_weight is None else np.asarray(data.sample_weight, float)
+    kept = np.flatnonzero(s > 0)
+    _, first, inverse = np.unique(
+        np.hstack([data.X[kept], data.Y[kept]]), axis=0, return_index=True, return_inverse=True
+    )
+    weights = np.bincount(inverse.ravel(), weights=s[kept], minlength=len(first))
+    idx = kept[first]
+    X, Y = rows.keep_rows(data.X, idx), data.Y[idx]
+    return type(data)(X, Y, data.y_2d, weights, normalized_weights(weights, X.dtype), data)

@@ -115,11 +115,12 @@ def initial_centers(init, K, X, sample_weight, rng, standardizer):
     """The starting centres c (training units): given by ``init``, or by its rule."""
     if not isinstance(init, str):
         return _given_centers(init, K, X.shape[1], standardizer)
-    n_rows = X.shape[0] if sample_weight is None else np.count_nonzero(sample_weight)
+    rows = X if sample_weight is None else X[np.asarray(sample_weight) > 0]
+    n_rows = len(np.unique(rows, axis=0))  # distinct: a repeated row gives one centre
     if K > n_rows:
         # Not an error: scikit-learn's checks fit K = 20 on 15 rows, and the fit is right
         warnings.warn(
-            f"n_centers={K} is more than the {n_rows} rows of X (with a positive "
+            f"n_centers={K} is more than the {n_rows} distinct rows of X (with a positive "
             "sample_weight), so some units share a centre and add nothing. Use "
             f"n_centers <= {n_rows}.",
             UserWarning,

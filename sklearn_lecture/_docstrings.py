@@ -10,13 +10,15 @@ learning_rate : float or "auto", default="auto"
     iteration. Ignored by ``solver="lbfgs"``. See :ref:`step_rule`.
 l2 : float or "auto", default="auto"
     lambda of the penalty ``(lambda / 2) ||W||^2`` on the weights, in standardised
-    units; ``"auto"``: ``1e-3`` with gd and ``learning_rate="auto"``, else 0. See
-    :ref:`defaults_reasoning`.
+    units. ``"auto"``: 0 with a float ``learning_rate``; else, with n rows per p
+    trained parameters, 0 from ``n >= 5p``, ``1e-2`` below ``n = p``, and in between
+    the lambda of least generalised cross-validation. See :ref:`penalty_choice`.
 max_iter : int, default=4000
     Maximum number of updates (L-BFGS iterations).
 tol : float, default=1e-5
     Stop when J (the validation R^2 with ``early_stopping``) has not improved by
-    ``tol`` for ``n_iter_no_change`` iterations. See :ref:`defaults_reasoning`.
+    ``tol`` for ``n_iter_no_change`` iterations (nor, J, by ``tol`` per iteration over
+    the last ``10 n_iter_no_change``). See :ref:`defaults_reasoning`.
 n_iter_no_change : int or None, default=10
     See ``tol``. ``None`` runs exactly ``max_iter`` updates, with no warning
     (the slides' loops).
@@ -43,6 +45,8 @@ loss_ : float
     The last entry of ``loss_curve_``.
 learning_rate_ : float
     The last alpha used.
+l2_ : float
+    The lambda of the penalty the fit used (``l2``, or the one ``"auto"`` chose).
 n_iter_ : int
     Number of iterations run (summed over warm-started fits).
 n_outputs_ : int

@@ -23,7 +23,17 @@ except ImportError:  # older scikit-learn: the estimators work without callbacks
 from ._backend import SparseRowBlocks
 from ._objective import Objective, ParamLayout
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
-from ._step import StepRule, first_alpha, long_steps
+from ._step import (
+    GCV_MAX_DF,
+    GCV_MAX_PARAMS,
+    L2_FEW_ROWS,
+    L2_PATH,
+    ROWS_PER_PARAMETER,
+    StepRule,
+    first_alpha,
+    gcv,
+    long_steps,
+)
 
 # What validate_data records on the estimator; a fit stores them with the rest.
 _FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
@@ -101,6 +111,7 @@ class _Data(NamedTuple):
     y_2d: bool
     sample_weight: object
     sw: object
+    given: object = None  # the validated data, when the fit trains on its distinct rows
 
 
 class _TrainRows(NamedTuple):
@@ -137,16 +148,19 @@ class FitSteps:
         train, validation = self._hold_out(plan, rows, data, standardizer, rng)
         objective = self._objective(rows, params, train, standardizer)
         budget = plan.budget(self)
-        X_given = data.X.A if isinstance(data.X, SparseRowBlocks) else data.X  # callbacks see
+        given = data.given or data
+        X_given = given.X.A if isinstance(given.X, SparseRowBlocks) else given.X  # callbacks see
         # the checked X as scikit-learn gives it (a sparse matrix), not the row-block reader
-        callbacks = self._callback_context(X_given, data.Y, data.sample_weight, budget.max_iter)
+        callbacks = self._callback_context(X_given, given.Y, given.sample_weight, budget.max_iter)
 
         def safe_alpha():  # named when a fixed alpha made J rise
             return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
 
         theta0 = objective.layout.pack(params, data.X.dtype)
+        n_rows = train.X.shape[0]  # and n_eff, those of a positive weight
+        n_eff = n_rows if train.sw is None else int(np.count_nonzero(train.sw))
         theta, progress = self._run_solver(
-            plan, objective, theta0, alpha, validation, callbacks, safe_alpha, train.X.shape[0]
+            plan, objective, theta0, alpha, validation, callbacks, safe_alpha, n_rows, n_eff
         )
         trained = {k: np.array(v, copy=True) for k, v in objective.params(theta).items()}
         original = self._check_finite_model(trained, standardizer, rows.head(train.X, N_PROBE_ROWS))
@@ -154,6 +168,7 @@ class FitSteps:
             **{k: v for k, v in vars(record).items() if k in _FEATURE_ATTRIBUTES},
             **self._model_state(data, trained, original, standardizer),
             **self._history(plan, progress, alpha, validation is not None),
+            "l2_": objective.l2,
         }
         return state, partial(self._finish, plan, progress.stopped, callbacks)
 
@@ -171,12 +186,13 @@ class FitSteps:
         }
 
     def _choose_alpha(self, plan, rows, params, data, standardizer):
-        """alpha: ``learning_rate_`` for ``PARTIAL``, else the given or the auto one."""
-        if plan.keeps_units:
-            return self.learning_rate_
-        if self.learning_rate == "auto":
-            return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
-        return float(self.learning_rate)
+        """alpha: the given one, or the auto rule's ``alpha0``; ``PARTIAL`` keeps ``learning_rate_``
+        (with ``"auto"``, at most ``alpha0``)."""
+        if self.learning_rate != "auto":
+            return self.learning_rate_ if plan.keeps_units else float(self.learning_rate)
+        alpha0 = self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
+        # partial_fit keeps the first call's alpha, but not a long step of the auto rule
+        return min(self.learning_rate_, alpha0) if plan.keeps_units else alpha0
 
     def _auto_learning_rate(self, rows, params, X, s, standardizer):
         """alpha0 from the output layer's Gauss-Newton matrix (:func:`~._step.first_alpha`)."""
@@ -213,7 +229,9 @@ class FitSteps:
             penalized=self._penalized(),
         )
 
-    def _run_solver(self, plan, objective, theta, alpha, validation, callbacks, safe_alpha, n_rows):
+    def _run_solver(
+        self, plan, objective, theta, alpha, validation, callbacks, safe_alpha, n_rows, n_eff
+    ):
         """The plan's solver from ``theta``: ``(theta, progress)``."""
         solver, max_iter, n_iter_no_change = plan.budget(self)
         lower = self._lower_bounds(objective.layout)
@@ -225,13 +243,68 @@ class FitSteps:
             verbose=self.verbose,
             on_iteration=None if callbacks is None else callbacks.on_iteration,
         )
-        if solver == "lbfgs":
-            return lbfgs(objective, theta, lower=lower, **settings)
         adaptive = self.learning_rate == "auto" and not plan.one_step
         long = long_steps(n_rows, theta.size)
         J_first = self.loss_curve_[0] if plan.one_step and plan.continues else None
-        rule = StepRule(alpha, adaptive, lower, safe_alpha, long_steps=long, J_first=J_first)
-        return gradient_descent(objective, theta, rule=rule, **settings)
+
+        def run(theta, max_iter):  # the plan's solver from theta
+            if solver == "lbfgs":
+                return lbfgs(objective, theta, lower=lower, **{**settings, "max_iter": max_iter})
+            rule = StepRule(alpha, adaptive, lower, safe_alpha, long_steps=long, J_first=J_first)
+            return gradient_descent(
+                objective, theta, rule=rule, **{**settings, "max_iter": max_iter}
+            )
+
+        lam = self._auto_penalty(plan, objective, validation, n_eff)
+        if lam is None:
+            return self._penalty_path(run, objective, theta, max_iter, n_eff)
+        objective.set_penalty(lam, self._penalized())
+        return run(theta, max_iter)
+
+    def _auto_penalty(self, plan, objective, validation, n_eff):
+        """lambda of this fit: the given or starting one, 0 on many rows, ``None``: the path."""
+        if self.l2 != "auto" or objective.l2 == 0.0:
+            return objective.l2  # given, or 0 with a fixed alpha (the lecture's)
+        if plan.continues:
+            return self.l2_  # the fitted model's J
+        if plan.one_step:
+            return objective.l2
+        p = objective.layout.size
+        if n_eff >= ROWS_PER_PARAMETER * p:
+            return 0.0  # the rows determine the parameters: no penalty
+        if n_eff < p:
+            return L2_FEW_ROWS  # too few rows for GCV to judge a fit
+        judged = validation is None and hasattr(objective.rows, "blocks") and p <= GCV_MAX_PARAMS
+        return None if judged else objective.l2
+
+    def _penalty_path(self, run, objective, theta, max_iter, n_eff):
+        """Train at the rising lambdas of ``L2_PATH``, each from the last; keep the best GCV.
+
+        Stops two lambdas after the best one, when the ``max_iter`` updates they share run
+        out, or at once when GCV cannot judge (df above ``GCV_MAX_DF n`` at the first
+        lambda). ``loss_curve_`` and ``n_iter_`` cover the stages up to the one kept.
+        """
+        stages, best, used = [], None, 0
+        for lam in L2_PATH:
+            objective.set_penalty(lam, self._penalized())
+            theta, progress = run(theta, max_iter - used)
+            used += progress.n_iter
+            stages.append((theta.copy(), progress, lam))
+            A, mse = objective.gauss_newton(theta)
+            score, df = gcv(mse, A, lam, n_eff)
+            if len(stages) == 1 and not df <= GCV_MAX_DF * n_eff:
+                best = (score, 0)  # df near n: GCV cannot judge; keep the first lambda
+                break
+            if best is None or score < best[0]:
+                best = (score, len(stages) - 1)
+            if len(stages) - 1 - best[1] == 2 or used >= max_iter or not progress.stopped:
+                break
+        kept = stages[: best[1] + 1]
+        theta, progress, lam = kept[-1]
+        objective.set_penalty(lam, self._penalized())
+        progress.loss_curve = [J for _, stage, _ in kept for J in stage.loss_curve]
+        progress.n_iter = sum(stage.n_iter for _, stage, _ in kept)
+        return theta, progress
 
     def _history(self, plan, progress, alpha, monitored):
         """The run: ``loss_curve_``, ``n_iter_`` (continuing the fitted ones), alpha, the scores."""

@@ -56,9 +56,10 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     --------
     >>> import numpy as np
     >>> from sklearn_lecture import SigmoidMLPRegressor
-    >>> x = np.linspace(0, 10, 11).reshape(-1, 1)
+    >>> x = np.linspace(0, 10, 101).reshape(-1, 1)
     >>> y = -0.1 * (x.ravel() - 2) ** 2
-    >>> bool(SigmoidMLPRegressor(random_state=0).fit(x, y).score(x, y) > 0.99)
+    >>> est = SigmoidMLPRegressor(random_state=0).fit(x, y)
+    >>> bool(est.score(x, y) > 0.99)
     True
     """
 
@@ -123,6 +124,10 @@ class SigmoidMLPRegressor(LectureRegressorBase):
 
     def _architecture(self, n_features, n_outputs):
         return (n_features, *self._hidden_sizes(), n_outputs)
+
+    def _n_trained(self, n_features, n_outputs):
+        sizes = self._architecture(n_features, n_outputs)
+        return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))  # W1, W2 with bias rows
 
     def _n_layers(self):
         return len(self._hidden_sizes()) + 1

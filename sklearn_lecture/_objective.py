@@ -121,6 +121,35 @@ class Objective:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return self.rows.sum_blocks(self._block_sums, theta)
 
+    def gauss_newton(self, theta):
+        """``(A, mse)``: ``A = sum_i s_i j_i j_i^T / sum s`` and ``sum_i s_i ||e_i||^2 / sum s``.
+
+        ``j_i = dyhat_i / dtheta`` (one per output), read from the model's own backprop:
+        the gradient sums of row i are ``-e_i j_i``, so those at ``y_i`` minus those at
+        ``y_i + 1`` are ``j_i``. In-memory rows only (one pass, two calls per row and output).
+        """
+        params, p = self.params(theta), self.layout.size
+        A, sse = np.zeros((p, p)), 0.0
+
+        def sums(x, y):  # the gradient sums of one row, and its ||e||^2
+            grad = np.zeros(p, dtype=theta.dtype)
+            return grad, float(self.block_loss_grad(params, x, y, None, self.layout.unpack(grad)))
+
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for Xb, Yb, sb in self.rows.blocks():
+                s = np.ones(Xb.shape[0]) if sb is None else np.asarray(sb, dtype=np.float64)
+                jac = []
+                for i in range(Xb.shape[0]):
+                    at_y, sse_i = sums(Xb[i : i + 1], Yb[i : i + 1])
+                    sse += s[i] * sse_i
+                    for k in range(Yb.shape[1]):
+                        y_k = Yb[i : i + 1].copy()
+                        y_k[0, k] += 1
+                        jac.append(at_y - sums(Xb[i : i + 1], y_k)[0])  # j_i of output k
+                jac = np.asarray(jac, dtype=np.float64)
+                A += jac.T @ (jac * np.repeat(s, Yb.shape[1])[:, None])
+        return A / self.total_weight, sse / self.total_weight
+
     def __call__(self, theta):
         """Return ``(J, grad J)`` at ``theta``: one full pass over the rows."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

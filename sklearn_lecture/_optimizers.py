@@ -19,18 +19,24 @@ from ._step import DivergenceError, Iterate
 
 __all__ = ["DivergenceError", "TrainingRecord", "gradient_descent", "lbfgs"]
 
+TREND_WINDOW = 10  # a stop needs J's fall over this many n_iter_no_change windows below tol
+
 
 class TrainingRecord:
     """What a training run records (the loss curve, validation scores) and when it stops.
 
     It stops when J (or, with ``monitor``, the held-out score) has not improved by
-    more than ``tol`` for ``n_iter_no_change`` consecutive iterations.
+    more than ``tol`` for ``n_iter_no_change`` consecutive iterations; with ``trend`` (the
+    auto step rule), not while J fell by more than ``tol`` per iteration over the last
+    ``TREND_WINDOW n_iter_no_change``.
     ``loss_curve`` holds J before each update; ``stopped`` says whether this rule
     (not ``max_iter``) ended the run; ``learning_rate`` is the last alpha.
     """
 
-    def __init__(self, *, tol, n_iter_no_change=10, monitor=None, verbose=0, on_iteration=None):
-        self.tol = tol
+    def __init__(
+        self, *, tol, n_iter_no_change=10, monitor=None, verbose=0, on_iteration=None, trend=False
+    ):
+        self.tol, self.trend = tol, trend
         self.n_iter_no_change = n_iter_no_change
         self.monitor = monitor
         self.verbose = verbose
@@ -62,9 +68,22 @@ class TrainingRecord:
         self.best_loss = min(self.best_loss, J)
         if self.on_iteration is not None:
             self.on_iteration(it, J)
-        if self.no_improvement >= self.n_iter_no_change:
+        if self.no_improvement >= self.n_iter_no_change and not self._still_falling():
             self._stop()
         return self.stopped
+
+    def _still_falling(self):
+        """J fell by more than ``tol`` per iteration over the last ``TREND_WINDOW``
+        ``n_iter_no_change`` iterations (or since the start): gradient descent's nonmonotone
+        steps lower J in bursts, so a quiet stretch of ``n_iter_no_change`` is not the end."""
+        if self.monitor is not None or not self.trend:
+            return False
+        curve = self.loss_curve
+        start = max(0, len(curve) - 1 - TREND_WINDOW * self.n_iter_no_change)
+        falling = min(curve[: start + 1]) - self.best_loss > self.tol * (len(curve) - 1 - start)
+        if falling:
+            self.no_improvement = 0
+        return falling
 
     def _record_score(self, theta):
         """Score ``theta`` on the held-out rows; whether it beat the best by more than tol."""
@@ -122,7 +141,7 @@ def gradient_descent(objective, theta, *, rule, max_iter, **stopping):
         grows 10^4-fold or ends above where it started.
     """
     # with the auto rule, s.s, s.y, y.y and grad.step of a diverging trial may overflow
-    record = TrainingRecord(**stopping)
+    record = TrainingRecord(trend=rule.adaptive, **stopping)
     quiet = dict(over="ignore", invalid="ignore", divide="ignore") if rule.adaptive else {}
     with np.errstate(**quiet):
         current = Iterate(theta.copy(), *objective(theta))
@@ -286,10 +305,6 @@ def warn_not_converged(name, solver, max_iter, tol, n_iter_no_change):
             f"L-BFGS used all max_iter={max_iter} iterations before its gradient "
             f"tolerance tol={tol:g} was met"
         )
-        advice = (
-            ", and L-BFGS trains without a weight penalty by default: l2=1e-2 (the "
-            "weight penalty), early_stopping=True or solver='gd'"
-        )
         falling = "raise max_iter"
     else:
         what = (
@@ -297,7 +312,6 @@ def warn_not_converged(name, solver, max_iter, tol, n_iter_no_change):
             f"improved by more than tol={tol:g} within n_iter_no_change={n_iter_no_change} "
             "iterations"
         )
-        advice = ": a larger l2 (the weight penalty) or early_stopping=True"
         falling = (
             "raise max_iter or, on thousands of rows or more, use solver='lbfgs', which "
             "usually gets further in a fraction of the time"
@@ -305,7 +319,8 @@ def warn_not_converged(name, solver, max_iter, tol, n_iter_no_change):
     warnings.warn(
         f"{name}: {what}. The fitted model is usable. If loss_curve_ has flattened, a "
         f"larger tol ends the fit sooner; if it still falls, {falling}. On small or "
-        f"noisy data more iterations can fit the noise{advice} usually predicts better.",
+        "noisy data more iterations can fit the noise: a larger l2 (the weight penalty) "
+        "or early_stopping=True usually predicts better.",
         ConvergenceWarning,
         stacklevel=_user_stacklevel(),
     )

@@ -188,6 +188,16 @@ class RBFRegressor(LectureRegressorBase):
     def _penalized(self):
         return ["coef"]
 
+    def _n_trained(self, n_features, n_outputs):
+        K = self.n_centers
+        size = {
+            "centers": K * n_features,
+            "widths": K,
+            "coef": K * n_outputs,
+            "intercept": n_outputs,
+        }
+        return sum(size[name] for name in self._trainable())
+
     def _trainable(self):
         flags = [self.fit_centers, self.fit_widths, self.fit_weights, self.fit_intercept]
         return [n for n, on in zip(["centers", "widths", "coef", "intercept"], flags) if on]

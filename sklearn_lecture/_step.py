@@ -37,7 +37,11 @@ ROWS_PER_PARAMETER = 5  # rows per trained parameter from which steps may be lon
 RISE_WARNING = 10.0  # a fixed alpha whose J rose this many-fold is warned about
 MIN_ITER_CHECKED = 10  # shorter fixed-alpha runs are judged only by where J ends,
 SHORT_RISE = 100.0  # ... an error when it ends this many times above its start
-L2_AUTO = 1e-3  # lambda of l2="auto" with the auto rule (standardised units)
+L2_AUTO = 1e-3  # lambda of l2="auto" where it is not chosen (standardised units)
+L2_PATH = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1)  # the lambdas l2="auto" tries on few rows
+L2_FEW_ROWS = 1e-2  # lambda when the rows are too few for GCV to judge a fit
+GCV_MAX_DF = 0.5  # GCV judges a fit whose df is at most this share of the rows
+GCV_MAX_PARAMS = 1500  # larger models are not judged by GCV (A is p x p)
 MAX_L2 = 1e100  # a larger lambda overflows J
 
 
@@ -46,7 +50,8 @@ class DivergenceError(ValueError):
 
 
 def penalty(l2, learning_rate, solver):
-    """lambda of the L2 penalty: ``l2``; ``"auto"`` is ``L2_AUTO`` with the auto rule, else 0."""
+    """lambda of the L2 penalty to start from: ``l2``; ``"auto"`` is 0 for gradient descent with
+    a fixed alpha (the lecture's), else ``L2_AUTO`` (a fit may then choose another)."""
     if l2 != "auto":
         if float(l2) > MAX_L2:
             raise ValueError(
@@ -54,7 +59,19 @@ def penalty(l2, learning_rate, solver):
                 f"gradient overflow float arithmetic. Use a smaller l2 (at most {MAX_L2:g})."
             )
         return float(l2)
-    return L2_AUTO if learning_rate == "auto" and solver == "gd" else 0.0
+    return 0.0 if solver == "gd" and learning_rate != "auto" else L2_AUTO
+
+
+def gcv(mse, A, lam, n):
+    """Generalised cross-validation of a fit at ``lam``: ``(GCV, df)``.
+
+    ``GCV = mse / (1 - df / n)^2`` with ``df = tr((A + lambda I)^-1 A)``, the effective
+    number of parameters of the model linearised at the fit (``A`` its Gauss-Newton
+    matrix ``J^T S J / sum s``; directions J barely bends in, such as the centres of
+    units whose weight w is near 0, count little), ``n`` the rows: a noisier fit pays more.
+    """
+    df = float(np.trace(np.linalg.solve(A + lam * np.eye(len(A)), A)))
+    return (mse / (1.0 - df / n) ** 2 if df < n else np.inf), df
 
 
 def first_alpha(G, l2):

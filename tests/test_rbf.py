@@ -141,7 +141,7 @@ def test_more_centres_than_rows_duplicates_and_constant_feature():
     y = X[:, 0] ** 2
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        with pytest.warns(UserWarning, match="n_centers=20 is more than the 12 rows"):
+        with pytest.warns(UserWarning, match="n_centers=20 is more than the 4 distinct rows"):
             est = fit_quietly(RBFRegressor(20), X, y)
     pred = est.predict(X)
     assert np.all(np.isfinite(pred))
@@ -187,14 +187,14 @@ def test_more_centres_than_rows_warns_and_names_n_centers(init):
     est = RBFRegressor(n_centers=100, init=init, max_iter=5, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        with pytest.warns(UserWarning, match=r"n_centers=100 is more than the 50 rows of X"
+        with pytest.warns(UserWarning, match=r"n_centers=100 is more than the 50 distinct rows of X"
                                              r".*Use n_centers <= 50\.") as record:
             est.fit(X, y)
     assert record[0].filename == __file__  # it points at the user's call of fit
     assert est.coef_.shape == (100,) and np.all(np.isfinite(est.predict(X)))
     # rows of zero weight do not count
     sw = np.r_[np.ones(40), np.zeros(10)]
-    with pytest.warns(UserWarning, match="n_centers=45 is more than the 40 rows"):
+    with pytest.warns(UserWarning, match="n_centers=45 is more than the 40 distinct rows"):
         fit_quietly(RBFRegressor(n_centers=45, init=init, max_iter=5, random_state=0),
                    X, y, sample_weight=sw)
 

@@ -217,21 +217,6 @@ def test_the_penalty_is_half_lambda_times_the_squared_weights(Est):
     assert with_l2.loss_curve_[0] - without.loss_curve_[0] == pytest.approx(expected, rel=1e-10)
 
 
-@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
-def test_l2_auto_is_positive_only_for_the_auto_step_rule(Est):
-    X, y = _sine(40)
-    kw = dict(standardize=False, max_iter=1, random_state=0)
-    fixed = fit_quietly(Est(learning_rate=1e-300, **kw), X, y)
-    fixed0 = fit_quietly(Est(learning_rate=1e-300, l2=0.0, **kw), X, y)
-    assert fixed.loss_curve_ == fixed0.loss_curve_  # the lecture's J
-    lbfgs = fit_quietly(Est(solver="lbfgs", **kw), X, y)
-    lbfgs0 = fit_quietly(Est(solver="lbfgs", l2=0.0, **kw), X, y)
-    assert lbfgs.loss_curve_ == lbfgs0.loss_curve_
-    auto = fit_quietly(Est(**kw), X, y)
-    auto0 = fit_quietly(Est(l2=0.0, **kw), X, y)
-    assert auto.loss_curve_[0] > auto0.loss_curve_[0]  # the penalty of the initial weights
-
-
 # ------------------------------------------------------- the ConvergenceWarning
 @pytest.mark.parametrize("solver", ["gd", "lbfgs"])
 def test_convergence_warning_points_at_the_callers_line_with_advice_for_its_solver(solver):
@@ -245,7 +230,6 @@ def test_convergence_warning_points_at_the_callers_line_with_advice_for_its_solv
     message = str(w.message)
     assert "max_iter=3" in message and "l2" in message
     assert ("L-BFGS" in message) == (solver == "lbfgs")
-    assert ("solver='gd'" in message) == (solver == "lbfgs")  # lbfgs has no penalty by default
     assert ("solver='lbfgs'" in message) == (solver == "gd")  # far faster on large data
     assert "learning_rate" not in message  # lbfgs has none; for gd alpha is not the advice
 
