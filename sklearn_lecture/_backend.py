@@ -1,12 +1,5 @@
-"""Where the rows live: the in-memory rows backends, and the choice of backend.
-
-``fit`` and ``predict`` ask :func:`rows_backend` once for the backend of X, then ask it
-for what depends on where the rows live (``validate``, ``weighted_mean_scale``,
-``init_rows``, ``gram_sums``, ``split_validation``, ``training_rows``, ``head``,
-``predict``). A backend knows no model, only plain callables. :class:`InMemoryRows`
-holds numpy arrays, :class:`SparseRows` a scipy sparse matrix read in dense row blocks,
-:class:`~._dask.DaskRows` (imported only for dask input) dask arrays.
-"""
+"""Where the rows live: :func:`rows_backend` picks the backend of X once (numpy, scipy sparse
+read in dense row blocks, or :class:`~._dask.DaskRows`); a backend knows no model."""
 
 from functools import partial
 
@@ -29,7 +22,7 @@ from ._rows import (
 )
 from ._standardize import (
     block_abs_max,
-    block_moments,
+    blocks_moments,
     gram_sums,
     mean_scale,
     r2_from_sums,
@@ -38,13 +31,7 @@ from ._standardize import (
 
 
 def rows_backend(X):
-    """The rows backend for X: :class:`~._dask.DaskRows` for dask,
-    :class:`SparseRows` for a scipy sparse matrix or array (or rows already
-    wrapped as :class:`SparseRowBlocks`), else :class:`InMemoryRows`.
-
-    Checked without importing dask (the module of X's type), so numpy input
-    never imports it.
-    """
+    """The rows backend of X, told by the module of X's type: numpy input never imports dask."""
     if type(X).__module__.partition(".")[0] in {"dask", "dask_expr"}:
         from ._dask import DaskRows
 
@@ -55,29 +42,13 @@ def rows_backend(X):
 
 
 def weighted_mean_scale(A, sample_weight=None):
-    """Column means and standard deviations of ``A``, weighted by ``s_i``.
-
-    See :func:`~._standardize.mean_scale`.
-
-    Three passes over the row blocks of ``A``: the largest magnitudes, then the
-    weighted sums of ``A / big`` and of ``(A - mean) / big`` and their squares.
-    """
-    n, d = A.shape
+    """Column means and standard deviations of ``A`` weighted by ``s_i``, in three passes."""
     s = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    total = float(n) if s is None else float(s.sum())
-    big = np.zeros(d)
+    big = np.zeros(A.shape[1])
     for Ab, _, _ in row_blocks(A):
         np.maximum(big, block_abs_max(Ab), out=big)
-
-    def moments(big, mean):
-        sum_b, sum_bb = np.zeros(d), np.zeros(d)
-        for Ab, _, sb in row_blocks(A, None, s):
-            b, bb = block_moments(Ab, sb, big, mean)
-            sum_b += b
-            sum_bb += bb
-        return sum_b, sum_bb, total
-
-    return mean_scale(big, moments, A.dtype)
+    total = float(A.shape[0]) if s is None else float(s.sum())
+    return mean_scale(big, partial(blocks_moments, A, s), total, A.dtype)
 
 
 class InMemoryRows:
@@ -87,7 +58,7 @@ class InMemoryRows:
 
     @classmethod
     def validate(cls, record, X, y, sample_weight, *, reset):
-        """``validate_data`` (recording onto ``record``), then y and the weights checked."""
+        """``(X, Y, y_2d, sample_weight, sw)``, checked; ``validate_data`` records on ``record``."""
         # scikit-learn's finiteness check sums X: +-1.7e308 columns give inf - inf
         with np.errstate(over="ignore", invalid="ignore"):
             X, y = validate_data(
@@ -106,7 +77,6 @@ class InMemoryRows:
 
     @staticmethod
     def rows(X):
-        """The checked X as the training reads it (blocks ``X[a:b]``): X itself."""
         return X
 
     weighted_mean_scale = staticmethod(weighted_mean_scale)
@@ -115,7 +85,7 @@ class InMemoryRows:
 
     @staticmethod
     def init_rows(X, Y, sw, rng, max_rows):
-        """The rows the initialisation may look at: all, or a weighted sample of ``max_rows``."""
+        """The rows the initialisation looks at (:func:`~._rows.init_sample`)."""
         rows, weighted = init_sample(X.shape[0], sw, rng, max_rows)
         if rows is None:
             return X, Y, sw
@@ -123,7 +93,6 @@ class InMemoryRows:
 
     @staticmethod
     def keep_rows(X, idx):
-        """The rows ``idx`` of X, kept as training data (a copy, as X's type keeps them)."""
         return X[idx]
 
     @classmethod
@@ -147,8 +116,7 @@ class InMemoryRows:
 
     @staticmethod
     def head(X, k):
-        """The first (up to) ``k`` rows of X."""
-        return X[: min(len(X), k)]
+        return X[:k]
 
     @classmethod
     def predict(cls, est, X, predict_rows, *, n_outputs, y_2d, dtype):
@@ -160,40 +128,28 @@ class InMemoryRows:
 
 
 class SparseRows(InMemoryRows):
-    """The rows backend for scipy sparse X: the in-memory one, X read in dense row blocks.
-
-    X is kept sparse (CSR) and every block the training or the prediction
-    reads is made dense (:class:`SparseRowBlocks`); the rows the
-    initialisation and the held-out monitor look at are dense copies.
-    """
+    """The rows backend for scipy sparse X, read in dense row blocks (:class:`SparseRowBlocks`);
+    the initialisation's rows and the held-out rows are dense copies."""
 
     accept_sparse = ("csr", "csc", "coo")
 
     @staticmethod
     def rows(X):
-        """The checked sparse X, read in dense row blocks."""
         return X if isinstance(X, SparseRowBlocks) else SparseRowBlocks(X)
 
     @staticmethod
     def init_rows(X, Y, sw, rng, max_rows):
-        """As :meth:`InMemoryRows.init_rows`, the rows dense (at most ``max_rows``)."""
         Xi, Yi, si = InMemoryRows.init_rows(X, Y, sw, rng, max_rows)
         return (Xi[:] if isinstance(Xi, SparseRowBlocks) else Xi), Yi, si
 
     @staticmethod
     def keep_rows(X, idx):
-        """The training rows of the early-stopping split stay sparse."""
-        return X.subset(idx)
+        return X.subset(idx)  # the training rows of the early-stopping split stay sparse
 
 
 def _normalized_weights(sw, dtype):
-    """The weights the training uses: ``sw`` times a power of two, in ``dtype``.
-
-    J = sum s e^2 / (2 sum s) does not change when every s_i is multiplied by
-    the same number: bringing the largest weight into [0.5, 1) by a power of
-    two (exact, so ordinary weights give bit-identical fits) keeps sum s from
-    overflowing (weights near 1.7e308) or underflowing (1e-320).
-    """
+    """``sw`` times the power of two that brings its largest into [0.5, 1), in ``dtype``: J does
+    not change (exactly), and ``sum s`` neither overflows nor underflows."""
     if sw is None:
         return None
     _, exponent = np.frexp(sw.max())

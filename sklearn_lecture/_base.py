@@ -1,15 +1,8 @@
-"""The shared core of both estimators: the fit as a plan of short named steps, and prediction.
-
-A subclass describes its model in the lecture's notation through the hooks of
-:class:`LectureRegressorBase` (``_init_params``, ``_forward``, ``_block_loss_grad``,
-...). A call of ``fit`` or ``partial_fit`` decides once what it is (:class:`FitPlan`)
-and where its rows live, then validates, standardises, initialises, chooses alpha,
-holds out the validation rows, runs the solver and checks the result; nothing of
-``self`` changes until the last step stores the whole new state at once.
-"""
+"""The shared core of both estimators: a fit decides once what it is (:class:`FitPlan`) and where
+its rows live, then runs short named steps; nothing of ``self`` changes until the last one stores
+the whole new state at once."""
 
 import numbers
-from abc import abstractmethod
 from functools import partial
 
 import numpy as np
@@ -30,7 +23,17 @@ INIT_MAX_ROWS = 20_000
 
 
 class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
-    """Base class: the fit/predict machinery shared by both estimators."""
+    """The fit/predict machinery shared by both estimators.
+
+    A subclass writes its model in the lecture's notation through these hooks:
+    ``_init_params(X, Y, s, rng, standardizer)`` (the start, in training units),
+    ``_trainable()`` and ``_penalized()`` (the trained blocks, and the weights among them),
+    ``_forward(params, X) -> (yhat, features)``, ``_block_loss_grad(params, X, Y, s, grads)``
+    (:class:`~._objective.Objective`), ``_to_original`` and its inverse ``_to_training``
+    (``(params, standardizer)``: training units to those of X and y), ``_fitted_params()`` and
+    ``_fitted_attributes(params, y_2d)`` (the public attributes to a dict and back) and
+    ``_architecture(n_features, n_outputs)`` (the parameter shapes, checked by warm starts).
+    """
 
     _parameter_constraints = {
         "kernel": [StrOptions({"sigmoid", "rbf", "relu"})],
@@ -51,49 +54,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         "warm_start": ["boolean"],
     }
 
-    # ------------------------------------------------------------------ hooks
-    @abstractmethod
-    def _init_params(self, X, Y, sample_weight, rng, standardizer):
-        """Starting parameters in training units; X and Y are standardised by ``standardizer``."""
-
-    @abstractmethod
-    def _trainable(self):
-        """Names of the parameters that gradient descent updates, in order."""
-
-    @abstractmethod
-    def _forward(self, params, X):
-        """Return ``(yhat, features)`` for a block of rows."""
-
-    @abstractmethod
-    def _block_loss_grad(self, params, X, Y, s, grads):
-        """``sum_i s_i ||e_i||^2`` on a block; add the gradient sums to ``grads``."""
-
-    @abstractmethod
-    def _to_original(self, params, standardizer):
-        """Map trained parameters to the units of the user's X and y."""
-
-    @abstractmethod
-    def _to_training(self, params, standardizer):
-        """Inverse of ``_to_original``: used by ``warm_start`` and ``partial_fit``."""
-
-    @abstractmethod
-    def _fitted_params(self):
-        """The fitted parameters, in original units, as a dict (from the public attributes)."""
-
-    @abstractmethod
-    def _fitted_attributes(self, params, y_2d):
-        """The public attributes (a dict) for parameters in original units."""
-
     def _check_params(self):
         """Checks of parameters beyond ``_parameter_constraints``, run first by ``fit``."""
-
-    @abstractmethod
-    def _architecture(self, n_features, n_outputs):
-        """A hashable description of the parameter shapes; warm_start checks it."""
-
-    @abstractmethod
-    def _penalized(self):
-        """Names of the trained blocks the L2 penalty applies to (the weights)."""
 
     def _l2(self):
         """lambda of the L2 penalty (:func:`~._step.penalty`)."""
@@ -108,8 +70,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return params
 
     def _check_start(self, params, X, Y, names):
-        """Raise if a user-given start (``names``: block -> parameter) does not fit X's dtype or
-        makes J overflow there, on the rows X, Y in training units."""
+        """Refuse a user-given start (``names``: block -> parameter) beyond X's dtype or that makes
+        J overflow on X, Y (training units)."""
         top = float(np.finfo(X.dtype).max)
         for block, name in names.items():
             if not np.max(np.abs(params[block]), initial=0.0) <= top:
@@ -135,7 +97,6 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """Whether to centre and scale y: ``(centre, scale)``."""
         return True, True
 
-    # ---------------------------------------------------------------- helpers
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -144,13 +105,9 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         tags.input_tags.sparse = True  # read in dense row blocks (_backend.SparseRows)
         return tags
 
-    # ------------------------------------------------------- the fit, in steps
     def _fit(self, X, y, sample_weight, incremental):
-        """Train, then store the whole new fitted state in one step (or nothing).
-
-        Every step before :meth:`_store` leaves ``self`` as it is (``validate_data``
-        records onto a stand-in copy), so a fit that raises changes nothing.
-        """
+        """Train, then store the whole new fitted state in one step (a fit that raises changes
+        nothing: ``validate_data`` records onto a stand-in copy)."""
         plan = FitPlan.of(self, incremental)
         rows = rows_backend(X)
         with one_blas_thread():
@@ -165,28 +122,23 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
 
     def _problem(self, plan, rows, X, y, sample_weight, rng, caller=None):
         """Validate, standardise, initialise: ``(data, record, standardizer, params)``."""
-        record = object.__new__(type(self))  # receives what validate_data records
-        record.__dict__.update(self.__dict__)
-        data = self._validate(plan, rows, record, X, y, sample_weight)
-        self._check_continuation(plan, data, caller)
-        standardizer = self._standardize(plan, rows, data)
-        params = self._initialise(plan, rows, data, standardizer, rng)
-        return data, record, standardizer, params
-
-    def _validate(self, plan, rows, record, X, y, sample_weight):
-        """The checked data; ``validate_data`` records onto ``record``."""
         self._check_params()
         if issparse(y):
             raise ValueError(
                 f"y is a sparse {type(y).__name__}; {type(self).__name__} needs dense "
                 "targets: pass y.toarray()."
             )
-        reset = not plan.keeps_units
-        return _Data(*rows.validate(record, X, y, sample_weight, reset=reset))
+        record = object.__new__(type(self))  # receives what validate_data records
+        record.__dict__.update(self.__dict__)
+        data = _Data(*rows.validate(record, X, y, sample_weight, reset=not plan.keeps_units))
+        self._check_continuation(plan, data, caller)
+        standardizer = self._standardize(plan, rows, data)
+        params = self._initialise(plan, rows, data, standardizer, rng)
+        return data, record, standardizer, params
 
     def _check_continuation(self, plan, data, caller=None):
-        """A plan that continues needs the fitted model's outputs and parameter shapes
-        (``caller``: ``training_problem``, which continues from the fitted parameters)."""
+        """A plan that continues needs the fitted outputs and parameter shapes (``caller``:
+        ``training_problem``)."""
         if not plan.continues:
             return
         n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
@@ -218,13 +170,10 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         if not self.standardize:
             return Standardizer.identity(n_features, n_outputs)
         x_mean, x_scale = rows.weighted_mean_scale(data.X, data.sw)
-        centre_y, scale_y = self._y_standardization()
         y_mean, y_scale = rows.weighted_mean_scale(data.Y, data.sw)
-        if not centre_y:
-            y_mean = np.zeros(n_outputs)
-        if not scale_y:
-            y_scale = np.ones(n_outputs)
-        return Standardizer(x_mean, x_scale, y_mean, y_scale)
+        centre_y, scale_y = self._y_standardization()
+        y_mean = y_mean if centre_y else np.zeros(n_outputs)
+        return Standardizer(x_mean, x_scale, y_mean, y_scale if scale_y else np.ones(n_outputs))
 
     def _initialise(self, plan, rows, data, standardizer, rng):
         """Starting parameters in training units: the fitted ones, or the model's own start."""
@@ -264,7 +213,6 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
             dtype,
         )
 
-    # ------------------------------------------------------------ public API
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model by the lecture's gradient descent (or L-BFGS).

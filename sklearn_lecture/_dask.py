@@ -1,16 +1,12 @@
-"""The lecture's full-batch gradient descent on a dask cluster: the rows backend for dask arrays.
-
-J and its gradient are sums over rows: each iteration sends ``theta`` to the workers,
-each worker sums the row blocks of its chunks as in memory (:class:`ChunkedRows`), and
-the client adds the chunk sums and takes the step. X is never gathered; the client
-holds the parameters, one partial sum per chunk, and at most one number a row (the
-weights, the held-out mask). Validation, statistics, the initialisation's rows and the
-early-stopping split follow the in-memory rules, so a dask fit starts where the
-in-memory one does. Imported by :mod:`._backend` only for dask input (dask is optional).
-"""
+"""The rows backend for dask arrays: each worker sums the row blocks of its chunks as in memory,
+the client adds the chunk sums in order and takes the step. X is never gathered (the client holds
+at most one number a row); the rules of the in-memory rows apply, so a dask fit starts where the
+in-memory one does. Imported only for dask input (dask is optional)."""
 
 import math
-from functools import partial
+import operator
+from functools import partial, reduce
+from itertools import chain
 
 import dask
 import dask.array as da
@@ -30,27 +26,16 @@ from ._rows import (
     init_sample,
     predict_in_blocks,
     require_positive_weight,
-    row_blocks,
     weight_signs,
+    y_beyond_range,
 )
-from ._standardize import (
-    block_abs_max,
-    block_moments,
-    mean_scale,
-    r2_from_sums,
-)
-from ._standardize import (
-    gram_sums as _gram_sums,
-)
+from ._standardize import block_abs_max, blocks_moments, mean_scale, r2_from_sums
+from ._standardize import gram_sums as _gram_sums
 
 
-# ------------------------------------------------------------------ helpers
 def _row_blocks(A, n_chunks):
-    """The row chunks of ``A`` as a list of delayed objects (``None`` stays ``None``)."""
-    if A is None:
-        return [None] * n_chunks
-    blocks = A.to_delayed()
-    return list(blocks.ravel())
+    """The row chunks of ``A`` as delayed objects (``None``: ``n_chunks`` times ``None``)."""
+    return [None] * n_chunks if A is None else list(A.to_delayed().ravel())
 
 
 def _shared(obj):
@@ -58,27 +43,21 @@ def _shared(obj):
     return dask.delayed(obj, pure=False, traverse=False)
 
 
-def _map_chunks(fn, arrays, *args, per_chunk=None):
-    """``[fn(*row_chunks, *per_chunk[i], *args) for every row chunk i]``, on the workers.
+def _map_chunks(fn, arrays, *args):
+    """``fn(*chunk_i of each of arrays, *args)`` for every row chunk i, on the workers, in order.
 
-    ``arrays`` share their row chunks (``None`` entries pass ``None``); ``args``
-    are shared by all tasks.  Returns the list of results, in chunk order.
+    ``arrays`` share their row chunks (``None`` passes ``None``); ``args`` are sent once.
     """
     n_chunks = len(arrays[0].chunks[0])
     blocks = [_row_blocks(A, n_chunks) for A in arrays]
     shared = [_shared(a) for a in args]
-    extra = per_chunk if per_chunk is not None else [()] * n_chunks
     fn = dask.delayed(fn, pure=True)
-    tasks = [fn(*(b[i] for b in blocks), *extra[i], *shared) for i in range(n_chunks)]
-    return dask.compute(*tasks)
+    return dask.compute(*(fn(*(b[i] for b in blocks), *shared) for i in range(n_chunks)))
 
 
 def _sum(parts):
-    """Add the per-chunk results on the client, always in chunk order."""
-    total = parts[0]
-    for p in parts[1:]:
-        total = total + p
-    return total
+    """Add the per-chunk results on the client, in chunk order."""
+    return reduce(operator.add, parts)
 
 
 def _as_dask(A, name, row_chunks=None):
@@ -108,12 +87,8 @@ def _check_known_chunks(A, name):
         )
 
 
-# --------------------------------------------------------------- validation
 def _dense(A):
-    """A dask array read as dense chunks: any chunk may be a scipy sparse matrix.
-
-    Checked chunk by chunk, not by the meta: ``map_blocks(sp.coo_matrix)`` has an ndarray meta.
-    """
+    """A dask array read as dense chunks; any chunk may be sparse (whatever the meta says)."""
     return A.map_blocks(_toarray, dtype=A.dtype, meta=np.empty((0,) * A.ndim, A.dtype))
 
 
@@ -134,13 +109,8 @@ def _check_chunk(Xc, yc, sc, dtype):
 
 
 def validate(est, X, y, sample_weight, *, reset):
-    """``validate_data``'s rules on dask input, and the in-memory checks of y and the weights.
-
-    ``validate_data`` checks (and records onto ``est``) the dtype, shape and
-    features on X's first rows; ``check_array`` and the checks of y and of the
-    weights run on every chunk, in one pass. Returns ``(X, Y, y_2d, sw)`` as
-    dask arrays with X's row chunks and one column chunk.
-    """
+    """``(X, Y, y_2d, sw)`` as dask arrays with X's row chunks: ``validate_data`` (recording onto
+    ``est``) on X's first rows, then ``check_array`` and the in-memory checks on every chunk."""
     X = _dense(_as_dask(X, "X"))
     X = X.rechunk({1: -1}) if X.ndim == 2 else X
     _check_known_chunks(X, "X")
@@ -158,13 +128,10 @@ def validate(est, X, y, sample_weight, *, reset):
             f"y has shape {y.shape}, but X has {n} samples: pass one y row per sample."
         )
     sw = sample_weight
+    if sw is not None and np.ndim(sw) == 0 and not isinstance(sw, da.Array):
+        sw = da.full(n, float(sw), chunks=(chunks,))
     if sw is not None:
-        scalar = np.ndim(sw) == 0 and not isinstance(sw, da.Array)
-        sw = (
-            da.full(n, float(sw), chunks=(chunks,))
-            if scalar
-            else _as_dask(sw, "sample_weight", chunks)
-        )
+        sw = _as_dask(sw, "sample_weight", chunks)
         if sw.shape != (n,):
             raise ValueError(
                 f"sample_weight has shape {sw.shape}; expected ({n},), one per sample."
@@ -173,16 +140,12 @@ def validate(est, X, y, sample_weight, *, reset):
     X, y = X.astype(Xh.dtype), y.rechunk((chunks,) + (-1,) * (y.ndim - 1))
     big = np.finfo(X.dtype).max  # y is checked before the cast that would make it inf
     if y.dtype.kind == "f" and y.dtype.itemsize > X.dtype.itemsize and (abs(y) > big).any():
-        raise ValueError(
-            f"y has values beyond the range of {X.dtype} (the dtype of X, in "
-            "which the model is trained): pass X as float64, or rescale y."
-        )
+        raise y_beyond_range(X.dtype)
     require_positive_weight(any(_map_chunks(_check_chunk, [X, y, sw], X.dtype)))
     Y = (y if yh.ndim == 2 else y[:, None]).astype(X.dtype)
     return X, Y, yh.ndim == 2, None if sw is None else sw.astype(X.dtype)
 
 
-# ------------------------------------------------------------- statistics
 def _aligned(A):
     """A with its row chunks cut at multiples of ``BLOCK_SIZE``: the in-memory blocks."""
     if A is None:
@@ -192,43 +155,22 @@ def _aligned(A):
     return A.rechunk({0: tuple(np.diff(cuts))})
 
 
-def _block_moments(Ac, sc, big, mean):
-    """:func:`~._standardize.block_moments` of each row block of one chunk."""
-    return [block_moments(Ab, sb, big, mean) for Ab, _, sb in row_blocks(Ac, None, sc)]
-
-
 def weighted_mean_scale(A, sample_weight=None):
-    """:func:`~._standardize.mean_scale` of a dask array: the in-memory statistics, bit for bit.
-
-    The same passes as in memory (the largest magnitude ``big`` of each column, then
-    the weighted mean and standard deviation of ``A / big``), over the same row
-    blocks (the chunks cut at multiples of ``BLOCK_SIZE``), added in the same
-    order; the weights come to the client once (one number a row) for their sum.
-    So a dask fit starts from the in-memory standardisation, and, on rows with
-    ties, from the same centres.
-    """
+    """The in-memory :func:`~._backend.weighted_mean_scale`, bit for bit: the same passes over the
+    same row blocks (the chunks cut at multiples of ``BLOCK_SIZE``), added in the same order."""
     big = np.max(np.vstack(_map_chunks(block_abs_max, [A])), axis=0)
     s = None if sample_weight is None else np.asarray(sample_weight.compute(), np.float64)
     total = float(A.shape[0]) if s is None else float(s.sum())
     A, sw = _aligned(A), _aligned(sample_weight)
 
     def moments(big, mean):
-        sum_b, sum_bb = np.zeros(A.shape[1]), np.zeros(A.shape[1])
-        for part in _map_chunks(_block_moments, [A, sw], big, mean):
-            for b, bb in part:
-                sum_b += b
-                sum_bb += bb
-        return sum_b, sum_bb, total
+        return chain.from_iterable(_map_chunks(blocks_moments, [A, sw], big, mean))
 
-    return mean_scale(big, moments, A.dtype)
+    return mean_scale(big, moments, total, A.dtype)
 
 
 def init_rows(X, Y, sw, rng, max_rows):
-    """The rows the initialisation looks at, as numpy: those of ``InMemoryRows.init_rows``.
-
-    The weights come to the client (one number a row) and the rows are chosen by
-    the in-memory rule (:func:`~._rows.init_sample`); only those rows are computed.
-    """
+    """The rows of ``InMemoryRows.init_rows``, as numpy; only those rows are computed."""
     s = None if sw is None else sw.compute()
     rows, weighted = init_sample(X.shape[0], s, rng, max_rows)
     if rows is None:
@@ -238,7 +180,7 @@ def init_rows(X, Y, sw, rng, max_rows):
 
 
 def _chunk_gram(Xc, sc, features, standardizer):
-    """One chunk's :func:`~._standardize.gram_sums` (``(None, 0.0)`` when it is empty)."""
+    """One chunk's :func:`~._standardize.gram_sums` (``(None, 0.0)`` when empty)."""
     return _gram_sums(features, Xc, sc, standardizer)
 
 
@@ -249,21 +191,15 @@ def gram_sums(features, X, s, standardizer):
     return _sum([p[0] for p in parts]), _sum([p[1] for p in parts])
 
 
-# ---------------------------------------------------------------- objective
 def _chunk_sums(block_sums, theta, Xc, Yc, sc, transform):
-    """One chunk's ``(sum_i s_i ||e_i||^2, gradient sums)``: the in-memory rows' sums."""
+    """One chunk's ``(sse, gradient sums)``, as the in-memory rows sum them."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return ArrayRows(Xc, Yc, sc, transform, keep_blocks=False).sum_blocks(block_sums, theta)
 
 
 class ChunkedRows:
-    """The training rows of an :class:`~._objective.Objective` on a dask cluster.
-
-    Each pass sends ``theta`` to the workers once (one graph node that every
-    chunk's task refers to); each worker sums the blocks of its chunks as the
-    in-memory rows do (:class:`~._rows.ArrayRows`), and the client adds the
-    chunk sums in chunk order. The rows never come to the client.
-    """
+    """The training rows (:class:`~._objective.Rows`) on a dask cluster: each pass sends ``theta``
+    once, the workers sum their chunks' blocks, the client adds the sums in chunk order."""
 
     def __init__(self, X, Y, s=None, transform=None):
         self.X, self.s = X, s
@@ -280,7 +216,6 @@ class ChunkedRows:
         return float(self.X.shape[0])
 
     def sum_blocks(self, block_sums, theta):
-        """The sums over all chunks, computed on the workers, added in chunk order."""
         if self._sent[0] is not block_sums:
             self._sent = (block_sums, _shared(block_sums))
         task, fn, th = dask.delayed(_chunk_sums, pure=True), self._sent[1], _shared(theta)
@@ -289,7 +224,6 @@ class ChunkedRows:
         return sse, _sum([p[1] for p in parts]).astype(theta.dtype, copy=False)
 
 
-# ------------------------------------------------------------ early stopping
 def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
     """Per output: ``sum s``, ``sum s y``, ``sum s (y - mean)^2`` and ``sum s (y - yhat)^2``."""
     Xs, Ys = standardizer.transform(Xc, Yc)
@@ -304,12 +238,8 @@ def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
 
 
 def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
-    """Hold out the rows the in-memory split holds out (:func:`~._rows.held_out`).
-
-    The mask of held-out rows is drawn on the client (one byte a row), so that dask
-    and in-memory fits hold out the same rows; the monitor's weighted R^2 on them
-    (``predict(params, X_block)`` in training units) is a reduction.
-    """
+    """Hold out the in-memory split's rows (the mask drawn on the client); the monitor's R^2 on
+    them is a reduction on the workers."""
     mask = da.from_array(held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],))
     keep = ~mask
     Xv, Yv = X[mask], Y[mask]
@@ -342,7 +272,6 @@ def head(X, k):
     return np.concatenate(rows)[:k]
 
 
-# -------------------------------------------------------------- prediction
 def _predict_chunk(Xc, predict_rows, y_2d):
     with np.errstate(over="ignore", invalid="ignore"):  # as validate_data in memory
         Xc = check_array(_toarray(Xc), dtype=FLOATS, ensure_min_samples=0, input_name="X")

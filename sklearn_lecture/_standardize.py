@@ -24,15 +24,27 @@ def block_moments(A, s, big, mean):
         return s @ B, s @ BB
 
 
-def mean_scale(big, moments, dtype):
-    """Weighted column means and standard deviations, computed relative to ``big``; ``moments``
-    sums :func:`block_moments` over the rows and gives ``sum_i s_i``."""
+def blocks_moments(A, s, big, mean):
+    """:func:`block_moments` of every row block of ``A``, in order."""
+    return [block_moments(Ab, sb, big, mean) for Ab, _, sb in row_blocks(A, None, s)]
+
+
+def mean_scale(big, moments, total, dtype):
+    """Weighted column means and standard deviations, computed relative to ``big`` (the largest
+    magnitudes); ``moments(big, mean)`` gives :func:`blocks_moments`, ``total`` is ``sum_i s_i``."""
     big = np.array(big, dtype=np.float64)
     big[big == 0] = 1.0
+
+    def sums(mean):
+        sum_b, sum_bb = np.zeros(big.shape), np.zeros(big.shape)
+        for b, bb in moments(big, mean):
+            sum_b += b
+            sum_bb += bb
+        return sum_b, sum_bb
+
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        sum_b, _, total = moments(big, None)
-        mean = sum_b / total * big
-        sum_b, sum_bb, total = moments(big, mean)
+        mean = sums(None)[0] / total * big
+        sum_b, sum_bb = sums(mean)
         var = sum_bb / total - (sum_b / total) ** 2
         scale = np.sqrt(np.maximum(var, 0.0)) * big
     return mean, _guard_scale(scale, big, dtype)
