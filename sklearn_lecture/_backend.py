@@ -9,6 +9,7 @@ from sklearn.utils.validation import validate_data
 
 from ._rows import (
     FLOATS,
+    XY_CHECKS,
     ArrayRows,
     SparseRowBlocks,
     check_split_weights,
@@ -62,14 +63,7 @@ class InMemoryRows:
         # scikit-learn's finiteness check sums X: +-1.7e308 columns give inf - inf
         with np.errstate(over="ignore", invalid="ignore"):
             X, y = validate_data(
-                record,
-                X,
-                y,
-                reset=reset,
-                accept_sparse=cls.accept_sparse,
-                multi_output=True,
-                y_numeric=True,
-                dtype=FLOATS,
+                record, X, y, reset=reset, accept_sparse=cls.accept_sparse, **XY_CHECKS
             )
         Y = checked_targets(y, X.dtype)
         sw_given = None if sample_weight is None else checked_weights(sample_weight, X)

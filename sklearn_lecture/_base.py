@@ -10,9 +10,9 @@ from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._backend import SparseRows, rows_backend
+from ._backend import rows_backend
 from ._fitplan import _CALLBACK_MIXINS, FitPlan, FitSteps, _Data, _features, _TrainRows, _yhat
 from ._rows import one_blas_thread, predict_in_blocks
 from ._standardize import Standardizer, predict_original_units, r2_in_range
@@ -201,17 +201,11 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         theta0 = objective.layout.pack(params, dtype)
         return objective, objective.layout, theta0, standardizer
 
-    def _predict_rows(self):
-        """``X -> predictions`` in the units of y (shape (n, n_outputs)), as the fit trained."""
-        forward = partial(self._forward, kernel=self._kernel_)  # the fitted kernel
-        dtype = next(iter(self._params_.values())).dtype
-        return partial(
-            predict_original_units,
-            partial(_yhat, forward, self._params_),
-            self._standardizer_,
-            self.n_outputs_,
-            dtype,
-        )
+    def _fitted_model(self, output):
+        """``(output(forward, params, X_block), dtype)`` of the fitted model (its own kernel)."""
+        check_is_fitted(self)
+        forward = partial(self._forward, kernel=self._kernel_)
+        return partial(output, forward, self._params_), next(iter(self._params_.values())).dtype
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -273,11 +267,10 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions, in the dtype of the fitted parameters.
         """
-        check_is_fitted(self)
-        dtype = next(iter(self._params_.values())).dtype
-        return rows_backend(X).predict(
-            self, X, self._predict_rows(), n_outputs=self.n_outputs_, y_2d=self._y_2d, dtype=dtype
-        )
+        yhat, dtype = self._fitted_model(_yhat)
+        m = self.n_outputs_
+        rows = partial(predict_original_units, yhat, self._standardizer_, m, dtype)
+        return rows_backend(X).predict(self, X, rows, n_outputs=m, y_2d=self._y_2d, dtype=dtype)
 
     def score(self, X, y, sample_weight=None):
         """R^2 of ``predict(X)`` against y, weighted by ``sample_weight``.
@@ -310,22 +303,16 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         features : ndarray of shape (n_samples, n_units)
             One column per hidden unit (or RBF centre).
         """
-        check_is_fitted(self)
-        with np.errstate(over="ignore", invalid="ignore"):  # as in fit
-            X = validate_data(
-                self,
-                X,
-                reset=False,
-                accept_sparse=SparseRows.accept_sparse,
-                dtype=[np.float64, np.float32],
-            )
-        dtype = next(iter(self._params_.values())).dtype
-        X = rows_backend(X).rows(X).astype(dtype, copy=False)  # sparse: dense row blocks
-        features = partial(_features, partial(self._forward, kernel=self._kernel_), self._params_)
-        transform = self._standardizer_.transform
+        features, dtype = self._fitted_model(_features)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            n_units = features(transform(X[:0], None)[0]).shape[1]
-        return predict_in_blocks(features, X, n_units, dtype, transform)
+            n_units = features(np.zeros((0, self.n_features_in_), dtype)).shape[1]
+
+        def rows(X):  # as predict reads them, in training units
+            X = X.astype(dtype, copy=False)
+            return predict_in_blocks(features, X, n_units, dtype, self._standardizer_.transform)
+
+        F = rows_backend(X).predict(self, X, rows, n_outputs=n_units, y_2d=True, dtype=dtype)
+        return np.asarray(F)  # a dask array: computed
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "n_iter_")

@@ -18,6 +18,7 @@ from sklearn.utils.validation import validate_data
 from ._rows import (
     BLOCK_SIZE,
     FLOATS,
+    XY_CHECKS,
     ArrayRows,
     check_split_weights,
     check_validation_spread,
@@ -108,44 +109,6 @@ def _check_chunk(Xc, yc, sc, dtype):
     return weight_signs(check_array(sc, dtype=np.float64, **kw))
 
 
-def validate(est, X, y, sample_weight, *, reset):
-    """``(X, Y, y_2d, sw)`` as dask arrays with X's row chunks: ``validate_data`` (recording onto
-    ``est``) on X's first rows, then ``check_array`` and the in-memory checks on every chunk."""
-    X = _dense(_as_dask(X, "X"))
-    X = X.rechunk({1: -1}) if X.ndim == 2 else X
-    _check_known_chunks(X, "X")
-    n, chunks = X.shape[0], X.chunks[0]
-    y = None if y is None else _as_dask(y, "y", chunks)
-    if y is not None:
-        _check_known_chunks(y, "y")
-    with np.errstate(over="ignore", invalid="ignore"):
-        Xh, yh = validate_data(
-            est, head(X, 2), y if y is None else head(y, 2), reset=reset, multi_output=True,
-            y_numeric=True, dtype=FLOATS,
-        )  # fmt: skip
-    if y.shape[0] != n:
-        raise ValueError(
-            f"y has shape {y.shape}, but X has {n} samples: pass one y row per sample."
-        )
-    sw = sample_weight
-    if sw is not None and np.ndim(sw) == 0 and not isinstance(sw, da.Array):
-        sw = da.full(n, float(sw), chunks=(chunks,))
-    if sw is not None:
-        sw = _as_dask(sw, "sample_weight", chunks)
-        if sw.shape != (n,):
-            raise ValueError(
-                f"sample_weight has shape {sw.shape}; expected ({n},), one per sample."
-            )
-        sw = sw.rechunk((chunks,))
-    X, y = X.astype(Xh.dtype), y.rechunk((chunks,) + (-1,) * (y.ndim - 1))
-    big = np.finfo(X.dtype).max  # y is checked before the cast that would make it inf
-    if y.dtype.kind == "f" and y.dtype.itemsize > X.dtype.itemsize and (abs(y) > big).any():
-        raise y_beyond_range(X.dtype)
-    require_positive_weight(any(_map_chunks(_check_chunk, [X, y, sw], X.dtype)))
-    Y = (y if yh.ndim == 2 else y[:, None]).astype(X.dtype)
-    return X, Y, yh.ndim == 2, None if sw is None else sw.astype(X.dtype)
-
-
 def _aligned(A):
     """A with its row chunks cut at multiples of ``BLOCK_SIZE``: the in-memory blocks."""
     if A is None:
@@ -155,40 +118,9 @@ def _aligned(A):
     return A.rechunk({0: tuple(np.diff(cuts))})
 
 
-def weighted_mean_scale(A, sample_weight=None):
-    """The in-memory :func:`~._backend.weighted_mean_scale`, bit for bit: the same passes over the
-    same row blocks (the chunks cut at multiples of ``BLOCK_SIZE``), added in the same order."""
-    big = np.max(np.vstack(_map_chunks(block_abs_max, [A])), axis=0)
-    s = None if sample_weight is None else np.asarray(sample_weight.compute(), np.float64)
-    total = float(A.shape[0]) if s is None else float(s.sum())
-    A, sw = _aligned(A), _aligned(sample_weight)
-
-    def moments(big, mean):
-        return chain.from_iterable(_map_chunks(blocks_moments, [A, sw], big, mean))
-
-    return mean_scale(big, moments, total, A.dtype)
-
-
-def init_rows(X, Y, sw, rng, max_rows):
-    """The rows of ``InMemoryRows.init_rows``, as numpy; only those rows are computed."""
-    s = None if sw is None else sw.compute()
-    rows, weighted = init_sample(X.shape[0], s, rng, max_rows)
-    if rows is None:
-        return (*dask.compute(X, Y), s)
-    Xi, Yi = dask.compute(X[rows], Y[rows])
-    return Xi, Yi, s[rows] if weighted and s is not None else None
-
-
 def _chunk_gram(Xc, sc, features, standardizer):
     """One chunk's :func:`~._standardize.gram_sums` (``(None, 0.0)`` when empty)."""
     return _gram_sums(features, Xc, sc, standardizer)
-
-
-def gram_sums(features, X, s, standardizer):
-    """``[Z 1]^T S [Z 1]`` and ``sum s`` for the auto learning rate, on the workers."""
-    parts = _map_chunks(_chunk_gram, [X, s], features, standardizer)
-    parts = [p for p in parts if p[0] is not None]
-    return _sum([p[0] for p in parts]), _sum([p[1] for p in parts])
 
 
 def _chunk_sums(block_sums, theta, Xc, Yc, sc, transform):
@@ -220,8 +152,8 @@ class ChunkedRows:
             self._sent = (block_sums, _shared(block_sums))
         task, fn, th = dask.delayed(_chunk_sums, pure=True), self._sent[1], _shared(theta)
         parts = dask.compute(*(task(fn, th, *c, self._transform) for c in self._chunks))
-        sse = float(_sum([p[0] for p in parts]))
-        return sse, _sum([p[1] for p in parts]).astype(theta.dtype, copy=False)
+        sse, grad = map(_sum, zip(*parts))
+        return float(sse), grad.astype(theta.dtype, copy=False)
 
 
 def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
@@ -237,41 +169,6 @@ def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
     return s @ (Ys - yhat) ** 2
 
 
-def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
-    """Hold out the in-memory split's rows (the mask drawn on the client); the monitor's R^2 on
-    them is a reduction on the workers."""
-    mask = da.from_array(held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],))
-    keep = ~mask
-    Xv, Yv = X[mask], Y[mask]
-    sv = None if sw is None else sw[mask]
-    if sw is not None:
-        check_split_weights(*dask.compute(sw[keep].sum(), sv.sum()))
-
-    def r2_sums(params, mean):
-        return _map_chunks(_chunk_r2_sums, [Xv, Yv, sv], predict, params, standardizer, mean)
-
-    parts = r2_sums(None, None)
-    total = _sum([p[0] for p in parts])
-    mean = _sum([p[1] for p in parts]) / total
-    ss_tot = _sum(r2_sums(None, mean))
-    check_validation_spread(ss_tot, total)
-
-    def monitor(params):
-        return r2_from_sums(_sum(r2_sums(params, mean)), ss_tot)
-
-    return X[keep], Y[keep], None if sw is None else sw[keep], monitor
-
-
-def head(X, k):
-    """The first (up to) ``k`` rows of X, as numpy, computing as few chunks as needed."""
-    rows = []
-    for block in _row_blocks(X, len(X.chunks[0])):
-        rows.append(np.asarray(block.compute()))
-        if sum(len(r) for r in rows) >= k:
-            break
-    return np.concatenate(rows)[:k]
-
-
 def _predict_chunk(Xc, predict_rows, y_2d):
     with np.errstate(over="ignore", invalid="ignore"):  # as validate_data in memory
         Xc = check_array(_toarray(Xc), dtype=FLOATS, ensure_min_samples=0, input_name="X")
@@ -279,31 +176,127 @@ def _predict_chunk(Xc, predict_rows, y_2d):
     return out if y_2d else out.ravel()
 
 
-def predict(est, X, predict_rows, *, n_outputs, y_2d, dtype):
-    """A lazy dask array of ``predict_rows(X_chunk)`` on every chunk (X checked against ``est``)."""
-    X = _as_dask(X, "X")
-    X = X.rechunk({1: -1}) if X.ndim == 2 else X
-    with np.errstate(over="ignore", invalid="ignore"):  # the first rows, by validate_data
-        validate_data(est, head(_dense(X), 2), reset=False, dtype=FLOATS)
-    chunks = (X.chunks[0], (n_outputs,)) if y_2d else (X.chunks[0],)
-    return X.map_blocks(
-        _predict_chunk, predict_rows, y_2d, dtype=dtype, chunks=chunks, drop_axis=[] if y_2d else 1
-    )
-
-
 class DaskRows:
     """The rows backend for dask arrays: the operations of ``InMemoryRows``, on the workers."""
 
-    @staticmethod
-    def validate(record, X, y, sample_weight, *, reset):
-        """:func:`validate`; the weights are used as given."""
-        X, Y, y_2d, sw = validate(record, X, y, sample_weight, reset=reset)
-        return X, Y, y_2d, sw, sw
-
-    weighted_mean_scale = staticmethod(weighted_mean_scale)
-    gram_sums = staticmethod(gram_sums)
-    split_validation = staticmethod(split_validation)
-    head = staticmethod(head)
-    predict = staticmethod(predict)
-    init_rows = staticmethod(init_rows)
     training_rows = ChunkedRows
+
+    @classmethod
+    def validate(cls, est, X, y, sample_weight, *, reset):
+        """``(X, Y, y_2d, sw, sw)`` as dask arrays with X's row chunks: ``validate_data`` (recording
+        onto ``est``) on X's first rows, then ``check_array`` and the checks of y and the weights
+        on every chunk."""
+        X = _dense(_as_dask(X, "X"))
+        X = X.rechunk({1: -1}) if X.ndim == 2 else X
+        _check_known_chunks(X, "X")
+        n, chunks = X.shape[0], X.chunks[0]
+        y = None if y is None else _as_dask(y, "y", chunks)
+        if y is not None:
+            _check_known_chunks(y, "y")
+        with np.errstate(over="ignore", invalid="ignore"):
+            y_head = y if y is None else cls.head(y, 2)
+            Xh, yh = validate_data(est, cls.head(X, 2), y_head, reset=reset, **XY_CHECKS)
+        if y.shape[0] != n:
+            raise ValueError(
+                f"y has shape {y.shape}, but X has {n} samples: pass one y row per sample."
+            )
+        sw = sample_weight
+        if sw is not None and np.ndim(sw) == 0 and not isinstance(sw, da.Array):
+            sw = da.full(n, float(sw), chunks=(chunks,))
+        if sw is not None:
+            sw = _as_dask(sw, "sample_weight", chunks)
+            if sw.shape != (n,):
+                raise ValueError(
+                    f"sample_weight has shape {sw.shape}; expected ({n},), one per sample."
+                )
+            sw = sw.rechunk((chunks,))
+        X, y = X.astype(Xh.dtype), y.rechunk((chunks,) + (-1,) * (y.ndim - 1))
+        big = np.finfo(X.dtype).max  # y is checked before the cast that would make it inf
+        if y.dtype.kind == "f" and y.dtype.itemsize > X.dtype.itemsize and (abs(y) > big).any():
+            raise y_beyond_range(X.dtype)
+        require_positive_weight(any(_map_chunks(_check_chunk, [X, y, sw], X.dtype)))
+        Y = (y if yh.ndim == 2 else y[:, None]).astype(X.dtype)
+        sw = None if sw is None else sw.astype(X.dtype)
+        return X, Y, yh.ndim == 2, sw, sw  # the weights are used as given
+
+    @staticmethod
+    def weighted_mean_scale(A, sample_weight=None):
+        """The in-memory statistics, bit for bit: the same passes over the same row blocks (the
+        chunks cut at multiples of ``BLOCK_SIZE``), added in the same order."""
+        big = np.max(np.vstack(_map_chunks(block_abs_max, [A])), axis=0)
+        s = None if sample_weight is None else np.asarray(sample_weight.compute(), np.float64)
+        total = float(A.shape[0]) if s is None else float(s.sum())
+        A, sw = _aligned(A), _aligned(sample_weight)
+
+        def moments(big, mean):
+            return chain.from_iterable(_map_chunks(blocks_moments, [A, sw], big, mean))
+
+        return mean_scale(big, moments, total, A.dtype)
+
+    @staticmethod
+    def init_rows(X, Y, sw, rng, max_rows):
+        """The rows of ``InMemoryRows.init_rows``, as numpy; only those rows are computed."""
+        s = None if sw is None else sw.compute()
+        rows, weighted = init_sample(X.shape[0], s, rng, max_rows)
+        if rows is None:
+            return (*dask.compute(X, Y), s)
+        Xi, Yi = dask.compute(X[rows], Y[rows])
+        return Xi, Yi, s[rows] if weighted and s is not None else None
+
+    @staticmethod
+    def gram_sums(features, X, s, standardizer):
+        """``[Z 1]^T S [Z 1]`` and ``sum s`` for the auto learning rate, on the workers."""
+        parts = _map_chunks(_chunk_gram, [X, s], features, standardizer)
+        G, total = map(_sum, zip(*(p for p in parts if p[0] is not None)))
+        return G, total
+
+    @staticmethod
+    def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
+        """Hold out the in-memory split's rows (the mask drawn on the client); the monitor's R^2 on
+        them is a reduction on the workers."""
+        mask = da.from_array(held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],))
+        keep = ~mask
+        Xv, Yv = X[mask], Y[mask]
+        sv = None if sw is None else sw[mask]
+        if sw is not None:
+            check_split_weights(*dask.compute(sw[keep].sum(), sv.sum()))
+
+        def r2_sums(params, mean):
+            return _map_chunks(_chunk_r2_sums, [Xv, Yv, sv], predict, params, standardizer, mean)
+
+        total, sum_sy = map(_sum, zip(*r2_sums(None, None)))
+        mean = sum_sy / total
+        ss_tot = _sum(r2_sums(None, mean))
+        check_validation_spread(ss_tot, total)
+
+        def monitor(params):
+            return r2_from_sums(_sum(r2_sums(params, mean)), ss_tot)
+
+        return X[keep], Y[keep], None if sw is None else sw[keep], monitor
+
+    @staticmethod
+    def head(X, k):
+        """The first (up to) ``k`` rows of X, as numpy, computing as few chunks as needed."""
+        rows = []
+        for block in _row_blocks(X, len(X.chunks[0])):
+            rows.append(np.asarray(block.compute()))
+            if sum(len(r) for r in rows) >= k:
+                break
+        return np.concatenate(rows)[:k]
+
+    @classmethod
+    def predict(cls, est, X, predict_rows, *, n_outputs, y_2d, dtype):
+        """A lazy dask array of ``predict_rows`` on every chunk of X (checked against ``est``)."""
+        X = _as_dask(X, "X")
+        X = X.rechunk({1: -1}) if X.ndim == 2 else X
+        with np.errstate(over="ignore", invalid="ignore"):  # the first rows, by validate_data
+            validate_data(est, cls.head(_dense(X), 2), reset=False, dtype=FLOATS)
+        chunks = (X.chunks[0], (n_outputs,)) if y_2d else (X.chunks[0],)
+        return X.map_blocks(
+            _predict_chunk,
+            predict_rows,
+            y_2d,
+            dtype=dtype,
+            chunks=chunks,
+            drop_axis=[] if y_2d else 1,
+        )

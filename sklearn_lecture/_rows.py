@@ -11,6 +11,7 @@ from threadpoolctl import OpenBLASController, ThreadpoolController
 
 # The dtypes training runs in (validate_data's dtype=: float32 stays, the rest is float64).
 FLOATS = [np.float64, np.float32]
+XY_CHECKS = dict(multi_output=True, y_numeric=True, dtype=FLOATS)  # validate_data's, for X and y
 
 # Rows per block: large enough for BLAS and numpy's per-call overhead, small enough
 # that a block's n_block x units arrays stay in cache and memory does not grow with n.
