@@ -7,28 +7,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import validate_data
 
-from ._rows import (
-    FLOATS,
-    XY_CHECKS,
-    ArrayRows,
-    SparseRowBlocks,
-    check_split_weights,
-    check_validation_spread,
-    checked_targets,
-    checked_weights,
-    held_out,
-    init_sample,
-    predict_in_blocks,
-    row_blocks,
-)
-from ._standardize import (
-    block_abs_max,
-    blocks_moments,
-    gram_sums,
-    mean_scale,
-    r2_from_sums,
-    total_sum_of_squares,
-)
+from . import _rows, _standardize
+from ._rows import SparseRowBlocks
 
 
 def rows_backend(X):
@@ -45,11 +25,9 @@ def rows_backend(X):
 def weighted_mean_scale(A, sample_weight=None):
     """Column means and standard deviations of ``A`` weighted by ``s_i``, in three passes."""
     s = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    big = np.zeros(A.shape[1])
-    for Ab, _, _ in row_blocks(A):
-        np.maximum(big, block_abs_max(Ab), out=big)
+    big = np.max([_standardize.block_abs_max(Ab) for Ab, _, _ in _rows.row_blocks(A)], axis=0)
     total = float(A.shape[0]) if s is None else float(s.sum())
-    return mean_scale(big, partial(blocks_moments, A, s), total, A.dtype)
+    return _standardize.mean_scale(big, partial(_standardize.blocks_moments, A, s), total, A.dtype)
 
 
 class InMemoryRows:
@@ -63,10 +41,10 @@ class InMemoryRows:
         # scikit-learn's finiteness check sums X: +-1.7e308 columns give inf - inf
         with np.errstate(over="ignore", invalid="ignore"):
             X, y = validate_data(
-                record, X, y, reset=reset, accept_sparse=cls.accept_sparse, **XY_CHECKS
+                record, X, y, reset=reset, accept_sparse=cls.accept_sparse, **_rows.XY_CHECKS
             )
-        Y = checked_targets(y, X.dtype)
-        sw_given = None if sample_weight is None else checked_weights(sample_weight, X)
+        Y = _rows.checked_targets(y, X.dtype)
+        sw_given = None if sample_weight is None else _rows.checked_weights(sample_weight, X)
         return cls.rows(X), Y, y.ndim == 2, sw_given, _normalized_weights(sw_given, X.dtype)
 
     @staticmethod
@@ -74,13 +52,13 @@ class InMemoryRows:
         return X
 
     weighted_mean_scale = staticmethod(weighted_mean_scale)
-    gram_sums = staticmethod(gram_sums)
-    training_rows = ArrayRows
+    gram_sums = staticmethod(_standardize.gram_sums)
+    training_rows = _rows.ArrayRows
 
     @staticmethod
     def init_rows(X, Y, sw, rng, max_rows):
         """The rows the initialisation looks at (:func:`~._rows.init_sample`)."""
-        rows, weighted = init_sample(X.shape[0], sw, rng, max_rows)
+        rows, weighted = _rows.init_sample(X.shape[0], sw, rng, max_rows)
         if rows is None:
             return X, Y, sw
         return X[rows], Y[rows], sw[rows] if weighted and sw is not None else None
@@ -92,19 +70,19 @@ class InMemoryRows:
     @classmethod
     def split_validation(cls, X, Y, sw, standardizer, rng, validation_fraction, predict):
         """Hold out ``validation_fraction`` of the rows; monitor ``predict(params, X)`` on them."""
-        mask = held_out(X.shape[0], validation_fraction, rng)
+        mask = _rows.held_out(X.shape[0], validation_fraction, rng)
         train, val = np.flatnonzero(~mask), np.flatnonzero(mask)
         if sw is not None:
-            check_split_weights(sw[train].sum(), sw[val].sum())
+            _rows.check_split_weights(sw[train].sum(), sw[val].sum())
         Xv, Yv = standardizer.transform(X[val], Y[val])
         sv = None if sw is None else sw[val]
-        w, ss_tot = total_sum_of_squares(Yv, sv)  # once: the held-out rows are fixed
-        check_validation_spread(ss_tot, w.sum())
+        w, ss_tot = _standardize.total_sum_of_squares(Yv, sv)  # once: the held-out rows are fixed
+        _rows.check_validation_spread(ss_tot, w.sum())
 
         def monitor(params):
-            yhat = predict_in_blocks(partial(predict, params), Xv, Yv.shape[1], Xv.dtype)
+            yhat = _rows.predict_in_blocks(partial(predict, params), Xv, Yv.shape[1], Xv.dtype)
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf
-                return r2_from_sums(w @ (Yv - yhat) ** 2, ss_tot)
+                return _standardize.r2_from_sums(w @ (Yv - yhat) ** 2, ss_tot)
 
         return cls.keep_rows(X, train), Y[train], None if sw is None else sw[train], monitor
 
@@ -116,13 +94,15 @@ class InMemoryRows:
     def predict(cls, est, X, predict_rows, *, n_outputs, y_2d, dtype):
         """``predict_rows(X)`` on X validated against the fitted ``est``, shaped as y was."""
         with np.errstate(over="ignore", invalid="ignore"):  # as in fit
-            X = validate_data(est, X, reset=False, accept_sparse=cls.accept_sparse, dtype=FLOATS)
+            X = validate_data(
+                est, X, reset=False, accept_sparse=cls.accept_sparse, dtype=_rows.FLOATS
+            )
         out = predict_rows(cls.rows(X))
         return out if y_2d else out.ravel()
 
 
 class SparseRows(InMemoryRows):
-    """The rows backend for scipy sparse X, read in dense row blocks (:class:`SparseRowBlocks`);
+    """The rows backend for scipy sparse X, read in dense row blocks (``SparseRowBlocks``);
     the initialisation's rows and the held-out rows are dense copies."""
 
     accept_sparse = ("csr", "csc", "coo")

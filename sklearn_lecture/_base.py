@@ -38,10 +38,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     _parameter_constraints = {
         "kernel": [StrOptions({"sigmoid", "rbf", "relu"})],
         "solver": [StrOptions({"gd", "lbfgs"})],
-        "learning_rate": [
-            Interval(numbers.Real, 0, None, closed="neither"),
-            StrOptions({"auto"}),
-        ],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "l2": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
@@ -61,17 +58,16 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """lambda of the L2 penalty (:func:`~._step.penalty`)."""
         return penalty(self.l2, self.learning_rate, self.solver)
 
-    def _use_init_values(self, params, given, standardizer):
-        """Replace starting ``params`` (training units) by ``given`` ones (units of X and y),
-        converted as ``warm_start`` converts fitted parameters."""
-        merged = {**self._to_original(params, standardizer), **given}
-        converted = self._to_training(merged, standardizer)
-        params.update({name: converted[name] for name in given})
-        return params
-
-    def _check_start(self, params, X, Y, names):
-        """Refuse a user-given start (``names``: block -> parameter) beyond X's dtype or that makes
-        J overflow on X, Y (training units)."""
+    def _use_init_values(self, params, given, X, Y, names, standardizer):
+        """Replace starting ``params`` (training units) by the ``given`` ones (units of X and y,
+        converted as a warm start converts them); refuse a user-given start (``names``: block ->
+        parameter) beyond X's dtype or that makes J overflow on X, Y (training units)."""
+        if given:
+            merged = {**self._to_original(params, standardizer), **given}
+            converted = self._to_training(merged, standardizer)
+            params.update({name: converted[name] for name in given})
+        if not names:
+            return params
         top = float(np.finfo(X.dtype).max)
         for block, name in names.items():
             if not np.max(np.abs(params[block]), initial=0.0) <= top:
@@ -88,6 +84,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
                 f"{' or '.join(sorted(set(names.values())))} is so large that J overflows "
                 f"{X.dtype} at the start: pass smaller starting values."
             )
+        return params
 
     def _lower_bounds(self, layout):
         """Lower bounds on ``theta`` (``None``: unbounded)."""
@@ -141,7 +138,6 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         ``training_problem``)."""
         if not plan.continues:
             return
-        n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
         if caller is not None:
             what = f"{caller} (from the fitted parameters)"
             how = "pass sklearn.base.clone(estimator) for the problem a new fit solves"
@@ -149,17 +145,18 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
             what, how = "partial_fit", "call fit (not partial_fit) to start afresh"
         else:
             what, how = "warm_start=True", "set warm_start=False to refit from scratch"
+        n_outputs = data.Y.shape[1]
         if self.n_outputs_ != n_outputs:
             raise ValueError(
                 f"{what} cannot continue: y has {n_outputs} outputs but the model was "
                 f"fitted with {self.n_outputs_}; {how}."
             )
-        old, new = self._architecture_, self._architecture(n_features, n_outputs)
+        old, new = self._architecture_, self._architecture(data.X.shape[1], n_outputs)
         if old != new:
             raise ValueError(
-                f"{what} cannot continue: the parameter shapes changed from "
-                f"{old} to {new} (set_params changed the architecture, or X has a "
-                f"different number of features). {how[0].upper() + how[1:]}."
+                f"{what} cannot continue: the parameter shapes changed from {old} to {new} "
+                "(set_params changed the architecture, or X has a different number of "
+                f"features). {how[0].upper() + how[1:]}."
             )
 
     def _standardize(self, plan, rows, data):
@@ -218,8 +215,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights ``s_i``; the cost becomes
-            ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)``.
+            Weights ``s_i``: ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)``.
 
         Returns
         -------
@@ -275,9 +271,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def score(self, X, y, sample_weight=None):
         """R^2 of ``predict(X)`` against y, weighted by ``sample_weight``.
 
-        As :meth:`sklearn.base.RegressorMixin.score`, but y near float64's
-        limits is first scaled by a power of two (R^2 is unchanged), so that the
-        squared errors do not overflow.
+        As :meth:`sklearn.base.RegressorMixin.score`, but y near float64's limits is first
+        scaled by a power of two (R^2 is unchanged), so that the squared errors do not overflow.
 
         Returns
         -------

@@ -15,21 +15,7 @@ import scipy.sparse as sp
 from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
 
-from ._rows import (
-    BLOCK_SIZE,
-    FLOATS,
-    XY_CHECKS,
-    ArrayRows,
-    check_split_weights,
-    check_validation_spread,
-    checked_targets,
-    held_out,
-    init_sample,
-    predict_in_blocks,
-    require_positive_weight,
-    weight_signs,
-    y_beyond_range,
-)
+from . import _rows
 from ._standardize import block_abs_max, blocks_moments, mean_scale, r2_from_sums
 from ._standardize import gram_sums as _gram_sums
 
@@ -102,11 +88,11 @@ def _check_chunk(Xc, yc, sc, dtype):
     with np.errstate(over="ignore", invalid="ignore"):  # as validate_data in memory
         check_array(Xc, dtype=None, ensure_min_samples=0, input_name="X")
     kw = dict(dtype=None, ensure_2d=False, ensure_min_samples=0, input_name="y")
-    checked_targets(check_array(yc, **kw), dtype)
+    _rows.checked_targets(check_array(yc, **kw), dtype)
     if sc is None:
         return True
     kw = dict(ensure_2d=False, ensure_min_samples=0, input_name="sample_weight")
-    return weight_signs(check_array(sc, dtype=np.float64, **kw))
+    return _rows.weight_signs(check_array(sc, dtype=np.float64, **kw))
 
 
 def _aligned(A):
@@ -114,7 +100,8 @@ def _aligned(A):
     if A is None:
         return None
     ends = np.cumsum(A.chunks[0])
-    cuts = sorted({0, A.shape[0]} | {int(e) // BLOCK_SIZE * BLOCK_SIZE for e in ends})
+    size = _rows.BLOCK_SIZE
+    cuts = sorted({0, A.shape[0]} | {int(e) // size * size for e in ends})
     return A.rechunk({0: tuple(np.diff(cuts))})
 
 
@@ -126,7 +113,8 @@ def _chunk_gram(Xc, sc, features, standardizer):
 def _chunk_sums(block_sums, theta, Xc, Yc, sc, transform):
     """One chunk's ``(sse, gradient sums)``, as the in-memory rows sum them."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return ArrayRows(Xc, Yc, sc, transform, keep_blocks=False).sum_blocks(block_sums, theta)
+        rows = _rows.ArrayRows(Xc, Yc, sc, transform, keep_blocks=False)
+        return rows.sum_blocks(block_sums, theta)
 
 
 class ChunkedRows:
@@ -165,13 +153,13 @@ def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
         return s.sum(), s @ Ys
     if params is None:
         return s @ (Ys - mean) ** 2
-    yhat = predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
+    yhat = _rows.predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
     return s @ (Ys - yhat) ** 2
 
 
 def _predict_chunk(Xc, predict_rows, y_2d):
     with np.errstate(over="ignore", invalid="ignore"):  # as validate_data in memory
-        Xc = check_array(_toarray(Xc), dtype=FLOATS, ensure_min_samples=0, input_name="X")
+        Xc = check_array(_toarray(Xc), dtype=_rows.FLOATS, ensure_min_samples=0, input_name="X")
     out = predict_rows(Xc)
     return out if y_2d else out.ravel()
 
@@ -195,7 +183,7 @@ class DaskRows:
             _check_known_chunks(y, "y")
         with np.errstate(over="ignore", invalid="ignore"):
             y_head = y if y is None else cls.head(y, 2)
-            Xh, yh = validate_data(est, cls.head(X, 2), y_head, reset=reset, **XY_CHECKS)
+            Xh, yh = validate_data(est, cls.head(X, 2), y_head, reset=reset, **_rows.XY_CHECKS)
         if y.shape[0] != n:
             raise ValueError(
                 f"y has shape {y.shape}, but X has {n} samples: pass one y row per sample."
@@ -213,8 +201,8 @@ class DaskRows:
         X, y = X.astype(Xh.dtype), y.rechunk((chunks,) + (-1,) * (y.ndim - 1))
         big = np.finfo(X.dtype).max  # y is checked before the cast that would make it inf
         if y.dtype.kind == "f" and y.dtype.itemsize > X.dtype.itemsize and (abs(y) > big).any():
-            raise y_beyond_range(X.dtype)
-        require_positive_weight(any(_map_chunks(_check_chunk, [X, y, sw], X.dtype)))
+            raise _rows.y_beyond_range(X.dtype)
+        _rows.require_positive_weight(any(_map_chunks(_check_chunk, [X, y, sw], X.dtype)))
         Y = (y if yh.ndim == 2 else y[:, None]).astype(X.dtype)
         sw = None if sw is None else sw.astype(X.dtype)
         return X, Y, yh.ndim == 2, sw, sw  # the weights are used as given
@@ -237,7 +225,7 @@ class DaskRows:
     def init_rows(X, Y, sw, rng, max_rows):
         """The rows of ``InMemoryRows.init_rows``, as numpy; only those rows are computed."""
         s = None if sw is None else sw.compute()
-        rows, weighted = init_sample(X.shape[0], s, rng, max_rows)
+        rows, weighted = _rows.init_sample(X.shape[0], s, rng, max_rows)
         if rows is None:
             return (*dask.compute(X, Y), s)
         Xi, Yi = dask.compute(X[rows], Y[rows])
@@ -254,12 +242,14 @@ class DaskRows:
     def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
         """Hold out the in-memory split's rows (the mask drawn on the client); the monitor's R^2 on
         them is a reduction on the workers."""
-        mask = da.from_array(held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],))
+        mask = da.from_array(
+            _rows.held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],)
+        )
         keep = ~mask
         Xv, Yv = X[mask], Y[mask]
         sv = None if sw is None else sw[mask]
         if sw is not None:
-            check_split_weights(*dask.compute(sw[keep].sum(), sv.sum()))
+            _rows.check_split_weights(*dask.compute(sw[keep].sum(), sv.sum()))
 
         def r2_sums(params, mean):
             return _map_chunks(_chunk_r2_sums, [Xv, Yv, sv], predict, params, standardizer, mean)
@@ -267,7 +257,7 @@ class DaskRows:
         total, sum_sy = map(_sum, zip(*r2_sums(None, None)))
         mean = sum_sy / total
         ss_tot = _sum(r2_sums(None, mean))
-        check_validation_spread(ss_tot, total)
+        _rows.check_validation_spread(ss_tot, total)
 
         def monitor(params):
             return r2_from_sums(_sum(r2_sums(params, mean)), ss_tot)
@@ -290,7 +280,7 @@ class DaskRows:
         X = _as_dask(X, "X")
         X = X.rechunk({1: -1}) if X.ndim == 2 else X
         with np.errstate(over="ignore", invalid="ignore"):  # the first rows, by validate_data
-            validate_data(est, cls.head(_dense(X), 2), reset=False, dtype=FLOATS)
+            validate_data(est, cls.head(_dense(X), 2), reset=False, dtype=_rows.FLOATS)
         chunks = (X.chunks[0], (n_outputs,)) if y_2d else (X.chunks[0],)
         return X.map_blocks(
             _predict_chunk,

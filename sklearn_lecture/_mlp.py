@@ -144,10 +144,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
                 params[f"coefs_{i}"] = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
                 params[f"intercepts_{i}"] = rng.standard_normal(fan_out)
         given = self._init_values(sizes)
-        if given:
-            params = self._use_init_values(params, given, standardizer)
-            self._check_start(params, X, Y, {k: k.split("_")[0] + "_init" for k in given})
-        return params
+        names = {k: k.split("_")[0] + "_init" for k in given}  # coefs_0 -> coefs_init
+        return self._use_init_values(params, given, X, Y, names, standardizer)
 
     def _init_values(self, sizes):
         """``coefs_init`` and ``intercepts_init``, checked against the layer ``sizes``."""

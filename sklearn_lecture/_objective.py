@@ -11,13 +11,9 @@ class ParamLayout:
 
     def __init__(self, shapes):
         self.shapes = dict(shapes)
-        self.slices = {}
-        start = 0
-        for name, shape in self.shapes.items():
-            size = int(np.prod(shape, dtype=np.int64))
-            self.slices[name] = slice(start, start + size)
-            start += size
-        self.size = start
+        ends = np.cumsum([0] + [int(np.prod(s, dtype=np.int64)) for s in self.shapes.values()])
+        self.slices = {k: slice(int(a), int(b)) for k, a, b in zip(self.shapes, ends, ends[1:])}
+        self.size = int(ends[-1])
         self._views = tuple((name, self.slices[name], shape) for name, shape in self.shapes.items())
 
     def pack(self, params, dtype):

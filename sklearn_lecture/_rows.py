@@ -228,17 +228,15 @@ def _sync():
     with _LOCK:
         if _USERS and not _SAVED:
             libs = ThreadpoolController().select(user_api="blas").lib_controllers
-            saved = [(lib, lib.num_threads) for lib in libs]
-            _SAVED.extend(saved)  # saved before any is set: an interrupt below still restores
+            # saved before any is set: an interrupt below still restores
+            _SAVED.extend([(lib, lib.num_threads) for lib in libs])
         for lib, n in _SAVED:
-            _release_control()  # the thread that set it may be another one
+            _release_control(force=True)  # the thread that set it may be another one
             lib.set_num_threads(1 if _USERS else n)
-            _release_control()
+            _release_control(force=True)
         if not _USERS:
             _SAVED.clear()  # only once every library is restored
 
 
-def _release_control():
-    clear = getattr(OpenBLASController, "clear_controlling_thread", None)  # threadpoolctl >= 3.6
-    if clear is not None:
-        clear(force=True)
+# threadpoolctl >= 3.6 lets one thread at a time set OpenBLAS's threads
+_release_control = getattr(OpenBLASController, "clear_controlling_thread", lambda force: None)
