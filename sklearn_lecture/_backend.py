@@ -1,5 +1,5 @@
-"""Where the rows live: :func:`rows_backend` picks the backend of X once (numpy, scipy sparse
-read in dense row blocks, or :class:`~._dask.DaskRows`); a backend knows no model."""
+"""Where the rows live: :func:`rows_backend` picks the backend of X once (:class:`InMemoryRows` or
+:class:`~._dask.DaskRows`); a backend knows no model."""
 
 from functools import partial
 
@@ -17,8 +17,6 @@ def rows_backend(X):
         from ._dask import DaskRows
 
         return DaskRows
-    if sp.issparse(X) or isinstance(X, SparseRowBlocks):
-        return SparseRows
     return InMemoryRows
 
 
@@ -31,9 +29,11 @@ def weighted_mean_scale(A, sample_weight=None):
 
 
 class InMemoryRows:
-    """The rows backend for numpy arrays (and everything ``validate_data`` accepts)."""
+    """The rows backend for numpy arrays and scipy sparse matrices (everything ``validate_data``
+    accepts); a sparse X is read in dense row blocks (:class:`~._rows.SparseRowBlocks`), and the
+    initialisation's rows and the held-out rows are dense copies."""
 
-    accept_sparse = False  # what validate_data lets through
+    accept_sparse = ("csr", "csc", "coo")  # what validate_data lets through
 
     @classmethod
     def validate(cls, record, X, y, sample_weight, *, reset):
@@ -49,7 +49,7 @@ class InMemoryRows:
 
     @staticmethod
     def rows(X):
-        return X
+        return SparseRowBlocks(X) if sp.issparse(X) else X
 
     weighted_mean_scale = staticmethod(weighted_mean_scale)
     gram_sums = staticmethod(_standardize.gram_sums)
@@ -60,12 +60,8 @@ class InMemoryRows:
         """The rows the initialisation looks at (:func:`~._rows.init_sample`)."""
         rows, weighted = _rows.init_sample(X.shape[0], sw, rng, max_rows)
         if rows is None:
-            return X, Y, sw
+            return X[:], Y, sw  # a sparse X: dense
         return X[rows], Y[rows], sw[rows] if weighted and sw is not None else None
-
-    @staticmethod
-    def keep_rows(X, idx):
-        return X[idx]
 
     @classmethod
     def split_validation(cls, X, Y, sw, standardizer, rng, validation_fraction, predict):
@@ -84,7 +80,8 @@ class InMemoryRows:
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf
                 return _standardize.r2_from_sums(w @ (Yv - yhat) ** 2, ss_tot)
 
-        return cls.keep_rows(X, train), Y[train], None if sw is None else sw[train], monitor
+        X = X.subset(train) if isinstance(X, SparseRowBlocks) else X[train]  # sparse stays sparse
+        return X, Y[train], None if sw is None else sw[train], monitor
 
     @staticmethod
     def head(X, k):
@@ -99,26 +96,6 @@ class InMemoryRows:
             )
         out = predict_rows(cls.rows(X))
         return out if y_2d else out.ravel()
-
-
-class SparseRows(InMemoryRows):
-    """The rows backend for scipy sparse X, read in dense row blocks (``SparseRowBlocks``);
-    the initialisation's rows and the held-out rows are dense copies."""
-
-    accept_sparse = ("csr", "csc", "coo")
-
-    @staticmethod
-    def rows(X):
-        return X if isinstance(X, SparseRowBlocks) else SparseRowBlocks(X)
-
-    @staticmethod
-    def init_rows(X, Y, sw, rng, max_rows):
-        Xi, Yi, si = InMemoryRows.init_rows(X, Y, sw, rng, max_rows)
-        return (Xi[:] if isinstance(Xi, SparseRowBlocks) else Xi), Yi, si
-
-    @staticmethod
-    def keep_rows(X, idx):
-        return X.subset(idx)  # the training rows of the early-stopping split stay sparse
 
 
 def _normalized_weights(sw, dtype):

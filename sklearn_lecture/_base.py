@@ -99,7 +99,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = True
         tags.input_tags.allow_nan = False
-        tags.input_tags.sparse = True  # read in dense row blocks (_backend.SparseRows)
+        tags.input_tags.sparse = True  # read in dense row blocks (_rows.SparseRowBlocks)
         return tags
 
     def _fit(self, X, y, sample_weight, incremental):

@@ -47,23 +47,28 @@ def _sum(parts):
     return reduce(operator.add, parts)
 
 
-def _as_dask(A, name, row_chunks=None):
-    """``A`` as a dask array (numpy input is wrapped with ``row_chunks``)."""
+def _as_dask(A, name, row_chunks=None, ndim=None):
+    """``A`` as a dask array; given X's ``row_chunks``, with one row per sample (and ``ndim``
+    dimensions), numpy input chunked as X."""
+    if not isinstance(A, da.Array):
+        if type(A).__module__.partition(".")[0] in {"dask", "dask_expr"}:
+            raise TypeError(
+                f"{name} is a {type(A).__name__}: dask DataFrames and Series are not "
+                f"supported. Pass a dask array instead, e.g. {name}.to_dask_array(lengths=True)."
+            )
+        A = np.asarray(A)
+    if row_chunks is not None:
+        if isinstance(A, da.Array):
+            _check_known_chunks(A, name)
+        n = sum(row_chunks)
+        if A.ndim == 0 or A.shape[0] != n or ndim not in (None, A.ndim):
+            raise ValueError(
+                f"{name} has shape {A.shape}, but X has {n} samples: pass one {name} row per "
+                "sample."
+            )
     if isinstance(A, da.Array):
         return A
-    if type(A).__module__.partition(".")[0] in {"dask", "dask_expr"}:
-        raise TypeError(
-            f"{name} is a {type(A).__name__}: dask DataFrames and Series are not "
-            f"supported. Pass a dask array instead, e.g. {name}.to_dask_array(lengths=True)."
-        )
-    A = np.asarray(A)
-    if row_chunks is not None and (A.ndim == 0 or A.shape[0] != sum(row_chunks)):
-        raise ValueError(
-            f"{name} has shape {A.shape}, but X has {sum(row_chunks)} samples: pass one "
-            f"{name} row per sample."
-        )
-    chunks = row_chunks if row_chunks is not None else "auto"
-    return da.from_array(A, chunks=(chunks,) + (-1,) * (A.ndim - 1))
+    return da.from_array(A, chunks=(row_chunks or "auto",) + (-1,) * (A.ndim - 1))
 
 
 def _check_known_chunks(A, name):
@@ -179,25 +184,14 @@ class DaskRows:
         _check_known_chunks(X, "X")
         n, chunks = X.shape[0], X.chunks[0]
         y = None if y is None else _as_dask(y, "y", chunks)
-        if y is not None:
-            _check_known_chunks(y, "y")
         with np.errstate(over="ignore", invalid="ignore"):
             y_head = y if y is None else cls.head(y, 2)
             Xh, yh = validate_data(est, cls.head(X, 2), y_head, reset=reset, **_rows.XY_CHECKS)
-        if y.shape[0] != n:
-            raise ValueError(
-                f"y has shape {y.shape}, but X has {n} samples: pass one y row per sample."
-            )
         sw = sample_weight
         if sw is not None and np.ndim(sw) == 0 and not isinstance(sw, da.Array):
             sw = da.full(n, float(sw), chunks=(chunks,))
         if sw is not None:
-            sw = _as_dask(sw, "sample_weight", chunks)
-            if sw.shape != (n,):
-                raise ValueError(
-                    f"sample_weight has shape {sw.shape}; expected ({n},), one per sample."
-                )
-            sw = sw.rechunk((chunks,))
+            sw = _as_dask(sw, "sample_weight", chunks, ndim=1).rechunk((chunks,))
         X, y = X.astype(Xh.dtype), y.rechunk((chunks,) + (-1,) * (y.ndim - 1))
         big = np.finfo(X.dtype).max  # y is checked before the cast that would make it inf
         if y.dtype.kind == "f" and y.dtype.itemsize > X.dtype.itemsize and (abs(y) > big).any():

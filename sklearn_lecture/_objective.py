@@ -53,20 +53,16 @@ class Objective:
     Parameters
     ----------
     block_loss_grad : callable
-        ``block_loss_grad(params, X, Y, s, grads) -> sse``, the only thing a model gives the
-        solvers: on one block of rows (training units, ``s`` may be ``None``) it returns
-        ``sum_i s_i ||e_i||^2`` and *adds* the gradient sums into ``grads`` (one array per
-        trained block); it writes nothing else, so it may run on any thread or worker.
-    layout : ParamLayout
-        The trained blocks, in a fixed order.
-    fixed : dict
-        The parameters held constant.
+        ``block_loss_grad(params, X, Y, s, grads) -> sse``, all a model gives the solvers: on
+        one block of rows (training units; ``s`` may be ``None``) it returns
+        ``sum_i s_i ||e_i||^2``, *adds* the gradient sums into ``grads`` (one array per trained
+        block) and writes nothing else, so it may run on any thread or worker.
+    layout, fixed : ParamLayout, dict
+        The trained blocks, in a fixed order, and the parameters held constant.
     rows : Rows
         The training rows (in memory or on a cluster), handing blocks in training units.
-    l2 : float
-        lambda, the weight of the penalty ``(lambda / 2) sum ||W||^2``.
-    penalized : sequence of str
-        The trained blocks W the penalty applies to (the weights, not the biases).
+    l2, penalized : float, sequence of str
+        lambda of the penalty ``(lambda / 2) sum ||W||^2`` on the blocks W named (the weights).
     """
 
     def __init__(self, block_loss_grad, layout, fixed, rows, l2=0.0, penalized=()):

@@ -106,7 +106,6 @@ class SparseRowBlocks:
         return SparseRowBlocks(self.A.astype(dtype))
 
 
-# ------------------------------------------------------------ checked values
 def checked_targets(y, dtype):
     """y as a 2-D array in ``dtype`` (X's)."""
     with np.errstate(over="ignore"):
@@ -145,7 +144,6 @@ def require_positive_weight(any_positive):
         raise ValueError("sample_weight must have at least one positive value.")
 
 
-# ------------------------------------------------------------- held-out rows
 def held_out(n, validation_fraction, rng):
     """The rows early stopping holds out, as a mask: the same rows on every backend."""
     # R^2 needs 2 held-out rows (with one, every score is 0), training 1
@@ -199,7 +197,6 @@ def check_validation_spread(ss_tot, total_weight):
         )
 
 
-# --------------------------------------------------------------------- BLAS
 _LOCK = threading.Lock()
 _USERS = set()  # a token for every call inside one_blas_thread() now, in any thread
 _SAVED = []  # (BLAS library controller, its thread count before the first user)
