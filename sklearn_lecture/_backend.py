@@ -29,23 +29,23 @@ def weighted_mean_scale(A, sample_weight=None):
 
 
 class InMemoryRows:
-    """The rows backend for numpy arrays and scipy sparse matrices (everything ``validate_data``
-    accepts); a sparse X is read in dense row blocks (:class:`~._rows.SparseRowBlocks`), and the
-    initialisation's rows and the held-out rows are dense copies."""
-
-    accept_sparse = ("csr", "csc", "coo")  # what validate_data lets through
+    """The rows backend for numpy arrays and scipy sparse matrices (all ``validate_data`` accepts);
+    a sparse X is read in dense row blocks (:class:`~._rows.SparseRowBlocks`)."""
 
     @classmethod
     def validate(cls, record, X, y, sample_weight, *, reset):
         """``(X, Y, y_2d, sample_weight, sw)``, checked; ``validate_data`` records on ``record``."""
         # scikit-learn's finiteness check sums X: +-1.7e308 columns give inf - inf
         with np.errstate(over="ignore", invalid="ignore"):
-            X, y = validate_data(
-                record, X, y, reset=reset, accept_sparse=cls.accept_sparse, **_rows.XY_CHECKS
-            )
+            X, y = validate_data(record, X, y, reset=reset, **_rows.XY_CHECKS)
         Y = _rows.checked_targets(y, X.dtype)
-        sw_given = None if sample_weight is None else _rows.checked_weights(sample_weight, X)
-        return cls.rows(X), Y, y.ndim == 2, sw_given, _normalized_weights(sw_given, X.dtype)
+        if sample_weight is None:
+            return cls.rows(X), Y, y.ndim == 2, None, None
+        sw = _rows.checked_weights(sample_weight, X)
+        # sw times a power of two (J is the same) that keeps sum s from over- or underflowing
+        with np.errstate(under="ignore"):
+            s = np.ldexp(sw, -int(np.frexp(sw.max())[1])).astype(X.dtype, copy=False)
+        return cls.rows(X), Y, y.ndim == 2, sw, s
 
     @staticmethod
     def rows(X):
@@ -91,18 +91,6 @@ class InMemoryRows:
     def predict(cls, est, X, predict_rows, *, n_outputs, y_2d, dtype):
         """``predict_rows(X)`` on X validated against the fitted ``est``, shaped as y was."""
         with np.errstate(over="ignore", invalid="ignore"):  # as in fit
-            X = validate_data(
-                est, X, reset=False, accept_sparse=cls.accept_sparse, dtype=_rows.FLOATS
-            )
+            X = validate_data(est, X, reset=False, **_rows.X_CHECKS)
         out = predict_rows(cls.rows(X))
         return out if y_2d else out.ravel()
-
-
-def _normalized_weights(sw, dtype):
-    """``sw`` times the power of two that brings its largest into [0.5, 1), in ``dtype``: J does
-    not change (exactly), and ``sum s`` neither overflows nor underflows."""
-    if sw is None:
-        return None
-    _, exponent = np.frexp(sw.max())
-    with np.errstate(under="ignore"):
-        return np.ldexp(sw, -int(exponent)).astype(dtype, copy=False)

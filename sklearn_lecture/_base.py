@@ -25,14 +25,12 @@ INIT_MAX_ROWS = 20_000
 class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
     """The fit/predict machinery shared by both estimators.
 
-    A subclass writes its model in the lecture's notation through these hooks:
-    ``_init_params(X, Y, s, rng, standardizer)`` (the start, in training units),
-    ``_trainable()`` and ``_penalized()`` (the trained blocks, and the weights among them),
-    ``_forward(params, X) -> (yhat, features)``, ``_block_loss_grad(params, X, Y, s, grads)``
-    (:class:`~._objective.Objective`), ``_to_original`` and its inverse ``_to_training``
-    (``(params, standardizer)``: training units to those of X and y), ``_fitted_params()`` and
-    ``_fitted_attributes(params, y_2d)`` (the public attributes to a dict and back) and
-    ``_architecture(n_features, n_outputs)`` (the parameter shapes, checked by warm starts).
+    A subclass writes its model in the lecture's notation through these hooks: ``_init_params``
+    (the start, in training units), ``_trainable`` and ``_penalized`` (the trained blocks, and the
+    weights among them), ``_forward(params, X) -> (yhat, features)``, ``_block_loss_grad`` (see
+    :class:`~._objective.Objective`), ``_to_original`` and its inverse ``_to_training`` (training
+    units to those of X and y), ``_fitted_params`` and ``_fitted_attributes`` (the public
+    attributes to a dict and back) and ``_architecture`` (the shapes a warm start checks).
     """
 
     _parameter_constraints = {
@@ -59,9 +57,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return penalty(self.l2, self.learning_rate, self.solver)
 
     def _use_init_values(self, params, given, X, Y, names, standardizer):
-        """Replace starting ``params`` (training units) by the ``given`` ones (units of X and y,
-        converted as a warm start converts them); refuse a user-given start (``names``: block ->
-        parameter) beyond X's dtype or that makes J overflow on X, Y (training units)."""
+        """Replace ``params`` by the user's ``given`` ones (units of X and y, converted as a warm
+        start); refuse a start (``names``: block -> parameter) that overflows X's dtype or J."""
         if given:
             merged = {**self._to_original(params, standardizer), **given}
             converted = self._to_training(merged, standardizer)
@@ -103,8 +100,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return tags
 
     def _fit(self, X, y, sample_weight, incremental):
-        """Train, then store the whole new fitted state in one step (a fit that raises changes
-        nothing: ``validate_data`` records onto a stand-in copy)."""
+        """Train, then store the whole new state at once (a fit that raises changes nothing)."""
         plan = FitPlan.of(self, incremental)
         rows = rows_backend(X)
         with one_blas_thread():
@@ -134,8 +130,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return data, record, standardizer, params
 
     def _check_continuation(self, plan, data, caller=None):
-        """A plan that continues needs the fitted outputs and parameter shapes (``caller``:
-        ``training_problem``)."""
+        """A plan that continues needs the fitted outputs and parameter shapes."""
         if not plan.continues:
             return
         if caller is not None:

@@ -76,8 +76,7 @@ def _kmeans_centers(X, K, sample_weight, rng=None):
     C = farthest_point_centers(X, K, sample_weight)
     if _distinct_rows(C).shape[0] < K:
         return C  # fewer distinct rows than centres: use each row once
-    # KMeans's last bits depend on its number of OpenMP threads: one thread (for
-    # this thread only) gives the same centres on every machine and in every thread.
+    # KMeans's last bits depend on its OpenMP threads: one (for this thread) on every machine
     with (
         warnings.catch_warnings(),
         threadpool_limits(limits=1, user_api="openmp"),

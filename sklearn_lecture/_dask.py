@@ -1,7 +1,6 @@
-"""The rows backend for dask arrays: each worker sums the row blocks of its chunks as in memory,
-the client adds the chunk sums in order and takes the step. X is never gathered (the client holds
-at most one number a row); the rules of the in-memory rows apply, so a dask fit starts where the
-in-memory one does. Imported only for dask input (dask is optional)."""
+"""The rows backend for dask arrays: the workers sum the row blocks of their chunks as in memory,
+the client adds the sums in order; X is never gathered. The in-memory rules apply, so a dask fit
+starts where the in-memory one does. Imported only for dask input (dask is optional)."""
 
 import math
 import operator
@@ -31,10 +30,8 @@ def _shared(obj):
 
 
 def _map_chunks(fn, arrays, *args):
-    """``fn(*chunk_i of each of arrays, *args)`` for every row chunk i, on the workers, in order.
-
-    ``arrays`` share their row chunks (``None`` passes ``None``); ``args`` are sent once.
-    """
+    """``fn(*chunk_i of each of arrays, *args)`` for every row chunk i, on the workers, in order
+    (``arrays`` share their row chunks, ``None`` passes ``None``; ``args`` are sent once)."""
     n_chunks = len(arrays[0].chunks[0])
     blocks = [_row_blocks(A, n_chunks) for A in arrays]
     shared = [_shared(a) for a in args]
@@ -42,9 +39,7 @@ def _map_chunks(fn, arrays, *args):
     return dask.compute(*(fn(*(b[i] for b in blocks), *shared) for i in range(n_chunks)))
 
 
-def _sum(parts):
-    """Add the per-chunk results on the client, in chunk order."""
-    return reduce(operator.add, parts)
+_sum = partial(reduce, operator.add)  # the per-chunk results added on the client, in order
 
 
 def _as_dask(A, name, row_chunks=None, ndim=None):
@@ -92,12 +87,11 @@ def _check_chunk(Xc, yc, sc, dtype):
     """scikit-learn's checks of one chunk's values; whether one of its weights is positive."""
     with np.errstate(over="ignore", invalid="ignore"):  # as validate_data in memory
         check_array(Xc, dtype=None, ensure_min_samples=0, input_name="X")
-    kw = dict(dtype=None, ensure_2d=False, ensure_min_samples=0, input_name="y")
-    _rows.checked_targets(check_array(yc, **kw), dtype)
+    kw = dict(ensure_2d=False, ensure_min_samples=0)
+    _rows.checked_targets(check_array(yc, dtype=None, input_name="y", **kw), dtype)
     if sc is None:
         return True
-    kw = dict(ensure_2d=False, ensure_min_samples=0, input_name="sample_weight")
-    return _rows.weight_signs(check_array(sc, dtype=np.float64, **kw))
+    return _rows.weight_signs(check_array(sc, dtype=np.float64, input_name="sample_weight", **kw))
 
 
 def _aligned(A):
@@ -177,8 +171,7 @@ class DaskRows:
     @classmethod
     def validate(cls, est, X, y, sample_weight, *, reset):
         """``(X, Y, y_2d, sw, sw)`` as dask arrays with X's row chunks: ``validate_data`` (recording
-        onto ``est``) on X's first rows, then ``check_array`` and the checks of y and the weights
-        on every chunk."""
+        onto ``est``) on X's first rows, then ``check_array`` and the in-memory checks per chunk."""
         X = _dense(_as_dask(X, "X"))
         X = X.rechunk({1: -1}) if X.ndim == 2 else X
         _check_known_chunks(X, "X")
@@ -229,8 +222,7 @@ class DaskRows:
     def gram_sums(features, X, s, standardizer):
         """``[Z 1]^T S [Z 1]`` and ``sum s`` for the auto learning rate, on the workers."""
         parts = _map_chunks(_chunk_gram, [X, s], features, standardizer)
-        G, total = map(_sum, zip(*(p for p in parts if p[0] is not None)))
-        return G, total
+        return tuple(map(_sum, zip(*(p for p in parts if p[0] is not None))))  # (G, sum s)
 
     @staticmethod
     def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
@@ -269,18 +261,11 @@ class DaskRows:
         return np.concatenate(rows)[:k]
 
     @classmethod
-    def predict(cls, est, X, predict_rows, *, n_outputs, y_2d, dtype):
-        """A lazy dask array of ``predict_rows`` on every chunk of X (checked against ``est``)."""
+    def predict(cls, est, X, rows, *, n_outputs, y_2d, dtype):
+        """A lazy dask array of ``rows(X_chunk)`` on every chunk of X (checked against ``est``)."""
         X = _as_dask(X, "X")
         X = X.rechunk({1: -1}) if X.ndim == 2 else X
         with np.errstate(over="ignore", invalid="ignore"):  # the first rows, by validate_data
-            validate_data(est, cls.head(_dense(X), 2), reset=False, dtype=_rows.FLOATS)
-        chunks = (X.chunks[0], (n_outputs,)) if y_2d else (X.chunks[0],)
-        return X.map_blocks(
-            _predict_chunk,
-            predict_rows,
-            y_2d,
-            dtype=dtype,
-            chunks=chunks,
-            drop_axis=[] if y_2d else 1,
-        )
+            validate_data(est, cls.head(_dense(X), 2), reset=False, **_rows.X_CHECKS)
+        chunks, drop = ((X.chunks[0], (n_outputs,)), []) if y_2d else ((X.chunks[0],), 1)
+        return X.map_blocks(_predict_chunk, rows, y_2d, dtype=dtype, chunks=chunks, drop_axis=drop)

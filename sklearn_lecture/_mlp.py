@@ -9,6 +9,8 @@ from ._base import LectureRegressorBase, check_init_value
 from ._docstrings import shared_docstring
 from ._kernels import ACTIVATIONS
 
+_BLOCKS = ("coefs", "intercepts")  # layer i's weights and bias row: coefs_i, intercepts_i
+
 
 @shared_docstring
 class SigmoidMLPRegressor(LectureRegressorBase):
@@ -131,7 +133,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         return [f"coefs_{i}" for i in range(self._n_layers())]
 
     def _trainable(self):
-        return [f"{k}_{i}" for i in range(self._n_layers()) for k in ("coefs", "intercepts")]
+        return [f"{k}_{i}" for i in range(self._n_layers()) for k in _BLOCKS]
 
     def _init_params(self, X, Y, sample_weight, rng, standardizer):
         sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
@@ -233,15 +235,10 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         return out
 
     def _fitted_params(self):
-        params = {f"coefs_{i}": W for i, W in enumerate(self.coefs_)}
-        return params | {f"intercepts_{i}": b for i, b in enumerate(self.intercepts_)}
+        return {f"{k}_{i}": v for k in _BLOCKS for i, v in enumerate(getattr(self, f"{k}_"))}
 
     def _fitted_attributes(self, params, y_2d):
-        n = self._n_layers()
-        return {
-            "coefs_": [params[f"coefs_{i}"] for i in range(n)],
-            "intercepts_": [params[f"intercepts_{i}"] for i in range(n)],
-        }
+        return {f"{k}_": [params[f"{k}_{i}"] for i in range(self._n_layers())] for k in _BLOCKS}
 
 
 def _augmented_product(Z, params, i):

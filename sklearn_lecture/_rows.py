@@ -11,10 +11,11 @@ from threadpoolctl import OpenBLASController, ThreadpoolController
 
 # The dtypes training runs in (validate_data's dtype=: float32 stays, the rest is float64).
 FLOATS = [np.float64, np.float32]
-XY_CHECKS = dict(multi_output=True, y_numeric=True, dtype=FLOATS)  # validate_data's, for X and y
+# validate_data's checks of X (a sparse X is read in dense row blocks), and of X and y
+X_CHECKS = dict(accept_sparse=("csr", "csc", "coo"), dtype=FLOATS)
+XY_CHECKS = dict(X_CHECKS, multi_output=True, y_numeric=True)
 
-# Rows per block: large enough for BLAS and numpy's per-call overhead, small enough
-# that a block's n_block x units arrays stay in cache and memory does not grow with n.
+# Rows per block: enough for BLAS, few enough that a block's arrays stay in cache.
 BLOCK_SIZE = 1024
 
 

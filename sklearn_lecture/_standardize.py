@@ -81,16 +81,14 @@ class Standardizer:
         dtype = X.dtype
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             Xs = _scaled(X, self.x_mean, self.x_scale, dtype)
-            if Y is None:
-                return Xs, None
-            return Xs, _scaled(Y.astype(dtype, copy=False), self.y_mean, self.y_scale, dtype)
+            Y = None if Y is None else Y.astype(dtype, copy=False)
+            return Xs, None if Y is None else _scaled(Y, self.y_mean, self.y_scale, dtype)
 
     def inverse_y(self, Ys):
         """``Ys * scale + mean``: predictions in training units back in the units of y."""
-        dtype = Ys.dtype
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            Ys *= np.asarray(self.y_scale, dtype=dtype)
-            Ys += np.asarray(self.y_mean, dtype=dtype)
+            Ys *= np.asarray(self.y_scale, dtype=Ys.dtype)
+            Ys += np.asarray(self.y_mean, dtype=Ys.dtype)
         return Ys
 
 
@@ -120,9 +118,9 @@ def gram_sums(features, X, s, standardizer):
 
 def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
     """Predictions on X in the units of y: standardise, ``predict_block`` (training units), back."""
-    try:  # X: an ndarray or _backend.SparseRowBlocks, whose blocks X[a:b] are dense
+    try:  # X: an ndarray or _rows.SparseRowBlocks, whose blocks X[a:b] are dense
         with np.errstate(over="raise"):
-            X = (X if hasattr(X, "astype") else np.asarray(X)).astype(dtype, copy=False)
+            X = X.astype(dtype, copy=False)
     except FloatingPointError:
         raise ValueError(
             f"X has values beyond the range of {np.dtype(dtype)}, the dtype this model was "
