@@ -94,8 +94,6 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.target_tags.single_output = True
-        tags.input_tags.allow_nan = False
         tags.input_tags.sparse = True  # read in dense row blocks (_rows.SparseRowBlocks)
         return tags
 
