@@ -47,13 +47,15 @@ class ArrayRows:
     """The training rows in memory (:class:`~._objective.Rows`); ``transform`` maps a block to
     training units. Data of at most ``CACHE_BYTES`` keep their transformed blocks between passes."""
 
-    CACHE_BYTES = 2**18
+    CACHE_BYTES = 2**25  # a dense X; a sparse one (read as dense blocks): SPARSE_CACHE_BYTES
+    SPARSE_CACHE_BYTES = 2**18
 
     def __init__(self, X, Y, s=None, transform=None, block_size=None, keep_blocks=True):
         self.X, self.Y, self.s, self.transform = X, Y, s, transform
         self.block_size = block_size or BLOCK_SIZE
         small = keep_blocks and transform is not None
-        self._kept = [] if small and X.nbytes + Y.nbytes <= self.CACHE_BYTES else None
+        limit = self.CACHE_BYTES if isinstance(X, np.ndarray) else self.SPARSE_CACHE_BYTES
+        self._kept = [] if small and X.nbytes + Y.nbytes <= limit else None
 
     def total_weight(self):
         return float(self.X.shape[0]) if self.s is None else float(np.sum(self.s))

@@ -100,7 +100,7 @@ def test_training_reads_a_sparse_x_one_block_of_rows_at_a_time(monkeypatch):
     """Memory: no dense copy of all of a large sparse X; the blocks are at most
     ``BLOCK_SIZE`` rows, the initialisation's sample at most ``INIT_MAX_ROWS``."""
     monkeypatch.setattr("sklearn_lecture._base.INIT_MAX_ROWS", 1500)
-    X, y = _sparse_data(n=5000, d=40)  # 1.6 MB dense: above Objective.CACHE_BYTES
+    X, y = _sparse_data(n=5000, d=40)  # 1.6 MB dense: above ArrayRows.SPARSE_CACHE_BYTES
     read = []
     getitem = _backend.SparseRowBlocks.__getitem__
 
