@@ -1,15 +1,8 @@
-"""The shared core of both estimators: the fit as a plan of short named steps, and prediction.
-
-A subclass describes its model in the lecture's notation through the hooks of
-:class:`LectureRegressorBase` (``_init_params``, ``_forward``, ``_block_loss_grad``,
-...). A call of ``fit`` or ``partial_fit`` decides once what it is (:class:`FitPlan`)
-and where its rows live, then validates, standardises, initialises, chooses alpha,
-holds out the validation rows, runs the solver and checks the result; nothing of
-``self`` changes until the last step stores the whole new state at once.
-"""
+"""The shared core of both estimators: a fit decides once what it is (:class:`FitPlan`) and where
+its rows live, then runs short named steps; nothing of ``self`` changes until the last one stores
+the whole new state at once."""
 
 import numbers
-from abc import abstractmethod
 from functools import partial
 
 import numpy as np
@@ -17,11 +10,11 @@ from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._backend import InMemoryRows, SparseRows, normalized_weights, rows_backend
+from ._backend import InMemoryRows, rows_backend, scaled_weights
 from ._fitplan import _CALLBACK_MIXINS, FitPlan, FitSteps, _Data, _features, _TrainRows, _yhat
-from ._rows import one_blas_thread, predict_in_blocks
+from ._rows import SparseRowBlocks, one_blas_thread, predict_in_blocks
 from ._standardize import Standardizer, predict_original_units, r2_in_range
 from ._step import ROWS_PER_PARAMETER, penalty
 
@@ -31,15 +24,21 @@ DISTINCT_MAX_ROWS = 10_000  # a penalised fit on at most this many rows: the dis
 
 
 class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
-    """Base class: the fit/predict machinery shared by both estimators."""
+    """The fit/predict machinery shared by both estimators.
+
+    A subclass writes its model in the lecture's notation through these hooks: ``_init_params``
+    (the start, in training units), ``_trainable`` and ``_penalized`` (the trained blocks, and the
+    weights among them), ``_forward(params, X) -> (yhat, features)``, ``_block_loss_grad`` (see
+    :class:`~._objective.Objective`), ``_to_original`` and its inverse ``_to_training`` (training
+    units to those of X and y), ``_fitted_params`` and ``_fitted_attributes`` (the public
+    attributes to a dict and back), ``_architecture`` (the shapes a warm start checks) and
+    ``_n_trained`` (the number of trained parameters, before they exist).
+    """
 
     _parameter_constraints = {
         "kernel": [StrOptions({"sigmoid", "rbf", "relu"})],
         "solver": [StrOptions({"gd", "lbfgs"})],
-        "learning_rate": [
-            Interval(numbers.Real, 0, None, closed="neither"),
-            StrOptions({"auto"}),
-        ],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "l2": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
@@ -52,69 +51,22 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         "warm_start": ["boolean"],
     }
 
-    # ------------------------------------------------------------------ hooks
-    @abstractmethod
-    def _init_params(self, X, Y, sample_weight, rng, standardizer):
-        """Starting parameters in training units; X and Y are standardised by ``standardizer``."""
-
-    @abstractmethod
-    def _trainable(self):
-        """Names of the parameters that gradient descent updates, in order."""
-
-    @abstractmethod
-    def _forward(self, params, X):
-        """Return ``(yhat, features)`` for a block of rows."""
-
-    @abstractmethod
-    def _block_loss_grad(self, params, X, Y, s, grads):
-        """``sum_i s_i ||e_i||^2`` on a block; add the gradient sums to ``grads``."""
-
-    @abstractmethod
-    def _to_original(self, params, standardizer):
-        """Map trained parameters to the units of the user's X and y."""
-
-    @abstractmethod
-    def _to_training(self, params, standardizer):
-        """Inverse of ``_to_original``: used by ``warm_start`` and ``partial_fit``."""
-
-    @abstractmethod
-    def _fitted_params(self):
-        """The fitted parameters, in original units, as a dict (from the public attributes)."""
-
-    @abstractmethod
-    def _fitted_attributes(self, params, y_2d):
-        """The public attributes (a dict) for parameters in original units."""
-
     def _check_params(self):
         """Checks of parameters beyond ``_parameter_constraints``, run first by ``fit``."""
-
-    @abstractmethod
-    def _architecture(self, n_features, n_outputs):
-        """A hashable description of the parameter shapes; warm_start checks it."""
-
-    @abstractmethod
-    @abstractmethod
-    def _n_trained(self, n_features, n_outputs):
-        """The number of trained parameters (before they are initialised)."""
-
-    def _penalized(self):
-        """Names of the trained blocks the L2 penalty applies to (the weights)."""
 
     def _l2(self):
         """lambda of the L2 penalty (:func:`~._step.penalty`)."""
         return penalty(self.l2, self.learning_rate, self.solver)
 
-    def _use_init_values(self, params, given, standardizer):
-        """Replace starting ``params`` (training units) by ``given`` ones (units of X and y),
-        converted as ``warm_start`` converts fitted parameters."""
-        merged = {**self._to_original(params, standardizer), **given}
-        converted = self._to_training(merged, standardizer)
-        params.update({name: converted[name] for name in given})
-        return params
-
-    def _check_start(self, params, X, Y, names):
-        """Raise if a user-given start (``names``: block -> parameter) does not fit X's dtype or
-        makes J overflow there, on the rows X, Y in training units."""
+    def _use_init_values(self, params, given, X, Y, names, standardizer):
+        """Replace ``params`` by the user's ``given`` ones (units of X and y, converted as a warm
+        start); refuse a start (``names``: block -> parameter) that overflows X's dtype or J."""
+        if given:
+            merged = {**self._to_original(params, standardizer), **given}
+            converted = self._to_training(merged, standardizer)
+            params.update({name: converted[name] for name in given})
+        if not names:
+            return params
         top = float(np.finfo(X.dtype).max)
         for block, name in names.items():
             if not np.max(np.abs(params[block]), initial=0.0) <= top:
@@ -131,6 +83,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
                 f"{' or '.join(sorted(set(names.values())))} is so large that J overflows "
                 f"{X.dtype} at the start: pass smaller starting values."
             )
+        return params
 
     def _lower_bounds(self, layout):
         """Lower bounds on ``theta`` (``None``: unbounded)."""
@@ -140,22 +93,14 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """Whether to centre and scale y: ``(centre, scale)``."""
         return True, True
 
-    # ---------------------------------------------------------------- helpers
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.target_tags.single_output = True
-        tags.input_tags.allow_nan = False
-        tags.input_tags.sparse = True  # read in dense row blocks (_backend.SparseRows)
+        tags.input_tags.sparse = True  # read in dense row blocks (_rows.SparseRowBlocks)
         return tags
 
-    # ------------------------------------------------------- the fit, in steps
     def _fit(self, X, y, sample_weight, incremental):
-        """Train, then store the whole new fitted state in one step (or nothing).
-
-        Every step before :meth:`_store` leaves ``self`` as it is (``validate_data``
-        records onto a stand-in copy), so a fit that raises changes nothing.
-        """
+        """Train, then store the whole new state at once (a fit that raises changes nothing)."""
         plan = FitPlan.of(self, incremental)
         rows = rows_backend(X)
         with one_blas_thread():
@@ -170,11 +115,17 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
 
     def _problem(self, plan, rows, X, y, sample_weight, rng, caller=None):
         """Validate, standardise, initialise: ``(data, record, standardizer, params)``."""
+        self._check_params()
+        if issparse(y):
+            raise ValueError(
+                f"y is a sparse {type(y).__name__}; {type(self).__name__} needs dense "
+                "targets: pass y.toarray()."
+            )
         record = object.__new__(type(self))  # receives what validate_data records
         record.__dict__.update(self.__dict__)
-        data = self._validate(plan, rows, record, X, y, sample_weight)
+        data = _Data(*rows.validate(record, X, y, sample_weight, reset=not plan.keeps_units))
         if self._penalty_chosen_on(plan, rows, data):
-            data = _distinct_rows(rows, data)
+            data = _distinct_rows(data)
         self._check_continuation(plan, data, caller)
         standardizer = self._standardize(plan, rows, data)
         params = self._initialise(plan, rows, data, standardizer, rng)
@@ -186,28 +137,15 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         fixed = self.solver == "gd" and self.learning_rate != "auto"  # the lecture's, unpenalised
         if plan.one_step or self.l2 != "auto" or fixed or self.early_stopping:
             return False
-        if rows not in (InMemoryRows, SparseRows):
+        if rows is not InMemoryRows:
             return False
         n = data.X.shape[0] if data.sw is None else np.count_nonzero(data.sw)
         return n < ROWS_PER_PARAMETER * self._n_trained(data.X.shape[1], data.Y.shape[1])
 
-    def _validate(self, plan, rows, record, X, y, sample_weight):
-        """The checked data; ``validate_data`` records onto ``record``."""
-        self._check_params()
-        if issparse(y):
-            raise ValueError(
-                f"y is a sparse {type(y).__name__}; {type(self).__name__} needs dense "
-                "targets: pass y.toarray()."
-            )
-        reset = not plan.keeps_units
-        return _Data(*rows.validate(record, X, y, sample_weight, reset=reset))
-
     def _check_continuation(self, plan, data, caller=None):
-        """A plan that continues needs the fitted model's outputs and parameter shapes
-        (``caller``: ``training_problem``, which continues from the fitted parameters)."""
+        """A plan that continues needs the fitted outputs and parameter shapes."""
         if not plan.continues:
             return
-        n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
         if caller is not None:
             what = f"{caller} (from the fitted parameters)"
             how = "pass sklearn.base.clone(estimator) for the problem a new fit solves"
@@ -215,17 +153,18 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
             what, how = "partial_fit", "call fit (not partial_fit) to start afresh"
         else:
             what, how = "warm_start=True", "set warm_start=False to refit from scratch"
+        n_outputs = data.Y.shape[1]
         if self.n_outputs_ != n_outputs:
             raise ValueError(
                 f"{what} cannot continue: y has {n_outputs} outputs but the model was "
                 f"fitted with {self.n_outputs_}; {how}."
             )
-        old, new = self._architecture_, self._architecture(n_features, n_outputs)
+        old, new = self._architecture_, self._architecture(data.X.shape[1], n_outputs)
         if old != new:
             raise ValueError(
-                f"{what} cannot continue: the parameter shapes changed from "
-                f"{old} to {new} (set_params changed the architecture, or X has a "
-                f"different number of features). {how[0].upper() + how[1:]}."
+                f"{what} cannot continue: the parameter shapes changed from {old} to {new} "
+                "(set_params changed the architecture, or X has a different number of "
+                f"features). {how[0].upper() + how[1:]}."
             )
 
     def _standardize(self, plan, rows, data):
@@ -236,13 +175,10 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         if not self.standardize:
             return Standardizer.identity(n_features, n_outputs)
         x_mean, x_scale = rows.weighted_mean_scale(data.X, data.sw)
-        centre_y, scale_y = self._y_standardization()
         y_mean, y_scale = rows.weighted_mean_scale(data.Y, data.sw)
-        if not centre_y:
-            y_mean = np.zeros(n_outputs)
-        if not scale_y:
-            y_scale = np.ones(n_outputs)
-        return Standardizer(x_mean, x_scale, y_mean, y_scale)
+        centre_y, scale_y = self._y_standardization()
+        y_mean = y_mean if centre_y else np.zeros(n_outputs)
+        return Standardizer(x_mean, x_scale, y_mean, y_scale if scale_y else np.ones(n_outputs))
 
     def _initialise(self, plan, rows, data, standardizer, rng):
         """Starting parameters in training units: the fitted ones, or the model's own start."""
@@ -270,19 +206,12 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         theta0 = objective.layout.pack(params, dtype)
         return objective, objective.layout, theta0, standardizer
 
-    def _predict_rows(self):
-        """``X -> predictions`` in the units of y (shape (n, n_outputs)), as the fit trained."""
-        forward = partial(self._forward, kernel=self._kernel_)  # the fitted kernel
-        dtype = next(iter(self._params_.values())).dtype
-        return partial(
-            predict_original_units,
-            partial(_yhat, forward, self._params_),
-            self._standardizer_,
-            self.n_outputs_,
-            dtype,
-        )
+    def _fitted_model(self, output):
+        """``(output(forward, params, X_block), dtype)`` of the fitted model (its own kernel)."""
+        check_is_fitted(self)
+        forward = partial(self._forward, kernel=self._kernel_)
+        return partial(output, forward, self._params_), next(iter(self._params_.values())).dtype
 
-    # ------------------------------------------------------------ public API
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model by the lecture's gradient descent (or L-BFGS).
@@ -294,8 +223,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights ``s_i``; the cost becomes
-            ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)``.
+            Weights ``s_i``: ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)``.
 
         Returns
         -------
@@ -343,18 +271,16 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions, in the dtype of the fitted parameters.
         """
-        check_is_fitted(self)
-        dtype = next(iter(self._params_.values())).dtype
-        return rows_backend(X).predict(
-            self, X, self._predict_rows(), n_outputs=self.n_outputs_, y_2d=self._y_2d, dtype=dtype
-        )
+        yhat, dtype = self._fitted_model(_yhat)
+        m = self.n_outputs_
+        rows = partial(predict_original_units, yhat, self._standardizer_, m, dtype)
+        return rows_backend(X).predict(self, X, rows, n_outputs=m, y_2d=self._y_2d, dtype=dtype)
 
     def score(self, X, y, sample_weight=None):
         """R^2 of ``predict(X)`` against y, weighted by ``sample_weight``.
 
-        As :meth:`sklearn.base.RegressorMixin.score`, but y near float64's
-        limits is first scaled by a power of two (R^2 is unchanged), so that the
-        squared errors do not overflow.
+        As :meth:`sklearn.base.RegressorMixin.score`, but y near float64's limits is first
+        scaled by a power of two (R^2 is unchanged), so that the squared errors do not overflow.
 
         Returns
         -------
@@ -380,22 +306,16 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         features : ndarray of shape (n_samples, n_units)
             One column per hidden unit (or RBF centre).
         """
-        check_is_fitted(self)
-        with np.errstate(over="ignore", invalid="ignore"):  # as in fit
-            X = validate_data(
-                self,
-                X,
-                reset=False,
-                accept_sparse=SparseRows.accept_sparse,
-                dtype=[np.float64, np.float32],
-            )
-        dtype = next(iter(self._params_.values())).dtype
-        X = rows_backend(X).rows(X).astype(dtype, copy=False)  # sparse: dense row blocks
-        features = partial(_features, partial(self._forward, kernel=self._kernel_), self._params_)
-        transform = self._standardizer_.transform
+        features, dtype = self._fitted_model(_features)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            n_units = features(transform(X[:0], None)[0]).shape[1]
-        return predict_in_blocks(features, X, n_units, dtype, transform)
+            n_units = features(np.zeros((0, self.n_features_in_), dtype)).shape[1]
+
+        def rows(X):  # as predict reads them, in training units
+            X = X.astype(dtype, copy=False)
+            return predict_in_blocks(features, X, n_units, dtype, self._standardizer_.transform)
+
+        F = rows_backend(X).predict(self, X, rows, n_outputs=n_units, y_2d=True, dtype=dtype)
+        return np.asarray(F)  # a dask array: computed
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "n_iter_")
@@ -419,7 +339,7 @@ def check_init_value(value, name, shape):
     return A
 
 
-def _distinct_rows(rows, data):
+def _distinct_rows(data):
     """The distinct rows of ``data`` (at most ``DISTINCT_MAX_ROWS``) in sorted order, each
     weighted by the sum of its weights (rows of weight 0 dropped).
 
@@ -437,5 +357,5 @@ def _distinct_rows(rows, data):
     )
     weights = np.bincount(inverse.ravel(), weights=s[kept], minlength=len(first))
     idx = kept[first]
-    X, Y = rows.keep_rows(data.X, idx), data.Y[idx]
-    return type(data)(X, Y, data.y_2d, weights, normalized_weights(weights, X.dtype), data)
+    X = data.X.subset(idx) if isinstance(data.X, SparseRowBlocks) else data.X[idx]
+    return type(data)(X, data.Y[idx], data.y_2d, weights, scaled_weights(weights, X.dtype), data)

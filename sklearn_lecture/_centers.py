@@ -45,7 +45,7 @@ def _given_centers(init, K, n_features, standardizer):
 
 
 def _random_centers(X, K, sample_weight, rng):
-    """``init="random"``: K rows drawn with probability proportional to their weight."""
+    """K rows drawn with probability proportional to their weight."""
     p = None if sample_weight is None else sample_weight / sample_weight.sum()
     n_pos = X.shape[0] if p is None else int(np.count_nonzero(p))
     idx = rng.choice(X.shape[0], K, replace=K > n_pos, p=p)
@@ -53,7 +53,6 @@ def _random_centers(X, K, sample_weight, rng):
 
 
 def _kmeans_plusplus_centers(X, K, sample_weight, rng):
-    """``init="kmeans++"``: :func:`~sklearn.cluster.kmeans_plusplus` on rows of positive weight."""
     Xp, sp = _positive_rows(X, sample_weight)
     C, _ = kmeans_plusplus(Xp, min(K, Xp.shape[0]), sample_weight=sp, random_state=rng)
     return _repeat(C, K).astype(np.float64)
@@ -73,12 +72,11 @@ def _repeat(C, K):
 
 
 def _kmeans_centers(X, K, sample_weight, rng=None):
-    """``init="kmeans"``: farthest-point start, then weighted Lloyd (``rng`` unused)."""
+    """Farthest-point start, then weighted Lloyd (``rng`` unused)."""
     C = farthest_point_centers(X, K, sample_weight)
     if _distinct_rows(C).shape[0] < K:
         return C  # fewer distinct rows than centres: use each row once
-    # KMeans's last bits depend on its number of OpenMP threads: one thread (for
-    # this thread only) gives the same centres on every machine and in every thread.
+    # KMeans's last bits depend on its OpenMP threads: one (for this thread) on every machine
     with (
         warnings.catch_warnings(),
         threadpool_limits(limits=1, user_api="openmp"),
@@ -92,10 +90,8 @@ def _kmeans_centers(X, K, sample_weight, rng=None):
 
 
 def farthest_point_centers(X, n_centers, sample_weight=None):
-    """K rows of positive weight: the one nearest the mean, then the farthest from those chosen.
-
-    The rows are sorted first, so that the result does not depend on their order.
-    """
+    """K rows of positive weight: the one nearest the mean, then the farthest from those chosen
+    (the rows sorted first, so that their order does not matter)."""
     X, w = _positive_rows(X, sample_weight)
     order = np.lexsort(X.T[::-1])
     X = X[order]

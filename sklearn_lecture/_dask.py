@@ -1,16 +1,11 @@
-"""The lecture's full-batch gradient descent on a dask cluster: the rows backend for dask arrays.
-
-J and its gradient are sums over rows: each iteration sends ``theta`` to the workers,
-each worker sums the row blocks of its chunks as in memory (:class:`ChunkedRows`), and
-the client adds the chunk sums and takes the step. X is never gathered; the client
-holds the parameters, one partial sum per chunk, and at most one number a row (the
-weights, the held-out mask). Validation, statistics, the initialisation's rows and the
-early-stopping split follow the in-memory rules, so a dask fit starts where the
-in-memory one does. Imported by :mod:`._backend` only for dask input (dask is optional).
-"""
+"""The rows backend for dask arrays: the workers sum the row blocks of their chunks as in memory,
+the client adds the sums in order; X is never gathered. The in-memory rules apply, so a dask fit
+starts where the in-memory one does. Imported only for dask input (dask is optional)."""
 
 import math
-from functools import partial
+import operator
+from functools import partial, reduce
+from itertools import chain
 
 import dask
 import dask.array as da
@@ -19,38 +14,14 @@ import scipy.sparse as sp
 from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
 
-from ._rows import (
-    BLOCK_SIZE,
-    FLOATS,
-    ArrayRows,
-    check_split_weights,
-    check_validation_spread,
-    checked_targets,
-    held_out,
-    init_sample,
-    predict_in_blocks,
-    require_positive_weight,
-    row_blocks,
-    weight_signs,
-)
-from ._standardize import (
-    block_abs_max,
-    block_moments,
-    mean_scale,
-    r2_from_sums,
-)
-from ._standardize import (
-    gram_sums as _gram_sums,
-)
+from . import _rows
+from ._standardize import block_abs_max, blocks_moments, mean_scale, r2_from_sums
+from ._standardize import gram_sums as _gram_sums
 
 
-# ------------------------------------------------------------------ helpers
 def _row_blocks(A, n_chunks):
-    """The row chunks of ``A`` as a list of delayed objects (``None`` stays ``None``)."""
-    if A is None:
-        return [None] * n_chunks
-    blocks = A.to_delayed()
-    return list(blocks.ravel())
+    """The row chunks of ``A`` as delayed objects (``None``: ``n_chunks`` times ``None``)."""
+    return [None] * n_chunks if A is None else list(A.to_delayed().ravel())
 
 
 def _shared(obj):
@@ -58,46 +29,41 @@ def _shared(obj):
     return dask.delayed(obj, pure=False, traverse=False)
 
 
-def _map_chunks(fn, arrays, *args, per_chunk=None):
-    """``[fn(*row_chunks, *per_chunk[i], *args) for every row chunk i]``, on the workers.
-
-    ``arrays`` share their row chunks (``None`` entries pass ``None``); ``args``
-    are shared by all tasks.  Returns the list of results, in chunk order.
-    """
+def _map_chunks(fn, arrays, *args):
+    """``fn(*chunk_i of each of arrays, *args)`` for every row chunk i, on the workers, in order
+    (``arrays`` share their row chunks, ``None`` passes ``None``; ``args`` are sent once)."""
     n_chunks = len(arrays[0].chunks[0])
     blocks = [_row_blocks(A, n_chunks) for A in arrays]
     shared = [_shared(a) for a in args]
-    extra = per_chunk if per_chunk is not None else [()] * n_chunks
     fn = dask.delayed(fn, pure=True)
-    tasks = [fn(*(b[i] for b in blocks), *extra[i], *shared) for i in range(n_chunks)]
-    return dask.compute(*tasks)
+    return dask.compute(*(fn(*(b[i] for b in blocks), *shared) for i in range(n_chunks)))
 
 
-def _sum(parts):
-    """Add the per-chunk results on the client, always in chunk order."""
-    total = parts[0]
-    for p in parts[1:]:
-        total = total + p
-    return total
+_sum = partial(reduce, operator.add)  # the per-chunk results added on the client, in order
 
 
-def _as_dask(A, name, row_chunks=None):
-    """``A`` as a dask array (numpy input is wrapped with ``row_chunks``)."""
+def _as_dask(A, name, row_chunks=None, ndim=None):
+    """``A`` as a dask array; given X's ``row_chunks``, with one row per sample (and ``ndim``
+    dimensions), numpy input chunked as X."""
+    if not isinstance(A, da.Array):
+        if type(A).__module__.partition(".")[0] in {"dask", "dask_expr"}:
+            raise TypeError(
+                f"{name} is a {type(A).__name__}: dask DataFrames and Series are not "
+                f"supported. Pass a dask array instead, e.g. {name}.to_dask_array(lengths=True)."
+            )
+        A = np.asarray(A)
+    if row_chunks is not None:
+        if isinstance(A, da.Array):
+            _check_known_chunks(A, name)
+        n = sum(row_chunks)
+        if A.ndim == 0 or A.shape[0] != n or ndim not in (None, A.ndim):
+            raise ValueError(
+                f"{name} has shape {A.shape}, but X has {n} samples: pass one {name} row per "
+                "sample."
+            )
     if isinstance(A, da.Array):
         return A
-    if type(A).__module__.partition(".")[0] in {"dask", "dask_expr"}:
-        raise TypeError(
-            f"{name} is a {type(A).__name__}: dask DataFrames and Series are not "
-            f"supported. Pass a dask array instead, e.g. {name}.to_dask_array(lengths=True)."
-        )
-    A = np.asarray(A)
-    if row_chunks is not None and (A.ndim == 0 or A.shape[0] != sum(row_chunks)):
-        raise ValueError(
-            f"{name} has shape {A.shape}, but X has {sum(row_chunks)} samples: pass one "
-            f"{name} row per sample."
-        )
-    chunks = row_chunks if row_chunks is not None else "auto"
-    return da.from_array(A, chunks=(chunks,) + (-1,) * (A.ndim - 1))
+    return da.from_array(A, chunks=(row_chunks or "auto",) + (-1,) * (A.ndim - 1))
 
 
 def _check_known_chunks(A, name):
@@ -108,12 +74,8 @@ def _check_known_chunks(A, name):
         )
 
 
-# --------------------------------------------------------------- validation
 def _dense(A):
-    """A dask array read as dense chunks: any chunk may be a scipy sparse matrix.
-
-    Checked chunk by chunk, not by the meta: ``map_blocks(sp.coo_matrix)`` has an ndarray meta.
-    """
+    """A dask array read as dense chunks; any chunk may be sparse (whatever the meta says)."""
     return A.map_blocks(_toarray, dtype=A.dtype, meta=np.empty((0,) * A.ndim, A.dtype))
 
 
@@ -125,145 +87,38 @@ def _check_chunk(Xc, yc, sc, dtype):
     """scikit-learn's checks of one chunk's values; whether one of its weights is positive."""
     with np.errstate(over="ignore", invalid="ignore"):  # as validate_data in memory
         check_array(Xc, dtype=None, ensure_min_samples=0, input_name="X")
-    kw = dict(dtype=None, ensure_2d=False, ensure_min_samples=0, input_name="y")
-    checked_targets(check_array(yc, **kw), dtype)
+    kw = dict(ensure_2d=False, ensure_min_samples=0)
+    _rows.checked_targets(check_array(yc, dtype=None, input_name="y", **kw), dtype)
     if sc is None:
         return True
-    kw = dict(ensure_2d=False, ensure_min_samples=0, input_name="sample_weight")
-    return weight_signs(check_array(sc, dtype=np.float64, **kw))
+    return _rows.weight_signs(check_array(sc, dtype=np.float64, input_name="sample_weight", **kw))
 
 
-def validate(est, X, y, sample_weight, *, reset):
-    """``validate_data``'s rules on dask input, and the in-memory checks of y and the weights.
-
-    ``validate_data`` checks (and records onto ``est``) the dtype, shape and
-    features on X's first rows; ``check_array`` and the checks of y and of the
-    weights run on every chunk, in one pass. Returns ``(X, Y, y_2d, sw)`` as
-    dask arrays with X's row chunks and one column chunk.
-    """
-    X = _dense(_as_dask(X, "X"))
-    X = X.rechunk({1: -1}) if X.ndim == 2 else X
-    _check_known_chunks(X, "X")
-    n, chunks = X.shape[0], X.chunks[0]
-    y = None if y is None else _as_dask(y, "y", chunks)
-    if y is not None:
-        _check_known_chunks(y, "y")
-    with np.errstate(over="ignore", invalid="ignore"):
-        Xh, yh = validate_data(
-            est, head(X, 2), y if y is None else head(y, 2), reset=reset, multi_output=True,
-            y_numeric=True, dtype=FLOATS,
-        )  # fmt: skip
-    if y.shape[0] != n:
-        raise ValueError(
-            f"y has shape {y.shape}, but X has {n} samples: pass one y row per sample."
-        )
-    sw = sample_weight
-    if sw is not None:
-        scalar = np.ndim(sw) == 0 and not isinstance(sw, da.Array)
-        sw = (
-            da.full(n, float(sw), chunks=(chunks,))
-            if scalar
-            else _as_dask(sw, "sample_weight", chunks)
-        )
-        if sw.shape != (n,):
-            raise ValueError(
-                f"sample_weight has shape {sw.shape}; expected ({n},), one per sample."
-            )
-        sw = sw.rechunk((chunks,))
-    X, y = X.astype(Xh.dtype), y.rechunk((chunks,) + (-1,) * (y.ndim - 1))
-    big = np.finfo(X.dtype).max  # y is checked before the cast that would make it inf
-    if y.dtype.kind == "f" and y.dtype.itemsize > X.dtype.itemsize and (abs(y) > big).any():
-        raise ValueError(
-            f"y has values beyond the range of {X.dtype} (the dtype of X, in "
-            "which the model is trained): pass X as float64, or rescale y."
-        )
-    require_positive_weight(any(_map_chunks(_check_chunk, [X, y, sw], X.dtype)))
-    Y = (y if yh.ndim == 2 else y[:, None]).astype(X.dtype)
-    return X, Y, yh.ndim == 2, None if sw is None else sw.astype(X.dtype)
-
-
-# ------------------------------------------------------------- statistics
 def _aligned(A):
     """A with its row chunks cut at multiples of ``BLOCK_SIZE``: the in-memory blocks."""
     if A is None:
         return None
     ends = np.cumsum(A.chunks[0])
-    cuts = sorted({0, A.shape[0]} | {int(e) // BLOCK_SIZE * BLOCK_SIZE for e in ends})
+    size = _rows.BLOCK_SIZE
+    cuts = sorted({0, A.shape[0]} | {int(e) // size * size for e in ends})
     return A.rechunk({0: tuple(np.diff(cuts))})
 
 
-def _block_moments(Ac, sc, big, mean):
-    """:func:`~._standardize.block_moments` of each row block of one chunk."""
-    return [block_moments(Ab, sb, big, mean) for Ab, _, sb in row_blocks(Ac, None, sc)]
-
-
-def weighted_mean_scale(A, sample_weight=None):
-    """:func:`~._standardize.mean_scale` of a dask array: the in-memory statistics, bit for bit.
-
-    The same passes as in memory (the largest magnitude ``big`` of each column, then
-    the weighted mean and standard deviation of ``A / big``), over the same row
-    blocks (the chunks cut at multiples of ``BLOCK_SIZE``), added in the same
-    order; the weights come to the client once (one number a row) for their sum.
-    So a dask fit starts from the in-memory standardisation, and, on rows with
-    ties, from the same centres.
-    """
-    big = np.max(np.vstack(_map_chunks(block_abs_max, [A])), axis=0)
-    s = None if sample_weight is None else np.asarray(sample_weight.compute(), np.float64)
-    total = float(A.shape[0]) if s is None else float(s.sum())
-    A, sw = _aligned(A), _aligned(sample_weight)
-
-    def moments(big, mean):
-        sum_b, sum_bb = np.zeros(A.shape[1]), np.zeros(A.shape[1])
-        for part in _map_chunks(_block_moments, [A, sw], big, mean):
-            for b, bb in part:
-                sum_b += b
-                sum_bb += bb
-        return sum_b, sum_bb, total
-
-    return mean_scale(big, moments, A.dtype)
-
-
-def init_rows(X, Y, sw, rng, max_rows):
-    """The rows the initialisation looks at, as numpy: those of ``InMemoryRows.init_rows``.
-
-    The weights come to the client (one number a row) and the rows are chosen by
-    the in-memory rule (:func:`~._rows.init_sample`); only those rows are computed.
-    """
-    s = None if sw is None else sw.compute()
-    rows, weighted = init_sample(X.shape[0], s, rng, max_rows)
-    if rows is None:
-        return (*dask.compute(X, Y), s)
-    Xi, Yi = dask.compute(X[rows], Y[rows])
-    return Xi, Yi, s[rows] if weighted and s is not None else None
-
-
 def _chunk_gram(Xc, sc, features, standardizer):
-    """One chunk's :func:`~._standardize.gram_sums` (``(None, 0.0)`` when it is empty)."""
+    """One chunk's :func:`~._standardize.gram_sums` (``(None, 0.0)`` when empty)."""
     return _gram_sums(features, Xc, sc, standardizer)
 
 
-def gram_sums(features, X, s, standardizer):
-    """``[Z 1]^T S [Z 1]`` and ``sum s`` for the auto learning rate, on the workers."""
-    parts = _map_chunks(_chunk_gram, [X, s], features, standardizer)
-    parts = [p for p in parts if p[0] is not None]
-    return _sum([p[0] for p in parts]), _sum([p[1] for p in parts])
-
-
-# ---------------------------------------------------------------- objective
 def _chunk_sums(block_sums, theta, Xc, Yc, sc, transform):
-    """One chunk's ``(sum_i s_i ||e_i||^2, gradient sums)``: the in-memory rows' sums."""
+    """One chunk's ``(sse, gradient sums)``, as the in-memory rows sum them."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return ArrayRows(Xc, Yc, sc, transform, keep_blocks=False).sum_blocks(block_sums, theta)
+        rows = _rows.ArrayRows(Xc, Yc, sc, transform, keep_blocks=False)
+        return rows.sum_blocks(block_sums, theta)
 
 
 class ChunkedRows:
-    """The training rows of an :class:`~._objective.Objective` on a dask cluster.
-
-    Each pass sends ``theta`` to the workers once (one graph node that every
-    chunk's task refers to); each worker sums the blocks of its chunks as the
-    in-memory rows do (:class:`~._rows.ArrayRows`), and the client adds the
-    chunk sums in chunk order. The rows never come to the client.
-    """
+    """The training rows (:class:`~._objective.Rows`) on a dask cluster: each pass sends ``theta``
+    once, the workers sum their chunks' blocks, the client adds the sums in chunk order."""
 
     def __init__(self, X, Y, s=None, transform=None):
         self.X, self.s = X, s
@@ -280,16 +135,14 @@ class ChunkedRows:
         return float(self.X.shape[0])
 
     def sum_blocks(self, block_sums, theta):
-        """The sums over all chunks, computed on the workers, added in chunk order."""
         if self._sent[0] is not block_sums:
             self._sent = (block_sums, _shared(block_sums))
         task, fn, th = dask.delayed(_chunk_sums, pure=True), self._sent[1], _shared(theta)
         parts = dask.compute(*(task(fn, th, *c, self._transform) for c in self._chunks))
-        sse = float(_sum([p[0] for p in parts]))
-        return sse, _sum([p[1] for p in parts]).astype(theta.dtype, copy=False)
+        sse, grad = map(_sum, zip(*parts))
+        return float(sse), grad.astype(theta.dtype, copy=False)
 
 
-# ------------------------------------------------------------ early stopping
 def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
     """Per output: ``sum s``, ``sum s y``, ``sum s (y - mean)^2`` and ``sum s (y - yhat)^2``."""
     Xs, Ys = standardizer.transform(Xc, Yc)
@@ -299,82 +152,120 @@ def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
         return s.sum(), s @ Ys
     if params is None:
         return s @ (Ys - mean) ** 2
-    yhat = predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
+    yhat = _rows.predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
     return s @ (Ys - yhat) ** 2
 
 
-def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
-    """Hold out the rows the in-memory split holds out (:func:`~._rows.held_out`).
-
-    The mask of held-out rows is drawn on the client (one byte a row), so that dask
-    and in-memory fits hold out the same rows; the monitor's weighted R^2 on them
-    (``predict(params, X_block)`` in training units) is a reduction.
-    """
-    mask = da.from_array(held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],))
-    keep = ~mask
-    Xv, Yv = X[mask], Y[mask]
-    sv = None if sw is None else sw[mask]
-    if sw is not None:
-        check_split_weights(*dask.compute(sw[keep].sum(), sv.sum()))
-
-    def r2_sums(params, mean):
-        return _map_chunks(_chunk_r2_sums, [Xv, Yv, sv], predict, params, standardizer, mean)
-
-    parts = r2_sums(None, None)
-    total = _sum([p[0] for p in parts])
-    mean = _sum([p[1] for p in parts]) / total
-    ss_tot = _sum(r2_sums(None, mean))
-    check_validation_spread(ss_tot, total)
-
-    def monitor(params):
-        return r2_from_sums(_sum(r2_sums(params, mean)), ss_tot)
-
-    return X[keep], Y[keep], None if sw is None else sw[keep], monitor
-
-
-def head(X, k):
-    """The first (up to) ``k`` rows of X, as numpy, computing as few chunks as needed."""
-    rows = []
-    for block in _row_blocks(X, len(X.chunks[0])):
-        rows.append(np.asarray(block.compute()))
-        if sum(len(r) for r in rows) >= k:
-            break
-    return np.concatenate(rows)[:k]
-
-
-# -------------------------------------------------------------- prediction
 def _predict_chunk(Xc, predict_rows, y_2d):
     with np.errstate(over="ignore", invalid="ignore"):  # as validate_data in memory
-        Xc = check_array(_toarray(Xc), dtype=FLOATS, ensure_min_samples=0, input_name="X")
+        Xc = check_array(_toarray(Xc), dtype=_rows.FLOATS, ensure_min_samples=0, input_name="X")
     out = predict_rows(Xc)
     return out if y_2d else out.ravel()
-
-
-def predict(est, X, predict_rows, *, n_outputs, y_2d, dtype):
-    """A lazy dask array of ``predict_rows(X_chunk)`` on every chunk (X checked against ``est``)."""
-    X = _as_dask(X, "X")
-    X = X.rechunk({1: -1}) if X.ndim == 2 else X
-    with np.errstate(over="ignore", invalid="ignore"):  # the first rows, by validate_data
-        validate_data(est, head(_dense(X), 2), reset=False, dtype=FLOATS)
-    chunks = (X.chunks[0], (n_outputs,)) if y_2d else (X.chunks[0],)
-    return X.map_blocks(
-        _predict_chunk, predict_rows, y_2d, dtype=dtype, chunks=chunks, drop_axis=[] if y_2d else 1
-    )
 
 
 class DaskRows:
     """The rows backend for dask arrays: the operations of ``InMemoryRows``, on the workers."""
 
-    @staticmethod
-    def validate(record, X, y, sample_weight, *, reset):
-        """:func:`validate`; the weights are used as given."""
-        X, Y, y_2d, sw = validate(record, X, y, sample_weight, reset=reset)
-        return X, Y, y_2d, sw, sw
-
-    weighted_mean_scale = staticmethod(weighted_mean_scale)
-    gram_sums = staticmethod(gram_sums)
-    split_validation = staticmethod(split_validation)
-    head = staticmethod(head)
-    predict = staticmethod(predict)
-    init_rows = staticmethod(init_rows)
     training_rows = ChunkedRows
+
+    @classmethod
+    def validate(cls, est, X, y, sample_weight, *, reset):
+        """``(X, Y, y_2d, sw, sw)`` as dask arrays with X's row chunks: ``validate_data`` (recording
+        onto ``est``) on X's first rows, then ``check_array`` and the in-memory checks per chunk."""
+        X = _dense(_as_dask(X, "X"))
+        X = X.rechunk({1: -1}) if X.ndim == 2 else X
+        _check_known_chunks(X, "X")
+        n, chunks = X.shape[0], X.chunks[0]
+        y = None if y is None else _as_dask(y, "y", chunks)
+        with np.errstate(over="ignore", invalid="ignore"):
+            y_head = y if y is None else cls.head(y, 2)
+            Xh, yh = validate_data(est, cls.head(X, 2), y_head, reset=reset, **_rows.XY_CHECKS)
+        sw = sample_weight
+        if sw is not None and np.ndim(sw) == 0 and not isinstance(sw, da.Array):
+            sw = da.full(n, float(sw), chunks=(chunks,))
+        if sw is not None:
+            sw = _as_dask(sw, "sample_weight", chunks, ndim=1).rechunk((chunks,))
+        X, y = X.astype(Xh.dtype), y.rechunk((chunks,) + (-1,) * (y.ndim - 1))
+        big = np.finfo(X.dtype).max  # y is checked before the cast that would make it inf
+        if y.dtype.kind == "f" and y.dtype.itemsize > X.dtype.itemsize and (abs(y) > big).any():
+            raise _rows.y_beyond_range(X.dtype)
+        _rows.require_positive_weight(any(_map_chunks(_check_chunk, [X, y, sw], X.dtype)))
+        Y = (y if yh.ndim == 2 else y[:, None]).astype(X.dtype)
+        sw = None if sw is None else sw.astype(X.dtype)
+        return X, Y, yh.ndim == 2, sw, sw  # the weights are used as given
+
+    @staticmethod
+    def weighted_mean_scale(A, sample_weight=None):
+        """The in-memory statistics, bit for bit: the same passes over the same row blocks (the
+        chunks cut at multiples of ``BLOCK_SIZE``), added in the same order."""
+        big = np.max(np.vstack(_map_chunks(block_abs_max, [A])), axis=0)
+        s = None if sample_weight is None else np.asarray(sample_weight.compute(), np.float64)
+        total = float(A.shape[0]) if s is None else float(s.sum())
+        A, sw = _aligned(A), _aligned(sample_weight)
+
+        def moments(big, mean):
+            return chain.from_iterable(_map_chunks(blocks_moments, [A, sw], big, mean))
+
+        return mean_scale(big, moments, total, A.dtype)
+
+    @staticmethod
+    def init_rows(X, Y, sw, rng, max_rows):
+        """The rows of ``InMemoryRows.init_rows``, as numpy; only those rows are computed."""
+        s = None if sw is None else sw.compute()
+        rows, weighted = _rows.init_sample(X.shape[0], s, rng, max_rows)
+        if rows is None:
+            return (*dask.compute(X, Y), s)
+        Xi, Yi = dask.compute(X[rows], Y[rows])
+        return Xi, Yi, s[rows] if weighted and s is not None else None
+
+    @staticmethod
+    def gram_sums(features, X, s, standardizer):
+        """``[Z 1]^T S [Z 1]`` and ``sum s`` for the auto learning rate, on the workers."""
+        parts = _map_chunks(_chunk_gram, [X, s], features, standardizer)
+        return tuple(map(_sum, zip(*(p for p in parts if p[0] is not None))))  # (G, sum s)
+
+    @staticmethod
+    def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
+        """Hold out the in-memory split's rows (the mask drawn on the client); the monitor's R^2 on
+        them is a reduction on the workers."""
+        mask = da.from_array(
+            _rows.held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],)
+        )
+        keep = ~mask
+        Xv, Yv = X[mask], Y[mask]
+        sv = None if sw is None else sw[mask]
+        if sw is not None:
+            _rows.check_split_weights(*dask.compute(sw[keep].sum(), sv.sum()))
+
+        def r2_sums(params, mean):
+            return _map_chunks(_chunk_r2_sums, [Xv, Yv, sv], predict, params, standardizer, mean)
+
+        total, sum_sy = map(_sum, zip(*r2_sums(None, None)))
+        mean = sum_sy / total
+        ss_tot = _sum(r2_sums(None, mean))
+        _rows.check_validation_spread(ss_tot, total)
+
+        def monitor(params):
+            return r2_from_sums(_sum(r2_sums(params, mean)), ss_tot)
+
+        return X[keep], Y[keep], None if sw is None else sw[keep], monitor
+
+    @staticmethod
+    def head(X, k):
+        """The first (up to) ``k`` rows of X, as numpy, computing as few chunks as needed."""
+        rows = []
+        for block in _row_blocks(X, len(X.chunks[0])):
+            rows.append(np.asarray(block.compute()))
+            if sum(len(r) for r in rows) >= k:
+                break
+        return np.concatenate(rows)[:k]
+
+    @classmethod
+    def predict(cls, est, X, rows, *, n_outputs, y_2d, dtype):
+        """A lazy dask array of ``rows(X_chunk)`` on every chunk of X (checked against ``est``)."""
+        X = _as_dask(X, "X")
+        X = X.rechunk({1: -1}) if X.ndim == 2 else X
+        with np.errstate(over="ignore", invalid="ignore"):  # the first rows, by validate_data
+            validate_data(est, cls.head(_dense(X), 2), reset=False, **_rows.X_CHECKS)
+        chunks, drop = ((X.chunks[0], (n_outputs,)), []) if y_2d else ((X.chunks[0],), 1)
+        return X.map_blocks(_predict_chunk, rows, y_2d, dtype=dtype, chunks=chunks, drop_axis=drop)

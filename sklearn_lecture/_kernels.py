@@ -1,5 +1,4 @@
-"""The nonlinearities Phi as value/derivative pairs: ``dphi(A, Z)`` is ``dZ/dA`` for
-``Z = Phi(A)``; every function takes ``out=`` (the input allowed, and ``dphi(A, Z, out=A)``)."""
+"""Phi and Phi' pairs: ``dphi(A, Z) = dZ/dA`` for ``Z = Phi(A)``; ``out=`` may be an input."""
 
 from collections.abc import Callable
 from typing import NamedTuple

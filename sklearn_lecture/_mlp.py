@@ -9,6 +9,8 @@ from ._base import LectureRegressorBase, check_init_value
 from ._docstrings import shared_docstring
 from ._kernels import ACTIVATIONS
 
+_BLOCKS = ("coefs", "intercepts")  # layer i's weights and bias row: coefs_i, intercepts_i
+
 
 @shared_docstring
 class SigmoidMLPRegressor(LectureRegressorBase):
@@ -136,7 +138,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         return [f"coefs_{i}" for i in range(self._n_layers())]
 
     def _trainable(self):
-        return [f"{k}_{i}" for i in range(self._n_layers()) for k in ("coefs", "intercepts")]
+        return [f"{k}_{i}" for i in range(self._n_layers()) for k in _BLOCKS]
 
     def _init_params(self, X, Y, sample_weight, rng, standardizer):
         sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
@@ -149,10 +151,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
                 params[f"coefs_{i}"] = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
                 params[f"intercepts_{i}"] = rng.standard_normal(fan_out)
         given = self._init_values(sizes)
-        if given:
-            params = self._use_init_values(params, given, standardizer)
-            self._check_start(params, X, Y, {k: k.split("_")[0] + "_init" for k in given})
-        return params
+        names = {k: k.split("_")[0] + "_init" for k in given}  # coefs_0 -> coefs_init
+        return self._use_init_values(params, given, X, Y, names, standardizer)
 
     def _init_values(self, sizes):
         """``coefs_init`` and ``intercepts_init``, checked against the layer ``sizes``."""
@@ -240,15 +240,10 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         return out
 
     def _fitted_params(self):
-        params = {f"coefs_{i}": W for i, W in enumerate(self.coefs_)}
-        return params | {f"intercepts_{i}": b for i, b in enumerate(self.intercepts_)}
+        return {f"{k}_{i}": v for k in _BLOCKS for i, v in enumerate(getattr(self, f"{k}_"))}
 
     def _fitted_attributes(self, params, y_2d):
-        n = self._n_layers()
-        return {
-            "coefs_": [params[f"coefs_{i}"] for i in range(n)],
-            "intercepts_": [params[f"intercepts_{i}"] for i in range(n)],
-        }
+        return {f"{k}_": [params[f"{k}_{i}"] for i in range(self._n_layers())] for k in _BLOCKS}
 
 
 def _augmented_product(Z, params, i):

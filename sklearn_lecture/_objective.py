@@ -1,9 +1,4 @@
-"""The lecture's cost J over one flat parameter vector, knowing nothing about models.
-
-A model writes ``block_loss_grad``, the sums over one block of rows; :func:`block_sums`
-adds the blocks, and :class:`Objective` divides by the total weight and adds the L2
-penalty. Where the rows live is the business of the :class:`Rows` it is given.
-"""
+"""The lecture's cost J over one flat parameter vector ``theta``, knowing nothing about models."""
 
 from functools import partial
 from typing import Protocol
@@ -12,20 +7,13 @@ import numpy as np
 
 
 class ParamLayout:
-    """Named parameter blocks packed into one flat vector ``theta``.
-
-    ``unpack`` returns views, so an update of ``theta`` updates every block.
-    """
+    """Named parameter blocks packed into one flat ``theta``; ``unpack`` returns views."""
 
     def __init__(self, shapes):
         self.shapes = dict(shapes)
-        self.slices = {}
-        start = 0
-        for name, shape in self.shapes.items():
-            size = int(np.prod(shape, dtype=np.int64))
-            self.slices[name] = slice(start, start + size)
-            start += size
-        self.size = start
+        ends = np.cumsum([0] + [int(np.prod(s, dtype=np.int64)) for s in self.shapes.values()])
+        self.slices = {k: slice(int(a), int(b)) for k, a, b in zip(self.shapes, ends, ends[1:])}
+        self.size = int(ends[-1])
         self._views = tuple((name, self.slices[name], shape) for name, shape in self.shapes.items())
 
     def pack(self, params, dtype):
@@ -50,8 +38,7 @@ class Rows(Protocol):
 
 def block_sums(block_loss_grad, layout, fixed, theta, blocks):
     """``(sum_i s_i ||e_i||^2, the gradient sums)`` over ``blocks``, added in order."""
-    params = dict(fixed)
-    params.update(layout.unpack(theta))
+    params = {**fixed, **layout.unpack(theta)}
     grad = np.zeros(layout.size, dtype=theta.dtype)
     grads = layout.unpack(grad)
     sse = 0.0
@@ -66,58 +53,36 @@ class Objective:
     Parameters
     ----------
     block_loss_grad : callable
-        ``block_loss_grad(params, X, Y, s, grads) -> sse``. For one block of
-        rows it returns ``sum_i s_i ||e_i||^2`` and *adds* the matching
-        gradient sums (``dJ/dW`` times ``sum_i s_i``) into ``grads``, a dict
-        of arrays keyed like the trainable parameters.
-    layout : ParamLayout
-        The trainable blocks, in a fixed order.
-    fixed : dict
-        The parameters that are not trained (held constant).
+        ``block_loss_grad(params, X, Y, s, grads) -> sse``, all a model gives the solvers: on
+        one block of rows (training units; ``s`` may be ``None``) it returns
+        ``sum_i s_i ||e_i||^2``, *adds* the gradient sums into ``grads`` (one array per trained
+        block) and writes nothing else, so it may run on any thread or worker.
+    layout, fixed : ParamLayout, dict
+        The trained blocks, in a fixed order, and the parameters held constant.
     rows : Rows
-        The training rows, in memory or on a cluster; they hand their blocks,
-        in training units, to the block sums.
-    l2 : float
-        lambda, the weight of the penalty ``(lambda / 2) sum ||W||^2``.
-    penalized : sequence of str
-        The trained blocks W the penalty applies to (the weights, not the biases).
-
-    Notes
-    -----
-    ``block_loss_grad(params, X, Y, s, grads) -> sse``, the contract between the
-    models and every backend: ``params`` (trained and fixed, training units, never
-    written), one block ``X``, ``Y`` (training units, the parameters' dtype) and its
-    weights ``s`` (or ``None``); it adds the block's sums into ``grads`` (one array per
-    trained parameter) and keeps no state, so it may run on any thread or worker.
+        The training rows (in memory or on a cluster), handing blocks in training units.
+    l2, penalized : float, sequence of str
+        lambda of the penalty ``(lambda / 2) sum ||W||^2`` on the blocks W named (the weights).
     """
 
     def __init__(self, block_loss_grad, layout, fixed, rows, l2=0.0, penalized=()):
-        self.block_loss_grad = block_loss_grad
-        self.layout = layout
-        self.fixed = fixed
-        self.rows = rows
+        self.block_loss_grad, self.layout = block_loss_grad, layout
+        self.fixed, self.rows = fixed, rows
         self.set_penalty(l2, penalized)
         self.total_weight = rows.total_weight()
         # one object for every pass: a dask backend sends it to the workers once
         self._block_sums = partial(block_sums, block_loss_grad, layout, fixed)
 
     def set_penalty(self, l2, penalized):
-        """Penalise the blocks ``penalized`` (names in ``layout``) by ``(l2 / 2) ||W||^2``."""
+        """Penalise the blocks named ``penalized`` by ``(l2 / 2) ||W||^2``."""
         self.l2 = float(l2)
-        self.penalized = [
-            self.layout.slices[name] for name in penalized if name in self.layout.slices
-        ]
+        self.penalized = [self.layout.slices[n] for n in penalized if n in self.layout.slices]
 
     def params(self, theta):
-        params = dict(self.fixed)
-        params.update(self.layout.unpack(theta))
-        return params
+        return {**self.fixed, **self.layout.unpack(theta)}
 
     def sums(self, theta):
-        """``(sum_i s_i ||e_i||^2, the gradient sums)`` at ``theta``, before dividing by ``sum s``.
-
-        A blown-up J is the optimisers' to judge, not a RuntimeWarning's.
-        """
+        """``(sum_i s_i ||e_i||^2, the gradient sums)`` at ``theta`` (no RuntimeWarning)."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return self.rows.sum_blocks(self._block_sums, theta)
 
@@ -152,13 +117,11 @@ class Objective:
 
     def __call__(self, theta):
         """Return ``(J, grad J)`` at ``theta``: one full pass over the rows."""
+        sse, grad = self.sums(theta)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            sse, grad = self.rows.sum_blocks(self._block_sums, theta)
             J = sse / (2.0 * self.total_weight)
             grad /= self.total_weight
-            if self.l2 > 0:
-                # The L2 penalty on the weights W (not the biases):
-                # J += (lambda / 2) ||W||^2 and dJ/dW += lambda W.
+            if self.l2 > 0:  # the L2 penalty on W: J += (lambda / 2) ||W||^2, dJ/dW += lambda W
                 for sl in self.penalized:
                     W = theta[sl]
                     J += 0.5 * self.l2 * float(W @ W)

@@ -228,13 +228,11 @@ class RBFRegressor(LectureRegressorBase):
         m = Y.shape[1]
         params = {"centers": C, "widths": np.full(K, b), "coef": np.ones((K, m))}
         params.update(intercept=np.zeros(m), feature_scale=np.ones(X.shape[1]))
-        given = self._init_values(K, Y.shape[1])
-        if given:
-            params = self._use_init_values(params, given, standardizer)
+        given = self._init_values(K, m)
         names = {"coef": "coef_init", "intercept": "intercept_init", "centers": "init"}
         blocks = [*given] + ([] if isinstance(self.init, str) else ["centers"])
-        if blocks:
-            self._check_start(params, X, Y, {k: names[k] for k in blocks})
+        names = {k: names[k] for k in blocks}
+        params = self._use_init_values(params, given, X, Y, names, standardizer)
         solve_w = self.fit_weights and "coef" not in given
         solve_w0 = self.fit_intercept and "intercept" not in given
         if solve_w or solve_w0:

@@ -1,11 +1,5 @@
-"""Row blocks: the one loop over the rows, the training rows held in memory, one BLAS thread.
-
-Every pass over the rows (J's sums, the statistics, the Gram matrix, prediction,
-the hidden features) walks blocks of ``BLOCK_SIZE`` rows with :func:`row_blocks`, so
-memory does not grow with n; a dask worker runs the same loop on its chunks. The rules
-every backend shares (checked y and weights, held-out rows, the initialisation's rows)
-live here too, so that all backends train on the same rows from the same start.
-"""
+"""Row blocks: the one loop over the rows (on a dask worker too), the rules every backend
+shares (so all train on the same rows from the same start), and one BLAS thread."""
 
 import threading
 from contextlib import contextmanager
@@ -17,24 +11,22 @@ from threadpoolctl import OpenBLASController, ThreadpoolController
 
 # The dtypes training runs in (validate_data's dtype=: float32 stays, the rest is float64).
 FLOATS = [np.float64, np.float32]
+# validate_data's checks of X (a sparse X is read in dense row blocks), and of X and y
+X_CHECKS = dict(accept_sparse=("csr", "csc", "coo"), dtype=FLOATS)
+XY_CHECKS = dict(X_CHECKS, multi_output=True, y_numeric=True)
 
-# Rows per block: large enough for BLAS and numpy's per-call overhead, small enough
-# that a block's n_block x units arrays stay in cache and memory does not grow with n.
+# Rows per block: enough for BLAS, few enough that a block's arrays stay in cache.
 BLOCK_SIZE = 1024
 
 
 def iter_blocks(n, block_size=BLOCK_SIZE):
-    """The row slices ``0:block_size, block_size:2 block_size, ...`` covering ``n`` rows."""
+    """The row slices of ``block_size`` rows covering ``n`` rows."""
     for start in range(0, n, block_size):
         yield slice(start, start + block_size)
 
 
 def row_blocks(X, Y=None, s=None, transform=None, block_size=BLOCK_SIZE):
-    """``(X_block, Y_block, s_block)`` for every block of rows, in training units.
-
-    ``transform(X_block, Y_block)`` (the standardisation) is applied block by
-    block; ``Y`` and ``s`` may be ``None``.
-    """
+    """``(X_block, Y_block, s_block)`` for every block of rows, ``transform``-ed (Y, s: or None)."""
     for rows in iter_blocks(X.shape[0], block_size):
         Xb, Yb = X[rows], None if Y is None else Y[rows]
         if transform is not None:
@@ -52,13 +44,8 @@ def predict_in_blocks(predict_block, X, n_outputs, dtype, transform=None):
 
 
 class ArrayRows:
-    """The training rows in memory, as an :class:`~._objective.Objective` reads them.
-
-    ``X, Y, s`` are the raw rows (``s`` may be ``None``), ``transform`` maps a
-    block to training units. Data of at most ``CACHE_BYTES`` keep their
-    transformed blocks between passes (``keep_blocks``), so that small data are
-    not standardised again on every pass; memory still does not grow with n.
-    """
+    """The training rows in memory (:class:`~._objective.Rows`); ``transform`` maps a block to
+    training units. Data of at most ``CACHE_BYTES`` keep their transformed blocks between passes."""
 
     CACHE_BYTES = 2**25  # a dense X; a sparse one (read as dense blocks): SPARSE_CACHE_BYTES
     SPARSE_CACHE_BYTES = 2**18
@@ -71,11 +58,9 @@ class ArrayRows:
         self._kept = [] if small and X.nbytes + Y.nbytes <= limit else None
 
     def total_weight(self):
-        """``sum_i s_i`` (the number of rows without weights)."""
         return float(self.X.shape[0]) if self.s is None else float(np.sum(self.s))
 
     def blocks(self):
-        """The blocks ``(X_block, Y_block, s_block)`` in training units."""
         if self._kept:
             return iter(self._kept)
         blocks = row_blocks(self.X, self.Y, self.s, self.transform, self.block_size)
@@ -85,20 +70,12 @@ class ArrayRows:
         return iter(self._kept)
 
     def sum_blocks(self, block_sums, theta):
-        """``block_sums(theta, blocks)`` over the blocks of the rows: ``(sse, grad)``."""
         return block_sums(theta, self.blocks())
 
 
 class SparseRowBlocks:
-    """A scipy sparse X (CSR) that the training reads as dense row blocks.
-
-    ``X[rows]`` (a slice or an index array) is that block of rows as a dense
-    ndarray, so every block of the lecture's arithmetic runs exactly as on the
-    dense X: a fit on a sparse X equals the fit on ``X.toarray()`` bit for bit
-    (for COO with duplicate entries, on ``X.tocsr().toarray()``). Memory: the
-    sparse matrix plus one dense block at a time; ``subset(idx)`` keeps rows
-    sparse (the training rows of the early-stopping split).
-    """
+    """A scipy sparse X (CSR) whose ``X[rows]`` is a dense block: a fit equals the fit on
+    ``X.tocsr().toarray()`` bit for bit, in the memory of one dense block at a time."""
 
     def __init__(self, A):
         self.A = A.tocsr()
@@ -106,9 +83,6 @@ class SparseRowBlocks:
         self.dtype = self.A.dtype
         self.ndim = 2
         self.nbytes = self.shape[0] * self.shape[1] * self.dtype.itemsize  # as dense
-
-    def __len__(self):
-        return self.shape[0]
 
     # The largest dense copy a fit or a prediction may make (2 GiB).
     MAX_DENSE_BYTES = 2**31
@@ -135,31 +109,34 @@ class SparseRowBlocks:
         return SparseRowBlocks(self.A.astype(dtype))
 
 
-# ------------------------------------------------------------ checked values
 def checked_targets(y, dtype):
-    """y as a 2-D array in ``dtype`` (X's), with a message that says what to change."""
+    """y as a 2-D array in ``dtype`` (X's)."""
     with np.errstate(over="ignore"):
         Y = np.asarray(y, dtype=dtype)
     Y = Y[:, None] if Y.ndim == 1 else Y
     if not np.all(np.isfinite(Y)):
         if np.all(np.isfinite(np.asarray(y, dtype=np.float64))):
-            raise ValueError(
-                f"y has values beyond the range of {dtype} (the dtype of X, in "
-                "which the model is trained): pass X as float64, or rescale y."
-            )
+            raise y_beyond_range(dtype)
         raise ValueError("Input y contains NaN or infinity.")
     return Y
 
 
+def y_beyond_range(dtype):
+    return ValueError(
+        f"y has values beyond the range of {dtype} (the dtype of X, in which the model is "
+        "trained): pass X as float64, or rescale y."
+    )
+
+
 def checked_weights(sample_weight, X):
-    """scikit-learn's checks of ``sample_weight`` for the rows X; none negative, one positive."""
+    """scikit-learn's checks of ``sample_weight``; none negative, one positive."""
     sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
     require_positive_weight(weight_signs(sw))
     return sw
 
 
 def weight_signs(sw):
-    """Whether a weight is positive; a clear error for a negative one."""
+    """Whether a weight is positive; an error for a negative one."""
     if np.any(sw < 0):
         raise ValueError("sample_weight must be non-negative; got negative values.")
     return bool(np.any(sw > 0))
@@ -170,14 +147,9 @@ def require_positive_weight(any_positive):
         raise ValueError("sample_weight must have at least one positive value.")
 
 
-# ------------------------------------------------------------- held-out rows
-def n_validation(n, validation_fraction):
-    """Rows held out by early stopping; a clear error when too few remain.
-
-    The validation R^2 needs at least 2 held-out rows (with one, R^2 is
-    undefined: every score would be 0 and the fit would stop at its start),
-    and training at least 1.
-    """
+def held_out(n, validation_fraction, rng):
+    """The rows early stopping holds out, as a mask: the same rows on every backend."""
+    # R^2 needs 2 held-out rows (with one, every score is 0), training 1
     n_val = int(np.ceil(validation_fraction * n))
     if n_val < 2 or n - n_val < 1:
         fix = (
@@ -191,26 +163,15 @@ def n_validation(n, validation_fraction):
             f"(validation_fraction={validation_fraction}); its R^2 needs at least 2 "
             f"held-out samples and training at least 1: {fix}, or set early_stopping=False."
         )
-    return n_val
-
-
-def held_out(n, validation_fraction, rng):
-    """The rows early stopping holds out, as a mask: the same rows on every backend."""
-    _, val = train_test_split(
-        np.arange(n), test_size=n_validation(n, validation_fraction), random_state=rng
-    )
+    _, val = train_test_split(np.arange(n), test_size=n_val, random_state=rng)
     mask = np.zeros(n, dtype=bool)
     mask[val] = True
     return mask
 
 
 def init_sample(n, sw, rng, max_rows):
-    """``(rows, weighted)``: the rows the initialisation looks at, the same on every backend.
-
-    ``rows`` is ``None`` (all of them) up to ``max_rows`` rows, else the rows of
-    positive weight when few enough, else a weighted sample of ``max_rows``
-    (sorted); ``weighted`` says whether their weights go with them.
-    """
+    """``(rows, weighted)``: the rows the initialisation looks at (``None``: all), the same on
+    every backend; ``weighted``: whether their weights go with them (not with a weighted sample)."""
     if n <= max_rows:
         return None, True
     if sw is not None and np.count_nonzero(sw) <= max_rows:
@@ -230,12 +191,7 @@ def check_split_weights(train_total, validation_total):
 
 
 def check_validation_spread(ss_tot, total_weight):
-    """The validation R^2 needs held-out y that vary (standardised: below 1e-10 is none).
-
-    ``ss_tot`` is ``sum_i s_i (y_i - mean)^2`` per output over the held-out rows.
-    With every output constant there, R^2 is undefined: every score would be 0
-    and early stopping would keep the starting parameters.
-    """
+    """R^2 needs held-out y that vary: ``ss_tot = sum_i s_i (y_i - mean)^2`` per output."""
     if np.all(np.asarray(ss_tot) <= 1e-20 * total_weight):
         raise ValueError(
             "early_stopping=True held out rows whose y are all equal, where R^2 is "
@@ -244,7 +200,6 @@ def check_validation_spread(ss_tot, total_weight):
         )
 
 
-# --------------------------------------------------------------------- BLAS
 _LOCK = threading.Lock()
 _USERS = set()  # a token for every call inside one_blas_thread() now, in any thread
 _SAVED = []  # (BLAS library controller, its thread count before the first user)
@@ -252,14 +207,10 @@ _SAVED = []  # (BLAS library controller, its thread count before the first user)
 
 @contextmanager
 def one_blas_thread():
-    """BLAS on one thread while any fit runs (threadpoolctl's library controllers).
-
-    The block products are small, and a multithreaded BLAS makes them slower and
-    rounds some products (the RBF read-out's least squares) by its thread count.
-    OpenBLAS's setting is process-wide, so the first call sets it and the last to
-    end (in any thread) restores it. Every entry and exit runs :func:`_sync`, which
-    is idempotent: an interrupt (Ctrl-C) inside it is repaired by the next call.
-    """
+    """BLAS on one thread while any fit runs: the block products are small, and some BLAS
+    builds round by their thread count. The setting is process-wide, so the first call sets it
+    and the last to end (in any thread) restores it; :func:`_sync` is idempotent, so the next
+    call repairs a Ctrl-C inside it."""
     token = object()
     try:
         with _LOCK:
@@ -277,17 +228,15 @@ def _sync():
     with _LOCK:
         if _USERS and not _SAVED:
             libs = ThreadpoolController().select(user_api="blas").lib_controllers
-            saved = [(lib, lib.num_threads) for lib in libs]
-            _SAVED.extend(saved)  # saved before any is set: an interrupt below still restores
+            # saved before any is set: an interrupt below still restores
+            _SAVED.extend([(lib, lib.num_threads) for lib in libs])
         for lib, n in _SAVED:
-            _release_control()  # the thread that set it may be another one
+            _release_control(force=True)  # the thread that set it may be another one
             lib.set_num_threads(1 if _USERS else n)
-            _release_control()
+            _release_control(force=True)
         if not _USERS:
             _SAVED.clear()  # only once every library is restored
 
 
-def _release_control():
-    clear = getattr(OpenBLASController, "clear_controlling_thread", None)  # threadpoolctl >= 3.6
-    if clear is not None:
-        clear(force=True)
+# threadpoolctl >= 3.6 lets one thread at a time set OpenBLAS's threads
+_release_control = getattr(OpenBLASController, "clear_controlling_thread", lambda force: None)

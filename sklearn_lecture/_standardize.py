@@ -24,15 +24,27 @@ def block_moments(A, s, big, mean):
         return s @ B, s @ BB
 
 
-def mean_scale(big, moments, dtype):
-    """Weighted column means and standard deviations, computed relative to ``big``; ``moments``
-    sums :func:`block_moments` over the rows and gives ``sum_i s_i``."""
+def blocks_moments(A, s, big, mean):
+    """:func:`block_moments` of every row block of ``A``, in order."""
+    return [block_moments(Ab, sb, big, mean) for Ab, _, sb in row_blocks(A, None, s)]
+
+
+def mean_scale(big, moments, total, dtype):
+    """Weighted column means and standard deviations, computed relative to ``big`` (the largest
+    magnitudes); ``moments(big, mean)`` gives :func:`blocks_moments`, ``total`` is ``sum_i s_i``."""
     big = np.array(big, dtype=np.float64)
     big[big == 0] = 1.0
+
+    def sums(mean):
+        sum_b, sum_bb = np.zeros(big.shape), np.zeros(big.shape)
+        for b, bb in moments(big, mean):
+            sum_b += b
+            sum_bb += bb
+        return sum_b, sum_bb
+
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        sum_b, _, total = moments(big, None)
-        mean = sum_b / total * big
-        sum_b, sum_bb, total = moments(big, mean)
+        mean = sums(None)[0] / total * big
+        sum_b, sum_bb = sums(mean)
         var = sum_bb / total - (sum_b / total) ** 2
         scale = np.sqrt(np.maximum(var, 0.0)) * big
     return mean, _guard_scale(scale, big, dtype)
@@ -69,16 +81,14 @@ class Standardizer:
         dtype = X.dtype
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             Xs = _scaled(X, self.x_mean, self.x_scale, dtype)
-            if Y is None:
-                return Xs, None
-            return Xs, _scaled(Y.astype(dtype, copy=False), self.y_mean, self.y_scale, dtype)
+            Y = None if Y is None else Y.astype(dtype, copy=False)
+            return Xs, None if Y is None else _scaled(Y, self.y_mean, self.y_scale, dtype)
 
     def inverse_y(self, Ys):
         """``Ys * scale + mean``: predictions in training units back in the units of y."""
-        dtype = Ys.dtype
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            Ys *= np.asarray(self.y_scale, dtype=dtype)
-            Ys += np.asarray(self.y_mean, dtype=dtype)
+            Ys *= np.asarray(self.y_scale, dtype=Ys.dtype)
+            Ys += np.asarray(self.y_mean, dtype=Ys.dtype)
         return Ys
 
 
@@ -108,9 +118,9 @@ def gram_sums(features, X, s, standardizer):
 
 def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
     """Predictions on X in the units of y: standardise, ``predict_block`` (training units), back."""
-    try:  # X: an ndarray or _backend.SparseRowBlocks, whose blocks X[a:b] are dense
+    try:  # X: an ndarray or _rows.SparseRowBlocks, whose blocks X[a:b] are dense
         with np.errstate(over="raise"):
-            X = (X if hasattr(X, "astype") else np.asarray(X)).astype(dtype, copy=False)
+            X = X.astype(dtype, copy=False)
     except FloatingPointError:
         raise ValueError(
             f"X has values beyond the range of {np.dtype(dtype)}, the dtype this model was "

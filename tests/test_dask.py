@@ -189,7 +189,7 @@ def test_early_stopping_holds_out_the_same_number_of_rows(client):
     rng = np.random.RandomState(0)
     standardizer = _standardize.Standardizer.identity(3, 1)
     predict = partial(_yhat, est._forward)
-    Xt, Yt, st, monitor = _dask.split_validation(
+    Xt, Yt, st, monitor = _dask.DaskRows.split_validation(
         Xd, yd[:, None], swd, standardizer, rng, 0.2, predict
     )
     n_val = int(np.ceil(0.2 * N))
@@ -237,7 +237,7 @@ def test_init_sample_of_a_large_array_is_weighted_and_in_row_order(client):
     X, y, sw = _data()
     sw[::2] = 0.0
     Xd, yd, swd = _dask_data(X, y, sw)
-    Xi, Yi, si = _dask.init_rows(Xd, yd[:, None], swd, np.random.RandomState(0), 40)
+    Xi, Yi, si = _dask.DaskRows.init_rows(Xd, yd[:, None], swd, np.random.RandomState(0), 40)
     assert Xi.shape == (40, 3) and Yi.shape == (40, 1) and si is None
     rows = [int(np.flatnonzero((X == r).all(axis=1))[0]) for r in Xi]
     assert rows == sorted(set(rows))  # no repeats, row order kept

@@ -2,7 +2,7 @@
 
 A one-hot encoder's output is sparse, so ``make_pipeline(OneHotEncoder(), est)``
 must work as it does for scikit-learn's ``MLPRegressor``. The training reads a
-sparse X one dense block of rows at a time (``_backend.SparseRows``): every
+sparse X one dense block of rows at a time (``_rows.SparseRowBlocks``): every
 number of the lecture's arithmetic is then the one the dense X gives, so the
 fits are compared bit for bit, not within a tolerance.
 """
