@@ -26,6 +26,7 @@ from ._optimizers import gradient_descent, lbfgs, warn_not_converged
 from ._step import (
     GCV_MAX_DF,
     GCV_MAX_PARAMS,
+    GCV_SLACK,
     L2_FEW_ROWS,
     L2_PATH,
     ROWS_PER_PARAMETER,
@@ -278,13 +279,14 @@ class FitSteps:
         return None if judged else objective.l2
 
     def _penalty_path(self, run, objective, theta, max_iter, n_eff):
-        """Train at the rising lambdas of ``L2_PATH``, each from the last; keep the best GCV.
+        """Train at the rising lambdas of ``L2_PATH``, each from the last; keep the largest
+        lambda whose GCV is within ``GCV_SLACK`` of the least.
 
-        Stops two lambdas after the best one, when the ``max_iter`` updates they share run
+        Stops two lambdas after the least GCV, when the ``max_iter`` updates they share run
         out, or at once when GCV cannot judge (df above ``GCV_MAX_DF n`` at the first
         lambda). ``loss_curve_`` and ``n_iter_`` cover the stages up to the one kept.
         """
-        stages, best, used = [], None, 0
+        stages, scores, used = [], [], 0
         for lam in L2_PATH:
             objective.set_penalty(lam, self._penalized())
             theta, progress = run(theta, max_iter - used)
@@ -292,14 +294,14 @@ class FitSteps:
             stages.append((theta.copy(), progress, lam))
             A, mse = objective.gauss_newton(theta)
             score, df = gcv(mse, A, lam, n_eff)
+            scores.append(score)
             if len(stages) == 1 and not df <= GCV_MAX_DF * n_eff:
-                best = (score, 0)  # df near n: GCV cannot judge; keep the first lambda
+                break  # df near n: GCV cannot judge; keep the first lambda
+            past_best = len(scores) - 1 - int(np.argmin(scores))
+            if past_best == 2 or used >= max_iter or not progress.stopped:
                 break
-            if best is None or score < best[0]:
-                best = (score, len(stages) - 1)
-            if len(stages) - 1 - best[1] == 2 or used >= max_iter or not progress.stopped:
-                break
-        kept = stages[: best[1] + 1]
+        least = min(scores)
+        kept = stages[: max(i for i, g in enumerate(scores) if g <= (1 + GCV_SLACK) * least) + 1]
         theta, progress, lam = kept[-1]
         objective.set_penalty(lam, self._penalized())
         progress.loss_curve = [J for _, stage, _ in kept for J in stage.loss_curve]

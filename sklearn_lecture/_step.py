@@ -17,8 +17,8 @@ penalty): gradient descent on that quadratic part of J converges for any
 * ``"auto"``: with ``s = W_k - W_{k-1}`` and ``y = dJ/dW_k - dJ/dW_{k-1}``, the
   trial alpha is the Barzilai-Borwein step ``s.s / s.y`` after odd updates and
   ``s.y / y.y`` after even ones (``alpha0`` when ``s.y <= 0``), kept within
-  ``ALPHA_RANGE * alpha0`` (up to ``SHORT_CAP alpha0`` while there are fewer than
-  ``ROWS_PER_PARAMETER`` rows per trained parameter). The trial
+  ``ALPHA_RANGE * alpha0`` (up to ``SHORT_CAP alpha0`` while there are fewer rows than
+  trained parameters). The trial
   ``W' = W - alpha dJ/dW`` is accepted when
   ``J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W)`` (nonmonotone
   Armijo test); otherwise alpha is halved. No accepted step: J is at its minimum.
@@ -33,7 +33,7 @@ ARMIJO = 1e-4  # gamma
 BACKTRACK = 0.5  # the factor alpha shrinks by while a trial fails the test
 ALPHA_RANGE = (1e-10, 1e6)  # alpha within these multiples of alpha0
 SHORT_CAP = 5.0  # the upper multiple while the rows do not determine the parameters
-ROWS_PER_PARAMETER = 5  # rows per trained parameter from which steps may be long
+ROWS_PER_PARAMETER = 5  # rows per trained parameter from which l2="auto" is 0
 RISE_WARNING = 10.0  # a fixed alpha whose J rose this many-fold is warned about
 MIN_ITER_CHECKED = 10  # shorter fixed-alpha runs are judged only by where J ends,
 SHORT_RISE = 100.0  # ... an error when it ends this many times above its start
@@ -41,6 +41,7 @@ L2_AUTO = 1e-3  # lambda of l2="auto" where it is not chosen (standardised units
 L2_PATH = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1)  # the lambdas l2="auto" tries on few rows
 L2_FEW_ROWS = 1e-2  # lambda when the rows are too few for GCV to judge a fit
 GCV_MAX_DF = 0.5  # GCV judges a fit whose df is at most this share of the rows
+GCV_SLACK = 0.05  # the largest lambda whose GCV is within this share of the least is kept
 GCV_MAX_PARAMS = 1500  # larger models are not judged by GCV (A is p x p)
 MAX_L2 = 1e100  # a larger lambda overflows J
 
@@ -83,9 +84,9 @@ def first_alpha(G, l2):
 
 
 def long_steps(n_rows, n_params):
-    """Whether the rows determine the parameters well enough for long steps (``n_rows >=
-    ROWS_PER_PARAMETER n_params``); with fewer rows, J has many valleys that fit the noise."""
-    return n_rows >= ROWS_PER_PARAMETER * n_params
+    """Whether there are rows enough for long steps (at least one per trained parameter);
+    with fewer, J has many valleys that fit the noise, and long steps find them."""
+    return n_rows >= n_params
 
 
 @dataclass
