@@ -299,7 +299,9 @@ class RBFRegressor(LectureRegressorBase):
         if "coef" in grads:
             grads["coef"] -= P.T @ se  # grad_w = -phi^T e; slide: dJ/dw = -2 sum e phi
         if "intercept" in grads:
-            grads["intercept"] -= se.sum(axis=0)  # grad_w0 = -sum e; slide: dJ/dw0 = -2 sum e
+            grads["intercept"] -= (
+                np.ones(len(se), se.dtype) @ se
+            )  # grad_w0 = -sum e (slide: -2 sum e)
         if through_u:
             ewphi = np.matmul(-se, w.T)  # the slides' e w phi: e_i w_k (-Phi'(u_ik)), n x K
             ewphi *= dPhi
@@ -307,7 +309,7 @@ class RBFRegressor(LectureRegressorBase):
                 # grad_c = -2 sum e w phi (x - c) / b; slide: dJ/dc = -4 sum e w phi (x - c) / b
                 # sum_i ewphi_ik (x_i - c_k) = ewphi^T x - (sum_i ewphi_ik) c_k: no n x K x d array
                 grad_c = ewphi.T @ X
-                grad_c -= ewphi.sum(axis=0)[:, None] * C
+                grad_c -= (np.ones(len(ewphi), ewphi.dtype) @ ewphi)[:, None] * C
                 grad_c *= (-2.0 / b)[:, None]
                 if f is not None:  # u = ||(x - c) / f||^2 / b
                     grad_c /= np.square(f)  # (a warm start in new units)
