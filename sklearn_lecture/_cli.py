@@ -198,7 +198,7 @@ def _run(args):
         print_lecture_summary(results)
         if figures:
             progress(f"writing the lecture's figures to {args.out}")
-            from ._figures import lecture_figures
+            from .figures import lecture_figures
 
             written += _save(lecture_figures(results), args.out)
     scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
@@ -207,7 +207,7 @@ def _run(args):
         print(f"  Early stopping is off: {args.early_stopping_off}")
     if figures:
         progress(f"writing the comparison figure to {args.out}")
-        from ._figures import comparison_figure
+        from .figures import comparison_figure
 
         written += _save({"comparison.png": comparison_figure(scores, title, n_folds)}, args.out)
     if written:

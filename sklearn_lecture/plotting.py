@@ -6,10 +6,11 @@ matplotlib is imported only when something is drawn.
 import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from .lecture import slide_cost
+
 __all__ = ["FitDisplay", "LossCurveDisplay", "plot_replays"]
 
-# Resolution of every saved figure (dots per inch).
-SAVEFIG_DPI = 150
+SAVEFIG_DPI = 150  # of every saved figure
 
 # What to install for the figures (the "plot" extra works in a source checkout only).
 MATPLOTLIB_HINT = (
@@ -18,7 +19,6 @@ MATPLOTLIB_HINT = (
 
 
 def _check_matplotlib(caller):
-    """Import matplotlib or raise an ImportError that says what to install."""
     try:
         import matplotlib  # noqa: F401
     except ImportError as exc:
@@ -60,7 +60,7 @@ def _final_estimator(estimator):
         estimator, _ = _pipeline_tail(estimator)
         if not hasattr(estimator, "regressor_"):
             return estimator
-        estimator = estimator.regressor_  # TransformedTargetRegressor
+        estimator = estimator.regressor_
 
 
 class LossCurveDisplay:
@@ -75,8 +75,7 @@ class LossCurveDisplay:
     estimator_name : str, default=None
         Name used in the legend.
     standardized : bool, default=None
-        The units of J on the axis: True for standardised y, False for units
-        of y squared, None to leave them unsaid.
+        Units of J on the axis: True standardised, False units of y squared, None unsaid.
 
     Attributes
     ----------
@@ -129,36 +128,28 @@ class LossCurveDisplay:
         _check_matplotlib(f"{type(self).__name__}.plot")
         ax = _new_axes(ax)
         J = np.asarray(self.loss_curve, dtype=np.float64)
-        name = self.estimator_name if name is None else name
-        kwargs.setdefault("label", name)
-        iterations = np.arange(1, J.size + 1)
-        (self.line_,) = ax.plot(iterations, J, **kwargs)
+        kwargs.setdefault("label", self.estimator_name if name is None else name)
+        (self.line_,) = ax.plot(np.arange(1, J.size + 1), J, **kwargs)
         if log_scale and np.any(J > 0):
             _plain_log_scale(ax)
         ax.set_xlabel("iteration")
         units = {True: " (standardised units)", False: " (units of y^2)"}
         ax.set_ylabel("J = 1/(2n) sum e^2 + (l2/2) ||W||^2" + units.get(self.standardized, ""))
-        if kwargs.get("label") is not None:
+        if kwargs["label"] is not None:
             ax.legend(fontsize="small")
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None, log_scale=True, **kwargs):
-        """Draw the ``loss_curve_`` of a fitted estimator.
+        """Draw the ``loss_curve_`` of a fitted estimator (or of a Pipeline around one).
 
         Parameters
         ----------
         estimator : estimator instance
-            A fitted estimator with ``loss_curve_`` (or a Pipeline around one).
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
-        name : str, default=None
-            Legend label; defaults to the estimator's class name.
-        log_scale : bool, default=True
-            Use a logarithmic J axis.
-        **kwargs : dict
-            Passed to :meth:`matplotlib.axes.Axes.plot`.
+            A fitted estimator with ``loss_curve_``.
+        ax, name, log_scale, **kwargs
+            As in :meth:`LossCurveDisplay.plot`; ``name`` defaults to the class name.
 
         Returns
         -------
@@ -182,9 +173,8 @@ class LossCurveDisplay:
 class FitDisplay:
     """A 1-D regression: the data, the fitted curve and, for RBFRegressor, its units.
 
-    For :class:`~sklearn_lecture.RBFRegressor` it also draws each unit
-    ``w_k phi_k(x)`` (only where it is not 0) and the bias ``w0``: the fitted
-    curve is their sum.
+    For :class:`~sklearn_lecture.RBFRegressor` it also draws each unit ``w_k phi_k(x)``
+    (only where it is not 0) and the bias ``w0``: the fitted curve is their sum.
 
     Parameters
     ----------
@@ -341,7 +331,7 @@ class FitDisplay:
         name : str, default=None
             Legend label of the estimate; defaults to the class name.
         **kwargs : dict
-            Passed to :meth:`plot`.
+            Passed to :meth:`FitDisplay.plot`.
 
         Returns
         -------
@@ -390,40 +380,6 @@ def _check_1d(X, y):
                 f"of X, shape ({x.size},)."
             )
     return x, y
-
-
-def plot_replays(fits, X, y, *, ax_fit, ax_loss, cost=None, first_color=1):
-    """Fitted 1-D models over the data on ``ax_fit``, their J per iteration on ``ax_loss``.
-
-    Parameters
-    ----------
-    fits : list of (str, estimator)
-        Labels and fitted estimators.
-    X, y : array-like of shape (n_samples, 1) and (n_samples,)
-        The data the models were fitted to.
-    ax_fit, ax_loss : matplotlib Axes
-        Axes for the fits and for J.
-    cost : {"sum", "half_sum"}, default=None
-        Draw the slide's J (:func:`sklearn_lecture.lecture.slide_cost`); None
-        draws ``loss_curve_``.
-    first_color : int, default=1
-        The colour ``C{first_color}`` of the first fit.
-    """
-    from .lecture import slide_cost
-
-    for i, (label, est) in enumerate(fits):
-        color = f"C{first_color + i}"
-        kw = dict(ax=ax_fit, name=label, show_data=i == 0, show_units=False)
-        FitDisplay.from_estimator(est, X, y, line_kw={"color": color}, **kw)
-        if cost is None:
-            LossCurveDisplay.from_estimator(est, ax=ax_loss, name=label, color=color)
-        else:
-            curve = slide_cost(est.loss_curve_, len(y), cost)
-            LossCurveDisplay(loss_curve=curve, estimator_name=label).plot(ax=ax_loss, color=color)
-    _final_ticks(ax_loss)
-    if cost is not None:
-        what = "sum e^2" if cost == "sum" else "1/2 sum e^2"
-        ax_loss.set_ylabel(f"the slide's J = {what} (units of y)")
 
 
 _UNIT_GID = "sklearn_lecture-unit"  # marks the lines of units and w0
@@ -494,7 +450,27 @@ def _rbf_units(estimator, grid):
     if not isinstance(model, RBFRegressor) or model.n_outputs_ != 1:
         return None, None
     Xt = grid if head is None else head.transform(grid)
-    phi = model.hidden_features(Xt)  # phi_k(x), (n_grid, K)
-    w = np.ravel(model.coef_)
-    contributions = phi * w  # column k is w_k phi_k(x)
+    contributions = model.hidden_features(Xt) * np.ravel(model.coef_)  # column k: w_k phi_k(x)
     return contributions.astype(np.float64), float(np.ravel(model.intercept_)[0])
+
+
+def plot_replays(fits, X, y, *, ax_fit, ax_loss, cost=None, first_color=1):
+    """Fitted 1-D models over the data on ``ax_fit``, their J per iteration on ``ax_loss``.
+
+    ``fits`` is a list of ``(label, fitted estimator)``; ``cost`` ("sum" or "half_sum")
+    draws the slide's J (:func:`~sklearn_lecture.lecture.slide_cost`), None
+    ``loss_curve_``; the first fit is drawn in the colour ``C{first_color}``.
+    """
+    for i, (label, est) in enumerate(fits):
+        color = f"C{first_color + i}"
+        kw = dict(ax=ax_fit, name=label, show_data=i == 0, show_units=False)
+        FitDisplay.from_estimator(est, X, y, line_kw={"color": color}, **kw)
+        if cost is None:
+            LossCurveDisplay.from_estimator(est, ax=ax_loss, name=label, color=color)
+        else:
+            curve = slide_cost(est.loss_curve_, len(y), cost)
+            LossCurveDisplay(loss_curve=curve, estimator_name=label).plot(ax=ax_loss, color=color)
+    _final_ticks(ax_loss)
+    if cost is not None:
+        what = "sum e^2" if cost == "sum" else "1/2 sum e^2"
+        ax_loss.set_ylabel(f"the slide's J = {what} (units of y)")
