@@ -18,34 +18,11 @@ class UsageError(Exception):
 
 
 def read_csv(path, target=None, features=None, drop=None):
-    """Read a numeric CSV file with a header row.
+    """Read a CSV file of numbers under a header row: ``(X, y, feature names, target name)``.
 
-    Parameters
-    ----------
-    path : str
-        The file, separated by commas, semicolons or tabs.
-    target : str, default=None
-        The column to predict; the last column not in ``drop`` when None.
-    features : list of str, default=None
-        The feature columns; all but the target and ``drop`` when None.
-    drop : list of str, default=None
-        Columns to leave out; ``""`` leaves out the unnamed ones (row names).
-
-    Returns
-    -------
-    X : ndarray of shape (n_rows, n_features)
-        The feature columns.
-    y : ndarray of shape (n_rows,)
-        The target column.
-    features : list of str
-        The names of the columns of X.
-    target : str
-        The name of the target column.
-
-    Raises
-    ------
-    UsageError
-        For a file or a column that cannot be used, with what to change.
+    The file may be separated by commas, semicolons or tabs. ``target`` defaults to the last
+    column not in ``drop``, ``features`` to all others not in ``drop``; ``drop`` may name
+    ``""``, the unnamed columns (row names).
     """
     rows = _rows(path, _read_text(path))
     if not rows:
@@ -148,32 +125,26 @@ def _choose_columns(path, header, target, features, drop):
     """Check the header and the user's column choices; return ``(target, features)``."""
     names = ", ".join(repr(name) for name in header)
     drop = set(drop or ())
-    for option, chosen in (("--features", features or ()), ("--drop", drop - {""})):
+    kept = [name for name in header if name not in drop]
+    if target is None and not kept:
+        raise UsageError("--drop leaves no columns")
+    target = kept[-1] if target is None else target
+    for option, chosen in (
+        ("--features: ", features or ()),
+        ("--drop: ", drop - {""}),
+        ("", [target]),
+    ):
         for name in chosen:
             if name not in header:
-                raise UsageError(
-                    f"{option}: {path} has no column {name!r}; its columns are: {names}"
-                )
-    target = _choose_target(path, header, target, features, drop, names)
+                raise UsageError(f"{option}{path} has no column {name!r}; its columns are: {names}")
+    if target in drop or target in (features or ()):
+        option = "--drop" if target in drop else "--features"
+        raise UsageError(f"{option} names the target column {target!r}; leave it out")
     if features is None:
         features = [name for name in header if name != target and name not in drop]
     _check_header(path, header, [*features, target])
     _check_features(path, header, target, features)
     return target, features
-
-
-def _choose_target(path, header, target, features, drop, names):
-    if target is None:  # the last column that is not dropped
-        kept = [name for name in header if name not in drop]
-        if not kept:
-            raise UsageError("--drop leaves no columns")
-        target = kept[-1]
-    if target not in header:
-        raise UsageError(f"{path} has no column {target!r}; its columns are: {names}")
-    if target in drop or target in (features or ()):
-        option = "--drop" if target in drop else "--features"
-        raise UsageError(f"{option} names the target column {target!r}; leave it out")
-    return target
 
 
 def _check_header(path, header, used):

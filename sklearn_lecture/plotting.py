@@ -4,7 +4,7 @@ matplotlib is imported only when something is drawn.
 """
 
 import numpy as np
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from .lecture import slide_cost
 
@@ -85,10 +85,6 @@ class LossCurveDisplay:
         Axes with the curve.
     figure_ : matplotlib Figure
         Figure containing the curve.
-
-    See Also
-    --------
-    FitDisplay : The data and the fitted curve of a 1-D regression.
 
     Examples
     --------
@@ -205,10 +201,6 @@ class FitDisplay:
         Axes with the units (``ax_`` unless ``units_ax`` was given).
     figure_ : matplotlib Figure
         Figure containing the plot.
-
-    See Also
-    --------
-    LossCurveDisplay : J at every iteration.
 
     Examples
     --------
@@ -371,9 +363,7 @@ def _check_1d(X, y):
         )
     x = X_arr[:, 0]
     if y is not None:
-        y = np.asarray(y, dtype=np.float64)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
+        y = column_or_1d(y, dtype=np.float64)
         if y.shape != x.shape:
             raise ValueError(
                 f"y has shape {y.shape}; FitDisplay needs one target value per row "
