@@ -188,27 +188,23 @@ def _number(text, column, path, line, is_target=False):
     try:
         value = float(text)
     except ValueError:
-        if text.lower() in MISSING:
-            raise UsageError(
-                f"column {column!r} has a missing value ({path}, line {line}); "
-                "fill in or drop that row"
-            ) from None
-        hint = f"leave it out with --drop {shlex.quote(column)}, or encode it"
-        if is_target:
-            hint = (
-                f"the target must be numeric: choose another with --target and leave "
-                f"this one out with --drop {shlex.quote(column)}"
-            )
-        if _is_number(text.replace(",", ".")):
-            hint = "write decimal points, not decimal commas"
-        elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
-            hint = "write numbers without thousands separators"
-        raise UsageError(
-            f"column {column!r} is not numeric ({path}, line {line}: {text!r}); {hint}"
-        ) from None
-    if not math.isfinite(value):
-        raise UsageError(
-            f"column {column!r} has a non-finite value ({path}, line {line}: "
-            f"{text!r}); fill in or drop that row"
+        value = None
+    if value is not None and math.isfinite(value):
+        return value
+    where, fill = f"{path}, line {line}", "fill in or drop that row"
+    if value is not None:
+        raise UsageError(f"column {column!r} has a non-finite value ({where}: {text!r}); {fill}")
+    if text.lower() in MISSING:
+        raise UsageError(f"column {column!r} has a missing value ({where}); {fill}")
+    if _is_number(text.replace(",", ".")):
+        hint = "write decimal points, not decimal commas"
+    elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+        hint = "write numbers without thousands separators"
+    elif is_target:
+        hint = (
+            "the target must be numeric: choose another with --target and leave this one out "
+            f"with --drop {shlex.quote(column)}"
         )
-    return value
+    else:
+        hint = f"leave it out with --drop {shlex.quote(column)}, or encode it"
+    raise UsageError(f"column {column!r} is not numeric ({where}: {text!r}); {hint}")

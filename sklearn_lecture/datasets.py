@@ -35,7 +35,7 @@ def make_lecture_bumps(n_samples=60):
 
 
 def make_l3sig(n_samples=11):
-    """The slide's data of l3sig: ``x = linspace(0, 10, n)``, ``y = -0.1 (x - 2)^2``.
+    """The slide's data of l3sig: ``x = linspace(0, 10, n)`` and its parabola.
 
     Parameters
     ----------
@@ -46,6 +46,7 @@ def make_l3sig(n_samples=11):
     -------
     X : ndarray of shape (n_samples, 1)
     y : ndarray of shape (n_samples,)
+        ``-0.1 (x - 2)^2``.
 
     Examples
     --------
@@ -76,6 +77,7 @@ def make_three_regions(n_samples=120, *, breakpoints=(3.0, 7.0), noise=0.05, ran
     Returns
     -------
     X : ndarray of shape (n_samples, 1)
+        x, sorted.
     y : ndarray of shape (n_samples,)
 
     Examples

@@ -81,19 +81,15 @@ class LossCurveDisplay:
     ----------
     line_ : matplotlib Line2D
         The curve.
-    ax_ : matplotlib Axes
-        Axes with the curve.
-    figure_ : matplotlib Figure
-        Figure containing the curve.
+    ax_, figure_ : matplotlib Axes and Figure
+        Where the curve is drawn.
 
     Examples
     --------
     >>> from sklearn_lecture import LossCurveDisplay, RBFRegressor
     >>> from sklearn_lecture.datasets import make_lecture_bumps
-    >>> X, y = make_lecture_bumps()
-    >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
-    >>> display = LossCurveDisplay.from_estimator(rbf)
-    >>> display.ax_.get_ylabel()
+    >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(*make_lecture_bumps())
+    >>> LossCurveDisplay.from_estimator(rbf).ax_.get_ylabel()
     'J = 1/(2n) sum e^2 + (l2/2) ||W||^2 (standardised units)'
     """
 
@@ -189,18 +185,12 @@ class FitDisplay:
 
     Attributes
     ----------
-    line_ : matplotlib Line2D
-        The estimate.
-    data_ : matplotlib Line2D or None
-        The data points.
+    line_, data_ : matplotlib Line2D
+        The estimate and the data points (None when not drawn).
     unit_lines_ : list of matplotlib Line2D
         One line per unit contribution (empty when there are none).
-    ax_ : matplotlib Axes
-        Axes with the plot.
-    units_ax_ : matplotlib Axes
-        Axes with the units (``ax_`` unless ``units_ax`` was given).
-    figure_ : matplotlib Figure
-        Figure containing the plot.
+    ax_, units_ax_, figure_ : matplotlib Axes, Axes and Figure
+        Where the plot is drawn; ``units_ax_`` is ``ax_`` unless ``units_ax`` was given.
 
     Examples
     --------
@@ -208,8 +198,7 @@ class FitDisplay:
     >>> from sklearn_lecture.datasets import make_lecture_bumps
     >>> X, y = make_lecture_bumps()
     >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
-    >>> display = FitDisplay.from_estimator(rbf, X, y)
-    >>> len(display.unit_lines_)
+    >>> len(FitDisplay.from_estimator(rbf, X, y).unit_lines_)
     3
     """
 
