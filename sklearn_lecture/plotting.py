@@ -27,7 +27,8 @@ def _check_matplotlib(caller):
         ) from exc
 
 
-def _new_axes(ax):
+def _new_axes(ax, caller):
+    _check_matplotlib(caller)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -117,8 +118,7 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, with ``line_``, ``ax_`` and ``figure_`` set.
         """
-        _check_matplotlib(f"{type(self).__name__}.plot")
-        ax = _new_axes(ax)
+        ax = _new_axes(ax, f"{type(self).__name__}.plot")
         J = np.asarray(self.loss_curve, dtype=np.float64)
         kwargs.setdefault("label", self.estimator_name if name is None else name)
         (self.line_,) = ax.plot(np.arange(1, J.size + 1), J, **kwargs)
@@ -256,8 +256,7 @@ class FitDisplay:
         display : FitDisplay
             The display, drawn.
         """
-        _check_matplotlib(f"{type(self).__name__}.plot")
-        ax = _new_axes(ax)
+        ax = _new_axes(ax, f"{type(self).__name__}.plot")
         name = self.estimator_name if name is None else name
         self.data_ = None
         if show_data and self.x is not None and self.y is not None:
@@ -270,8 +269,7 @@ class FitDisplay:
         (self.line_,) = ax.plot(self.x_grid, self.y_pred, **{**kw, **(line_kw or {})})
         if units and units_ax is None:
             _limit_to_fit(ax)
-        ax.set_xlabel("x")
-        ax.set_ylabel("y")
+        ax.set(xlabel="x", ylabel="y")
         ax.legend(fontsize="small")
         self.ax_, self.figure_ = ax, ax.figure
         return self
@@ -290,8 +288,7 @@ class FitDisplay:
         if self.intercept is not None and self.intercept != 0:
             uax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0", gid=_UNIT_GID)
         if separate:
-            uax.set_xlabel("x")
-            uax.set_ylabel("w_k phi_k(x) and w0")
+            uax.set(xlabel="x", ylabel="w_k phi_k(x) and w0")
             uax.legend(fontsize="small")
         return lines
 
