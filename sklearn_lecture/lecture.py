@@ -136,6 +136,11 @@ SETTINGS = {
 KERNELS = ("sigmoid", "rbf", "relu")
 
 
+def _exactly(n_iter):
+    """Stop after exactly ``n_iter`` updates, as the slides' loops do."""
+    return dict(max_iter=n_iter, tol=0.0, n_iter_no_change=n_iter)
+
+
 def l6rbf_estimator(example, c0, n_iter, n_samples):
     """The slide l6rbf1, l6rbf2 or l6rbf3 from ``c0``: an unfitted one-unit RBFRegressor."""
     from ._rbf import RBFRegressor
@@ -152,10 +157,8 @@ def l6rbf_estimator(example, c0, n_iter, n_samples):
         init=[[c0]],
         width=l6rbf["b"].value,
         learning_rate=learning_rate_from_slide(l6rbf["a"].value, n_samples, "sum"),
-        max_iter=n_iter,
-        tol=0.0,
-        n_iter_no_change=n_iter,  # never stop early: the slide's loop runs n_iter times
         standardize=False,
+        **_exactly(n_iter),
         **flags,
     )
 
@@ -172,10 +175,8 @@ def l3sig_estimator(h, n_iter, n_samples, random_state):
         coefs_init=[W1[:1], W2[:h]],  # W1's first row multiplies x, W2's first h rows Z
         intercepts_init=[W1[1], W2[h]],  # the rows that multiply the column of ones
         learning_rate=learning_rate_from_slide(a, n_samples, "half_sum"),
-        max_iter=n_iter,
-        tol=0.0,
-        n_iter_no_change=n_iter,
         standardize=False,
+        **_exactly(n_iter),
     )
 
 
@@ -233,12 +234,11 @@ def replay_lecture(quick=False, random_state=0, progress=None):
         f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_l3sig} updates), the "
         "lecture's method and the defaults"
     )
-    exactly = dict(max_iter=n_l3sig, tol=0.0, n_iter_no_change=n_l3sig)
     for key, model in [
         ("l3sig", lambda h: l3sig_estimator(h, n_l3sig, len(ys), random_state)),
         (
             "l3sig_defaults",
-            lambda h: SigmoidMLPRegressor((h,), random_state=random_state, **exactly),
+            lambda h: SigmoidMLPRegressor((h,), random_state=random_state, **_exactly(n_l3sig)),
         ),
     ]:
         out[key] = [(f"h = {h}", _fit(model(h), Xs, ys)) for h in SETTINGS["l3sig"]["h"].value]
