@@ -25,10 +25,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from sklearn_lecture import LossCurveDisplay, SigmoidMLPRegressor
+from sklearn_lecture import SigmoidMLPRegressor
 from sklearn_lecture.datasets import make_l3sig
+from sklearn_lecture.figures import l3sig_figure
 from sklearn_lecture.lecture import SETTINGS, l3sig_estimator
-from sklearn_lecture.plotting import plot_replays
 
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -52,7 +52,6 @@ n = len(y)  # n = 11
 # ``l3sig_estimator(h, n_iter, n, seed)`` builds that SigmoidMLPRegressor with
 # ``hidden_layer_sizes=(h,), coefs_init=[W1[:1], W2[:h]], intercepts_init=[W1[1], W2[h]],
 # learning_rate=n * a, standardize=False, max_iter=n_iter, tol=0, n_iter_no_change=n_iter``.
-a = SETTINGS["l3sig"]["a"].value  # a stand-in: the slides give no step
 
 
 def lecture_l3sig(h, seed):
@@ -97,16 +96,8 @@ for method, nets in [("the lecture's method", lecture), ("the defaults", default
 # %%
 # The figure
 # ----------
-fig, axes = plt.subplot_mosaic([["fit", "fit"], ["loss", "default"]], figsize=(10, 7),
-                              layout="constrained")
-ax_fit, ax_loss, ax_default = axes["fit"], axes["loss"], axes["default"]
-plot_replays([(f"h = {h}", net) for h, net in lecture.items()], X, y, ax_fit=ax_fit,
-             ax_loss=ax_loss, cost="half_sum")
-for i, (h, net) in enumerate(defaults.items()):
-    LossCurveDisplay.from_estimator(net, ax=ax_default, color=f"C{i + 1}",
-                                    name=f"h = {h}, final alpha {net.learning_rate_:.3g}")
-ax_fit.set_title(f"the lecture's method: y = -0.1 (x - 2)^2, {n_iter} updates")
-ax_loss.set_title(f"the same step a = {a:g} for both")
-ax_default.set_title("the defaults (learning_rate='auto')")
-ax_default.set_ylabel("J = 1/(2n) sum e^2 + (l2/2) ||W||^2\n(standardised y)")
+# The lecture's method (top) and the defaults (bottom): the fits and J per iteration.
+# The command line (``python -m sklearn_lecture``) draws the same figure.
+fig = l3sig_figure([(f"h = {h}", net) for h, net in lecture.items()],
+                   [(f"h = {h}", net) for h, net in defaults.items()], X, y, fig=plt.figure())
 fig.savefig(FIGURES / "l3sig.png", dpi=150)

@@ -31,8 +31,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from sklearn_lecture.datasets import make_lecture_bumps
+from sklearn_lecture.figures import l6rbf1_figure
 from sklearn_lecture.lecture import SETTINGS, l6rbf_estimator
-from sklearn_lecture.plotting import plot_replays
 
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -76,10 +76,8 @@ fits = [(f"c0 = {c0:g}", l6rbf_estimator("l6rbf1", c0, n_updates, n).fit(X, y))
         for c0 in SETTINGS["l6rbf1"]["c0"].value]
 for label, rbf in fits:
     print(f"{label} -> c = {rbf.centers_[0, 0]:.3f}, the slide's J = {2 * n * rbf.loss_:.4f}")
-fig, (ax_fit, ax_loss) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
-plot_replays(fits, X, y, ax_fit=ax_fit, ax_loss=ax_loss, cost="sum")
-ax_fit.set_title("yhat = exp(-(x - c)^2 / b)")
-ax_loss.set_title("J per iteration")
+# The command line (``python -m sklearn_lecture``) draws the same figure.
+fig = l6rbf1_figure(fits, X, y, fig=plt.figure())
 fig.savefig(FIGURES / "l6rbf1.png", dpi=150)
 
 # %%

@@ -27,8 +27,8 @@ import matplotlib.pyplot as plt
 
 from sklearn_lecture import FitDisplay, LossCurveDisplay, RBFRegressor
 from sklearn_lecture.datasets import make_lecture_bumps
+from sklearn_lecture.figures import l6rbf2_l6rbf3_figure
 from sklearn_lecture.lecture import SETTINGS, l6rbf_estimator
-from sklearn_lecture.plotting import plot_replays
 
 FIGURES = Path(os.environ.get("SKLEARN_LECTURE_FIGURES") or Path(__file__).parent / "figures")
 FIGURES.mkdir(parents=True, exist_ok=True)
@@ -55,15 +55,9 @@ for name, rbf in models.items():
 # %%
 # The comparisons of the slides
 # -----------------------------
-fig, axes = plt.subplot_mosaic([["w", "w0"], ["J", "J"]], figsize=(10, 7),
-                              layout="constrained")
-fits = list(models.items())
-for panel, pair in enumerate([fits[:2], fits[2:]]):
-    plot_replays(pair, X, y, ax_fit=axes[["w", "w0"][panel]], ax_loss=axes["J"], cost="sum",
-                 first_color=2 * panel + 1)
-axes["w"].set_title("c0 = 0: adding w")
-axes["w0"].set_title("c0 = 1: adding w0")
-axes["J"].set_title("J per iteration (ticks at the final values)")
+# l6rbf1 vs l6rbf2 from c0 = 0 (left), l6rbf2 vs l6rbf3 from c0 = 1 (right), and the
+# slides' J of all four; the command line (``python -m sklearn_lecture``) draws the same.
+fig = l6rbf2_l6rbf3_figure(list(models.items()), X, y, fig=plt.figure())
 fig.savefig(FIGURES / "l6rbf2_l6rbf3.png", dpi=150)
 
 # %%

@@ -121,7 +121,7 @@ def main(argv=None):
         sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
         return code
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
@@ -132,12 +132,13 @@ def main(argv=None):
     except OSError as exc:
         if not _stdout_failed():
             raise
-        print(
-            f"{PROG}: error: cannot write the results to standard output: {exc.strerror or exc}",
-            file=sys.stderr,
-        )
+        _error(f"cannot write the results to standard output: {exc.strerror or exc}")
         _to_devnull(sys.stdout)
         return 1
+
+
+def _error(message):
+    print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
 def _stdout_failed():
@@ -186,7 +187,7 @@ def _run(args):
     X, y, title = _load_data(args, n_folds)
     figures = _figures_wanted(args)
     models = comparison_models(args.random_state, quick=args.quick)
-    _apply_options(models, args, n_train=len(y) - -(-len(y) // n_folds))
+    note = _apply_options(models, args, n_train=len(y) - -(-len(y) // n_folds))
     lecture = args.data is None
     n_steps = len(models) + (5 + figures if lecture else 0) + figures
     progress = _progress(n_steps, args.quiet)
@@ -198,22 +199,22 @@ def _run(args):
         print_lecture_summary(results)
         if figures:
             progress(f"writing the lecture's figures to {args.out}")
-            from ._figures import lecture_figures
+            from .figures import lecture_figures
 
             written += _save(lecture_figures(results), args.out)
     scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
     print_table(scores, title, n_folds, _advice(args))
-    if not args.early_stopping:
-        print(f"  Early stopping is off: {args.early_stopping_off}")
+    if note:
+        print(f"  {note}")
     if figures:
         progress(f"writing the comparison figure to {args.out}")
-        from ._figures import comparison_figure
+        from .figures import comparison_figure
 
         written += _save({"comparison.png": comparison_figure(scores, title, n_folds)}, args.out)
     if written:
         print(f"\nFigures written to {args.out}{os.sep}: " + ", ".join(written))
     if all("error" in s for s in scores.values()):
-        print(f"{PROG}: error: every model failed on {title}; see the table", file=sys.stderr)
+        _error(f"every model failed on {title}; see the table")
         return 1
     return 0
 
@@ -230,17 +231,17 @@ def _advice(args):
 def _apply_options(models, args, n_train=None):
     """--max-iter and --tol for the three networks, --solver and --l2 for the lecture's two.
 
-    Early stopping holds out 10% of each training fold; below 20 rows (2 held out) it
-    is turned off for the three networks, and ``args.early_stopping_off`` says why.
+    Early stopping holds out 10% of each training fold; below 20 rows (2 held out) it is
+    turned off for the three networks, and the returned note says why (else None).
     """
     options = {o: getattr(args, o) for o in ("max_iter", "tol", "solver", "l2")}
     options = {o: value for o, value in options.items() if value is not None}
-    args.early_stopping = n_train is None or n_train >= 20
-    if not args.early_stopping:
+    note = None
+    if n_train is not None and n_train < 20:
         options["early_stopping"] = False
-        args.early_stopping_off = (
-            f"the smallest training fold has {n_train} rows, too few to hold out 10% "
-            "(at least 2 rows) for validation"
+        note = (
+            f"Early stopping is off: the smallest training fold has {n_train} rows, too few "
+            "to hold out 10% (at least 2 rows) for validation"
         )
     for model in models.values():
         if not hasattr(model, "steps"):
@@ -250,6 +251,7 @@ def _apply_options(models, args, n_train=None):
         ours = type(net).__module__.startswith(__package__)
         shared = ("max_iter", "tol", "early_stopping")
         net.set_params(**{o: v for o, v in options.items() if ours or o in shared})
+    return note
 
 
 def _load_data(args, n_folds):
@@ -289,11 +291,7 @@ def _figures_wanted(args):
             file=sys.stderr,
         )
         return False
-    _make_out_dir(args.out)
-    return True
-
-
-def _make_out_dir(out):
+    out = args.out
     if not out:
         raise UsageError("--out needs a folder name")
     if os.path.exists(out) and not os.path.isdir(out):
@@ -302,6 +300,7 @@ def _make_out_dir(out):
         os.makedirs(out, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the folder {out}: {exc.strerror}") from None
+    return True
 
 
 # ----------------------------------------------------------------- comparison

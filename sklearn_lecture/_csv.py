@@ -18,34 +18,11 @@ class UsageError(Exception):
 
 
 def read_csv(path, target=None, features=None, drop=None):
-    """Read a numeric CSV file with a header row.
+    """Read a CSV file of numbers under a header row: ``(X, y, feature names, target name)``.
 
-    Parameters
-    ----------
-    path : str
-        The file, separated by commas, semicolons or tabs.
-    target : str, default=None
-        The column to predict; the last column not in ``drop`` when None.
-    features : list of str, default=None
-        The feature columns; all but the target and ``drop`` when None.
-    drop : list of str, default=None
-        Columns to leave out; ``""`` leaves out the unnamed ones (row names).
-
-    Returns
-    -------
-    X : ndarray of shape (n_rows, n_features)
-        The feature columns.
-    y : ndarray of shape (n_rows,)
-        The target column.
-    features : list of str
-        The names of the columns of X.
-    target : str
-        The name of the target column.
-
-    Raises
-    ------
-    UsageError
-        For a file or a column that cannot be used, with what to change.
+    The file may be separated by commas, semicolons or tabs. ``target`` defaults to the last
+    column not in ``drop``, ``features`` to all others not in ``drop``; ``drop`` may name
+    ``""``, the unnamed columns (row names).
     """
     rows = _rows(path, _read_text(path))
     if not rows:
@@ -148,32 +125,26 @@ def _choose_columns(path, header, target, features, drop):
     """Check the header and the user's column choices; return ``(target, features)``."""
     names = ", ".join(repr(name) for name in header)
     drop = set(drop or ())
-    for option, chosen in (("--features", features or ()), ("--drop", drop - {""})):
+    kept = [name for name in header if name not in drop]
+    if target is None and not kept:
+        raise UsageError("--drop leaves no columns")
+    target = kept[-1] if target is None else target
+    for option, chosen in (
+        ("--features: ", features or ()),
+        ("--drop: ", drop - {""}),
+        ("", [target]),
+    ):
         for name in chosen:
             if name not in header:
-                raise UsageError(
-                    f"{option}: {path} has no column {name!r}; its columns are: {names}"
-                )
-    target = _choose_target(path, header, target, features, drop, names)
+                raise UsageError(f"{option}{path} has no column {name!r}; its columns are: {names}")
+    if target in drop or target in (features or ()):
+        option = "--drop" if target in drop else "--features"
+        raise UsageError(f"{option} names the target column {target!r}; leave it out")
     if features is None:
         features = [name for name in header if name != target and name not in drop]
     _check_header(path, header, [*features, target])
     _check_features(path, header, target, features)
     return target, features
-
-
-def _choose_target(path, header, target, features, drop, names):
-    if target is None:  # the last column that is not dropped
-        kept = [name for name in header if name not in drop]
-        if not kept:
-            raise UsageError("--drop leaves no columns")
-        target = kept[-1]
-    if target not in header:
-        raise UsageError(f"{path} has no column {target!r}; its columns are: {names}")
-    if target in drop or target in (features or ()):
-        option = "--drop" if target in drop else "--features"
-        raise UsageError(f"{option} names the target column {target!r}; leave it out")
-    return target
 
 
 def _check_header(path, header, used):
@@ -217,27 +188,23 @@ def _number(text, column, path, line, is_target=False):
     try:
         value = float(text)
     except ValueError:
-        if text.lower() in MISSING:
-            raise UsageError(
-                f"column {column!r} has a missing value ({path}, line {line}); "
-                "fill in or drop that row"
-            ) from None
-        hint = f"leave it out with --drop {shlex.quote(column)}, or encode it"
-        if is_target:
-            hint = (
-                f"the target must be numeric: choose another with --target and leave "
-                f"this one out with --drop {shlex.quote(column)}"
-            )
-        if _is_number(text.replace(",", ".")):
-            hint = "write decimal points, not decimal commas"
-        elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
-            hint = "write numbers without thousands separators"
-        raise UsageError(
-            f"column {column!r} is not numeric ({path}, line {line}: {text!r}); {hint}"
-        ) from None
-    if not math.isfinite(value):
-        raise UsageError(
-            f"column {column!r} has a non-finite value ({path}, line {line}: "
-            f"{text!r}); fill in or drop that row"
+        value = None
+    if value is not None and math.isfinite(value):
+        return value
+    where, fill = f"{path}, line {line}", "fill in or drop that row"
+    if value is not None:
+        raise UsageError(f"column {column!r} has a non-finite value ({where}: {text!r}); {fill}")
+    if text.lower() in MISSING:
+        raise UsageError(f"column {column!r} has a missing value ({where}); {fill}")
+    if _is_number(text.replace(",", ".")):
+        hint = "write decimal points, not decimal commas"
+    elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+        hint = "write numbers without thousands separators"
+    elif is_target:
+        hint = (
+            "the target must be numeric: choose another with --target and leave this one out "
+            f"with --drop {shlex.quote(column)}"
         )
-    return value
+    else:
+        hint = f"leave it out with --drop {shlex.quote(column)}, or encode it"
+    raise UsageError(f"column {column!r} is not numeric ({where}: {text!r}); {hint}")

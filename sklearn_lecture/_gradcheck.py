@@ -25,7 +25,7 @@ class TrainingProblem(NamedTuple):
 def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
     """The problem ``fit`` solves: the objective J, its parameter layout and start.
 
-    The first steps of ``fit``, from the fitted parameters or a clone's initial ones.
+    Built as ``fit`` builds it, from the fitted parameters or else a clone's initial ones.
 
     Parameters
     ----------
@@ -38,7 +38,7 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
     sample_weight : array-like of shape (n_samples,), default=None
         Weights s_i of the rows.
     dtype : {None, float32, float64}, default=None
-        The dtype of the problem (by default, the one ``fit`` trains in).
+        The dtype of the problem; None: the one ``fit`` trains in.
 
     Returns
     -------
@@ -110,14 +110,8 @@ def check_gradients(
 
     Parameters
     ----------
-    estimator : RBFRegressor or SigmoidMLPRegressor, or a Pipeline ending in one
-        The model; a Pipeline's earlier steps transform X first.
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Data on which J is evaluated.
-    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        Targets.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weights s_i of the rows.
+    estimator, X, y, sample_weight
+        As in :func:`training_problem`.
     eps : float, default=1e-6
         Relative step: ``h_i = eps * max(1, |theta_i|)``.
     max_entries : int, default=200

@@ -1,9 +1,7 @@
 """The slides' examples: their settings, their estimators and their replay.
 
-The slides' J is ``sum e^2`` (l6rbf1-3) or ``1/2 sum e^2`` (l3sig), the
-estimators' ``1/(2n) sum e^2``: the slide's step a is ``learning_rate = 2 n a``
-or ``n a``. :data:`SETTINGS` says which values are the slides' and which are
-stand-ins.
+The slides' J is ``sum e^2`` (l6rbf1-3) or ``1/2 sum e^2`` (l3sig), the estimators'
+``1/(2n) sum e^2``: the slide's step a is ``learning_rate = 2 n a`` or ``n a``.
 
 Examples
 --------
@@ -46,7 +44,7 @@ def _factor(cost, n_samples):
 
 
 def learning_rate_from_slide(a, n_samples, cost):
-    """The ``learning_rate`` that makes the estimators take the slide's step ``a``.
+    """The ``learning_rate`` (``2 n a`` or ``n a``) that takes the slide's step ``a``.
 
     Parameters
     ----------
@@ -60,27 +58,23 @@ def learning_rate_from_slide(a, n_samples, cost):
     Returns
     -------
     learning_rate : float
-        ``2 n a`` for ``"sum"``, ``n a`` for ``"half_sum"``.
     """
     return _factor(cost, n_samples) * a
 
 
 def slide_cost(loss_curve, n_samples, cost):
-    """The slide's J from the estimators' ``J = 1/(2n) sum e^2`` (e.g. ``loss_curve_``).
+    """The slide's J, ``2 n J`` or ``n J``, from the estimators' J (e.g. ``loss_curve_``).
 
     Parameters
     ----------
     loss_curve : float or array-like
-        The estimators' J, in the units of y (``standardize=False``).
-    n_samples : int
-        n, the number of rows.
-    cost : {"sum", "half_sum"}
+        The estimators' ``J = 1/(2n) sum e^2``, in the units of y (``standardize=False``).
+    n_samples, cost
         As in :func:`learning_rate_from_slide`.
 
     Returns
     -------
     J : ndarray
-        ``2 n J`` (``sum e^2``) or ``n J`` (``1/2 sum e^2``).
     """
     return _factor(cost, n_samples) * np.asarray(loss_curve, dtype=np.float64)
 
@@ -142,6 +136,11 @@ SETTINGS = {
 KERNELS = ("sigmoid", "rbf", "relu")
 
 
+def _exactly(n_iter):
+    """Stop after exactly ``n_iter`` updates, as the slides' loops do."""
+    return dict(max_iter=n_iter, tol=0.0, n_iter_no_change=n_iter)
+
+
 def l6rbf_estimator(example, c0, n_iter, n_samples):
     """The slide l6rbf1, l6rbf2 or l6rbf3 from ``c0``: an unfitted one-unit RBFRegressor."""
     from ._rbf import RBFRegressor
@@ -158,10 +157,8 @@ def l6rbf_estimator(example, c0, n_iter, n_samples):
         init=[[c0]],
         width=l6rbf["b"].value,
         learning_rate=learning_rate_from_slide(l6rbf["a"].value, n_samples, "sum"),
-        max_iter=n_iter,
-        tol=0.0,
-        n_iter_no_change=n_iter,  # never stop early: the slide's loop runs n_iter times
         standardize=False,
+        **_exactly(n_iter),
         **flags,
     )
 
@@ -178,10 +175,8 @@ def l3sig_estimator(h, n_iter, n_samples, random_state):
         coefs_init=[W1[:1], W2[:h]],  # W1's first row multiplies x, W2's first h rows Z
         intercepts_init=[W1[1], W2[h]],  # the rows that multiply the column of ones
         learning_rate=learning_rate_from_slide(a, n_samples, "half_sum"),
-        max_iter=n_iter,
-        tol=0.0,
-        n_iter_no_change=n_iter,
         standardize=False,
+        **_exactly(n_iter),
     )
 
 
@@ -219,37 +214,34 @@ def replay_lecture(quick=False, random_state=0, progress=None):
     progress = progress or (lambda message: None)
     (Xb, yb), (Xs, ys) = make_lecture_bumps(), make_l3sig()
     out = {"bumps": (Xb, yb), "l3sig_data": (Xs, ys)}
-    nb, ns = len(yb), len(ys)
     n_iter = {name: SETTINGS[name]["n_iter"].value for name in ("l6rbf1", "l6rbf2", "l6rbf3")}
+
+    def l6rbf(label, name, c0):
+        return label, _fit(l6rbf_estimator(name, c0, n_iter[name], len(yb)), Xb, yb)
+
     progress(
         f"l6rbf1: yhat = exp(-(x - c)^2 / b) from c = 0, 0.5 and 1 ({n_iter['l6rbf1']} updates)"
     )
-    out["l6rbf1"] = [
-        (f"c0 = {c0:g}", _fit(l6rbf_estimator("l6rbf1", c0, n_iter["l6rbf1"], nb), Xb, yb))
-        for c0 in SETTINGS["l6rbf1"]["c0"].value
-    ]
+    out["l6rbf1"] = [l6rbf(f"c0 = {c0:g}", "l6rbf1", c0) for c0 in SETTINGS["l6rbf1"]["c0"].value]
     progress(
         f"l6rbf2 (from c = 0 and 1, {n_iter['l6rbf2']} updates) and l6rbf3 (from c = 1, "
         f"{n_iter['l6rbf3']} updates): adding w, then w0"
     )
-    out["l6rbf2_l6rbf3"] = [
-        (f"{name}, c0 = {c0:g}", _fit(l6rbf_estimator(name, c0, n_iter[name], nb), Xb, yb))
-        for name, c0 in [("l6rbf1", 0.0), ("l6rbf2", 0.0), ("l6rbf2", 1.0), ("l6rbf3", 1.0)]
-    ]
+    starts = [("l6rbf1", 0.0), ("l6rbf2", 0.0), ("l6rbf2", 1.0), ("l6rbf3", 1.0)]
+    out["l6rbf2_l6rbf3"] = [l6rbf(f"{name}, c0 = {c0:g}", name, c0) for name, c0 in starts]
     n_l3sig = 300 if quick else SETTINGS["l3sig"]["n_iter"].value
     progress(
         f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_l3sig} updates), the "
         "lecture's method and the defaults"
     )
-    hs = SETTINGS["l3sig"]["h"].value
-    out["l3sig"] = [
-        (f"h = {h}", _fit(l3sig_estimator(h, n_l3sig, ns, random_state), Xs, ys)) for h in hs
-    ]
-    exactly = dict(max_iter=n_l3sig, tol=0.0, n_iter_no_change=n_l3sig)
-    out["l3sig_defaults"] = [
-        (f"h = {h}", _fit(SigmoidMLPRegressor((h,), random_state=random_state, **exactly), Xs, ys))
-        for h in hs
-    ]
+    for key, model in [
+        ("l3sig", lambda h: l3sig_estimator(h, n_l3sig, len(ys), random_state)),
+        (
+            "l3sig_defaults",
+            lambda h: SigmoidMLPRegressor((h,), random_state=random_state, **_exactly(n_l3sig)),
+        ),
+    ]:
+        out[key] = [(f"h = {h}", _fit(model(h), Xs, ys)) for h in SETTINGS["l3sig"]["h"].value]
     common = dict(max_iter=300 if quick else 2000, random_state=random_state)
     for key, model, text in [
         ("kernels_mlp", SigmoidMLPRegressor, "SigmoidMLPRegressor(h=20)"),
@@ -261,23 +253,22 @@ def replay_lecture(quick=False, random_state=0, progress=None):
 
 
 def l3sig_final_costs(results):
-    """l3sig's last J per h, ``{"lecture": {h: J}, "defaults": {h: J}}``.
+    """l3sig's last J per h in :func:`replay_lecture`'s results (the slide's J for "lecture").
 
-    ``results`` is :func:`replay_lecture`'s; "lecture" is the slide's J.
+    Returns ``{"lecture": {h: J}, "defaults": {h: J}}``.
     """
-    final = {
-        method: {int(label.split()[-1]): est.loss_curve_[-1] for label, est in results[key]}
-        for method, key in [("lecture", "l3sig"), ("defaults", "l3sig_defaults")]
-    }
     n_samples = len(results["l3sig_data"][1])
-    final["lecture"] = {
-        h: float(slide_cost(J, n_samples, "half_sum")) for h, J in final["lecture"].items()
+    return {
+        method: {int(label.split()[-1]): scale(est.loss_curve_[-1]) for label, est in results[key]}
+        for method, key, scale in [
+            ("lecture", "l3sig", lambda J: float(slide_cost(J, n_samples, "half_sum"))),
+            ("defaults", "l3sig_defaults", lambda J: J),
+        ]
     }
-    return final
 
 
-def _print_settings():
-    """Every setting of the slides' replays, and whether it is the slides' or a stand-in."""
+def print_lecture_summary(results):
+    """Print the settings and what every replay of ``results`` ended with, then a blank line."""
     print(
         "Settings of the slides' examples (slide: from the slides; stand-in: the slides "
         "give none, so the package chose one):"
@@ -286,12 +277,6 @@ def _print_settings():
         for name, s in settings.items():
             value = s.value if isinstance(s.value, str) else repr(s.value)
             print(f"  {example:<7} {name:<9} {value:<44} {s.source:<9} {s.note}")
-
-
-def print_lecture_summary(results):
-    """Print the settings and what every replay of ``results`` ended with, then a blank line."""
-    Xb, yb = results["bumps"]
-    _print_settings()
     print(
         "\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
         "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
@@ -299,6 +284,7 @@ def print_lecture_summary(results):
     )
     _print_l6rbf(results)
     _print_l3sig(results)
+    Xb, yb = results["bumps"]
     for key, title in [
         ("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
         ("kernels_rbf", "RBFRegressor(K=4)"),

@@ -1,6 +1,6 @@
 """Export fitted models to ONNX with skl2onnx (the optional ``onnx`` extra).
 
-skl2onnx is imported only by :func:`register`. See :ref:`deploying` in the user guide.
+skl2onnx is imported only by :func:`register`.
 """
 
 import numpy as np
@@ -12,28 +12,13 @@ from ._rbf import RBFRegressor
 def register():
     """Teach ``skl2onnx.to_onnx`` to convert both estimators (alone or in a Pipeline).
 
-    Call it once; needs ``pip install -e ".[onnx]"``. The graphs compute ``Z = Phi([Z 1] W)``,
-    ``Yhat = [Z 1] W2`` and ``u_k = ||(x - c_k) / f||^2 / b_k``, ``yhat = Phi(u) w + w0``.
+    Call it once; needs ``pip install -e ".[onnx]"``. The user guide's :ref:`deploying`
+    shows an export.
 
     Raises
     ------
     ImportError
         If skl2onnx is not installed.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import onnxruntime, skl2onnx  # doctest: +SKIP
-    >>> from sklearn_lecture import RBFRegressor
-    >>> from sklearn_lecture.onnx import register
-    >>> X = np.linspace(-2, 2, 40).reshape(-1, 1).astype(np.float32)
-    >>> model = RBFRegressor(n_centers=5, max_iter=50).fit(X, np.sin(X[:, 0]))
-    >>> register()  # doctest: +SKIP
-    >>> onx = skl2onnx.to_onnx(model, X[:1])  # doctest: +SKIP
-    >>> session = onnxruntime.InferenceSession(onx.SerializeToString())  # doctest: +SKIP
-    >>> yhat = session.run(None, {"X": X})[0]  # doctest: +SKIP
-    >>> bool(np.allclose(yhat[:, 0], model.predict(X), atol=1e-4))  # doctest: +SKIP
-    True
     """
     try:
         from skl2onnx import update_registered_converter

@@ -4,12 +4,13 @@ matplotlib is imported only when something is drawn.
 """
 
 import numpy as np
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
+
+from .lecture import slide_cost
 
 __all__ = ["FitDisplay", "LossCurveDisplay", "plot_replays"]
 
-# Resolution of every saved figure (dots per inch).
-SAVEFIG_DPI = 150
+SAVEFIG_DPI = 150  # of every saved figure
 
 # What to install for the figures (the "plot" extra works in a source checkout only).
 MATPLOTLIB_HINT = (
@@ -18,7 +19,6 @@ MATPLOTLIB_HINT = (
 
 
 def _check_matplotlib(caller):
-    """Import matplotlib or raise an ImportError that says what to install."""
     try:
         import matplotlib  # noqa: F401
     except ImportError as exc:
@@ -27,7 +27,8 @@ def _check_matplotlib(caller):
         ) from exc
 
 
-def _new_axes(ax):
+def _new_axes(ax, caller):
+    _check_matplotlib(caller)
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -60,7 +61,7 @@ def _final_estimator(estimator):
         estimator, _ = _pipeline_tail(estimator)
         if not hasattr(estimator, "regressor_"):
             return estimator
-        estimator = estimator.regressor_  # TransformedTargetRegressor
+        estimator = estimator.regressor_
 
 
 class LossCurveDisplay:
@@ -75,30 +76,21 @@ class LossCurveDisplay:
     estimator_name : str, default=None
         Name used in the legend.
     standardized : bool, default=None
-        The units of J on the axis: True for standardised y, False for units
-        of y squared, None to leave them unsaid.
+        Units of J on the axis: True standardised, False units of y squared, None unsaid.
 
     Attributes
     ----------
     line_ : matplotlib Line2D
         The curve.
-    ax_ : matplotlib Axes
-        Axes with the curve.
-    figure_ : matplotlib Figure
-        Figure containing the curve.
-
-    See Also
-    --------
-    FitDisplay : The data and the fitted curve of a 1-D regression.
+    ax_, figure_ : matplotlib Axes and Figure
+        Where the curve is drawn.
 
     Examples
     --------
     >>> from sklearn_lecture import LossCurveDisplay, RBFRegressor
     >>> from sklearn_lecture.datasets import make_lecture_bumps
-    >>> X, y = make_lecture_bumps()
-    >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
-    >>> display = LossCurveDisplay.from_estimator(rbf)
-    >>> display.ax_.get_ylabel()
+    >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(*make_lecture_bumps())
+    >>> LossCurveDisplay.from_estimator(rbf).ax_.get_ylabel()
     'J = 1/(2n) sum e^2 + (l2/2) ||W||^2 (standardised units)'
     """
 
@@ -126,39 +118,30 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, with ``line_``, ``ax_`` and ``figure_`` set.
         """
-        _check_matplotlib(f"{type(self).__name__}.plot")
-        ax = _new_axes(ax)
+        ax = _new_axes(ax, f"{type(self).__name__}.plot")
         J = np.asarray(self.loss_curve, dtype=np.float64)
-        name = self.estimator_name if name is None else name
-        kwargs.setdefault("label", name)
-        iterations = np.arange(1, J.size + 1)
-        (self.line_,) = ax.plot(iterations, J, **kwargs)
+        kwargs.setdefault("label", self.estimator_name if name is None else name)
+        (self.line_,) = ax.plot(np.arange(1, J.size + 1), J, **kwargs)
         if log_scale and np.any(J > 0):
             _plain_log_scale(ax)
         ax.set_xlabel("iteration")
         units = {True: " (standardised units)", False: " (units of y^2)"}
         ax.set_ylabel("J = 1/(2n) sum e^2 + (l2/2) ||W||^2" + units.get(self.standardized, ""))
-        if kwargs.get("label") is not None:
+        if kwargs["label"] is not None:
             ax.legend(fontsize="small")
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None, log_scale=True, **kwargs):
-        """Draw the ``loss_curve_`` of a fitted estimator.
+        """Draw the ``loss_curve_`` of a fitted estimator (or of a Pipeline around one).
 
         Parameters
         ----------
         estimator : estimator instance
-            A fitted estimator with ``loss_curve_`` (or a Pipeline around one).
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
-        name : str, default=None
-            Legend label; defaults to the estimator's class name.
-        log_scale : bool, default=True
-            Use a logarithmic J axis.
-        **kwargs : dict
-            Passed to :meth:`matplotlib.axes.Axes.plot`.
+            A fitted estimator with ``loss_curve_``.
+        ax, name, log_scale, **kwargs
+            As in :meth:`LossCurveDisplay.plot`; ``name`` defaults to the class name.
 
         Returns
         -------
@@ -182,9 +165,8 @@ class LossCurveDisplay:
 class FitDisplay:
     """A 1-D regression: the data, the fitted curve and, for RBFRegressor, its units.
 
-    For :class:`~sklearn_lecture.RBFRegressor` it also draws each unit
-    ``w_k phi_k(x)`` (only where it is not 0) and the bias ``w0``: the fitted
-    curve is their sum.
+    For :class:`~sklearn_lecture.RBFRegressor` it also draws each unit ``w_k phi_k(x)``
+    (only where it is not 0) and the bias ``w0``: the fitted curve is their sum.
 
     Parameters
     ----------
@@ -203,22 +185,12 @@ class FitDisplay:
 
     Attributes
     ----------
-    line_ : matplotlib Line2D
-        The estimate.
-    data_ : matplotlib Line2D or None
-        The data points.
+    line_, data_ : matplotlib Line2D
+        The estimate and the data points (None when not drawn).
     unit_lines_ : list of matplotlib Line2D
         One line per unit contribution (empty when there are none).
-    ax_ : matplotlib Axes
-        Axes with the plot.
-    units_ax_ : matplotlib Axes
-        Axes with the units (``ax_`` unless ``units_ax`` was given).
-    figure_ : matplotlib Figure
-        Figure containing the plot.
-
-    See Also
-    --------
-    LossCurveDisplay : J at every iteration.
+    ax_, units_ax_, figure_ : matplotlib Axes, Axes and Figure
+        Where the plot is drawn; ``units_ax_`` is ``ax_`` unless ``units_ax`` was given.
 
     Examples
     --------
@@ -226,8 +198,7 @@ class FitDisplay:
     >>> from sklearn_lecture.datasets import make_lecture_bumps
     >>> X, y = make_lecture_bumps()
     >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
-    >>> display = FitDisplay.from_estimator(rbf, X, y)
-    >>> len(display.unit_lines_)
+    >>> len(FitDisplay.from_estimator(rbf, X, y).unit_lines_)
     3
     """
 
@@ -285,8 +256,7 @@ class FitDisplay:
         display : FitDisplay
             The display, drawn.
         """
-        _check_matplotlib(f"{type(self).__name__}.plot")
-        ax = _new_axes(ax)
+        ax = _new_axes(ax, f"{type(self).__name__}.plot")
         name = self.estimator_name if name is None else name
         self.data_ = None
         if show_data and self.x is not None and self.y is not None:
@@ -299,8 +269,7 @@ class FitDisplay:
         (self.line_,) = ax.plot(self.x_grid, self.y_pred, **{**kw, **(line_kw or {})})
         if units and units_ax is None:
             _limit_to_fit(ax)
-        ax.set_xlabel("x")
-        ax.set_ylabel("y")
+        ax.set(xlabel="x", ylabel="y")
         ax.legend(fontsize="small")
         self.ax_, self.figure_ = ax, ax.figure
         return self
@@ -319,8 +288,7 @@ class FitDisplay:
         if self.intercept is not None and self.intercept != 0:
             uax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0", gid=_UNIT_GID)
         if separate:
-            uax.set_xlabel("x")
-            uax.set_ylabel("w_k phi_k(x) and w0")
+            uax.set(xlabel="x", ylabel="w_k phi_k(x) and w0")
             uax.legend(fontsize="small")
         return lines
 
@@ -341,7 +309,7 @@ class FitDisplay:
         name : str, default=None
             Legend label of the estimate; defaults to the class name.
         **kwargs : dict
-            Passed to :meth:`plot`.
+            Passed to :meth:`FitDisplay.plot`.
 
         Returns
         -------
@@ -381,49 +349,13 @@ def _check_1d(X, y):
         )
     x = X_arr[:, 0]
     if y is not None:
-        y = np.asarray(y, dtype=np.float64)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
+        y = column_or_1d(y, dtype=np.float64)
         if y.shape != x.shape:
             raise ValueError(
                 f"y has shape {y.shape}; FitDisplay needs one target value per row "
                 f"of X, shape ({x.size},)."
             )
     return x, y
-
-
-def plot_replays(fits, X, y, *, ax_fit, ax_loss, cost=None, first_color=1):
-    """Fitted 1-D models over the data on ``ax_fit``, their J per iteration on ``ax_loss``.
-
-    Parameters
-    ----------
-    fits : list of (str, estimator)
-        Labels and fitted estimators.
-    X, y : array-like of shape (n_samples, 1) and (n_samples,)
-        The data the models were fitted to.
-    ax_fit, ax_loss : matplotlib Axes
-        Axes for the fits and for J.
-    cost : {"sum", "half_sum"}, default=None
-        Draw the slide's J (:func:`sklearn_lecture.lecture.slide_cost`); None
-        draws ``loss_curve_``.
-    first_color : int, default=1
-        The colour ``C{first_color}`` of the first fit.
-    """
-    from .lecture import slide_cost
-
-    for i, (label, est) in enumerate(fits):
-        color = f"C{first_color + i}"
-        kw = dict(ax=ax_fit, name=label, show_data=i == 0, show_units=False)
-        FitDisplay.from_estimator(est, X, y, line_kw={"color": color}, **kw)
-        if cost is None:
-            LossCurveDisplay.from_estimator(est, ax=ax_loss, name=label, color=color)
-        else:
-            curve = slide_cost(est.loss_curve_, len(y), cost)
-            LossCurveDisplay(loss_curve=curve, estimator_name=label).plot(ax=ax_loss, color=color)
-    _final_ticks(ax_loss)
-    if cost is not None:
-        what = "sum e^2" if cost == "sum" else "1/2 sum e^2"
-        ax_loss.set_ylabel(f"the slide's J = {what} (units of y)")
 
 
 _UNIT_GID = "sklearn_lecture-unit"  # marks the lines of units and w0
@@ -494,7 +426,27 @@ def _rbf_units(estimator, grid):
     if not isinstance(model, RBFRegressor) or model.n_outputs_ != 1:
         return None, None
     Xt = grid if head is None else head.transform(grid)
-    phi = model.hidden_features(Xt)  # phi_k(x), (n_grid, K)
-    w = np.ravel(model.coef_)
-    contributions = phi * w  # column k is w_k phi_k(x)
+    contributions = model.hidden_features(Xt) * np.ravel(model.coef_)  # column k: w_k phi_k(x)
     return contributions.astype(np.float64), float(np.ravel(model.intercept_)[0])
+
+
+def plot_replays(fits, X, y, *, ax_fit, ax_loss, cost=None, first_color=1):
+    """Fitted 1-D models over the data on ``ax_fit``, their J per iteration on ``ax_loss``.
+
+    ``fits`` is a list of ``(label, fitted estimator)``; ``cost`` ("sum" or "half_sum")
+    draws the slide's J (:func:`~sklearn_lecture.lecture.slide_cost`), None
+    ``loss_curve_``; the first fit is drawn in the colour ``C{first_color}``.
+    """
+    for i, (label, est) in enumerate(fits):
+        color = f"C{first_color + i}"
+        kw = dict(ax=ax_fit, name=label, show_data=i == 0, show_units=False)
+        FitDisplay.from_estimator(est, X, y, line_kw={"color": color}, **kw)
+        if cost is None:
+            LossCurveDisplay.from_estimator(est, ax=ax_loss, name=label, color=color)
+        else:
+            curve = slide_cost(est.loss_curve_, len(y), cost)
+            LossCurveDisplay(loss_curve=curve, estimator_name=label).plot(ax=ax_loss, color=color)
+    _final_ticks(ax_loss)
+    if cost is not None:
+        what = "sum e^2" if cost == "sum" else "1/2 sum e^2"
+        ax_loss.set_ylabel(f"the slide's J = {what} (units of y)")
