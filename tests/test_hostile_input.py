@@ -471,10 +471,12 @@ def test_rbf_init_array_with_bad_values_is_a_clear_error(init, match):
             RBFRegressor(1, init=init, max_iter=2).fit(X, y)
 
 
-@pytest.mark.parametrize("scale", [1.7e308, 1e-320, 1e300, 1e-300])
+@pytest.mark.parametrize("scale", [2.0**1023, 2.0**-1063, 2.0**997, 2.0**-997])
 @pytest.mark.parametrize("name", ["mlp", "rbf"])
 def test_extreme_sample_weights_fit_like_unit_weights(name, scale):
-    # weights near 1.7e308 (sum overflows) or 1e-320 (subnormal): LinAlgError and warnings
+    # weights near 1.7e308 (sum overflows) or 1e-320 (subnormal): LinAlgError and warnings.
+    # Powers of two scale the weights exactly, so the fits agree to the last bit (a scale
+    # such as 1e300 rounds sw * scale, and long steps grow that to ~3e-10 relative).
     X, y = smooth_data()
     sw = np.random.RandomState(0).uniform(0.5, 1.0, len(X))
     est = make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
@@ -484,14 +486,14 @@ def test_extreme_sample_weights_fit_like_unit_weights(name, scale):
         warnings.simplefilter("error", RuntimeWarning)
         ref = clone(est).fit(X, y, sample_weight=sw).predict(X)
         pred = clone(est).fit(X, y, sample_weight=sw * scale).predict(X)
-    rtol = 1e-12 if scale > 1e-300 else 1e-3  # 1e-320 keeps only a few bits (measured 1e-4)
+    rtol = 0 if scale > 1e-300 else 1e-3  # 2^-1063 keeps only a few bits (measured 1e-4)
     np.testing.assert_allclose(pred, ref, rtol=rtol, atol=rtol)
 
 
 def test_float32_weights_of_1e38_fit_like_unit_weights():
     X, y = smooth_data()
     X32, y32 = X.astype(np.float32), y.astype(np.float32)
-    sw = np.full(len(X), 1e38)
+    sw = np.full(len(X), 2.0**126)  # 8.5e37, near float32's largest (3.4e38), scaled exactly
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("error", RuntimeWarning)
