@@ -124,23 +124,21 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         record = object.__new__(type(self))  # receives what validate_data records
         record.__dict__.update(self.__dict__)
         data = _Data(*rows.validate(record, X, y, sample_weight, reset=not plan.keeps_units))
-        if self._penalty_chosen_on(plan, rows, data):
-            data = _distinct_rows(data)
+        if self._may_choose_penalty(plan, rows):
+            distinct = _distinct_rows(data)  # l2="auto" penalises fewer than 5 per parameter:
+            p = self._n_trained(data.X.shape[1], data.Y.shape[1])  # those train on the
+            if distinct.X.shape[0] < ROWS_PER_PARAMETER * p:  # distinct rows, counted so
+                data = distinct
         self._check_continuation(plan, data, caller)
         standardizer = self._standardize(plan, rows, data)
         params = self._initialise(plan, rows, data, standardizer, rng)
         return data, record, standardizer, params
 
-    def _penalty_chosen_on(self, plan, rows, data):
-        """Whether ``l2="auto"`` penalises this fit (rows in memory, fewer than
-        ``ROWS_PER_PARAMETER`` per trained parameter): it then trains on the distinct rows."""
+    def _may_choose_penalty(self, plan, rows):
+        """Whether ``l2="auto"`` may penalise this fit (see :ref:`penalty_choice`)."""
         fixed = self.solver == "gd" and self.learning_rate != "auto"  # the lecture's, unpenalised
-        if plan.one_step or self.l2 != "auto" or fixed or self.early_stopping:
-            return False
-        if rows is not InMemoryRows:
-            return False
-        n = data.X.shape[0] if data.sw is None else np.count_nonzero(data.sw)
-        return n < ROWS_PER_PARAMETER * self._n_trained(data.X.shape[1], data.Y.shape[1])
+        one_step_or_held_out = plan.one_step or self.early_stopping
+        return self.l2 == "auto" and not fixed and not one_step_or_held_out and rows is InMemoryRows
 
     def _check_continuation(self, plan, data, caller=None):
         """A plan that continues needs the fitted outputs and parameter shapes."""

@@ -165,3 +165,18 @@ def test_a_quiet_stretch_does_not_stop_a_fit_whose_J_still_falls():
     curve = [1.0 - 0.5 * tol * k for k in range(5 * window)]  # half of tol per iteration
     stops = [k for k, J in enumerate(curve) if slow.record(np.zeros(1), J)]
     assert stops and stops[0] == patience  # J falls by less than tol: the rule ends it
+
+
+@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
+def test_rows_per_parameter_are_counted_by_distinct_rows(solver):
+    """100 rows with weight 5 and the same rows repeated 5 times (500 rows, above 5 per
+    parameter): one data set, so one penalty and one model."""
+    X, y = _data(100, noise=0.3)
+    weighted = fit_quietly(
+        SigmoidMLPRegressor(solver=solver, random_state=0), X, y, sample_weight=np.full(100, 5)
+    )
+    repeated = fit_quietly(
+        SigmoidMLPRegressor(solver=solver, random_state=0), X.repeat(5, 0), y.repeat(5)
+    )
+    assert weighted.l2_ == repeated.l2_ > 0
+    np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
