@@ -299,9 +299,8 @@ class RBFRegressor(LectureRegressorBase):
         if "coef" in grads:
             grads["coef"] -= P.T @ se  # grad_w = -phi^T e; slide: dJ/dw = -2 sum e phi
         if "intercept" in grads:
-            grads["intercept"] -= (
-                np.ones(len(se), se.dtype) @ se
-            )  # grad_w0 = -sum e (slide: -2 sum e)
+            # grad_w0 = -sum e = -1^T e (slide: dJ/dw0 = -2 sum e)
+            grads["intercept"] -= np.ones(len(se), se.dtype) @ se
         if through_u:
             ewphi = np.matmul(-se, w.T)  # the slides' e w phi: e_i w_k (-Phi'(u_ik)), n x K
             ewphi *= dPhi
