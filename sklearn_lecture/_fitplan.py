@@ -245,7 +245,8 @@ class FitSteps:
             on_iteration=None if callbacks is None else callbacks.on_iteration,
         )
         adaptive = self.learning_rate == "auto" and not plan.one_step
-        long = long_steps(n_rows, theta.size)
+        lam = self._auto_penalty(plan, objective, validation, n_eff)
+        long = long_steps(n_rows, theta.size, judged=lam is None)
         J_first = self.loss_curve_[0] if plan.one_step and plan.continues else None
 
         def run(theta, max_iter):  # the plan's solver from theta
@@ -256,7 +257,6 @@ class FitSteps:
                 objective, theta, rule=rule, **{**settings, "max_iter": max_iter}
             )
 
-        lam = self._auto_penalty(plan, objective, validation, n_eff)
         if lam is None:
             return self._penalty_path(run, objective, theta, max_iter, n_eff)
         objective.set_penalty(lam, self._penalized())

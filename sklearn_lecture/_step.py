@@ -17,9 +17,8 @@ penalty): gradient descent on that quadratic part of J converges for any
 * ``"auto"``: with ``s = W_k - W_{k-1}`` and ``y = dJ/dW_k - dJ/dW_{k-1}``, the
   trial alpha is the Barzilai-Borwein step ``s.s / s.y`` after odd updates and
   ``s.y / y.y`` after even ones (``alpha0`` when ``s.y <= 0``), kept within
-  ``ALPHA_RANGE * alpha0`` (up to ``SHORT_CAP alpha0`` while there are fewer rows than
-  trained parameters). The trial
-  ``W' = W - alpha dJ/dW`` is accepted when
+  ``ALPHA_RANGE * alpha0`` (up to ``SHORT_CAP alpha0`` on few rows: :func:`long_steps`).
+  The trial ``W' = W - alpha dJ/dW`` is accepted when
   ``J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W)`` (nonmonotone
   Armijo test); otherwise alpha is halved. No accepted step: J is at its minimum.
 """
@@ -33,7 +32,7 @@ ARMIJO = 1e-4  # gamma
 BACKTRACK = 0.5  # the factor alpha shrinks by while a trial fails the test
 ALPHA_RANGE = (1e-10, 1e6)  # alpha within these multiples of alpha0
 SHORT_CAP = 5.0  # the upper multiple while the rows do not determine the parameters
-ROWS_PER_PARAMETER = 5  # rows per trained parameter from which l2="auto" is 0
+ROWS_PER_PARAMETER = 5  # rows per trained parameter from which steps may be long, l2="auto" 0
 RISE_WARNING = 10.0  # a fixed alpha whose J rose this many-fold is warned about
 MIN_ITER_CHECKED = 10  # shorter fixed-alpha runs are judged only by where J ends,
 SHORT_RISE = 100.0  # ... an error when it ends this many times above its start
@@ -83,10 +82,11 @@ def first_alpha(G, l2):
     return 1.0 / lam
 
 
-def long_steps(n_rows, n_params):
-    """Whether there are rows enough for long steps (at least one per trained parameter);
-    with fewer, J has many valleys that fit the noise, and long steps find them."""
-    return n_rows >= n_params
+def long_steps(n_rows, n_params, judged=False):
+    """Whether steps may be long: from ``ROWS_PER_PARAMETER`` rows per trained parameter, or
+    from one when GCV chooses the penalty. With fewer rows, J has many valleys that fit the
+    noise, and long steps find them."""
+    return n_rows >= (1 if judged else ROWS_PER_PARAMETER) * n_params
 
 
 @dataclass

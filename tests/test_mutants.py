@@ -44,10 +44,12 @@ def test_first_alpha_is_one_over_lambda_max_or_one_when_that_is_not_positive(G, 
     assert first_alpha(G, l2) == alpha0
 
 
-def test_long_steps_start_at_one_row_per_parameter():
+def test_long_steps_start_at_rows_per_parameter_or_one_when_gcv_judges():
     n_params = 10
-    assert long_steps(n_params, n_params)
-    assert not long_steps(n_params - 1, n_params)
+    assert long_steps(ROWS_PER_PARAMETER * n_params, n_params)
+    assert not long_steps(ROWS_PER_PARAMETER * n_params - 1, n_params)
+    assert long_steps(n_params, n_params, judged=True)
+    assert not long_steps(n_params - 1, n_params, judged=True)
 
 
 @pytest.mark.parametrize("J, grad", [(1.0, [np.nan, 0.0]), (np.inf, [0.0, 0.0])])
