@@ -292,7 +292,7 @@ class FitSteps:
             theta, progress = run(theta, max_iter - used)
             used += progress.n_iter
             stages.append((theta.copy(), progress, lam))
-            A, mse = objective.gauss_newton(theta)
+            A, mse = objective.gauss_newton(theta, partial(_yhat, self._forward))
             score, df = gcv(mse, A, lam, n_eff)
             scores.append(score)
             if len(stages) == 1 and not df <= GCV_MAX_DF * n_eff:

@@ -86,32 +86,28 @@ class Objective:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return self.rows.sum_blocks(self._block_sums, theta)
 
-    def gauss_newton(self, theta):
+    def gauss_newton(self, theta, predict):
         """``(A, mse)``: ``A = sum_i s_i j_i j_i^T / sum s`` and ``sum_i s_i ||e_i||^2 / sum s``.
 
-        ``j_i = dyhat_i / dtheta`` (one per output), read from the model's own backprop:
-        the gradient sums of row i are ``-e_i j_i``, so those at ``y_i`` minus those at
-        ``y_i + 1`` are ``j_i``. In-memory rows only (one pass, two calls per row and output).
+        ``j_i = dyhat_i / dtheta`` (one per output), read from the model's own backprop: at
+        ``y_i = yhat_i + 1`` (``predict(params, X)`` gives Yhat), e_i = 1 and the gradient
+        sums of row i are ``-j_i``. In-memory rows only (one call per row and output).
         """
         params, p = self.params(theta), self.layout.size
         A, sse = np.zeros((p, p)), 0.0
-
-        def sums(x, y):  # the gradient sums of one row, and its ||e||^2
-            grad = np.zeros(p, dtype=theta.dtype)
-            return grad, float(self.block_loss_grad(params, x, y, None, self.layout.unpack(grad)))
-
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for Xb, Yb, sb in self.rows.blocks():
                 s = np.ones(Xb.shape[0]) if sb is None else np.asarray(sb, dtype=np.float64)
-                jac = []
-                for i in range(Xb.shape[0]):
-                    at_y, sse_i = sums(Xb[i : i + 1], Yb[i : i + 1])
-                    sse += s[i] * sse_i
-                    for k in range(Yb.shape[1]):
-                        y_k = Yb[i : i + 1].copy()
-                        y_k[0, k] += 1
-                        jac.append(at_y - sums(Xb[i : i + 1], y_k)[0])  # j_i of output k
-                jac = np.asarray(jac, dtype=np.float64)
+                Yhat = predict(params, Xb)
+                sse += float(s @ ((Yb - Yhat) ** 2).sum(axis=1))
+                jac = np.zeros((Yb.size, p), dtype=theta.dtype)  # row i, output k: i * K + k
+                for row, (i, k) in enumerate(np.ndindex(Yb.shape)):
+                    Y_1 = Yhat[i : i + 1].copy()
+                    Y_1[0, k] += 1  # e = 1 on output k, 0 on the others
+                    self.block_loss_grad(
+                        params, Xb[i : i + 1], Y_1, None, self.layout.unpack(jac[row])
+                    )
+                jac = -jac.astype(np.float64)
                 A += jac.T @ (jac * np.repeat(s, Yb.shape[1])[:, None])
         return A / self.total_weight, sse / self.total_weight
 
