@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._backend import InMemoryRows, rows_backend, scaled_weights
 from ._fitplan import _CALLBACK_MIXINS, FitPlan, FitSteps, _Data, _features, _TrainRows, _yhat
-from ._rows import SparseRowBlocks, one_blas_thread, predict_in_blocks
+from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread, predict_in_blocks
 from ._standardize import Standardizer, predict_original_units, r2_in_range
 from ._step import ROWS_PER_PARAMETER, penalty
 
@@ -338,15 +338,17 @@ def check_init_value(value, name, shape):
 
 
 def _distinct_rows(data):
-    """The distinct rows of ``data`` (at most ``DISTINCT_MAX_ROWS``) in sorted order, each
-    weighted by the sum of its weights (rows of weight 0 dropped).
+    """The distinct rows of ``data`` (at most ``DISTINCT_MAX_ROWS``, 32 MB; a sparse X of
+    256 kB dense) in sorted order, each weighted by the sum of its weights (weight 0 dropped).
 
     Repeating a row and weighting it are then the same data, bit for bit, whatever the
     order of the rows: a penalised fit on few rows can hang on the rounding of J's sums
     (the valley it ends in), which otherwise depends on that order.
     """
-    n, d = data.X.shape
-    if n > DISTINCT_MAX_ROWS or n * d > DISTINCT_MAX_ROWS * 1000:  # (read dense to compare)
+    n = data.X.shape[0]
+    sparse = isinstance(data.X, SparseRowBlocks)  # rows are compared dense, as cached:
+    limit = ArrayRows.SPARSE_CACHE_BYTES if sparse else ArrayRows.CACHE_BYTES  # 256 kB, 32 MB
+    if n > DISTINCT_MAX_ROWS or data.X.nbytes > limit:
         return data
     s = np.ones(n) if data.sample_weight is None else np.asarray(data.sample_weight, float)
     kept = np.flatnonzero(s > 0)
@@ -355,5 +357,5 @@ def _distinct_rows(data):
     )
     weights = np.bincount(inverse.ravel(), weights=s[kept], minlength=len(first))
     idx = kept[first]
-    X = data.X.subset(idx) if isinstance(data.X, SparseRowBlocks) else data.X[idx]
+    X = data.X.subset(idx) if sparse else data.X[idx]
     return type(data)(X, data.Y[idx], data.y_2d, weights, scaled_weights(weights, X.dtype), data)
