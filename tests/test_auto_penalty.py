@@ -180,3 +180,23 @@ def test_rows_per_parameter_are_counted_by_distinct_rows(solver):
     )
     assert weighted.l2_ == repeated.l2_ > 0
     np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
+
+
+def test_the_path_keeps_the_largest_lambda_within_5_percent_of_the_least_gcv(monkeypatch):
+    """Scripted GCV scores: least at the 2nd lambda, the 3rd within 5% of it, the 4th
+    two past the least ends the path; the fit keeps the 3rd lambda and its updates."""
+    from sklearn_lecture import _fitplan
+
+    scores = iter([1.0, 0.99, 1.02, 1.2, 1.3, 1.4])
+    calls = []
+
+    def scripted(mse, A, lam, n):
+        calls.append(lam)
+        return next(scores), 0.0
+
+    monkeypatch.setattr(_fitplan, "gcv", scripted)
+    X, y = _data(160, noise=0.5)
+    est = fit_quietly(SigmoidMLPRegressor(random_state=0), X, y)
+    assert calls == list(L2_PATH[:4])
+    assert est.l2_ == L2_PATH[2]
+    assert len(est.loss_curve_) == est.n_iter_
