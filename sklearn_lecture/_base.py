@@ -58,6 +58,29 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """lambda of the L2 penalty (:func:`~._step.penalty`)."""
         return penalty(self.l2, self.learning_rate, self.solver)
 
+    def _least_squares_readout(self, params, X, Y, s, names, solve_w=True, solve_w0=True):
+        """Set the output layer's w (``solve_w``) and w0 (``solve_w0``), named ``names``, to
+        the minimum of J given the features it combines, penalty included (a ridge solve)."""
+        w_name, w0_name = names
+        _, P = self._forward(params, X.astype(np.float64))
+        F = np.hstack([P] * solve_w + [np.ones((P.shape[0], 1))] * solve_w0)
+        target = Y.astype(np.float64).copy()
+        if not solve_w:
+            target -= P @ params[w_name]
+        if not solve_w0:
+            target -= params[w0_name]
+        w = np.ones(F.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
+        G = F.T @ (F * w[:, None]) / w.sum()
+        r = F.T @ (target * w[:, None]) / w.sum()
+        ridge = np.full(G.shape[0], 1e-3 * (np.trace(G) / G.shape[0] + 1e-12))  # stabiliser
+        if solve_w:
+            ridge[: P.shape[1]] += self._l2()  # (lambda / 2) ||w||^2 adds lambda to G's w block
+        sol = np.linalg.solve(G + np.diag(ridge), r)
+        if solve_w:
+            params[w_name] = sol[: P.shape[1]]
+        if solve_w0:
+            params[w0_name] = sol[-1]
+
     def _use_init_values(self, params, given, X, Y, names, standardizer):
         """Replace ``params`` by the user's ``given`` ones (units of X and y, converted as a warm
         start); refuse a start (``names``: block -> parameter) that overflows X's dtype or J."""

@@ -236,7 +236,9 @@ class RBFRegressor(LectureRegressorBase):
         solve_w = self.fit_weights and "coef" not in given
         solve_w0 = self.fit_intercept and "intercept" not in given
         if solve_w or solve_w0:
-            self._least_squares_readout(params, X, Y, sample_weight, solve_w, solve_w0)
+            self._least_squares_readout(
+                params, X, Y, sample_weight, ("coef", "intercept"), solve_w, solve_w0
+            )
         return params
 
     def _init_values(self, K, n_outputs):
@@ -249,27 +251,6 @@ class RBFRegressor(LectureRegressorBase):
             shape = () if n_outputs == 1 and np.ndim(w0) == 0 else (n_outputs,)
             given["intercept"] = check_init_value(w0, "intercept_init", shape).reshape(n_outputs)
         return given
-
-    def _least_squares_readout(self, params, X, Y, s, solve_w, solve_w0):
-        """Set w (``solve_w``) and w0 (``solve_w0``) to the minimum of J, penalty included."""
-        _, P = self._forward(params, X.astype(np.float64))
-        F = np.hstack([P] * solve_w + [np.ones((P.shape[0], 1))] * solve_w0)
-        target = Y.astype(np.float64).copy()
-        if not solve_w:
-            target -= P @ params["coef"]
-        if not solve_w0:
-            target -= params["intercept"]
-        w = np.ones(F.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
-        G = F.T @ (F * w[:, None]) / w.sum()
-        r = F.T @ (target * w[:, None]) / w.sum()
-        ridge = np.full(G.shape[0], 1e-3 * (np.trace(G) / G.shape[0] + 1e-12))  # stabiliser
-        if solve_w:
-            ridge[: P.shape[1]] += self._l2()  # (lambda / 2) ||w||^2 adds lambda to G's w block
-        sol = np.linalg.solve(G + np.diag(ridge), r)
-        if solve_w:
-            params["coef"] = sol[: P.shape[1]]
-        if solve_w0:
-            params["intercept"] = sol[-1]
 
     def _forward(self, params, X, kernel=None, derivative=False, keep_u=False, unit=False):
         """``(yhat, phi)``, or with ``derivative`` ``(yhat, phi, Phi'(u), u if keep_u)``."""
