@@ -2,16 +2,6 @@
 
 The slides' J is ``sum e^2`` (l6rbf1-3) or ``1/2 sum e^2`` (l3sig), the estimators'
 ``1/(2n) sum e^2``: the slide's step a is ``learning_rate = 2 n a`` or ``n a``.
-
-Examples
---------
->>> from sklearn_lecture.lecture import learning_rate_from_slide, slide_cost
->>> learning_rate_from_slide(1e-3, n_samples=60, cost="sum")  # l6rbf: 2 n a
-0.12
->>> learning_rate_from_slide(1e-3, n_samples=11, cost="half_sum")  # l3sig: n a
-0.011
->>> float(slide_cost([0.5], n_samples=60, cost="sum")[0])  # sum e^2 = 2n J
-60.0
 """
 
 import warnings
@@ -54,10 +44,6 @@ def learning_rate_from_slide(a, n_samples, cost):
         n, the number of rows.
     cost : {"sum", "half_sum"}
         The slide's J: ``sum e^2`` (l6rbf1-3) or ``1/2 sum e^2`` (l3sig).
-
-    Returns
-    -------
-    learning_rate : float
     """
     return _factor(cost, n_samples) * a
 
@@ -71,10 +57,6 @@ def slide_cost(loss_curve, n_samples, cost):
         The estimators' ``J = 1/(2n) sum e^2``, in the units of y (``standardize=False``).
     n_samples, cost
         As in :func:`learning_rate_from_slide`.
-
-    Returns
-    -------
-    J : ndarray
     """
     return _factor(cost, n_samples) * np.asarray(loss_curve, dtype=np.float64)
 

@@ -84,14 +84,6 @@ class LossCurveDisplay:
         The curve.
     ax_, figure_ : matplotlib Axes and Figure
         Where the curve is drawn.
-
-    Examples
-    --------
-    >>> from sklearn_lecture import LossCurveDisplay, RBFRegressor
-    >>> from sklearn_lecture.datasets import make_lecture_bumps
-    >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(*make_lecture_bumps())
-    >>> LossCurveDisplay.from_estimator(rbf).ax_.get_ylabel()
-    'J = 1/(2n) sum e^2 + (l2/2) ||W||^2 (standardised units)'
     """
 
     def __init__(self, *, loss_curve, estimator_name=None, standardized=None):
@@ -165,8 +157,7 @@ class LossCurveDisplay:
 class FitDisplay:
     """A 1-D regression: the data, the fitted curve and, for RBFRegressor, its units.
 
-    For :class:`~sklearn_lecture.RBFRegressor` it also draws each unit ``w_k phi_k(x)``
-    (only where it is not 0) and the bias ``w0``: the fitted curve is their sum.
+    The units ``w_k phi_k(x)`` (drawn where not 0) and the bias ``w0`` add up to the curve.
 
     Parameters
     ----------
@@ -191,15 +182,6 @@ class FitDisplay:
         One line per unit contribution (empty when there are none).
     ax_, units_ax_, figure_ : matplotlib Axes, Axes and Figure
         Where the plot is drawn; ``units_ax_`` is ``ax_`` unless ``units_ax`` was given.
-
-    Examples
-    --------
-    >>> from sklearn_lecture import FitDisplay, RBFRegressor
-    >>> from sklearn_lecture.datasets import make_lecture_bumps
-    >>> X, y = make_lecture_bumps()
-    >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
-    >>> len(FitDisplay.from_estimator(rbf, X, y).unit_lines_)
-    3
     """
 
     def __init__(
@@ -237,10 +219,8 @@ class FitDisplay:
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
-        name : str, default=None
-            Legend label of the estimate; defaults to ``estimator_name``.
+        ax, name
+            As in :meth:`LossCurveDisplay.plot`: axes to draw on, legend label of the estimate.
         show_data : bool, default=True
             Draw the data points.
         show_units : bool, default=True
@@ -306,10 +286,8 @@ class FitDisplay:
             The targets, drawn as points when given.
         grid_resolution : int, default=200
             Number of grid points between ``min(X)`` and ``max(X)``.
-        name : str, default=None
-            Legend label of the estimate; defaults to the class name.
-        **kwargs : dict
-            Passed to :meth:`FitDisplay.plot`.
+        name, **kwargs
+            Legend label (default: the class name), and :meth:`FitDisplay.plot`'s arguments.
 
         Returns
         -------
