@@ -190,12 +190,7 @@ class RBFRegressor(LectureRegressorBase):
 
     def _n_trained(self, n_features, n_outputs):
         K = self.n_centers
-        size = {
-            "centers": K * n_features,
-            "widths": K,
-            "coef": K * n_outputs,
-            "intercept": n_outputs,
-        }
+        size = dict(centers=K * n_features, widths=K, coef=K * n_outputs, intercept=n_outputs)
         return sum(size[name] for name in self._trainable())
 
     def _trainable(self):
@@ -299,9 +294,8 @@ class RBFRegressor(LectureRegressorBase):
         if "coef" in grads:
             grads["coef"] -= P.T @ se  # grad_w = -phi^T e; slide: dJ/dw = -2 sum e phi
         if "intercept" in grads:
-            grads["intercept"] -= (
-                np.ones(len(se), se.dtype) @ se
-            )  # grad_w0 = -sum e (slide: -2 sum e)
+            # grad_w0 = -sum e (slide: -2 sum e)
+            grads["intercept"] -= np.ones(len(se), se.dtype) @ se
         if through_u:
             ewphi = np.matmul(-se, w.T)  # the slides' e w phi: e_i w_k (-Phi'(u_ik)), n x K
             ewphi *= dPhi

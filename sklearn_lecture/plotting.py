@@ -36,17 +36,6 @@ def _new_axes(ax, caller):
     return ax
 
 
-def _standardized_target(estimator):
-    """Whether ``loss_curve_`` is in standardised units of y (None: unknown)."""
-    from sklearn.preprocessing import StandardScaler
-
-    estimator, _ = _pipeline_tail(estimator)
-    if hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
-        scaler = estimator.transformer_
-        return isinstance(scaler, StandardScaler) and scaler.with_std or None
-    return bool(getattr(estimator, "standardize", False))
-
-
 def _pipeline_tail(estimator):
     """A Pipeline's ``(last step, the steps before it or None)``; else ``(estimator, None)``."""
     if not hasattr(estimator, "steps"):
@@ -149,7 +138,14 @@ class LossCurveDisplay:
                 "estimator trained iteratively, such as RBFRegressor or SigmoidMLPRegressor."
             )
         name = type(model).__name__ if name is None else name
-        units = _standardized_target(estimator)
+        tail, _ = _pipeline_tail(estimator)  # is loss_curve_ in standardised units of y?
+        if hasattr(tail, "regressor_"):  # a TransformedTargetRegressor: None if unknown
+            from sklearn.preprocessing import StandardScaler
+
+            scaler = tail.transformer_
+            units = isinstance(scaler, StandardScaler) and scaler.with_std or None
+        else:
+            units = bool(getattr(tail, "standardize", False))
         display = cls(loss_curve=list(model.loss_curve_), estimator_name=name, standardized=units)
         return display.plot(ax=ax, log_scale=log_scale, **kwargs)
 
@@ -296,7 +292,21 @@ class FitDisplay:
         """
         _check_matplotlib(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
-        x, y = _check_1d(X, y)
+        X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
+        X_arr = X_arr.reshape(X_arr.shape[0], -1)  # a 1-D X is one column
+        if X_arr.shape[1] != 1:
+            raise ValueError(
+                f"FitDisplay draws 1-D regressions, but X has {X_arr.shape[1]} features; "
+                "pass a single column."
+            )
+        x = X_arr[:, 0]
+        if y is not None:
+            y = column_or_1d(y, dtype=np.float64)
+            if y.shape != x.shape:
+                raise ValueError(
+                    f"y has shape {y.shape}; FitDisplay needs one target value per row "
+                    f"of X, shape ({x.size},)."
+                )
         xs = np.linspace(x.min(), x.max(), grid_resolution)
         grid = xs.reshape(-1, 1)
         if hasattr(X, "columns"):  # keep the feature name the estimator was fitted with
@@ -314,26 +324,6 @@ class FitDisplay:
             x_grid=xs, y_pred=yhat, x=x, y=y, contributions=units, intercept=w0, estimator_name=name
         )
         return display.plot(**kwargs)
-
-
-def _check_1d(X, y):
-    """The one column of ``X`` and ``y`` as 1-D float arrays, or a ValueError."""
-    X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
-    X_arr = X_arr.reshape(X_arr.shape[0], -1)  # a 1-D X is one column
-    if X_arr.shape[1] != 1:
-        raise ValueError(
-            f"FitDisplay draws 1-D regressions, but X has {X_arr.shape[1]} features; "
-            "pass a single column."
-        )
-    x = X_arr[:, 0]
-    if y is not None:
-        y = column_or_1d(y, dtype=np.float64)
-        if y.shape != x.shape:
-            raise ValueError(
-                f"y has shape {y.shape}; FitDisplay needs one target value per row "
-                f"of X, shape ({x.size},)."
-            )
-    return x, y
 
 
 _UNIT_GID = "sklearn_lecture-unit"  # marks the lines of units and w0
