@@ -5,16 +5,11 @@ import warnings
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.extmath import row_norms
 from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
 
 from ._optimizers import _user_stacklevel
-
-
-def exact_squared_distances(A, B):
-    """``||a_i - b_i||^2`` from exact differences (B: one row, or one per row of A)."""
-    D = A - B
-    return np.einsum("ij,ij->i", D, D)
 
 
 def _distinct_rows(A):
@@ -96,14 +91,14 @@ def farthest_point_centers(X, n_centers, sample_weight=None):
     order = np.lexsort(X.T[::-1])
     X = X[order]
     mean = np.average(X, axis=0, weights=w[order] if w is not None else None)
-    chosen = [int(np.argmin(exact_squared_distances(X, mean)))]
-    nearest = exact_squared_distances(X, X[chosen[0]])
+    chosen = [int(np.argmin(row_norms(X - mean, squared=True)))]  # exact differences
+    nearest = row_norms(X - X[chosen[0]], squared=True)
     while len(chosen) < min(n_centers, X.shape[0]):
         k = int(np.argmax(nearest))
         if nearest[k] <= 0:
             break  # every distinct row is already a centre
         chosen.append(k)
-        np.minimum(nearest, exact_squared_distances(X, X[k]), out=nearest)
+        np.minimum(nearest, row_norms(X - X[k], squared=True), out=nearest)
     return _repeat(X[chosen], n_centers)  # fewer distinct rows than centres: repeat them
 
 
@@ -111,8 +106,8 @@ def initial_centers(init, K, X, sample_weight, rng, standardizer):
     """The starting centres c (training units): given by ``init``, or by its rule."""
     if not isinstance(init, str):
         return _given_centers(init, K, X.shape[1], standardizer)
-    rows = X if sample_weight is None else X[np.asarray(sample_weight) > 0]
-    n_rows = len(np.unique(rows, axis=0))  # distinct: a repeated row gives one centre
+    # distinct rows of positive weight: a repeated row gives one centre
+    n_rows = len(_distinct_rows(_positive_rows(X, sample_weight)[0]))
     if K > n_rows:
         # Not an error: scikit-learn's checks fit K = 20 on 15 rows, and the fit is right
         warnings.warn(
@@ -137,7 +132,7 @@ def default_width(C, X, sample_weight):
         if C.shape[0] > 1:
             D2 = np.empty((C.shape[0], C.shape[0]))
             for k, c in enumerate(C):  # exact differences, one centre at a time
-                D2[k] = exact_squared_distances(C, c)
+                D2[k] = row_norms(C - c, squared=True)
             np.fill_diagonal(D2, np.inf)
             nearest = D2.min(axis=1)
             nearest = nearest[np.isfinite(nearest) & (nearest > 0)]

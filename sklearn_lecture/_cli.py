@@ -130,25 +130,18 @@ def main(argv=None):
         _to_devnull(sys.stdout, sys.stderr)
         return 141
     except OSError as exc:
-        if not _stdout_failed():
-            raise
-        _error(f"cannot write the results to standard output: {exc.strerror or exc}")
-        _to_devnull(sys.stdout)
-        return 1
+        try:  # can stdout take what is written to it (not e.g. /dev/full)? probe it
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+        except OSError:
+            _error(f"cannot write the results to standard output: {exc.strerror or exc}")
+            _to_devnull(sys.stdout)
+            return 1
+        raise
 
 
 def _error(message):
     print(f"{PROG}: error: {message}", file=sys.stderr)
-
-
-def _stdout_failed():
-    """Whether stdout cannot take what is written to it (e.g. /dev/full): probe it."""
-    try:
-        sys.stdout.write("\n")
-        sys.stdout.flush()
-    except OSError:
-        return True
-    return False
 
 
 def _to_devnull(*streams):

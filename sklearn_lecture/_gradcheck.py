@@ -40,7 +40,19 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
         ``(objective, layout, theta0, standardizer)``: J and its gradient, the parameter
         layout and the start.
     """
-    estimator, X = _lecture_model(estimator, X, y)
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline) and isinstance(estimator[-1], LectureRegressorBase):
+        before = estimator[:-1]  # its earlier steps transform X
+        if estimator[-1].__sklearn_is_fitted__():
+            estimator, X = estimator[-1], before.transform(X)
+        else:
+            estimator, X = estimator[-1], clone(before).fit_transform(X, y)
+    elif not isinstance(estimator, LectureRegressorBase):
+        raise TypeError(
+            "training_problem and check_gradients need an RBFRegressor or a SigmoidMLPRegressor, "
+            f"or a Pipeline ending in one; got {type(estimator).__name__}."
+        )
     if dtype is not None and np.dtype(dtype) not in (np.float32, np.float64):
         raise ValueError(f"dtype must be None, np.float32 or np.float64; got {dtype!r}.")
     if estimator.__sklearn_is_fitted__():
@@ -48,23 +60,6 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
     else:
         estimator, plan = clone(estimator), FitPlan.FRESH
     return TrainingProblem(*estimator._training_problem(plan, X, y, sample_weight, dtype))
-
-
-def _lecture_model(estimator, X, y):
-    """``(the lecture's model, the X it sees)``."""
-    from sklearn.pipeline import Pipeline
-
-    if isinstance(estimator, Pipeline) and isinstance(estimator[-1], LectureRegressorBase):
-        before = estimator[:-1]
-        if estimator[-1].__sklearn_is_fitted__():
-            return estimator[-1], before.transform(X)
-        return estimator[-1], clone(before).fit_transform(X, y)
-    if not isinstance(estimator, LectureRegressorBase):
-        raise TypeError(
-            "training_problem and check_gradients need an RBFRegressor or a SigmoidMLPRegressor, "
-            f"or a Pipeline ending in one; got {type(estimator).__name__}."
-        )
-    return estimator, X
 
 
 @validate_params(

@@ -4,9 +4,10 @@ import numbers
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import row_norms
 
 from ._base import LectureRegressorBase, check_init_value
-from ._centers import default_width, exact_squared_distances, initial_centers
+from ._centers import default_width, initial_centers
 from ._docstrings import shared_docstring
 from ._kernels import RADIAL_PROFILES
 
@@ -40,7 +41,7 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
     if bad.any():
         i, k = np.nonzero(bad)
         with np.errstate(over="ignore"):
-            D2[i, k] = exact_squared_distances(X[i], C[k])
+            D2[i, k] = row_norms(X[i] - C[k], squared=True)  # exact differences
             if widths is not None:
                 D2[i, k] /= np.broadcast_to(widths, (C.shape[0],))[k]
     return np.maximum(D2, 0.0, out=D2)
