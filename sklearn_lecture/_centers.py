@@ -39,20 +39,6 @@ def _given_centers(init, K, n_features, standardizer):
     return C
 
 
-def _random_centers(X, K, sample_weight, rng):
-    """K rows drawn with probability proportional to their weight."""
-    p = None if sample_weight is None else sample_weight / sample_weight.sum()
-    n_pos = X.shape[0] if p is None else int(np.count_nonzero(p))
-    idx = rng.choice(X.shape[0], K, replace=K > n_pos, p=p)
-    return X[idx].astype(np.float64)
-
-
-def _kmeans_plusplus_centers(X, K, sample_weight, rng):
-    Xp, sp = _positive_rows(X, sample_weight)
-    C, _ = kmeans_plusplus(Xp, min(K, Xp.shape[0]), sample_weight=sp, random_state=rng)
-    return _repeat(C, K).astype(np.float64)
-
-
 def _positive_rows(X, sample_weight):
     """The rows of positive weight and their weights."""
     if sample_weight is None:
@@ -66,8 +52,8 @@ def _repeat(C, K):
     return C if C.shape[0] >= K else C[np.arange(K) % C.shape[0]]
 
 
-def _kmeans_centers(X, K, sample_weight, rng=None):
-    """Farthest-point start, then weighted Lloyd (``rng`` unused)."""
+def _kmeans_centers(X, K, sample_weight):
+    """Farthest-point start, then weighted Lloyd."""
     C = farthest_point_centers(X, K, sample_weight)
     if _distinct_rows(C).shape[0] < K:
         return C  # fewer distinct rows than centres: use each row once
@@ -117,12 +103,16 @@ def initial_centers(init, K, X, sample_weight, rng, standardizer):
             UserWarning,
             stacklevel=_user_stacklevel(),
         )
-    rules = {
-        "random": _random_centers,
-        "kmeans++": _kmeans_plusplus_centers,
-        "kmeans": _kmeans_centers,
-    }
-    return rules[init](X, K, sample_weight, rng)
+    if init == "random":  # K rows drawn with probability proportional to their weight
+        p = None if sample_weight is None else sample_weight / sample_weight.sum()
+        n_pos = X.shape[0] if p is None else int(np.count_nonzero(p))
+        idx = rng.choice(X.shape[0], K, replace=K > n_pos, p=p)
+        return X[idx].astype(np.float64)
+    if init == "kmeans++":
+        Xp, sp = _positive_rows(X, sample_weight)
+        C, _ = kmeans_plusplus(Xp, min(K, Xp.shape[0]), sample_weight=sp, random_state=rng)
+        return _repeat(C, K).astype(np.float64)
+    return _kmeans_centers(X, K, sample_weight)
 
 
 def default_width(C, X, sample_weight):

@@ -32,8 +32,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         Starting weights, shaped like ``coefs_``, in the units of X and y (l3sig's
         ``W1[:1]``); ``None``: the default start (see Notes). Used by a fresh fit.
     intercepts_init : list of array-like or None, default=None
-        Starting bias rows, shaped like ``intercepts_`` (l3sig's ``W1[1]``); as
-        ``coefs_init``.
+        Starting bias rows (l3sig's ``W1[1]``); as ``coefs_init``.
 
     Attributes
     ----------

@@ -83,11 +83,9 @@ class RBFRegressor(LectureRegressorBase):
         Also learn each b_k (beyond the lecture), kept positive.
     %(parameters)s
     coef_init : array-like of shape (K,) or (n_outputs, K), or None, default=None
-        Starting w, shaped like ``coef_``, in the units of y; ``None``: least squares
-        (1 with ``fit_weights=False``).
+        Starting w in the units of y; ``None``: least squares (1 with ``fit_weights=False``).
     intercept_init : float, array-like of shape (n_outputs,), or None, default=None
-        Starting w0, shaped like ``intercept_``; as ``coef_init`` (0 with
-        ``fit_intercept=False``).
+        Starting w0; as ``coef_init`` (0 with ``fit_intercept=False``).
 
     Attributes
     ----------
@@ -102,10 +100,6 @@ class RBFRegressor(LectureRegressorBase):
     intercept_ : float or ndarray of shape (n_outputs,)
         The bias w0.
     %(attributes)s
-
-    See Also
-    --------
-    SigmoidMLPRegressor : The lecture's one-hidden-layer network.
 
     Notes
     -----

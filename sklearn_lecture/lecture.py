@@ -5,6 +5,7 @@ The slides' J is ``sum e^2`` (l6rbf1-3) or ``1/2 sum e^2`` (l3sig), the estimato
 """
 
 import warnings
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -116,6 +117,8 @@ SETTINGS = {
 
 
 KERNELS = ("sigmoid", "rbf", "relu")
+# The models fitted with each kernel on the bumps data (keys of replay_lecture's results)
+KERNEL_MODELS = {"kernels_mlp": "SigmoidMLPRegressor(h=20)", "kernels_rbf": "RBFRegressor(K=4)"}
 
 
 def _exactly(n_iter):
@@ -216,19 +219,16 @@ def replay_lecture(quick=False, random_state=0, progress=None):
         f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_l3sig} updates), the "
         "lecture's method and the defaults"
     )
-    for key, model in [
-        ("l3sig", lambda h: l3sig_estimator(h, n_l3sig, len(ys), random_state)),
-        (
-            "l3sig_defaults",
-            lambda h: SigmoidMLPRegressor((h,), random_state=random_state, **_exactly(n_l3sig)),
-        ),
-    ]:
-        out[key] = [(f"h = {h}", _fit(model(h), Xs, ys)) for h in SETTINGS["l3sig"]["h"].value]
+    hs = SETTINGS["l3sig"]["h"].value
+    lecture = [l3sig_estimator(h, n_l3sig, len(ys), random_state) for h in hs]
+    defaults = [
+        SigmoidMLPRegressor((h,), random_state=random_state, **_exactly(n_l3sig)) for h in hs
+    ]
+    for key, models in [("l3sig", lecture), ("l3sig_defaults", defaults)]:
+        out[key] = [(f"h = {h}", _fit(model, Xs, ys)) for h, model in zip(hs, models)]
     common = dict(max_iter=300 if quick else 2000, random_state=random_state)
-    for key, model, text in [
-        ("kernels_mlp", SigmoidMLPRegressor, "SigmoidMLPRegressor(h=20)"),
-        ("kernels_rbf", lambda **kw: RBFRegressor(n_centers=4, **kw), "RBFRegressor(K=4)"),
-    ]:
+    models = [SigmoidMLPRegressor, partial(RBFRegressor, n_centers=4)]  # as KERNEL_MODELS says
+    for (key, text), model in zip(KERNEL_MODELS.items(), models):
         progress(f"the three kernels side by side: {text} on the bumps data")
         out[key] = [(k, _fit(model(kernel=k, **common), Xb, yb)) for k in KERNELS]
     return out
@@ -267,10 +267,7 @@ def print_lecture_summary(results):
     _print_l6rbf(results)
     _print_l3sig(results)
     Xb, yb = results["bumps"]
-    for key, title in [
-        ("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
-        ("kernels_rbf", "RBFRegressor(K=4)"),
-    ]:
+    for key, title in KERNEL_MODELS.items():
         scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
         print(f"  kernels {title}: R^2 {scores}")
     print()

@@ -12,13 +12,8 @@ from ._rbf import RBFRegressor
 def register():
     """Teach ``skl2onnx.to_onnx`` to convert both estimators (alone or in a Pipeline).
 
-    Call it once; needs ``pip install -e ".[onnx]"``. The user guide's :ref:`deploying`
-    shows an export.
-
-    Raises
-    ------
-    ImportError
-        If skl2onnx is not installed.
+    Call it once; needs skl2onnx (``pip install -e ".[onnx]"``, else an ImportError says so).
+    The user guide's :ref:`deploying` shows an export.
     """
     try:
         from skl2onnx import update_registered_converter
