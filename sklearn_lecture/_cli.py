@@ -163,11 +163,8 @@ def _progress(n_steps, quiet):
     def report(message):
         step, elapsed = next(steps), time.perf_counter() - start
         if not quiet:
-            print(
-                f"[{step:>{width}}/{n_steps} {elapsed:5.1f}s] {message}",
-                file=sys.stderr,
-                flush=True,
-            )
+            line = f"[{step:>{width}}/{n_steps} {elapsed:5.1f}s] {message}"
+            print(line, file=sys.stderr, flush=True)
 
     return report
 

@@ -6,7 +6,6 @@ from contextlib import contextmanager
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import _check_sample_weight
 from threadpoolctl import OpenBLASController, ThreadpoolController
 
 # The dtypes training runs in (validate_data's dtype=: float32 stays, the rest is float64).
@@ -126,13 +125,6 @@ def y_beyond_range(dtype):
         f"y has values beyond the range of {dtype} (the dtype of X, in which the model is "
         "trained): pass X as float64, or rescale y."
     )
-
-
-def checked_weights(sample_weight, X):
-    """scikit-learn's checks of ``sample_weight``; none negative, one positive."""
-    sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
-    require_positive_weight(weight_signs(sw))
-    return sw
 
 
 def weight_signs(sw):

@@ -264,16 +264,6 @@ def print_lecture_summary(results):
         "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
         "times smaller):"
     )
-    _print_l6rbf(results)
-    _print_l3sig(results)
-    Xb, yb = results["bumps"]
-    for key, title in KERNEL_MODELS.items():
-        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
-        print(f"  kernels {title}: R^2 {scores}")
-    print()
-
-
-def _print_l6rbf(results):
     nb = len(results["bumps"][1])
     fits = [("l6rbf1", c0, est) for c0, est in results["l6rbf1"]]
     fits += [(*label.split(", "), est) for label, est in results["l6rbf2_l6rbf3"][1:]]
@@ -285,9 +275,6 @@ def _print_l6rbf(results):
             f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}{weights}"
             f" J = {J:.4f} after {est.n_iter_} updates"
         )
-
-
-def _print_l3sig(results):
     Xs, ys = results["l3sig_data"]
     final = l3sig_final_costs(results)
     for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
@@ -308,3 +295,8 @@ def _print_l3sig(results):
     ]:
         verdict = "below" if final[method][200] < final[method][20] else "above"
         print(f"  l3sig: with {text}, h = 200 ends {verdict} h = 20")
+    Xb, yb = results["bumps"]
+    for key, title in KERNEL_MODELS.items():
+        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
+        print(f"  kernels {title}: R^2 {scores}")
+    print()
