@@ -98,19 +98,9 @@ _nonnegative_float = _number(float, "a finite number >= 0", 0.0)
 
 
 def main(argv=None):
-    """Run the main job; return the exit code.
-
-    Parameters
-    ----------
-    argv : list of str, default=None
-        Command-line arguments; ``sys.argv[1:]`` when None.
-
-    Returns
-    -------
-    code : int
-        0 on success; 1 when every model failed or stdout failed (a full disk);
-        2 on bad input; 130 when interrupted; 141 (128 + SIGPIPE) for a closed pipe.
-    """
+    """Run the main job on ``argv`` (default: ``sys.argv[1:]``); return the exit code: 0 on
+    success, 1 when every model failed or stdout failed (a full disk), 2 on bad input, 130
+    when interrupted, 141 (128 + SIGPIPE) for a closed pipe."""
     args = build_parser().parse_args(argv)
     try:
         if sys.stdout is None:  # started with stdout closed (>&-)

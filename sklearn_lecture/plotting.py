@@ -258,7 +258,10 @@ class FitDisplay:
             kw.update(unit_kw or {})
             if k > 0:
                 kw["label"] = None  # one legend entry for all the units
-            (line,) = uax.plot(self.x_grid, _on_support(self.contributions[:, k]), **kw)
+            values, nonzero = self.contributions[:, k], self.contributions[:, k] != 0
+            # NaN (not drawn) where the unit is 0, except next to where it is not
+            keep = nonzero | np.r_[False, nonzero[:-1]] | np.r_[nonzero[1:], False]
+            (line,) = uax.plot(self.x_grid, np.where(keep, values, np.nan), **kw)
             line.set_gid(_UNIT_GID)
             lines.append(line)
         if self.intercept is not None and self.intercept != 0:
@@ -361,15 +364,6 @@ def _final_ticks(ax):
         return "" if any(abs(np.log10(v / t)) < 0.1 for t in ticks) else major(v, pos)
 
     ax.yaxis.set_major_formatter(FuncFormatter(decade))
-
-
-def _on_support(values):
-    """``values`` with NaN (not drawn) where a unit is 0, except next to where it is not."""
-    nonzero = values != 0
-    keep = nonzero.copy()
-    keep[1:] |= nonzero[:-1]
-    keep[:-1] |= nonzero[1:]
-    return np.where(keep, values, np.nan)
 
 
 def _limit_to_fit(ax):
