@@ -20,25 +20,6 @@ def _distinct_rows(A):
     return A[np.r_[True, np.any(A[1:] != A[:-1], axis=1)]]
 
 
-def _given_centers(init, K, n_features, standardizer):
-    """``init`` as an array: K centres in the units of X, moved to training units."""
-    C = check_array(init, dtype=np.float64, input_name="init", ensure_min_samples=0)
-    if C.shape != (K, n_features):
-        raise ValueError(
-            f"init has shape {C.shape}, but n_centers={K} and X has "
-            f"{n_features} features: pass an array of shape ({K}, {n_features})."
-        )
-    with np.errstate(over="ignore", invalid="ignore"):
-        C = (C - standardizer.x_mean) / standardizer.x_scale
-        far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
-    if far.any():
-        raise ValueError(
-            "init has centres so far from the data (in units of the features' spread) that "
-            "their squared distances overflow float64: pass centres within the range of X."
-        )
-    return C
-
-
 def _positive_rows(X, sample_weight):
     """The rows of positive weight and their weights."""
     if sample_weight is None:
@@ -90,8 +71,23 @@ def farthest_point_centers(X, n_centers, sample_weight=None):
 
 def initial_centers(init, K, X, sample_weight, rng, standardizer):
     """The starting centres c (training units): given by ``init``, or by its rule."""
-    if not isinstance(init, str):
-        return _given_centers(init, K, X.shape[1], standardizer)
+    if not isinstance(init, str):  # K centres in the units of X, moved to training units
+        n_features = X.shape[1]
+        C = check_array(init, dtype=np.float64, input_name="init", ensure_min_samples=0)
+        if C.shape != (K, n_features):
+            raise ValueError(
+                f"init has shape {C.shape}, but n_centers={K} and X has "
+                f"{n_features} features: pass an array of shape ({K}, {n_features})."
+            )
+        with np.errstate(over="ignore", invalid="ignore"):
+            C = (C - standardizer.x_mean) / standardizer.x_scale
+            far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
+        if far.any():
+            raise ValueError(
+                "init has centres so far from the data (in units of the features' spread) that "
+                "their squared distances overflow float64: pass centres within the range of X."
+            )
+        return C
     # distinct rows of positive weight: a repeated row gives one centre
     n_rows = len(_distinct_rows(_positive_rows(X, sample_weight)[0]))
     if K > n_rows:

@@ -183,7 +183,11 @@ def _run(args):
 
             written += _save(lecture_figures(results), args.out)
     scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
-    print_table(scores, title, n_folds, _advice(args))
+    max_iter = args.max_iter or (200 if args.quick else 2000)  # when a network runs out of it:
+    advice = f"to let them run longer: --max-iter {2 * max_iter} (now {max_iter})"
+    if args.solver != "lbfgs":
+        advice += "; for RBFRegressor and SigmoidMLPRegressor, --solver lbfgs often gets further"
+    print_table(scores, title, n_folds, advice)
     if note:
         print(f"  {note}")
     if figures:
@@ -197,15 +201,6 @@ def _run(args):
         _error(f"every model failed on {title}; see the table")
         return 1
     return 0
-
-
-def _advice(args):
-    """What to change when a network runs out of iterations: the options of this command."""
-    max_iter = args.max_iter or (200 if args.quick else 2000)
-    advice = f"to let them run longer: --max-iter {2 * max_iter} (now {max_iter})"
-    if args.solver != "lbfgs":
-        advice += "; for RBFRegressor and SigmoidMLPRegressor, --solver lbfgs often gets further"
-    return advice
 
 
 def _apply_options(models, args, n_train=None):

@@ -199,10 +199,9 @@ _SAVED = []  # (BLAS library controller, its thread count before the first user)
 
 @contextmanager
 def one_blas_thread():
-    """BLAS on one thread while any fit runs: the block products are small, and some BLAS
-    builds round by their thread count. The setting is process-wide, so the first call sets it
-    and the last to end (in any thread) restores it; :func:`_sync` is idempotent, so the next
-    call repairs a Ctrl-C inside it."""
+    """BLAS on one thread while any fit runs (some BLAS builds round by their thread count): the
+    first call (in any thread) sets it, the last to end restores it; :func:`_sync` is idempotent,
+    so the next call repairs a Ctrl-C inside it."""
     token = object()
     try:
         with _LOCK:
