@@ -317,10 +317,9 @@ class FitDisplay:
 
             grid = pd.DataFrame(grid, columns=list(X.columns))
         yhat = np.asarray(estimator.predict(grid), dtype=np.float64)
-        if yhat.ndim == 2:
-            if yhat.shape[1] != 1:
-                raise ValueError("FitDisplay draws single-output regressions only.")
-            yhat = yhat[:, 0]
+        if yhat.ndim == 2 and yhat.shape[1] != 1:
+            raise ValueError("FitDisplay draws single-output regressions only.")
+        yhat = yhat.reshape(-1)
         units, w0 = _rbf_units(estimator, grid)
         name = type(_final_estimator(estimator)).__name__ if name is None else name
         display = cls(
