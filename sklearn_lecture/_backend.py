@@ -5,7 +5,7 @@ from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from . import _rows, _standardize
 from ._rows import SparseRowBlocks
@@ -41,7 +41,8 @@ class InMemoryRows:
         Y = _rows.checked_targets(y, X.dtype)
         if sample_weight is None:
             return cls.rows(X), Y, y.ndim == 2, None, None
-        sw = _rows.checked_weights(sample_weight, X)
+        sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        _rows.require_positive_weight(_rows.weight_signs(sw))  # none negative, one positive
         return cls.rows(X), Y, y.ndim == 2, sw, scaled_weights(sw, X.dtype)
 
     @staticmethod

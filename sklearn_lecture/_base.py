@@ -54,6 +54,14 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def _check_params(self):
         """Checks of parameters beyond ``_parameter_constraints``, run first by ``fit``."""
 
+    def _lower_bounds(self, layout):
+        """Lower bounds on ``theta`` (``None``: unbounded)."""
+        return None
+
+    def _y_standardization(self):
+        """Whether to centre and scale y: ``(centre, scale)``."""
+        return True, True
+
     def _l2(self):
         """lambda of the L2 penalty (:func:`~._step.penalty`)."""
         return penalty(self.l2, self.learning_rate, self.solver)
@@ -107,14 +115,6 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
                 f"{X.dtype} at the start: pass smaller starting values."
             )
         return params
-
-    def _lower_bounds(self, layout):
-        """Lower bounds on ``theta`` (``None``: unbounded)."""
-        return None
-
-    def _y_standardization(self):
-        """Whether to centre and scale y: ``(centre, scale)``."""
-        return True, True
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -279,9 +279,6 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def predict(self, X):
         """Predict with the fitted model, in row blocks (a dask array gives a lazy dask array).
 
-        X is standardised as in training and the result taken back to the units of y,
-        so predictions are as accurate as the fit whatever the offset and scale of X.
-
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -300,8 +297,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def score(self, X, y, sample_weight=None):
         """R^2 of ``predict(X)`` against y, weighted by ``sample_weight``.
 
-        As :meth:`sklearn.base.RegressorMixin.score`, but y near float64's limits is first
-        scaled by a power of two (R^2 is unchanged), so that the squared errors do not overflow.
+        As :meth:`sklearn.base.RegressorMixin.score`, with y scaled by a power of two near
+        float64's limits (R^2 is unchanged, the squared errors do not overflow).
 
         Returns
         -------
@@ -361,13 +358,10 @@ def check_init_value(value, name, shape):
 
 
 def _distinct_rows(data):
-    """The distinct rows of ``data`` (at most ``DISTINCT_MAX_ROWS``, 32 MB; a sparse X of
-    256 kB dense) in sorted order, each weighted by the sum of its weights (weight 0 dropped).
-
-    Repeating a row and weighting it are then the same data, bit for bit, whatever the
-    order of the rows: a penalised fit on few rows can hang on the rounding of J's sums
-    (the valley it ends in), which otherwise depends on that order.
-    """
+    """The distinct rows of ``data`` (at most ``DISTINCT_MAX_ROWS``, 32 MB; a sparse X of 256 kB
+    dense), sorted, each weighted by the sum of its weights: repeating a row and weighting it
+    are then the same data, bit for bit, whatever the order (a penalised fit on few rows can
+    hang on the rounding of J's sums)."""
     n = data.X.shape[0]
     sparse = isinstance(data.X, SparseRowBlocks)  # rows are compared dense, as cached:
     limit = ArrayRows.SPARSE_CACHE_BYTES if sparse else ArrayRows.CACHE_BYTES  # 256 kB, 32 MB

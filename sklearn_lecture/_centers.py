@@ -5,16 +5,11 @@ import warnings
 import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.extmath import row_norms
 from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
 
 from ._optimizers import _user_stacklevel
-
-
-def exact_squared_distances(A, B):
-    """``||a_i - b_i||^2`` from exact differences (B: one row, or one per row of A)."""
-    D = A - B
-    return np.einsum("ij,ij->i", D, D)
 
 
 def _distinct_rows(A):
@@ -23,39 +18,6 @@ def _distinct_rows(A):
         return A
     A = A[np.lexsort(A.T[::-1])]  # the first column is the primary key
     return A[np.r_[True, np.any(A[1:] != A[:-1], axis=1)]]
-
-
-def _given_centers(init, K, n_features, standardizer):
-    """``init`` as an array: K centres in the units of X, moved to training units."""
-    C = check_array(init, dtype=np.float64, input_name="init", ensure_min_samples=0)
-    if C.shape != (K, n_features):
-        raise ValueError(
-            f"init has shape {C.shape}, but n_centers={K} and X has "
-            f"{n_features} features: pass an array of shape ({K}, {n_features})."
-        )
-    with np.errstate(over="ignore", invalid="ignore"):
-        C = (C - standardizer.x_mean) / standardizer.x_scale
-        far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
-    if far.any():
-        raise ValueError(
-            "init has centres so far from the data (in units of the features' spread) that "
-            "their squared distances overflow float64: pass centres within the range of X."
-        )
-    return C
-
-
-def _random_centers(X, K, sample_weight, rng):
-    """K rows drawn with probability proportional to their weight."""
-    p = None if sample_weight is None else sample_weight / sample_weight.sum()
-    n_pos = X.shape[0] if p is None else int(np.count_nonzero(p))
-    idx = rng.choice(X.shape[0], K, replace=K > n_pos, p=p)
-    return X[idx].astype(np.float64)
-
-
-def _kmeans_plusplus_centers(X, K, sample_weight, rng):
-    Xp, sp = _positive_rows(X, sample_weight)
-    C, _ = kmeans_plusplus(Xp, min(K, Xp.shape[0]), sample_weight=sp, random_state=rng)
-    return _repeat(C, K).astype(np.float64)
 
 
 def _positive_rows(X, sample_weight):
@@ -71,8 +33,8 @@ def _repeat(C, K):
     return C if C.shape[0] >= K else C[np.arange(K) % C.shape[0]]
 
 
-def _kmeans_centers(X, K, sample_weight, rng=None):
-    """Farthest-point start, then weighted Lloyd (``rng`` unused)."""
+def _kmeans_centers(X, K, sample_weight):
+    """Farthest-point start, then weighted Lloyd."""
     C = farthest_point_centers(X, K, sample_weight)
     if _distinct_rows(C).shape[0] < K:
         return C  # fewer distinct rows than centres: use each row once
@@ -96,23 +58,38 @@ def farthest_point_centers(X, n_centers, sample_weight=None):
     order = np.lexsort(X.T[::-1])
     X = X[order]
     mean = np.average(X, axis=0, weights=w[order] if w is not None else None)
-    chosen = [int(np.argmin(exact_squared_distances(X, mean)))]
-    nearest = exact_squared_distances(X, X[chosen[0]])
+    chosen = [int(np.argmin(row_norms(X - mean, squared=True)))]  # exact differences
+    nearest = row_norms(X - X[chosen[0]], squared=True)
     while len(chosen) < min(n_centers, X.shape[0]):
         k = int(np.argmax(nearest))
         if nearest[k] <= 0:
             break  # every distinct row is already a centre
         chosen.append(k)
-        np.minimum(nearest, exact_squared_distances(X, X[k]), out=nearest)
+        np.minimum(nearest, row_norms(X - X[k], squared=True), out=nearest)
     return _repeat(X[chosen], n_centers)  # fewer distinct rows than centres: repeat them
 
 
 def initial_centers(init, K, X, sample_weight, rng, standardizer):
     """The starting centres c (training units): given by ``init``, or by its rule."""
-    if not isinstance(init, str):
-        return _given_centers(init, K, X.shape[1], standardizer)
-    rows = X if sample_weight is None else X[np.asarray(sample_weight) > 0]
-    n_rows = len(np.unique(rows, axis=0))  # distinct: a repeated row gives one centre
+    if not isinstance(init, str):  # K centres in the units of X, moved to training units
+        n_features = X.shape[1]
+        C = check_array(init, dtype=np.float64, input_name="init", ensure_min_samples=0)
+        if C.shape != (K, n_features):
+            raise ValueError(
+                f"init has shape {C.shape}, but n_centers={K} and X has "
+                f"{n_features} features: pass an array of shape ({K}, {n_features})."
+            )
+        with np.errstate(over="ignore", invalid="ignore"):
+            C = (C - standardizer.x_mean) / standardizer.x_scale
+            far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
+        if far.any():
+            raise ValueError(
+                "init has centres so far from the data (in units of the features' spread) that "
+                "their squared distances overflow float64: pass centres within the range of X."
+            )
+        return C
+    # distinct rows of positive weight: a repeated row gives one centre
+    n_rows = len(_distinct_rows(_positive_rows(X, sample_weight)[0]))
     if K > n_rows:
         # Not an error: scikit-learn's checks fit K = 20 on 15 rows, and the fit is right
         warnings.warn(
@@ -122,12 +99,16 @@ def initial_centers(init, K, X, sample_weight, rng, standardizer):
             UserWarning,
             stacklevel=_user_stacklevel(),
         )
-    rules = {
-        "random": _random_centers,
-        "kmeans++": _kmeans_plusplus_centers,
-        "kmeans": _kmeans_centers,
-    }
-    return rules[init](X, K, sample_weight, rng)
+    if init == "random":  # K rows drawn with probability proportional to their weight
+        p = None if sample_weight is None else sample_weight / sample_weight.sum()
+        n_pos = X.shape[0] if p is None else int(np.count_nonzero(p))
+        idx = rng.choice(X.shape[0], K, replace=K > n_pos, p=p)
+        return X[idx].astype(np.float64)
+    if init == "kmeans++":
+        Xp, sp = _positive_rows(X, sample_weight)
+        C, _ = kmeans_plusplus(Xp, min(K, Xp.shape[0]), sample_weight=sp, random_state=rng)
+        return _repeat(C, K).astype(np.float64)
+    return _kmeans_centers(X, K, sample_weight)
 
 
 def default_width(C, X, sample_weight):
@@ -137,7 +118,7 @@ def default_width(C, X, sample_weight):
         if C.shape[0] > 1:
             D2 = np.empty((C.shape[0], C.shape[0]))
             for k, c in enumerate(C):  # exact differences, one centre at a time
-                D2[k] = exact_squared_distances(C, c)
+                D2[k] = row_norms(C - c, squared=True)
             np.fill_diagonal(D2, np.inf)
             nearest = D2.min(axis=1)
             nearest = nearest[np.isfinite(nearest) & (nearest > 0)]

@@ -98,19 +98,9 @@ _nonnegative_float = _number(float, "a finite number >= 0", 0.0)
 
 
 def main(argv=None):
-    """Run the main job; return the exit code.
-
-    Parameters
-    ----------
-    argv : list of str, default=None
-        Command-line arguments; ``sys.argv[1:]`` when None.
-
-    Returns
-    -------
-    code : int
-        0 on success; 1 when every model failed or stdout failed (a full disk);
-        2 on bad input; 130 when interrupted; 141 (128 + SIGPIPE) for a closed pipe.
-    """
+    """Run the main job on ``argv`` (default: ``sys.argv[1:]``); return the exit code: 0 on
+    success, 1 when every model failed or stdout failed (a full disk), 2 on bad input, 130
+    when interrupted, 141 (128 + SIGPIPE) for a closed pipe."""
     args = build_parser().parse_args(argv)
     try:
         if sys.stdout is None:  # started with stdout closed (>&-)
@@ -130,25 +120,18 @@ def main(argv=None):
         _to_devnull(sys.stdout, sys.stderr)
         return 141
     except OSError as exc:
-        if not _stdout_failed():
-            raise
-        _error(f"cannot write the results to standard output: {exc.strerror or exc}")
-        _to_devnull(sys.stdout)
-        return 1
+        try:  # can stdout take what is written to it (not e.g. /dev/full)? probe it
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+        except OSError:
+            _error(f"cannot write the results to standard output: {exc.strerror or exc}")
+            _to_devnull(sys.stdout)
+            return 1
+        raise
 
 
 def _error(message):
     print(f"{PROG}: error: {message}", file=sys.stderr)
-
-
-def _stdout_failed():
-    """Whether stdout cannot take what is written to it (e.g. /dev/full): probe it."""
-    try:
-        sys.stdout.write("\n")
-        sys.stdout.flush()
-    except OSError:
-        return True
-    return False
 
 
 def _to_devnull(*streams):
@@ -170,11 +153,8 @@ def _progress(n_steps, quiet):
     def report(message):
         step, elapsed = next(steps), time.perf_counter() - start
         if not quiet:
-            print(
-                f"[{step:>{width}}/{n_steps} {elapsed:5.1f}s] {message}",
-                file=sys.stderr,
-                flush=True,
-            )
+            line = f"[{step:>{width}}/{n_steps} {elapsed:5.1f}s] {message}"
+            print(line, file=sys.stderr, flush=True)
 
     return report
 
@@ -203,7 +183,11 @@ def _run(args):
 
             written += _save(lecture_figures(results), args.out)
     scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
-    print_table(scores, title, n_folds, _advice(args))
+    max_iter = args.max_iter or (200 if args.quick else 2000)  # when a network runs out of it:
+    advice = f"to let them run longer: --max-iter {2 * max_iter} (now {max_iter})"
+    if args.solver != "lbfgs":
+        advice += "; for RBFRegressor and SigmoidMLPRegressor, --solver lbfgs often gets further"
+    print_table(scores, title, n_folds, advice)
     if note:
         print(f"  {note}")
     if figures:
@@ -217,15 +201,6 @@ def _run(args):
         _error(f"every model failed on {title}; see the table")
         return 1
     return 0
-
-
-def _advice(args):
-    """What to change when a network runs out of iterations: the options of this command."""
-    max_iter = args.max_iter or (200 if args.quick else 2000)
-    advice = f"to let them run longer: --max-iter {2 * max_iter} (now {max_iter})"
-    if args.solver != "lbfgs":
-        advice += "; for RBFRegressor and SigmoidMLPRegressor, --solver lbfgs often gets further"
-    return advice
 
 
 def _apply_options(models, args, n_train=None):

@@ -103,8 +103,9 @@ def _rows(path, text):
     hint = first.rstrip("\n")  # not strip(): "sep=\t" names a tab
     if len(hint) == 5 and hint.lower().startswith("sep="):
         delimiter, skipped = hint[4], 1
-    else:
-        delimiter, skipped = _delimiter(first), 0
+    else:  # of comma, semicolon and tab, the one that splits the header into the most fields
+        fields = {d: len(next(csv.reader([first], delimiter=d), [])) for d in ",;\t"}
+        delimiter, skipped = max(fields, key=lambda d: (fields[d], d == ",")), 0
         lines.seek(0)
     try:
         reader = csv.reader(lines, delimiter=delimiter)
@@ -113,12 +114,6 @@ def _rows(path, text):
         ]
     except csv.Error as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
-
-
-def _delimiter(header):
-    """Of comma, semicolon and tab, the one that splits the header into the most fields."""
-    fields = {d: len(next(csv.reader([header], delimiter=d), [])) for d in ",;\t"}
-    return max(fields, key=lambda d: (fields[d], d == ","))
 
 
 def _choose_columns(path, header, target, features, drop):

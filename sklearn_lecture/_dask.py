@@ -1,6 +1,5 @@
-"""The rows backend for dask arrays: the workers sum the row blocks of their chunks as in memory,
-the client adds the sums in order; X is never gathered. The in-memory rules apply, so a dask fit
-starts where the in-memory one does. Imported only for dask input (dask is optional)."""
+"""The rows backend for dask arrays (optional, imported only for dask input): the workers sum
+their chunks' row blocks as in memory, the client adds the sums in order; X is never gathered."""
 
 import math
 import operator
@@ -30,8 +29,7 @@ def _shared(obj):
 
 
 def _map_chunks(fn, arrays, *args):
-    """``fn(*chunk_i of each of arrays, *args)`` for every row chunk i, on the workers, in order
-    (``arrays`` share their row chunks, ``None`` passes ``None``; ``args`` are sent once)."""
+    """``fn(*chunk_i of each of arrays, *args)`` per row chunk i, in order (args sent once)."""
     n_chunks = len(arrays[0].chunks[0])
     blocks = [_row_blocks(A, n_chunks) for A in arrays]
     shared = [_shared(a) for a in args]
@@ -43,8 +41,7 @@ _sum = partial(reduce, operator.add)  # the per-chunk results added on the clien
 
 
 def _as_dask(A, name, row_chunks=None, ndim=None):
-    """``A`` as a dask array; given X's ``row_chunks``, with one row per sample (and ``ndim``
-    dimensions), numpy input chunked as X."""
+    """``A`` as a dask array; given X's ``row_chunks``, checked and chunked as X."""
     if not isinstance(A, da.Array):
         if type(A).__module__.partition(".")[0] in {"dask", "dask_expr"}:
             raise TypeError(
@@ -117,8 +114,7 @@ def _chunk_sums(block_sums, theta, Xc, Yc, sc, transform):
 
 
 class ChunkedRows:
-    """The training rows (:class:`~._objective.Rows`) on a dask cluster: each pass sends ``theta``
-    once, the workers sum their chunks' blocks, the client adds the sums in chunk order."""
+    """The training rows (:class:`~._objective.Rows`) on a dask cluster, summed per chunk."""
 
     def __init__(self, X, Y, s=None, transform=None):
         self.X, self.s = X, s
@@ -170,8 +166,8 @@ class DaskRows:
 
     @classmethod
     def validate(cls, est, X, y, sample_weight, *, reset):
-        """``(X, Y, y_2d, sw, sw)`` as dask arrays with X's row chunks: ``validate_data`` (recording
-        onto ``est``) on X's first rows, then ``check_array`` and the in-memory checks per chunk."""
+        """``(X, Y, y_2d, sw, sw)`` as dask arrays: ``validate_data`` on X's first rows (recording
+        onto ``est``), then ``check_array`` and the in-memory checks per chunk."""
         X = _dense(_as_dask(X, "X"))
         X = X.rechunk({1: -1}) if X.ndim == 2 else X
         _check_known_chunks(X, "X")
@@ -196,8 +192,7 @@ class DaskRows:
 
     @staticmethod
     def weighted_mean_scale(A, sample_weight=None):
-        """The in-memory statistics, bit for bit: the same passes over the same row blocks (the
-        chunks cut at multiples of ``BLOCK_SIZE``), added in the same order."""
+        """The in-memory statistics, bit for bit: the same row blocks, added in the same order."""
         big = np.max(np.vstack(_map_chunks(block_abs_max, [A])), axis=0)
         s = None if sample_weight is None else np.asarray(sample_weight.compute(), np.float64)
         total = float(A.shape[0]) if s is None else float(s.sum())
@@ -226,8 +221,7 @@ class DaskRows:
 
     @staticmethod
     def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
-        """Hold out the in-memory split's rows (the mask drawn on the client); the monitor's R^2 on
-        them is a reduction on the workers."""
+        """Hold out the in-memory split's rows; the monitor's R^2 is a reduction on the workers."""
         mask = da.from_array(
             _rows.held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],)
         )

@@ -6,8 +6,8 @@ solver : {"gd", "lbfgs"}, default="gd"
     :func:`scipy.optimize.minimize` on the same J. See :ref:`step_rule`.
 learning_rate : float or "auto", default="auto"
     alpha: a float keeps it fixed (the lecture's method; divergence raises
-    :class:`~sklearn_lecture.DivergenceError`); ``"auto"`` chooses it at every
-    iteration. Ignored by ``solver="lbfgs"``. See :ref:`step_rule`.
+    :class:`~sklearn_lecture.DivergenceError`), ``"auto"`` chooses it at every iteration.
+    Ignored by ``solver="lbfgs"``. See :ref:`step_rule`.
 l2 : float or "auto", default="auto"
     lambda of the penalty ``(lambda / 2) ||W||^2`` on the weights, in standardised
     units. ``"auto"``: 0 with a float ``learning_rate``; else, with n rows per p
@@ -20,8 +20,7 @@ tol : float, default=1e-5
     ``tol`` for ``n_iter_no_change`` iterations (nor, J, by ``tol`` per iteration over
     the last ``10 n_iter_no_change``). See :ref:`defaults_reasoning`.
 n_iter_no_change : int or None, default=10
-    See ``tol``. ``None`` runs exactly ``max_iter`` updates, with no warning
-    (the slides' loops).
+    See ``tol``. ``None`` runs exactly ``max_iter`` updates, with no warning (the slides' loops).
 early_stopping : bool, default=False
     Hold out ``validation_fraction`` of the rows and keep the parameters of the
     best validation R^2. See :ref:`early_stopping`.

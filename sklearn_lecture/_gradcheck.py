@@ -23,36 +23,36 @@ class TrainingProblem(NamedTuple):
 
 
 def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
-    """The problem ``fit`` solves: the objective J, its parameter layout and start.
-
-    Built as ``fit`` builds it, from the fitted parameters or else a clone's initial ones.
+    """The problem ``fit`` solves (from the fitted parameters, else a clone's start).
 
     Parameters
     ----------
     estimator : RBFRegressor or SigmoidMLPRegressor, or a Pipeline ending in one
         The model; a Pipeline's earlier steps transform X first.
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Data.
-    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        Targets.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Weights s_i of the rows.
+    X, y, sample_weight
+        As in ``fit``.
     dtype : {None, float32, float64}, default=None
         The dtype of the problem; None: the one ``fit`` trains in.
 
     Returns
     -------
     problem : TrainingProblem
-        ``(objective, layout, theta0, standardizer)``.
-
-    Examples
-    --------
-    >>> from sklearn_lecture import SigmoidMLPRegressor, training_problem
-    >>> problem = training_problem(SigmoidMLPRegressor((3,)), [[0.0], [1.0], [2.0]], [0, 1, 0])
-    >>> sorted(problem.layout.unpack(problem.theta0))
-    ['coefs_0', 'coefs_1', 'intercepts_0', 'intercepts_1']
+        ``(objective, layout, theta0, standardizer)``: J and its gradient, the parameter
+        layout and the start.
     """
-    estimator, X = _lecture_model(estimator, X, y)
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline) and isinstance(estimator[-1], LectureRegressorBase):
+        before = estimator[:-1]  # its earlier steps transform X
+        if estimator[-1].__sklearn_is_fitted__():
+            estimator, X = estimator[-1], before.transform(X)
+        else:
+            estimator, X = estimator[-1], clone(before).fit_transform(X, y)
+    elif not isinstance(estimator, LectureRegressorBase):
+        raise TypeError(
+            "training_problem and check_gradients need an RBFRegressor or a SigmoidMLPRegressor, "
+            f"or a Pipeline ending in one; got {type(estimator).__name__}."
+        )
     if dtype is not None and np.dtype(dtype) not in (np.float32, np.float64):
         raise ValueError(f"dtype must be None, np.float32 or np.float64; got {dtype!r}.")
     if estimator.__sklearn_is_fitted__():
@@ -60,23 +60,6 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
     else:
         estimator, plan = clone(estimator), FitPlan.FRESH
     return TrainingProblem(*estimator._training_problem(plan, X, y, sample_weight, dtype))
-
-
-def _lecture_model(estimator, X, y):
-    """``(the lecture's model, the X it sees)``."""
-    from sklearn.pipeline import Pipeline
-
-    if isinstance(estimator, Pipeline) and isinstance(estimator[-1], LectureRegressorBase):
-        before = estimator[:-1]
-        if estimator[-1].__sklearn_is_fitted__():
-            return estimator[-1], before.transform(X)
-        return estimator[-1], clone(before).fit_transform(X, y)
-    if not isinstance(estimator, LectureRegressorBase):
-        raise TypeError(
-            "training_problem and check_gradients need an RBFRegressor or a SigmoidMLPRegressor, "
-            f"or a Pipeline ending in one; got {type(estimator).__name__}."
-        )
-    return estimator, X
 
 
 @validate_params(
@@ -126,14 +109,6 @@ def check_gradients(
     errors : dict
         For each block, the largest ``|analytic - numeric|`` relative to the
         largest entry of either (at least ``1e-8 max(1, |J|)``).
-
-    Examples
-    --------
-    >>> from sklearn_lecture import SigmoidMLPRegressor, check_gradients
-    >>> X, y = [[0.0, 1.0], [1.0, 0.5], [2.0, 2.0], [3.0, 0.0]], [0.0, 1.0, 0.0, 2.0]
-    >>> errors = check_gradients(SigmoidMLPRegressor(random_state=0), X, y)
-    >>> bool(max(errors.values()) < 1e-6)
-    True
     """
     rng = check_random_state(random_state)
     objective, layout, theta = _objective_at_check_point(

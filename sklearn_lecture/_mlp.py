@@ -32,8 +32,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         Starting weights, shaped like ``coefs_``, in the units of X and y (l3sig's
         ``W1[:1]``); ``None``: the default start (see Notes). Used by a fresh fit.
     intercepts_init : list of array-like or None, default=None
-        Starting bias rows, shaped like ``intercepts_`` (l3sig's ``W1[1]``); as
-        ``coefs_init``.
+        Starting bias rows (l3sig's ``W1[1]``); as ``coefs_init``.
 
     Attributes
     ----------
@@ -111,10 +110,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
 
     def _hidden_sizes(self):
         sizes = list(np.ravel(np.asarray(self.hidden_layer_sizes, dtype=object)))
-        integral = (
-            isinstance(h, numbers.Integral) and not isinstance(h, bool | np.bool_) for h in sizes
-        )
-        if not sizes or not all(integral) or any(h < 1 for h in sizes):
+        ok = [isinstance(h, numbers.Integral) and not isinstance(h, bool | np.bool_) for h in sizes]
+        if not sizes or not all(ok) or any(h < 1 for h in sizes):
             raise ValueError(
                 "hidden_layer_sizes must be a positive integer or a non-empty sequence of "
                 f"positive integers, e.g. (20,); got {self.hidden_layer_sizes!r}."

@@ -4,9 +4,10 @@ import numbers
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import row_norms
 
 from ._base import LectureRegressorBase, check_init_value
-from ._centers import default_width, exact_squared_distances, initial_centers
+from ._centers import default_width, initial_centers
 from ._docstrings import shared_docstring
 from ._kernels import RADIAL_PROFILES
 
@@ -40,7 +41,7 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
     if bad.any():
         i, k = np.nonzero(bad)
         with np.errstate(over="ignore"):
-            D2[i, k] = exact_squared_distances(X[i], C[k])
+            D2[i, k] = row_norms(X[i] - C[k], squared=True)  # exact differences
             if widths is not None:
                 D2[i, k] /= np.broadcast_to(widths, (C.shape[0],))[k]
     return np.maximum(D2, 0.0, out=D2)
@@ -82,11 +83,9 @@ class RBFRegressor(LectureRegressorBase):
         Also learn each b_k (beyond the lecture), kept positive.
     %(parameters)s
     coef_init : array-like of shape (K,) or (n_outputs, K), or None, default=None
-        Starting w, shaped like ``coef_``, in the units of y; ``None``: least squares
-        (1 with ``fit_weights=False``).
+        Starting w in the units of y; ``None``: least squares (1 with ``fit_weights=False``).
     intercept_init : float, array-like of shape (n_outputs,), or None, default=None
-        Starting w0, shaped like ``intercept_``; as ``coef_init`` (0 with
-        ``fit_intercept=False``).
+        Starting w0; as ``coef_init`` (0 with ``fit_intercept=False``).
 
     Attributes
     ----------
@@ -101,10 +100,6 @@ class RBFRegressor(LectureRegressorBase):
     intercept_ : float or ndarray of shape (n_outputs,)
         The bias w0.
     %(attributes)s
-
-    See Also
-    --------
-    SigmoidMLPRegressor : The lecture's one-hidden-layer network.
 
     Notes
     -----
@@ -190,12 +185,7 @@ class RBFRegressor(LectureRegressorBase):
 
     def _n_trained(self, n_features, n_outputs):
         K = self.n_centers
-        size = {
-            "centers": K * n_features,
-            "widths": K,
-            "coef": K * n_outputs,
-            "intercept": n_outputs,
-        }
+        size = dict(centers=K * n_features, widths=K, coef=K * n_outputs, intercept=n_outputs)
         return sum(size[name] for name in self._trainable())
 
     def _trainable(self):

@@ -6,7 +6,6 @@ from contextlib import contextmanager
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import _check_sample_weight
 from threadpoolctl import OpenBLASController, ThreadpoolController
 
 # The dtypes training runs in (validate_data's dtype=: float32 stays, the rest is float64).
@@ -128,13 +127,6 @@ def y_beyond_range(dtype):
     )
 
 
-def checked_weights(sample_weight, X):
-    """scikit-learn's checks of ``sample_weight``; none negative, one positive."""
-    sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
-    require_positive_weight(weight_signs(sw))
-    return sw
-
-
 def weight_signs(sw):
     """Whether a weight is positive; an error for a negative one."""
     if np.any(sw < 0):
@@ -207,10 +199,9 @@ _SAVED = []  # (BLAS library controller, its thread count before the first user)
 
 @contextmanager
 def one_blas_thread():
-    """BLAS on one thread while any fit runs: the block products are small, and some BLAS
-    builds round by their thread count. The setting is process-wide, so the first call sets it
-    and the last to end (in any thread) restores it; :func:`_sync` is idempotent, so the next
-    call repairs a Ctrl-C inside it."""
+    """BLAS on one thread while any fit runs (some BLAS builds round by their thread count): the
+    first call (in any thread) sets it, the last to end restores it; :func:`_sync` is idempotent,
+    so the next call repairs a Ctrl-C inside it."""
     token = object()
     try:
         with _LOCK:

@@ -21,13 +21,6 @@ def make_lecture_bumps(n_samples=60):
     X : ndarray of shape (n_samples, 1)
     y : ndarray of shape (n_samples,)
         ``0.8 exp(-(x - 1.2)^2 / 0.5) - 0.5 exp(-(x - 3.5)^2 / 0.8) + 0.3``.
-
-    Examples
-    --------
-    >>> from sklearn_lecture.datasets import make_lecture_bumps
-    >>> X, y = make_lecture_bumps()
-    >>> X.shape, y.shape
-    ((60, 1), (60,))
     """
     x = np.linspace(0.0, 5.0, n_samples)
     y = 0.8 * np.exp(-((x - 1.2) ** 2) / 0.5) - 0.5 * np.exp(-((x - 3.5) ** 2) / 0.8) + 0.3
@@ -35,7 +28,7 @@ def make_lecture_bumps(n_samples=60):
 
 
 def make_l3sig(n_samples=11):
-    """The slide's data of l3sig: ``x = linspace(0, 10, n)`` and its parabola.
+    """The slide's data of l3sig: ``x = linspace(0, 10, n)`` and ``y = -0.1 (x - 2)^2``.
 
     Parameters
     ----------
@@ -46,14 +39,6 @@ def make_l3sig(n_samples=11):
     -------
     X : ndarray of shape (n_samples, 1)
     y : ndarray of shape (n_samples,)
-        ``-0.1 (x - 2)^2``.
-
-    Examples
-    --------
-    >>> from sklearn_lecture.datasets import make_l3sig
-    >>> X, y = make_l3sig()
-    >>> float(X[2, 0]), float(y[2])
-    (2.0, -0.0)
     """
     x = np.linspace(0.0, 10.0, n_samples)
     y = -0.1 * (x - 2.0) ** 2
@@ -79,13 +64,6 @@ def make_three_regions(n_samples=120, *, breakpoints=(3.0, 7.0), noise=0.05, ran
     X : ndarray of shape (n_samples, 1)
         x, sorted.
     y : ndarray of shape (n_samples,)
-
-    Examples
-    --------
-    >>> from sklearn_lecture.datasets import make_three_regions
-    >>> X, y = make_three_regions(30)
-    >>> X.shape, y.shape
-    ((30, 1), (30,))
     """
     rng = check_random_state(random_state)
     b1, b2 = breakpoints

@@ -2,19 +2,10 @@
 
 The slides' J is ``sum e^2`` (l6rbf1-3) or ``1/2 sum e^2`` (l3sig), the estimators'
 ``1/(2n) sum e^2``: the slide's step a is ``learning_rate = 2 n a`` or ``n a``.
-
-Examples
---------
->>> from sklearn_lecture.lecture import learning_rate_from_slide, slide_cost
->>> learning_rate_from_slide(1e-3, n_samples=60, cost="sum")  # l6rbf: 2 n a
-0.12
->>> learning_rate_from_slide(1e-3, n_samples=11, cost="half_sum")  # l3sig: n a
-0.011
->>> float(slide_cost([0.5], n_samples=60, cost="sum")[0])  # sum e^2 = 2n J
-60.0
 """
 
 import warnings
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -54,10 +45,6 @@ def learning_rate_from_slide(a, n_samples, cost):
         n, the number of rows.
     cost : {"sum", "half_sum"}
         The slide's J: ``sum e^2`` (l6rbf1-3) or ``1/2 sum e^2`` (l3sig).
-
-    Returns
-    -------
-    learning_rate : float
     """
     return _factor(cost, n_samples) * a
 
@@ -71,10 +58,6 @@ def slide_cost(loss_curve, n_samples, cost):
         The estimators' ``J = 1/(2n) sum e^2``, in the units of y (``standardize=False``).
     n_samples, cost
         As in :func:`learning_rate_from_slide`.
-
-    Returns
-    -------
-    J : ndarray
     """
     return _factor(cost, n_samples) * np.asarray(loss_curve, dtype=np.float64)
 
@@ -134,6 +117,8 @@ SETTINGS = {
 
 
 KERNELS = ("sigmoid", "rbf", "relu")
+# The models fitted with each kernel on the bumps data (keys of replay_lecture's results)
+KERNEL_MODELS = {"kernels_mlp": "SigmoidMLPRegressor(h=20)", "kernels_rbf": "RBFRegressor(K=4)"}
 
 
 def _exactly(n_iter):
@@ -234,19 +219,16 @@ def replay_lecture(quick=False, random_state=0, progress=None):
         f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_l3sig} updates), the "
         "lecture's method and the defaults"
     )
-    for key, model in [
-        ("l3sig", lambda h: l3sig_estimator(h, n_l3sig, len(ys), random_state)),
-        (
-            "l3sig_defaults",
-            lambda h: SigmoidMLPRegressor((h,), random_state=random_state, **_exactly(n_l3sig)),
-        ),
-    ]:
-        out[key] = [(f"h = {h}", _fit(model(h), Xs, ys)) for h in SETTINGS["l3sig"]["h"].value]
+    hs = SETTINGS["l3sig"]["h"].value
+    lecture = [l3sig_estimator(h, n_l3sig, len(ys), random_state) for h in hs]
+    defaults = [
+        SigmoidMLPRegressor((h,), random_state=random_state, **_exactly(n_l3sig)) for h in hs
+    ]
+    for key, models in [("l3sig", lecture), ("l3sig_defaults", defaults)]:
+        out[key] = [(f"h = {h}", _fit(model, Xs, ys)) for h, model in zip(hs, models)]
     common = dict(max_iter=300 if quick else 2000, random_state=random_state)
-    for key, model, text in [
-        ("kernels_mlp", SigmoidMLPRegressor, "SigmoidMLPRegressor(h=20)"),
-        ("kernels_rbf", lambda **kw: RBFRegressor(n_centers=4, **kw), "RBFRegressor(K=4)"),
-    ]:
+    models = [SigmoidMLPRegressor, partial(RBFRegressor, n_centers=4)]  # as KERNEL_MODELS says
+    for (key, text), model in zip(KERNEL_MODELS.items(), models):
         progress(f"the three kernels side by side: {text} on the bumps data")
         out[key] = [(k, _fit(model(kernel=k, **common), Xb, yb)) for k in KERNELS]
     return out
@@ -282,19 +264,6 @@ def print_lecture_summary(results):
         "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
         "times smaller):"
     )
-    _print_l6rbf(results)
-    _print_l3sig(results)
-    Xb, yb = results["bumps"]
-    for key, title in [
-        ("kernels_mlp", "SigmoidMLPRegressor(h=20)"),
-        ("kernels_rbf", "RBFRegressor(K=4)"),
-    ]:
-        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
-        print(f"  kernels {title}: R^2 {scores}")
-    print()
-
-
-def _print_l6rbf(results):
     nb = len(results["bumps"][1])
     fits = [("l6rbf1", c0, est) for c0, est in results["l6rbf1"]]
     fits += [(*label.split(", "), est) for label, est in results["l6rbf2_l6rbf3"][1:]]
@@ -306,9 +275,6 @@ def _print_l6rbf(results):
             f"  {name}  {start:<16} -> c = {est.centers_[0, 0]:.3f}{weights}"
             f" J = {J:.4f} after {est.n_iter_} updates"
         )
-
-
-def _print_l3sig(results):
     Xs, ys = results["l3sig_data"]
     final = l3sig_final_costs(results)
     for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
@@ -329,3 +295,8 @@ def _print_l3sig(results):
     ]:
         verdict = "below" if final[method][200] < final[method][20] else "above"
         print(f"  l3sig: with {text}, h = 200 ends {verdict} h = 20")
+    Xb, yb = results["bumps"]
+    for key, title in KERNEL_MODELS.items():
+        scores = ", ".join(f"{k} {est.score(Xb, yb):.4f}" for k, est in results[key])
+        print(f"  kernels {title}: R^2 {scores}")
+    print()

@@ -12,13 +12,8 @@ from ._rbf import RBFRegressor
 def register():
     """Teach ``skl2onnx.to_onnx`` to convert both estimators (alone or in a Pipeline).
 
-    Call it once; needs ``pip install -e ".[onnx]"``. The user guide's :ref:`deploying`
-    shows an export.
-
-    Raises
-    ------
-    ImportError
-        If skl2onnx is not installed.
+    Call it once; needs skl2onnx (``pip install -e ".[onnx]"``, else an ImportError says so).
+    The user guide's :ref:`deploying` shows an export.
     """
     try:
         from skl2onnx import update_registered_converter
@@ -87,15 +82,10 @@ _PROFILES = {
 }
 
 
-def _fitted_kernel(model):
-    """The kernel ``predict`` uses (``set_params`` may have changed ``kernel`` since fit)."""
-    return getattr(model, "_kernel_", model.kernel)
-
-
 def _convert_mlp(scope, operator, container):
     """skl2onnx's converter for SigmoidMLPRegressor: ``Z = Phi([Z 1] W)``, ``Yhat = [Z 1] W2``."""
     model, g = operator.raw_operator, _Graph(scope, operator, container)
-    kernel = _fitted_kernel(model)
+    kernel = getattr(model, "_kernel_", model.kernel)  # predict's (set_params may change kernel)
     Z = operator.inputs[0].full_name
     for W, b in zip(model.coefs_[:-1], model.intercepts_[:-1]):
         Z = _ACTIVATIONS[kernel](g, g.affine(Z, W, b))
@@ -114,4 +104,5 @@ def _convert_rbf(scope, operator, container):
     U = g.node("Div", U, g.const(model.widths_))  # u_k = ... / b_k
     w = np.asarray(model.coef_, dtype=np.float64).reshape(-1, K).T  # K x n_outputs
     b = np.atleast_1d(model.intercept_)
-    g.affine(_PROFILES[_fitted_kernel(model)](g, U), w, b, out=operator.outputs[0].full_name)
+    profile = _PROFILES[getattr(model, "_kernel_", model.kernel)]  # as in _convert_mlp
+    g.affine(profile(g, U), w, b, out=operator.outputs[0].full_name)

@@ -36,17 +36,6 @@ def _new_axes(ax, caller):
     return ax
 
 
-def _standardized_target(estimator):
-    """Whether ``loss_curve_`` is in standardised units of y (None: unknown)."""
-    from sklearn.preprocessing import StandardScaler
-
-    estimator, _ = _pipeline_tail(estimator)
-    if hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
-        scaler = estimator.transformer_
-        return isinstance(scaler, StandardScaler) and scaler.with_std or None
-    return bool(getattr(estimator, "standardize", False))
-
-
 def _pipeline_tail(estimator):
     """A Pipeline's ``(last step, the steps before it or None)``; else ``(estimator, None)``."""
     if not hasattr(estimator, "steps"):
@@ -84,14 +73,6 @@ class LossCurveDisplay:
         The curve.
     ax_, figure_ : matplotlib Axes and Figure
         Where the curve is drawn.
-
-    Examples
-    --------
-    >>> from sklearn_lecture import LossCurveDisplay, RBFRegressor
-    >>> from sklearn_lecture.datasets import make_lecture_bumps
-    >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(*make_lecture_bumps())
-    >>> LossCurveDisplay.from_estimator(rbf).ax_.get_ylabel()
-    'J = 1/(2n) sum e^2 + (l2/2) ||W||^2 (standardised units)'
     """
 
     def __init__(self, *, loss_curve, estimator_name=None, standardized=None):
@@ -157,7 +138,14 @@ class LossCurveDisplay:
                 "estimator trained iteratively, such as RBFRegressor or SigmoidMLPRegressor."
             )
         name = type(model).__name__ if name is None else name
-        units = _standardized_target(estimator)
+        tail, _ = _pipeline_tail(estimator)  # is loss_curve_ in standardised units of y?
+        if hasattr(tail, "regressor_"):  # a TransformedTargetRegressor: None if unknown
+            from sklearn.preprocessing import StandardScaler
+
+            scaler = tail.transformer_
+            units = isinstance(scaler, StandardScaler) and scaler.with_std or None
+        else:
+            units = bool(getattr(tail, "standardize", False))
         display = cls(loss_curve=list(model.loss_curve_), estimator_name=name, standardized=units)
         return display.plot(ax=ax, log_scale=log_scale, **kwargs)
 
@@ -165,8 +153,7 @@ class LossCurveDisplay:
 class FitDisplay:
     """A 1-D regression: the data, the fitted curve and, for RBFRegressor, its units.
 
-    For :class:`~sklearn_lecture.RBFRegressor` it also draws each unit ``w_k phi_k(x)``
-    (only where it is not 0) and the bias ``w0``: the fitted curve is their sum.
+    The units ``w_k phi_k(x)`` (drawn where not 0) and the bias ``w0`` add up to the curve.
 
     Parameters
     ----------
@@ -191,15 +178,6 @@ class FitDisplay:
         One line per unit contribution (empty when there are none).
     ax_, units_ax_, figure_ : matplotlib Axes, Axes and Figure
         Where the plot is drawn; ``units_ax_`` is ``ax_`` unless ``units_ax`` was given.
-
-    Examples
-    --------
-    >>> from sklearn_lecture import FitDisplay, RBFRegressor
-    >>> from sklearn_lecture.datasets import make_lecture_bumps
-    >>> X, y = make_lecture_bumps()
-    >>> rbf = RBFRegressor(n_centers=3, tol=1e-4, random_state=0).fit(X, y)
-    >>> len(FitDisplay.from_estimator(rbf, X, y).unit_lines_)
-    3
     """
 
     def __init__(
@@ -237,10 +215,8 @@ class FitDisplay:
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
-        name : str, default=None
-            Legend label of the estimate; defaults to ``estimator_name``.
+        ax, name
+            As in :meth:`LossCurveDisplay.plot`: axes to draw on, legend label of the estimate.
         show_data : bool, default=True
             Draw the data points.
         show_units : bool, default=True
@@ -282,7 +258,10 @@ class FitDisplay:
             kw.update(unit_kw or {})
             if k > 0:
                 kw["label"] = None  # one legend entry for all the units
-            (line,) = uax.plot(self.x_grid, _on_support(self.contributions[:, k]), **kw)
+            values, nonzero = self.contributions[:, k], self.contributions[:, k] != 0
+            # NaN (not drawn) where the unit is 0, except next to where it is not
+            keep = nonzero | np.r_[False, nonzero[:-1]] | np.r_[nonzero[1:], False]
+            (line,) = uax.plot(self.x_grid, np.where(keep, values, np.nan), **kw)
             line.set_gid(_UNIT_GID)
             lines.append(line)
         if self.intercept is not None and self.intercept != 0:
@@ -306,10 +285,8 @@ class FitDisplay:
             The targets, drawn as points when given.
         grid_resolution : int, default=200
             Number of grid points between ``min(X)`` and ``max(X)``.
-        name : str, default=None
-            Legend label of the estimate; defaults to the class name.
-        **kwargs : dict
-            Passed to :meth:`FitDisplay.plot`.
+        name, **kwargs
+            Legend label (default: the class name), and :meth:`FitDisplay.plot`'s arguments.
 
         Returns
         -------
@@ -318,7 +295,21 @@ class FitDisplay:
         """
         _check_matplotlib(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
-        x, y = _check_1d(X, y)
+        X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
+        X_arr = X_arr.reshape(X_arr.shape[0], -1)  # a 1-D X is one column
+        if X_arr.shape[1] != 1:
+            raise ValueError(
+                f"FitDisplay draws 1-D regressions, but X has {X_arr.shape[1]} features; "
+                "pass a single column."
+            )
+        x = X_arr[:, 0]
+        if y is not None:
+            y = column_or_1d(y, dtype=np.float64)
+            if y.shape != x.shape:
+                raise ValueError(
+                    f"y has shape {y.shape}; FitDisplay needs one target value per row "
+                    f"of X, shape ({x.size},)."
+                )
         xs = np.linspace(x.min(), x.max(), grid_resolution)
         grid = xs.reshape(-1, 1)
         if hasattr(X, "columns"):  # keep the feature name the estimator was fitted with
@@ -326,36 +317,15 @@ class FitDisplay:
 
             grid = pd.DataFrame(grid, columns=list(X.columns))
         yhat = np.asarray(estimator.predict(grid), dtype=np.float64)
-        if yhat.ndim == 2:
-            if yhat.shape[1] != 1:
-                raise ValueError("FitDisplay draws single-output regressions only.")
-            yhat = yhat[:, 0]
+        if yhat.ndim == 2 and yhat.shape[1] != 1:
+            raise ValueError("FitDisplay draws single-output regressions only.")
+        yhat = yhat.reshape(-1)
         units, w0 = _rbf_units(estimator, grid)
         name = type(_final_estimator(estimator)).__name__ if name is None else name
         display = cls(
             x_grid=xs, y_pred=yhat, x=x, y=y, contributions=units, intercept=w0, estimator_name=name
         )
         return display.plot(**kwargs)
-
-
-def _check_1d(X, y):
-    """The one column of ``X`` and ``y`` as 1-D float arrays, or a ValueError."""
-    X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
-    X_arr = X_arr.reshape(X_arr.shape[0], -1)  # a 1-D X is one column
-    if X_arr.shape[1] != 1:
-        raise ValueError(
-            f"FitDisplay draws 1-D regressions, but X has {X_arr.shape[1]} features; "
-            "pass a single column."
-        )
-    x = X_arr[:, 0]
-    if y is not None:
-        y = column_or_1d(y, dtype=np.float64)
-        if y.shape != x.shape:
-            raise ValueError(
-                f"y has shape {y.shape}; FitDisplay needs one target value per row "
-                f"of X, shape ({x.size},)."
-            )
-    return x, y
 
 
 _UNIT_GID = "sklearn_lecture-unit"  # marks the lines of units and w0
@@ -393,15 +363,6 @@ def _final_ticks(ax):
         return "" if any(abs(np.log10(v / t)) < 0.1 for t in ticks) else major(v, pos)
 
     ax.yaxis.set_major_formatter(FuncFormatter(decade))
-
-
-def _on_support(values):
-    """``values`` with NaN (not drawn) where a unit is 0, except next to where it is not."""
-    nonzero = values != 0
-    keep = nonzero.copy()
-    keep[1:] |= nonzero[:-1]
-    keep[:-1] |= nonzero[1:]
-    return np.where(keep, values, np.nan)
 
 
 def _limit_to_fit(ax):

@@ -146,3 +146,14 @@ def test_check_gradients_at_a_point_where_j_overflows_says_what_to_change():
     X, y = smooth_data(n=20)
     with pytest.raises(ValueError, match="smaller perturbation"):
         check_gradients(RBFRegressor(3, random_state=0), X, y, perturbation=1e300)
+
+
+def test_training_problem_lays_out_every_block_and_checks_to_1e_6():
+    """The blocks of an unfitted network's problem, and check_gradients on it (were doctests)."""
+    from sklearn_lecture import training_problem
+
+    problem = training_problem(SigmoidMLPRegressor((3,)), [[0.0], [1.0], [2.0]], [0, 1, 0])
+    assert sorted(problem.layout.unpack(problem.theta0)) == [
+        "coefs_0", "coefs_1", "intercepts_0", "intercepts_1"]
+    X, y = [[0.0, 1.0], [1.0, 0.5], [2.0, 2.0], [3.0, 0.0]], [0.0, 1.0, 0.0, 2.0]
+    assert max(check_gradients(SigmoidMLPRegressor(random_state=0), X, y).values()) < 1e-6

@@ -178,3 +178,18 @@ def test_exactly_k_updates_is_asked_without_a_convergence_warning():
     # any other stopping rule that runs out of iterations still warns
     with pytest.warns(ConvergenceWarning, match="max_iter=50"):
         l6rbf_estimator("l6rbf3", 1.0, 50, len(y)).set_params(n_iter_no_change=60).fit(X, y)
+
+
+def test_datasets_and_slide_conversions():
+    """The datasets' shapes and values, and the slides' step and J (were doctests)."""
+    from sklearn_lecture.datasets import make_three_regions
+
+    X, y = make_lecture_bumps()
+    assert (X.shape, y.shape) == ((60, 1), (60,))
+    X, y = make_l3sig()
+    assert (float(X[2, 0]), float(y[2])) == (2.0, -0.0)
+    X, y = make_three_regions(30)
+    assert (X.shape, y.shape) == ((30, 1), (30,))
+    assert learning_rate_from_slide(1e-3, n_samples=60, cost="sum") == 0.12  # l6rbf: 2 n a
+    assert learning_rate_from_slide(1e-3, n_samples=11, cost="half_sum") == 0.011  # l3sig: n a
+    assert float(slide_cost([0.5], n_samples=60, cost="sum")[0]) == 60.0  # sum e^2 = 2n J
