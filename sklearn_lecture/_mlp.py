@@ -51,7 +51,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     -----
     With ``A = [X 1] W1``, ``Z = Phi(A)`` and ``e = y - Yhat``: ``dJ/dW2 = -[Z 1]^T e / n``,
     ``dJ/dW1 = -[X 1]^T ((e W2^T) o Phi'(A)) / n`` (W2 without its bias row). Hidden
-    weights start from ``N(0, 1 / fan_in)``, W2 at 0.
+    weights start from ``N(0, 1 / fan_in)``; W2 at the minimum of J given that start's Z (a
+    least-squares read-out, as the RBF model's w) with ``learning_rate="auto"``, at 0 with a
+    float one (the lecture's).
 
     Examples
     --------
@@ -141,12 +143,18 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
         params = {}
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            if i == len(sizes) - 2:  # W2 = 0: the first prediction is the mean of y
+            if i == len(sizes) - 2:  # W2 = 0 (with "auto", read out below)
                 params[f"coefs_{i}"] = np.zeros((fan_in, fan_out))
                 params[f"intercepts_{i}"] = np.zeros(fan_out)
             else:
                 params[f"coefs_{i}"] = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
                 params[f"intercepts_{i}"] = rng.standard_normal(fan_out)
+        given_start = self.coefs_init is not None or self.intercepts_init is not None
+        if self.learning_rate == "auto" and not given_start:  # W2: the minimum of J given the
+            last = len(sizes) - 2  # start's Z (least squares); the lecture's method starts at 0
+            self._least_squares_readout(
+                params, X, Y, sample_weight, [f"{k}_{last}" for k in _BLOCKS]
+            )
         given = self._init_values(sizes)
         names = {k: k.split("_")[0] + "_init" for k in given}  # coefs_0 -> coefs_init
         return self._use_init_values(params, given, X, Y, names, standardizer)

@@ -54,7 +54,8 @@ def test_check_gradients_unfitted_checks_every_block_at_a_nonzero_gradient(est):
 
 def test_check_gradients_at_the_initial_point_itself_shows_why_it_moves():
     X, y = smooth_data()
-    net = SigmoidMLPRegressor(random_state=0, l2=0)  # the data term: no penalty gradient
+    # the data term (no penalty gradient), from the lecture's start (a float learning_rate: W2 = 0)
+    net = SigmoidMLPRegressor(random_state=0, l2=0, learning_rate=0.1)
     from sklearn_lecture._gradcheck import _objective_at_check_point
 
     objective, layout, theta = _objective_at_check_point(

@@ -30,7 +30,7 @@ def test_early_stopping_keeps_the_best_validation_weights(Est, params):
     the same initial weights, then the same split), and that refit's last
     iterate is its best one. So both predict bit for bit the same."""
     X, y = _noisy()
-    kw = dict(early_stopping=True, validation_fraction=0.25, n_iter_no_change=5,
+    kw = dict(early_stopping=True, validation_fraction=0.25, n_iter_no_change=10,
               tol=1e-4, max_iter=300, **params)
     est = fit_quietly(small_estimator(Est, **kw), X, y)
     scores = est.validation_scores_

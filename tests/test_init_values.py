@@ -64,13 +64,13 @@ def test_partly_given_starts_keep_the_default_for_the_rest():
     )
     default = fit_quietly(SigmoidMLPRegressor(5, max_iter=1, random_state=0), X, y)
     assert only_coefs.loss_curve_[0] != default.loss_curve_[0]
-    # W2 = 0 by default, and given: both start from the mean of y. l2=0 compares the
-    # data term alone (the penalty on W1 differs between the two starts).
+    # W2 = 0 by default with a float learning_rate (the lecture's start), and given: both
+    # start from the mean of y. l2=0 compares the data term alone (the penalty on W1
+    # differs between the two starts).
     zero = [coefs[0], np.zeros((5, 1))]
-    given = fit_quietly(
-        SigmoidMLPRegressor(5, coefs_init=zero, max_iter=1, random_state=0, l2=0), X, y
-    )
-    default = fit_quietly(SigmoidMLPRegressor(5, max_iter=1, random_state=0, l2=0), X, y)
+    kw = dict(max_iter=1, random_state=0, l2=0, learning_rate=0.1)
+    given = fit_quietly(SigmoidMLPRegressor(5, coefs_init=zero, **kw), X, y)
+    default = fit_quietly(SigmoidMLPRegressor(5, **kw), X, y)
     assert given.loss_curve_[0] == pytest.approx(default.loss_curve_[0], rel=1e-12)
 
 

@@ -101,8 +101,9 @@ def test_standardized_step_is_the_lecture_update_on_standardized_data():
 
 def test_l3sig_auto_step_lowers_J_a_hundredfold():
     """The slide l3sig's data (x = linspace(0, 10, 11), y = -0.1 (x - 2)^2) for 2000
-    iterations with the default step rule: J falls by orders of magnitude for h = 20 and
-    h = 200. (The lecture's own method, a fixed alpha, is replayed in test_slides.py.)"""
+    iterations with the default step rule: J falls to a hundredth of the mean's (1/2 in
+    standardised units; the default start already reads W2 out, so the first J is lower) for
+    h = 20 and h = 200. (The lecture's own method, a fixed alpha, is in test_slides.py.)"""
     x = np.linspace(0, 10, 11).reshape(-1, 1)
     y = -0.1 * (x.ravel() - 2) ** 2
     for h in (20, 200):
@@ -110,7 +111,7 @@ def test_l3sig_auto_step_lowers_J_a_hundredfold():
             warnings.simplefilter("ignore", ConvergenceWarning)
             net = SigmoidMLPRegressor(h, max_iter=2000, tol=0, l2=0.0, random_state=0).fit(x, y)
         assert net.n_iter_ == 2000 and len(net.loss_curve_) == 2000
-        assert net.loss_curve_[-1] < 1e-2 * net.loss_curve_[0]
+        assert net.loss_curve_[-1] < 1e-2 * 0.5 and net.loss_curve_[-1] < net.loss_curve_[0]
 
 
 def test_multi_output_and_shapes():

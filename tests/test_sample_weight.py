@@ -79,7 +79,8 @@ def test_weighted_target_scaling_gives_the_weighted_cost():
     X, y, w = _weighted_case()
     y = y + 3 * (w == 3)  # the weighted and unweighted variances differ a lot
     # l2=0: the first J is then the data term alone (the penalty is tested elsewhere)
-    net = SigmoidMLPRegressor(hidden_layer_sizes=(4,), max_iter=1, l2=0.0, random_state=0)
+    # a float learning_rate: the lecture's start, W2 = 0 (the defaults read W2 out)
+    net = SigmoidMLPRegressor((4,), max_iter=1, l2=0.0, learning_rate=0.1, random_state=0)
     est = fit_quietly(net, X, y, sample_weight=w)
     assert est.loss_curve_[0] == pytest.approx(0.5, rel=1e-12)
     # what the first J would be had y been standardised without the weights
