@@ -52,8 +52,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     With ``A = [X 1] W1``, ``Z = Phi(A)`` and ``e = y - Yhat``: ``dJ/dW2 = -[Z 1]^T e / n``,
     ``dJ/dW1 = -[X 1]^T ((e W2^T) o Phi'(A)) / n`` (W2 without its bias row). Hidden
     weights start from ``N(0, 1 / fan_in)``; W2 at the minimum of J given that start's Z (a
-    least-squares read-out, as the RBF model's w) with ``learning_rate="auto"``, at 0 with a
-    float one (the lecture's).
+    least-squares read-out, as the RBF model's w) for gradient descent with
+    ``learning_rate="auto"`` on at least as many rows as parameters, else at 0 (the lecture's
+    start).
 
     Examples
     --------
@@ -150,8 +151,11 @@ class SigmoidMLPRegressor(LectureRegressorBase):
                 params[f"coefs_{i}"] = rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)
                 params[f"intercepts_{i}"] = rng.standard_normal(fan_out)
         given_start = self.coefs_init is not None or self.intercepts_init is not None
-        if self.learning_rate == "auto" and not given_start:  # W2: the minimum of J given the
-            last = len(sizes) - 2  # start's Z (least squares); the lecture's method starts at 0
+        n_rows = len(X) if sample_weight is None else np.count_nonzero(sample_weight)
+        enough_rows = n_rows >= self._n_trained(sizes[0], sizes[-1])  # else W2 fits the noise
+        auto_gd = self.solver == "gd" and self.learning_rate == "auto"
+        if auto_gd and not given_start and enough_rows:  # W2: the minimum of J given the
+            last = len(sizes) - 2  # start's Z; the lecture's method (and L-BFGS) start at 0
             self._least_squares_readout(
                 params, X, Y, sample_weight, [f"{k}_{last}" for k in _BLOCKS]
             )
