@@ -369,10 +369,11 @@ def _distinct_rows(data):
         return data
     s = np.ones(n) if data.sample_weight is None else np.asarray(data.sample_weight, float)
     kept = np.flatnonzero(s > 0)
-    _, first, inverse = np.unique(
-        np.hstack([data.X[kept], data.Y[kept]]), axis=0, return_index=True, return_inverse=True
-    )
-    weights = np.bincount(inverse.ravel(), weights=s[kept], minlength=len(first))
-    idx = kept[first]
+    rows = np.hstack([data.X[kept], data.Y[kept]])
+    order = np.lexsort(rows.T[::-1])  # stable, first column first (np.unique(axis=0) compares
+    rows = rows[order]  # structured views, which numpy 1.24 may turn a Ctrl-C into TypeError)
+    starts = np.r_[True, np.any(rows[1:] != rows[:-1], axis=1)]  # the first of each group
+    weights = np.bincount(np.cumsum(starts) - 1, weights=s[kept][order])
+    idx = kept[order[starts]]
     X = data.X.subset(idx) if sparse else data.X[idx]
     return type(data)(X, data.Y[idx], data.y_2d, weights, scaled_weights(weights, X.dtype), data)
