@@ -10,9 +10,9 @@ learning_rate : float or "auto", default="auto"
     Ignored by ``solver="lbfgs"``. See :ref:`step_rule`.
 l2 : float or "auto", default="auto"
     lambda of the penalty ``(lambda / 2) ||W||^2`` on the weights, in standardised
-    units. ``"auto"``: 0 with a float ``learning_rate``; else, with n rows per p
-    trained parameters, 0 from ``n >= 5p``, ``1e-2`` below ``n = p``, and in between
-    the lambda of least generalised cross-validation. See :ref:`penalty_choice`.
+    units. ``"auto"``: 0 with a float ``learning_rate``; else, with n distinct rows
+    and p trained parameters, 0 from ``n >= 5p``, ``1e-2`` below ``n = p``, and in
+    between the lambda generalised cross-validation picks. See :ref:`penalty_choice`.
 max_iter : int, default=4000
     Maximum number of updates (L-BFGS iterations).
 tol : float, default=1e-5

@@ -200,3 +200,37 @@ def test_the_path_keeps_the_largest_lambda_within_5_percent_of_the_least_gcv(mon
     assert calls == list(L2_PATH[:4])
     assert est.l2_ == L2_PATH[2]
     assert len(est.loss_curve_) == est.n_iter_
+
+
+def test_the_networks_default_start_reads_w2_out_and_the_lectures_starts_at_zero():
+    """Gradient descent with learning_rate="auto" on at least as many rows as parameters
+    starts W2 at the minimum of J given the initial Z: dJ/dW2 is about 0 there (the read-out's
+    small stabiliser aside). A float learning_rate, L-BFGS and fewer rows start at W2 = 0."""
+    X, y = _data(300, d=3)
+
+    def start(units=8, **kw):
+        objective, layout, theta, _ = training_problem(
+            SigmoidMLPRegressor(units, random_state=0, **kw), X, y
+        )
+        W2 = layout.slices["coefs_1"]
+        return theta[W2], np.abs(objective(theta)[1][W2]).max()
+
+    W2, grad = start()
+    _, grad_at_zero = start(learning_rate=0.1)
+    assert np.abs(W2).max() > 0.1 and grad < 0.05 * grad_at_zero
+    for kw in ({"learning_rate": 0.1}, {"solver": "lbfgs"}, {"units": 100}):
+        assert np.all(start(**kw)[0] == 0), kw  # (100 units: 501 parameters, 300 rows)
+
+
+def test_partial_fit_after_an_auto_fit_takes_at_most_the_safe_alpha():
+    """The auto rule's last alpha can be a long Barzilai-Borwein step (here 17 times the
+    safe alpha0); partial_fit, which keeps alpha fixed, takes alpha0 instead and lowers J."""
+    import copy
+
+    from _helpers import documented_J, smooth_data
+
+    X, y = smooth_data(n=2000, d=4)
+    fitted = fit_quietly(SigmoidMLPRegressor(16, random_state=0, max_iter=8), X, y)
+    more = copy.deepcopy(fitted).partial_fit(X, y)
+    assert more.learning_rate_ < fitted.learning_rate_ / 5
+    assert documented_J(more, X, y) < documented_J(fitted, X, y)
