@@ -36,21 +36,16 @@ def _new_axes(ax, caller):
     return ax
 
 
-def _pipeline_tail(estimator):
-    """A Pipeline's ``(last step, the steps before it or None)``; else ``(estimator, None)``."""
-    if not hasattr(estimator, "steps"):
-        return estimator, None
-    head = estimator[:-1] if len(estimator.steps) > 1 else None
-    return estimator.steps[-1][1], head
+def _last_step(estimator):
+    return estimator[-1] if hasattr(estimator, "steps") else estimator
 
 
 def _final_estimator(estimator):
-    """The fitted model inside a Pipeline or a TransformedTargetRegressor."""
-    while True:
-        estimator, _ = _pipeline_tail(estimator)
-        if not hasattr(estimator, "regressor_"):
-            return estimator
-        estimator = estimator.regressor_
+    """The fitted model inside Pipelines and TransformedTargetRegressors."""
+    estimator = _last_step(estimator)
+    while hasattr(estimator, "regressor_"):
+        estimator = _last_step(estimator.regressor_)
+    return estimator
 
 
 class LossCurveDisplay:
@@ -138,7 +133,7 @@ class LossCurveDisplay:
                 "estimator trained iteratively, such as RBFRegressor or SigmoidMLPRegressor."
             )
         name = type(model).__name__ if name is None else name
-        tail, _ = _pipeline_tail(estimator)  # is loss_curve_ in standardised units of y?
+        tail = _last_step(estimator)  # is loss_curve_ in standardised units of y?
         if hasattr(tail, "regressor_"):  # a TransformedTargetRegressor: None if unknown
             from sklearn.preprocessing import StandardScaler
 
@@ -243,8 +238,13 @@ class FitDisplay:
         self.unit_lines_ = self._plot_units(unit_kw, separate=units_ax is not None) if units else []
         kw = {"color": "tab:red", "label": name if name is not None else "estimate"}
         (self.line_,) = ax.plot(self.x_grid, self.y_pred, **{**kw, **(line_kw or {})})
-        if units and units_ax is None:
-            _limit_to_fit(ax)
+        if units and units_ax is None:  # the y-limits of the data and the estimate, plus 15%
+            values = np.concatenate([self.y_pred, [] if self.data_ is None else self.y])
+            values = values[np.isfinite(values)]
+            if values.size:
+                low, high = values.min(), values.max()
+                margin = 0.15 * (high - low) or 0.5 * max(abs(low), 1.0)
+                ax.set_ylim(low - margin, high + margin)
         ax.set(xlabel="x", ylabel="y")
         ax.legend(fontsize="small")
         self.ax_, self.figure_ = ax, ax.figure
@@ -262,10 +262,9 @@ class FitDisplay:
             # NaN (not drawn) where the unit is 0, except next to where it is not
             keep = nonzero | np.r_[False, nonzero[:-1]] | np.r_[nonzero[1:], False]
             (line,) = uax.plot(self.x_grid, np.where(keep, values, np.nan), **kw)
-            line.set_gid(_UNIT_GID)
             lines.append(line)
         if self.intercept is not None and self.intercept != 0:
-            uax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0", gid=_UNIT_GID)
+            uax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0")
         if separate:
             uax.set(xlabel="x", ylabel="w_k phi_k(x) and w0")
             uax.legend(fontsize="small")
@@ -328,9 +327,6 @@ class FitDisplay:
         return display.plot(**kwargs)
 
 
-_UNIT_GID = "sklearn_lecture-unit"  # marks the lines of units and w0
-
-
 def _plain_log_scale(ax):
     """A log y-axis whose ticks read 2, 5, 0.02 rather than 2x10^0."""
     from matplotlib.ticker import LogFormatterSciNotation
@@ -365,29 +361,16 @@ def _final_ticks(ax):
     ax.yaxis.set_major_formatter(FuncFormatter(decade))
 
 
-def _limit_to_fit(ax):
-    """Set the y-limits of ``ax`` to the range of its data and estimate, plus 15%."""
-    values = [
-        np.asarray(line.get_ydata(), dtype=np.float64)
-        for line in ax.lines
-        if line.get_gid() != _UNIT_GID
-    ]
-    values = np.concatenate([v[np.isfinite(v)] for v in values] or [np.zeros(0)])
-    if values.size:
-        low, high = float(values.min()), float(values.max())
-        margin = 0.15 * (high - low) or 0.5 * max(abs(low), 1.0)
-        ax.set_ylim(low - margin, high + margin)
-
-
 def _rbf_units(estimator, grid):
     """``w_k phi_k(x)`` on the grid and w0, for an RBFRegressor (else ``None, None``)."""
     from ._rbf import RBFRegressor
 
-    model, head = _pipeline_tail(estimator)
+    model = _last_step(estimator)
     if not isinstance(model, RBFRegressor) or model.n_outputs_ != 1:
         return None, None
-    Xt = grid if head is None else head.transform(grid)
-    contributions = model.hidden_features(Xt) * np.ravel(model.coef_)  # column k: w_k phi_k(x)
+    if model is not estimator and len(estimator) > 1:  # a Pipeline's steps before the model
+        grid = estimator[:-1].transform(grid)
+    contributions = model.hidden_features(grid) * np.ravel(model.coef_)  # column k: w_k phi_k(x)
     return contributions.astype(np.float64), float(np.ravel(model.intercept_)[0])
 
 
