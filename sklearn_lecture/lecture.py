@@ -276,12 +276,11 @@ def print_lecture_summary(results):
             f" J = {J:.4f} after {est.n_iter_} updates"
         )
     Xs, ys = results["l3sig_data"]
-    final = l3sig_final_costs(results)
     for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
-        h = int(label.split()[-1])
+        J = float(slide_cost(est.loss_, len(ys), "half_sum"))
         print(
             f"  l3sig   {label:<16} -> the lecture's method: R^2 = {est.score(Xs, ys):.4f}, "
-            f"J = {final['lecture'][h]:.4f} after {est.n_iter_} updates "
+            f"J = {J:.4f} after {est.n_iter_} updates "
             f"(alpha = n a = {est.learning_rate_:.3g})"
         )
         print(
@@ -289,6 +288,7 @@ def print_lecture_summary(results):
             f"J = {dflt.loss_:.2e} (1/(2n) sum e^2 of standardised y) "
             f"after {dflt.n_iter_} updates (learning_rate_ = {dflt.learning_rate_:.3g})"
         )
+    final = l3sig_final_costs(results)
     for method, text in [
         ("lecture", "the lecture's method (the same a for both)"),
         ("defaults", "the defaults (each h its own automatic step)"),
