@@ -252,17 +252,14 @@ class FitDisplay:
 
     def _plot_units(self, unit_kw, separate):
         """Draw ``w_k phi_k(x)`` and w0 on ``units_ax_``; return the units' lines."""
-        uax, lines = self.units_ax_, []
-        for k in range(self.contributions.shape[1]):
-            kw = {"linestyle": "--", "linewidth": 1, "color": "tab:gray", "label": "w_k phi_k(x)"}
-            kw.update(unit_kw or {})
-            if k > 0:
-                kw["label"] = None  # one legend entry for all the units
-            values, nonzero = self.contributions[:, k], self.contributions[:, k] != 0
-            # NaN (not drawn) where the unit is 0, except next to where it is not
-            keep = nonzero | np.r_[False, nonzero[:-1]] | np.r_[nonzero[1:], False]
-            (line,) = uax.plot(self.x_grid, np.where(keep, values, np.nan), **kw)
-            lines.append(line)
+        uax, units = self.units_ax_, np.asarray(self.contributions)
+        keep = units != 0  # NaN (not drawn) where a unit is 0, except next to where it is not
+        keep[1:] |= units[:-1] != 0
+        keep[:-1] |= units[1:] != 0
+        kw = {"linestyle": "--", "linewidth": 1, "color": "tab:gray", "label": "w_k phi_k(x)"}
+        lines = uax.plot(self.x_grid, np.where(keep, units, np.nan), **{**kw, **(unit_kw or {})})
+        for line in lines[1:]:
+            line.set_label("_nolegend_")  # one legend entry for all the units
         if self.intercept is not None and self.intercept != 0:
             uax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0")
         if separate:
