@@ -257,8 +257,7 @@ def print_lecture_summary(results):
     )
     for example, settings in SETTINGS.items():
         for name, s in settings.items():
-            value = s.value if isinstance(s.value, str) else repr(s.value)
-            print(f"  {example:<7} {name:<9} {value:<44} {s.source:<9} {s.note}")
+            print(f"  {example:<7} {name:<9} {s.value!s:<44} {s.source:<9} {s.note}")
     print(
         "\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
         "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
