@@ -263,8 +263,8 @@ def _figures_wanted(args):
 def comparison_models(random_state, quick=False, **options):
     """The compared models: name -> unfitted estimator.
 
-    ``options`` not None (--max-iter, --tol, early_stopping) set the three networks; solver
-    and l2 set the lecture's two only.
+    The ``options`` that are not None set max_iter, tol and early_stopping of the three
+    networks, and also solver and l2 of the lecture's two.
     """
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.linear_model import LinearRegression
