@@ -40,12 +40,14 @@ def _last_step(estimator):
     return estimator[-1] if hasattr(estimator, "steps") else estimator
 
 
-def _final_estimator(estimator):
-    """The fitted model inside Pipelines and TransformedTargetRegressors."""
-    estimator = _last_step(estimator)
-    while hasattr(estimator, "regressor_"):
-        estimator = _last_step(estimator.regressor_)
-    return estimator
+def _fitted_model(display, estimator, name):
+    """``from_estimator``'s checks; the fitted model inside meta-estimators, its legend name."""
+    _check_matplotlib(f"{display.__name__}.from_estimator")
+    check_is_fitted(estimator)
+    model = _last_step(estimator)
+    while hasattr(model, "regressor_"):
+        model = _last_step(model.regressor_)
+    return model, type(model).__name__ if name is None else name
 
 
 class LossCurveDisplay:
@@ -124,15 +126,12 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, drawn.
         """
-        _check_matplotlib(f"{cls.__name__}.from_estimator")
-        check_is_fitted(estimator)
-        model = _final_estimator(estimator)
+        model, name = _fitted_model(cls, estimator, name)
         if not hasattr(model, "loss_curve_"):
             raise ValueError(
                 f"{type(model).__name__} has no loss_curve_: LossCurveDisplay needs an "
                 "estimator trained iteratively, such as RBFRegressor or SigmoidMLPRegressor."
             )
-        name = type(model).__name__ if name is None else name
         tail = _last_step(estimator)  # is loss_curve_ in standardised units of y?
         if hasattr(tail, "regressor_"):  # a TransformedTargetRegressor: None if unknown
             from sklearn.preprocessing import StandardScaler
@@ -289,8 +288,7 @@ class FitDisplay:
         display : FitDisplay
             The display, drawn.
         """
-        _check_matplotlib(f"{cls.__name__}.from_estimator")
-        check_is_fitted(estimator)
+        _, name = _fitted_model(cls, estimator, name)
         X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
         X_arr = X_arr.reshape(X_arr.shape[0], -1)  # a 1-D X is one column
         if X_arr.shape[1] != 1:
@@ -317,7 +315,6 @@ class FitDisplay:
             raise ValueError("FitDisplay draws single-output regressions only.")
         yhat = yhat.reshape(-1)
         units, w0 = _rbf_units(estimator, grid)
-        name = type(_final_estimator(estimator)).__name__ if name is None else name
         display = cls(
             x_grid=xs, y_pred=yhat, x=x, y=y, contributions=units, intercept=w0, estimator_name=name
         )
