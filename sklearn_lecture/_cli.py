@@ -250,10 +250,10 @@ def _figures_wanted(args):
     out = args.out
     if not out:
         raise UsageError("--out needs a folder name")
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise UsageError(f"--out {out} exists and is not a folder")
     try:
         os.makedirs(out, exist_ok=True)
+    except FileExistsError:  # and is not a folder
+        raise UsageError(f"--out {out} exists and is not a folder") from None
     except OSError as exc:
         raise UsageError(f"cannot create the folder {out}: {exc.strerror}") from None
     return True
