@@ -42,12 +42,10 @@ def _figure(fig, width, height):
     return fig
 
 
-def _stand_ins():
-    l6rbf = SETTINGS["l6rbf"]
-    return (
-        f"stand-ins, as the slides give none: the data, b = {l6rbf['b'].value:g}, "
-        f"a = {l6rbf['a'].value:g} (learning_rate = 2 n a)"
-    )
+_STAND_INS = (  # under both l6rbf figures
+    f"stand-ins, as the slides give none: the data, b = {SETTINGS['l6rbf']['b'].value:g}, "
+    f"a = {SETTINGS['l6rbf']['a'].value:g} (learning_rate = 2 n a)"
+)
 
 
 def _n_iter(name):
@@ -61,7 +59,7 @@ def l6rbf1_figure(fits, X, y, fig=None):
     plot_replays(fits, X, y, ax_fit=ax_fit, ax_loss=ax_loss, cost="sum")
     ax_fit.set_title("l6rbf1: yhat = exp(-(x - c)^2 / b)")
     ax_loss.set_title(f"l6rbf1: J per iteration ({_n_iter('l6rbf1')}, as on the slide)")
-    fig.suptitle(f"The slide's starts c0 = 0, 0.5, 1; {_stand_ins()}", fontsize="small")
+    fig.suptitle(f"The slide's starts c0 = 0, 0.5, 1; {_STAND_INS}", fontsize="small")
     return fig
 
 
@@ -79,7 +77,7 @@ def l6rbf2_l6rbf3_figure(fits, X, y, fig=None):
     ax["J"].set_title("J per iteration (ticks at the final values)")
     fig.suptitle(
         f"The slides' starts c0 and loop lengths (l6rbf1 {_n_iter('l6rbf1')}, l6rbf3 "
-        f"{_n_iter('l6rbf3')});\n{_stand_ins()}, w starts at "
+        f"{_n_iter('l6rbf3')});\n{_STAND_INS}, w starts at "
         f"{SETTINGS['l6rbf3']['w_start'].value:g}, w0 at "
         f"{SETTINGS['l6rbf3']['w0_start'].value:g}, l6rbf2 runs {_n_iter('l6rbf2')}",
         fontsize="small",
