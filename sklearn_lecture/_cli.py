@@ -166,8 +166,15 @@ def _run(args):
     n_folds = args.cv or (3 if args.quick else 5)
     X, y, title = _load_data(args, n_folds)
     figures = _figures_wanted(args)
-    models = comparison_models(args.random_state, quick=args.quick)
-    note = _apply_options(models, args, n_train=len(y) - -(-len(y) // n_folds))
+    options = {o: getattr(args, o) for o in ("max_iter", "tol", "solver", "l2")}
+    n_train, note = len(y) - -(-len(y) // n_folds), None  # the smallest training fold's rows
+    if n_train < 20:  # early stopping holds out 10% of each training fold, at least 2 rows
+        options["early_stopping"] = False
+        note = (
+            f"Early stopping is off: the smallest training fold has {n_train} rows, too few "
+            "to hold out 10% (at least 2 rows) for validation"
+        )
+    models = comparison_models(args.random_state, args.quick, **options)
     lecture = args.data is None
     n_steps = len(models) + (5 + figures if lecture else 0) + figures
     progress = _progress(n_steps, args.quiet)
@@ -201,32 +208,6 @@ def _run(args):
         _error(f"every model failed on {title}; see the table")
         return 1
     return 0
-
-
-def _apply_options(models, args, n_train=None):
-    """--max-iter and --tol for the three networks, --solver and --l2 for the lecture's two.
-
-    Early stopping holds out 10% of each training fold; below 20 rows (2 held out) it is
-    turned off for the three networks, and the returned note says why (else None).
-    """
-    options = {o: getattr(args, o) for o in ("max_iter", "tol", "solver", "l2")}
-    options = {o: value for o, value in options.items() if value is not None}
-    note = None
-    if n_train is not None and n_train < 20:
-        options["early_stopping"] = False
-        note = (
-            f"Early stopping is off: the smallest training fold has {n_train} rows, too few "
-            "to hold out 10% (at least 2 rows) for validation"
-        )
-    for model in models.values():
-        if not hasattr(model, "steps"):
-            continue  # LinearRegression
-        net = model.steps[-1][1]
-        net = getattr(net, "regressor", net)  # MLPRegressor in a TransformedTargetRegressor
-        ours = type(net).__module__.startswith(__package__)
-        shared = ("max_iter", "tol", "early_stopping")
-        net.set_params(**{o: v for o, v in options.items() if ours or o in shared})
-    return note
 
 
 def _load_data(args, n_folds):
@@ -269,18 +250,22 @@ def _figures_wanted(args):
     out = args.out
     if not out:
         raise UsageError("--out needs a folder name")
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise UsageError(f"--out {out} exists and is not a folder")
     try:
         os.makedirs(out, exist_ok=True)
+    except FileExistsError:  # and is not a folder
+        raise UsageError(f"--out {out} exists and is not a folder") from None
     except OSError as exc:
         raise UsageError(f"cannot create the folder {out}: {exc.strerror}") from None
     return True
 
 
 # ----------------------------------------------------------------- comparison
-def comparison_models(random_state, quick=False):
-    """The compared models: name -> unfitted estimator."""
+def comparison_models(random_state, quick=False, **options):
+    """The compared models: name -> unfitted estimator.
+
+    The ``options`` that are not None set max_iter, tol and early_stopping of the three
+    networks, and also solver and l2 of the lecture's two.
+    """
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.linear_model import LinearRegression
     from sklearn.neural_network import MLPRegressor
@@ -290,15 +275,17 @@ def comparison_models(random_state, quick=False):
     from ._mlp import SigmoidMLPRegressor
     from ._rbf import RBFRegressor
 
-    max_iter = 200 if quick else 2000
+    given = {o: value for o, value in options.items() if value is not None}
     # The three networks hold out 10% of each training fold and keep the weights
     # with the best validation R^2 (early_stopping): the same rule for all three.
-    common = dict(max_iter=max_iter, early_stopping=True, random_state=random_state)
+    common = dict(max_iter=200 if quick else 2000, early_stopping=True, random_state=random_state)
+    common |= {o: value for o, value in given.items() if o not in ("solver", "l2")}
+    ours = common | given
     return {
         "LinearRegression": LinearRegression(),
-        "RBFRegressor(K=20)": make_pipeline(StandardScaler(), RBFRegressor(20, **common)),
+        "RBFRegressor(K=20)": make_pipeline(StandardScaler(), RBFRegressor(20, **ours)),
         "SigmoidMLPRegressor(h=20)": make_pipeline(
-            StandardScaler(), SigmoidMLPRegressor((20,), **common)
+            StandardScaler(), SigmoidMLPRegressor((20,), **ours)
         ),
         # Our estimators standardise y inside fit; TransformedTargetRegressor does the
         # same for scikit-learn's MLPRegressor.
@@ -313,7 +300,6 @@ def comparison_models(random_state, quick=False):
 
 def cross_validate_models(models, X, y, n_folds, random_state, progress):
     """K-fold R^2 and fit times of each model; a failing model is reported, not raised."""
-    from numpy.linalg import LinAlgError
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold, cross_validate
 
@@ -325,7 +311,7 @@ def cross_validate_models(models, X, y, n_folds, random_state, progress):
             warnings.simplefilter("always", ConvergenceWarning)
             try:
                 res = cross_validate(model, X, y, cv=cv, error_score="raise")
-            except (ValueError, ArithmeticError, LinAlgError) as exc:
+            except (ValueError, ArithmeticError) as exc:  # numpy's LinAlgError is a ValueError
                 message = str(exc).strip().splitlines()
                 scores[name] = {"error": message[0] if message else type(exc).__name__}
                 continue

@@ -24,7 +24,7 @@ def read_csv(path, target=None, features=None, drop=None):
     column not in ``drop``, ``features`` to all others not in ``drop``; ``drop`` may name
     ``""``, the unnamed columns (row names).
     """
-    rows = _rows(path, _read_text(path))
+    rows = _rows(path)
     if not rows:
         raise UsageError(f"{path} is empty; it needs a header row and data rows")
     header = [name.strip() for name in rows[0][1]]
@@ -82,10 +82,11 @@ def _check_range(path, values, names):
         )
 
 
-def _read_text(path):
+def _rows(path):
+    """``(line number, row)`` of the non-blank rows; a first line ``sep=;`` (Excel's) is obeyed."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            return f.read()
+            text = f.read()
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except IsADirectoryError:
@@ -94,10 +95,6 @@ def _read_text(path):
         raise UsageError(f"{path} is not a UTF-8 text file; save it as CSV") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def _rows(path, text):
-    """``(line number, row)`` of the non-blank rows; a first line ``sep=;`` (Excel's) is obeyed."""
     lines = io.StringIO(text, newline=None)  # universal newlines: \r and \r\n become \n
     first = lines.readline()
     hint = first.rstrip("\n")  # not strip(): "sep=\t" names a tab

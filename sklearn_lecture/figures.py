@@ -42,12 +42,10 @@ def _figure(fig, width, height):
     return fig
 
 
-def _stand_ins():
-    l6rbf = SETTINGS["l6rbf"]
-    return (
-        f"stand-ins, as the slides give none: the data, b = {l6rbf['b'].value:g}, "
-        f"a = {l6rbf['a'].value:g} (learning_rate = 2 n a)"
-    )
+_STAND_INS = (  # under both l6rbf figures
+    f"stand-ins, as the slides give none: the data, b = {SETTINGS['l6rbf']['b'].value:g}, "
+    f"a = {SETTINGS['l6rbf']['a'].value:g} (learning_rate = 2 n a)"
+)
 
 
 def _n_iter(name):
@@ -61,7 +59,7 @@ def l6rbf1_figure(fits, X, y, fig=None):
     plot_replays(fits, X, y, ax_fit=ax_fit, ax_loss=ax_loss, cost="sum")
     ax_fit.set_title("l6rbf1: yhat = exp(-(x - c)^2 / b)")
     ax_loss.set_title(f"l6rbf1: J per iteration ({_n_iter('l6rbf1')}, as on the slide)")
-    fig.suptitle(f"The slide's starts c0 = 0, 0.5, 1; {_stand_ins()}", fontsize="small")
+    fig.suptitle(f"The slide's starts c0 = 0, 0.5, 1; {_STAND_INS}", fontsize="small")
     return fig
 
 
@@ -79,7 +77,7 @@ def l6rbf2_l6rbf3_figure(fits, X, y, fig=None):
     ax["J"].set_title("J per iteration (ticks at the final values)")
     fig.suptitle(
         f"The slides' starts c0 and loop lengths (l6rbf1 {_n_iter('l6rbf1')}, l6rbf3 "
-        f"{_n_iter('l6rbf3')});\n{_stand_ins()}, w starts at "
+        f"{_n_iter('l6rbf3')});\n{_STAND_INS}, w starts at "
         f"{SETTINGS['l6rbf3']['w_start'].value:g}, w0 at "
         f"{SETTINGS['l6rbf3']['w0_start'].value:g}, l6rbf2 runs {_n_iter('l6rbf2')}",
         fontsize="small",
@@ -92,27 +90,20 @@ def l3sig_figure(lecture, defaults, X, y, fig=None):
     a = SETTINGS["l3sig"]["a"].value
     fig = _figure(fig, 10.8, 7.2)
     ax = fig.subplots(2, 2)
-    plot_replays(lecture, X, y, ax_fit=ax[0, 0], ax_loss=ax[0, 1], cost="half_sum")
+    n_iter = lecture[0][1].n_iter_
     labelled = [
         (f"{label}, learning_rate_ {est.learning_rate_:.3g}", est) for label, est in defaults
     ]
-    plot_replays(labelled, X, y, ax_fit=ax[1, 0], ax_loss=ax[1, 1])
-    ends = [
-        "below" if fits[1][1].loss_curve_[-1] < fits[0][1].loss_curve_[-1] else "above"
-        for fits in (lecture, defaults)
+    steps = [
+        f"the same step a = {a:g} for both (learning_rate = n a)",
+        "standardised data, each h its own step (learning_rate='auto')",
     ]
-    n_iter = lecture[0][1].n_iter_
+    for row, (fits, cost) in enumerate([(lecture, "half_sum"), (labelled, None)]):
+        plot_replays(fits, X, y, ax_fit=ax[row, 0], ax_loss=ax[row, 1], cost=cost)
+        end = "below" if fits[1][1].loss_curve_[-1] < fits[0][1].loss_curve_[-1] else "above"
+        ax[row, 1].set_title(f"{steps[row]}:\nh = 200 ends {end} h = 20", fontsize="medium")
     ax[0, 0].set_title(f"the lecture's method, {n_iter} updates")
-    ax[0, 1].set_title(
-        f"the same step a = {a:g} for both (learning_rate = n a):\nh = 200 ends {ends[0]} h = 20",
-        fontsize="medium",
-    )
     ax[1, 0].set_title(f"the defaults, {n_iter} updates")
-    ax[1, 1].set_title(
-        "standardised data, each h its own step (learning_rate='auto'):\n"
-        f"h = 200 ends {ends[1]} h = 20",
-        fontsize="medium",
-    )
     ax[1, 1].set_ylabel("J = 1/(2n) sum e^2 + (l2/2) ||W||^2\n(standardised y)")
     fig.suptitle(
         "l3sig, y = -0.1 (x - 2)^2. Top: the slide's data, h, iteration count and "

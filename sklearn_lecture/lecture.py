@@ -257,8 +257,7 @@ def print_lecture_summary(results):
     )
     for example, settings in SETTINGS.items():
         for name, s in settings.items():
-            value = s.value if isinstance(s.value, str) else repr(s.value)
-            print(f"  {example:<7} {name:<9} {value:<44} {s.source:<9} {s.note}")
+            print(f"  {example:<7} {name:<9} {s.value!s:<44} {s.source:<9} {s.note}")
     print(
         "\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
         "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
@@ -276,12 +275,11 @@ def print_lecture_summary(results):
             f" J = {J:.4f} after {est.n_iter_} updates"
         )
     Xs, ys = results["l3sig_data"]
-    final = l3sig_final_costs(results)
     for (label, est), (_, dflt) in zip(results["l3sig"], results["l3sig_defaults"]):
-        h = int(label.split()[-1])
+        J = float(slide_cost(est.loss_, len(ys), "half_sum"))
         print(
             f"  l3sig   {label:<16} -> the lecture's method: R^2 = {est.score(Xs, ys):.4f}, "
-            f"J = {final['lecture'][h]:.4f} after {est.n_iter_} updates "
+            f"J = {J:.4f} after {est.n_iter_} updates "
             f"(alpha = n a = {est.learning_rate_:.3g})"
         )
         print(
@@ -289,6 +287,7 @@ def print_lecture_summary(results):
             f"J = {dflt.loss_:.2e} (1/(2n) sum e^2 of standardised y) "
             f"after {dflt.n_iter_} updates (learning_rate_ = {dflt.learning_rate_:.3g})"
         )
+    final = l3sig_final_costs(results)
     for method, text in [
         ("lecture", "the lecture's method (the same a for both)"),
         ("defaults", "the defaults (each h its own automatic step)"),

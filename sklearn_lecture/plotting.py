@@ -36,21 +36,18 @@ def _new_axes(ax, caller):
     return ax
 
 
-def _pipeline_tail(estimator):
-    """A Pipeline's ``(last step, the steps before it or None)``; else ``(estimator, None)``."""
-    if not hasattr(estimator, "steps"):
-        return estimator, None
-    head = estimator[:-1] if len(estimator.steps) > 1 else None
-    return estimator.steps[-1][1], head
+def _last_step(estimator):
+    return estimator[-1] if hasattr(estimator, "steps") else estimator
 
 
-def _final_estimator(estimator):
-    """The fitted model inside a Pipeline or a TransformedTargetRegressor."""
-    while True:
-        estimator, _ = _pipeline_tail(estimator)
-        if not hasattr(estimator, "regressor_"):
-            return estimator
-        estimator = estimator.regressor_
+def _fitted_model(display, estimator, name):
+    """``from_estimator``'s checks; the fitted model inside meta-estimators, its legend name."""
+    _check_matplotlib(f"{display.__name__}.from_estimator")
+    check_is_fitted(estimator)
+    model = _last_step(estimator)
+    while hasattr(model, "regressor_"):
+        model = _last_step(model.regressor_)
+    return model, type(model).__name__ if name is None else name
 
 
 class LossCurveDisplay:
@@ -129,16 +126,13 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, drawn.
         """
-        _check_matplotlib(f"{cls.__name__}.from_estimator")
-        check_is_fitted(estimator)
-        model = _final_estimator(estimator)
+        model, name = _fitted_model(cls, estimator, name)
         if not hasattr(model, "loss_curve_"):
             raise ValueError(
                 f"{type(model).__name__} has no loss_curve_: LossCurveDisplay needs an "
                 "estimator trained iteratively, such as RBFRegressor or SigmoidMLPRegressor."
             )
-        name = type(model).__name__ if name is None else name
-        tail, _ = _pipeline_tail(estimator)  # is loss_curve_ in standardised units of y?
+        tail = _last_step(estimator)  # is loss_curve_ in standardised units of y?
         if hasattr(tail, "regressor_"):  # a TransformedTargetRegressor: None if unknown
             from sklearn.preprocessing import StandardScaler
 
@@ -243,8 +237,13 @@ class FitDisplay:
         self.unit_lines_ = self._plot_units(unit_kw, separate=units_ax is not None) if units else []
         kw = {"color": "tab:red", "label": name if name is not None else "estimate"}
         (self.line_,) = ax.plot(self.x_grid, self.y_pred, **{**kw, **(line_kw or {})})
-        if units and units_ax is None:
-            _limit_to_fit(ax)
+        if units and units_ax is None:  # the y-limits of the data and the estimate, plus 15%
+            values = np.concatenate([self.y_pred, [] if self.data_ is None else self.y])
+            values = values[np.isfinite(values)]
+            if values.size:
+                low, high = values.min(), values.max()
+                margin = 0.15 * (high - low) or 0.5 * max(abs(low), 1.0)
+                ax.set_ylim(low - margin, high + margin)
         ax.set(xlabel="x", ylabel="y")
         ax.legend(fontsize="small")
         self.ax_, self.figure_ = ax, ax.figure
@@ -252,20 +251,16 @@ class FitDisplay:
 
     def _plot_units(self, unit_kw, separate):
         """Draw ``w_k phi_k(x)`` and w0 on ``units_ax_``; return the units' lines."""
-        uax, lines = self.units_ax_, []
-        for k in range(self.contributions.shape[1]):
-            kw = {"linestyle": "--", "linewidth": 1, "color": "tab:gray", "label": "w_k phi_k(x)"}
-            kw.update(unit_kw or {})
-            if k > 0:
-                kw["label"] = None  # one legend entry for all the units
-            values, nonzero = self.contributions[:, k], self.contributions[:, k] != 0
-            # NaN (not drawn) where the unit is 0, except next to where it is not
-            keep = nonzero | np.r_[False, nonzero[:-1]] | np.r_[nonzero[1:], False]
-            (line,) = uax.plot(self.x_grid, np.where(keep, values, np.nan), **kw)
-            line.set_gid(_UNIT_GID)
-            lines.append(line)
+        uax, units = self.units_ax_, np.asarray(self.contributions)
+        keep = units != 0  # NaN (not drawn) where a unit is 0, except next to where it is not
+        keep[1:] |= units[:-1] != 0
+        keep[:-1] |= units[1:] != 0
+        kw = {"linestyle": "--", "linewidth": 1, "color": "tab:gray", "label": "w_k phi_k(x)"}
+        lines = uax.plot(self.x_grid, np.where(keep, units, np.nan), **{**kw, **(unit_kw or {})})
+        for line in lines[1:]:
+            line.set_label("_nolegend_")  # one legend entry for all the units
         if self.intercept is not None and self.intercept != 0:
-            uax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0", gid=_UNIT_GID)
+            uax.axhline(self.intercept, linestyle=":", color="tab:gray", label="w0")
         if separate:
             uax.set(xlabel="x", ylabel="w_k phi_k(x) and w0")
             uax.legend(fontsize="small")
@@ -293,8 +288,7 @@ class FitDisplay:
         display : FitDisplay
             The display, drawn.
         """
-        _check_matplotlib(f"{cls.__name__}.from_estimator")
-        check_is_fitted(estimator)
+        _, name = _fitted_model(cls, estimator, name)
         X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
         X_arr = X_arr.reshape(X_arr.shape[0], -1)  # a 1-D X is one column
         if X_arr.shape[1] != 1:
@@ -321,14 +315,10 @@ class FitDisplay:
             raise ValueError("FitDisplay draws single-output regressions only.")
         yhat = yhat.reshape(-1)
         units, w0 = _rbf_units(estimator, grid)
-        name = type(_final_estimator(estimator)).__name__ if name is None else name
         display = cls(
             x_grid=xs, y_pred=yhat, x=x, y=y, contributions=units, intercept=w0, estimator_name=name
         )
         return display.plot(**kwargs)
-
-
-_UNIT_GID = "sklearn_lecture-unit"  # marks the lines of units and w0
 
 
 def _plain_log_scale(ax):
@@ -365,29 +355,16 @@ def _final_ticks(ax):
     ax.yaxis.set_major_formatter(FuncFormatter(decade))
 
 
-def _limit_to_fit(ax):
-    """Set the y-limits of ``ax`` to the range of its data and estimate, plus 15%."""
-    values = [
-        np.asarray(line.get_ydata(), dtype=np.float64)
-        for line in ax.lines
-        if line.get_gid() != _UNIT_GID
-    ]
-    values = np.concatenate([v[np.isfinite(v)] for v in values] or [np.zeros(0)])
-    if values.size:
-        low, high = float(values.min()), float(values.max())
-        margin = 0.15 * (high - low) or 0.5 * max(abs(low), 1.0)
-        ax.set_ylim(low - margin, high + margin)
-
-
 def _rbf_units(estimator, grid):
     """``w_k phi_k(x)`` on the grid and w0, for an RBFRegressor (else ``None, None``)."""
     from ._rbf import RBFRegressor
 
-    model, head = _pipeline_tail(estimator)
+    model = _last_step(estimator)
     if not isinstance(model, RBFRegressor) or model.n_outputs_ != 1:
         return None, None
-    Xt = grid if head is None else head.transform(grid)
-    contributions = model.hidden_features(Xt) * np.ravel(model.coef_)  # column k: w_k phi_k(x)
+    if model is not estimator and len(estimator) > 1:  # a Pipeline's steps before the model
+        grid = estimator[:-1].transform(grid)
+    contributions = model.hidden_features(grid) * np.ravel(model.coef_)  # column k: w_k phi_k(x)
     return contributions.astype(np.float64), float(np.ravel(model.intercept_)[0])
 
 

@@ -331,7 +331,7 @@ def test_a_model_that_fails_is_reported_in_its_row(monkeypatch, tmp_path, capsys
     real = _cli.comparison_models
     monkeypatch.setattr(
         _cli, "comparison_models",
-        lambda rs, quick=False: {"Broken": Broken(), **real(rs, quick)},
+        lambda rs, quick=False, **options: {"Broken": Broken(), **real(rs, quick, **options)},
     )
     csv_path = _write_csv(tmp_path / "mine.csv", n=12)
     assert main(["--data", str(csv_path), "--no-figures", "--quick", "--cv", "2", "-q"]) == 0
@@ -371,15 +371,18 @@ def test_help_imports_neither_scikit_learn_nor_numpy():
     assert res.stdout.strip().splitlines()[-1] == "LOADED []"
 
 
-def test_solver_max_iter_tol_and_l2_reach_the_networks():
+def test_solver_max_iter_tol_and_l2_reach_the_networks(monkeypatch, tmp_path, capsys):
     """The options the ConvergenceWarning and the table's note advise are the CLI's own."""
     from sklearn_lecture import _cli
 
-    args = _cli.build_parser().parse_args(
-        ["--solver", "lbfgs", "--max-iter", "7", "--tol", "0.5", "--l2", "0.01"]
-    )
-    models = _cli.comparison_models(0)
-    _cli._apply_options(models, args)
+    built, real = [], _cli.comparison_models
+    monkeypatch.setattr(_cli, "comparison_models", lambda *a, **kw: built.append(real(*a, **kw))
+                        or built[-1])
+    csv_path = _write_csv(tmp_path / "mine.csv", n=40)
+    args = ["--data", str(csv_path), "--no-figures", "--quick", "--cv", "2", "-q"]
+    main([*args, "--solver", "lbfgs", "--max-iter", "7", "--tol", "0.5", "--l2", "0.01"])
+    main(args)
+    models, default = built
     ours = {"RBFRegressor(K=20)", "SigmoidMLPRegressor(h=20)"}
     for name in ours:
         net = models[name].steps[-1][1]
@@ -387,8 +390,6 @@ def test_solver_max_iter_tol_and_l2_reach_the_networks():
     reference = models["MLPRegressor(h=20), reference"].steps[-1][1].regressor
     assert (reference.max_iter, reference.tol) == (7, 0.5)
     assert reference.solver == "adam" and reference.alpha == 1e-4  # its own names
-    default = _cli.comparison_models(0)
-    _cli._apply_options(default, _cli.build_parser().parse_args([]))
     assert default["RBFRegressor(K=20)"].steps[-1][1].solver == "gd"
 
 
@@ -483,7 +484,7 @@ def test_every_model_failing_is_exit_code_1(monkeypatch, tmp_path, capsys):
         def fit(self, X, y, sample_weight=None):
             raise ValueError("cannot fit this")
 
-    monkeypatch.setattr(_cli, "comparison_models", lambda rs, quick=False: {"Broken": Broken()})
+    monkeypatch.setattr(_cli, "comparison_models", lambda *args, **kw: {"Broken": Broken()})
     csv_path = _write_csv(tmp_path / "mine.csv", n=12)
     assert main(["--data", str(csv_path), "--no-figures", "--quick", "--cv", "2", "-q"]) == 1
     out, err = capsys.readouterr()
