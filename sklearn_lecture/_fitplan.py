@@ -46,18 +46,10 @@ N_PROBE_ROWS = 64
 class FitPlan(enum.Enum):
     """What one call of ``fit`` or ``partial_fit`` does, decided once at its start.
 
-    ============== =========== ========= =========================================
-    plan           call        continues trains
-    ============== =========== ========= =========================================
-    FRESH          ``fit``     no        ``max_iter`` iterations of ``solver``
-    WARM           ``fit``     yes       ``max_iter`` iterations of ``solver``
-    FIRST_PARTIAL  partial_fit no        one gradient-descent update
-    PARTIAL        partial_fit yes       one update, in the first call's units
-    ============== =========== ========= =========================================
-
-    A plan that *continues* starts from the fitted parameters and appends to
-    ``loss_curve_`` and ``n_iter_``; a *one-step* plan takes one update with a fixed
-    alpha; ``PARTIAL`` keeps the first call's features, standardisation and alpha.
+    ``FRESH`` and ``WARM`` run ``max_iter`` iterations of ``solver``; the *one-step* plans
+    ``FIRST_PARTIAL`` and ``PARTIAL`` one update with a fixed alpha. ``WARM`` and ``PARTIAL``
+    *continue*: they start from the fitted parameters and append to ``loss_curve_`` and
+    ``n_iter_``; ``PARTIAL`` keeps the first call's features, standardisation and alpha.
     """
 
     FRESH = "fit"
@@ -87,21 +79,11 @@ class FitPlan(enum.Enum):
         return self is FitPlan.PARTIAL
 
     def budget(self, estimator):
-        """The solver and its iterations in this call (a :class:`_Budget`)."""
+        """``(solver, max_iter, n_iter_no_change)`` of this call."""
         if self.one_step:
-            return _Budget("gd", 1, np.inf)
+            return "gd", 1, np.inf
         patience = estimator.n_iter_no_change
-        return _Budget(
-            estimator.solver, estimator.max_iter, np.inf if patience is None else patience
-        )
-
-
-class _Budget(NamedTuple):
-    """What one call runs: ``solver`` for at most ``max_iter`` iterations."""
-
-    solver: str
-    max_iter: int
-    n_iter_no_change: float
+        return estimator.solver, estimator.max_iter, np.inf if patience is None else patience
 
 
 class _Data(NamedTuple):
@@ -133,11 +115,6 @@ def _features(forward, params, X):
     return forward(params, X)[1]
 
 
-def _on_theta(score, objective):
-    """``score(params)`` as a function of the flat ``theta`` the solvers see."""
-    return lambda theta: score(objective.params(theta))
-
-
 class FitSteps:
     """The training steps of a fit (``_train``) and storing their result (``_store``)."""
 
@@ -148,11 +125,11 @@ class FitSteps:
         alpha = self._choose_alpha(plan, rows, params, data, standardizer)
         train, validation = self._hold_out(plan, rows, data, standardizer, rng)
         objective = self._objective(rows, params, train, standardizer)
-        budget = plan.budget(self)
+        _, max_iter, _ = plan.budget(self)
         given = data.given or data
         X_given = given.X.A if isinstance(given.X, SparseRowBlocks) else given.X  # callbacks see
         # the checked X as scikit-learn gives it (a sparse matrix), not the row-block reader
-        callbacks = self._callback_context(X_given, given.Y, given.sample_weight, budget.max_iter)
+        callbacks = self._callback_context(X_given, given.Y, given.sample_weight, max_iter)
 
         def safe_alpha():  # named when a fixed alpha made J rise
             return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
@@ -237,10 +214,9 @@ class FitSteps:
         solver, max_iter, n_iter_no_change = plan.budget(self)
         lower = self._lower_bounds(objective.layout)
         settings = dict(
-            max_iter=max_iter,
             tol=self.tol,
             n_iter_no_change=n_iter_no_change,
-            monitor=None if validation is None else _on_theta(validation, objective),
+            monitor=None if validation is None else lambda t: validation(objective.params(t)),
             verbose=self.verbose,
             on_iteration=None if callbacks is None else callbacks.on_iteration,
         )
@@ -251,11 +227,9 @@ class FitSteps:
 
         def run(theta, max_iter):  # the plan's solver from theta
             if solver == "lbfgs":
-                return lbfgs(objective, theta, lower=lower, **{**settings, "max_iter": max_iter})
+                return lbfgs(objective, theta, lower=lower, max_iter=max_iter, **settings)
             rule = StepRule(alpha, adaptive, lower, safe_alpha, long_steps=long, J_first=J_first)
-            return gradient_descent(
-                objective, theta, rule=rule, **{**settings, "max_iter": max_iter}
-            )
+            return gradient_descent(objective, theta, rule=rule, max_iter=max_iter, **settings)
 
         if lam is None:
             return self._penalty_path(run, objective, theta, max_iter, n_eff)
@@ -279,13 +253,9 @@ class FitSteps:
         return None if judged else objective.l2
 
     def _penalty_path(self, run, objective, theta, max_iter, n_eff):
-        """Train at the rising lambdas of ``L2_PATH``, each from the last; keep the largest
-        lambda whose GCV is within ``GCV_SLACK`` of the least.
-
-        Stops two lambdas after the least GCV, when the ``max_iter`` updates they share run
-        out, or at once when GCV cannot judge (df above ``GCV_MAX_DF n`` at the first
-        lambda). ``loss_curve_`` and ``n_iter_`` cover the stages up to the one kept.
-        """
+        """Train at the rising lambdas of ``L2_PATH``, each from the last, until two past the
+        least GCV or out of the ``max_iter`` updates they share; keep the largest lambda whose
+        GCV is within ``GCV_SLACK`` of the least, and the history of the stages up to it."""
         stages, scores, used = [], [], 0
         for lam in L2_PATH:
             objective.set_penalty(lam, self._penalized())
@@ -345,13 +315,10 @@ class FitSteps:
             )
 
     def _callback_context(self, X, Y, sw, max_iter):
-        """Report this fit, and each iteration as a subtask, to ``sklearn.callback``.
-
-        Returns ``None`` on scikit-learn < 1.9.
-        """
-        # With no callback set (or propagated by a meta-estimator, which sets them
-        # before this fit) nothing is written onto the estimator until it stores its
-        # state, so a deepcopy from another thread during a fit sees a whole estimator.
+        """Report this fit, and each iteration as a subtask, to ``sklearn.callback`` (``None``:
+        no callbacks, or scikit-learn < 1.9)."""
+        # Without callbacks nothing is written onto the estimator before it stores its state,
+        # so a deepcopy from another thread during a fit sees a whole estimator.
         if not _CALLBACK_MIXINS or not getattr(self, "_skl_callbacks", None):
             return None
         ctx = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
@@ -369,12 +336,8 @@ class FitSteps:
         return SimpleNamespace(on_iteration=on_iteration, end=end)
 
     def _check_finite_model(self, params, standardizer, X_probe):
-        """Check the trained model; return its parameters in original units.
-
-        ``params`` are in training units; the model must predict finite values
-        on ``X_probe`` (rows of the training data) in the units of y, and its
-        public attributes (in the units of X and y) must be finite.
-        """
+        """``params`` (training units) in the units of X and y; a ValueError unless they, and the
+        predictions on ``X_probe`` (training rows) in both units, are finite."""
         advice = "Use a smaller learning_rate" + (
             "." if self.standardize else ", or standardize=True."
         )

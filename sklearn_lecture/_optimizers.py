@@ -1,18 +1,14 @@
-"""The optimisers: the lecture's gradient descent and L-BFGS, knowing nothing about models.
-
-Both minimise an ``objective(theta) -> (J, grad J)`` over one flat vector ``theta``
-(the lecture's W1, W2 or c, w, w0, b packed together): :func:`gradient_descent`
-with alpha from a :class:`~._step.StepRule`, :func:`lbfgs` through
-:func:`scipy.optimize.minimize` (L-BFGS-B). :class:`TrainingRecord` keeps what
-both record and decides when to stop.
-"""
+"""The lecture's gradient descent and L-BFGS: both minimise an ``objective(theta) -> (J, grad J)``
+over one flat ``theta`` (W1, W2 or c, w, w0, b packed) and know nothing about models."""
 
 import os
 import sys
 import warnings
 
 import numpy as np
+import sklearn
 from scipy.optimize import minimize
+from sklearn.exceptions import ConvergenceWarning
 
 from ._rows import one_blas_thread
 from ._step import DivergenceError, Iterate
@@ -106,39 +102,13 @@ class TrainingRecord:
 
 
 def gradient_descent(objective, theta, *, rule, max_iter, **stopping):
-    """The lecture's gradient-descent method, ``W <- W - alpha dJ/dW``, alpha from ``rule``.
+    """The lecture's gradient descent ``W <- W - alpha dJ/dW`` from ``theta`` (not modified),
+    alpha from ``rule``: at most ``max_iter`` updates of every parameter.
 
-    Every iteration is one update of every trainable parameter, so
-    ``max_iter=k`` performs at most ``k`` updates.
-
-    Parameters
-    ----------
-    objective : callable
-        ``objective(theta) -> (J, dJ/dtheta)``.
-    theta : ndarray
-        Starting parameters; not modified.
-    rule : StepRule
-        Gives the alpha of every update (and judges a fixed alpha).
-    max_iter : int
-        Number of updates at most.
-    **stopping
-        ``tol``, ``n_iter_no_change``, ``monitor``, ``verbose``,
-        ``on_iteration`` of the :class:`TrainingRecord`; with a ``monitor``,
-        the best parameters seen are returned.
-
-    Returns
-    -------
-    theta : ndarray
-        The parameters after the last update (with a monitor, the best ones).
-    record : TrainingRecord
-        ``loss_curve`` (J before each update), ``validation_scores``,
-        ``stopped``, ``n_iter`` and ``learning_rate``, the alpha of the last update.
-
-    Raises
-    ------
-    DivergenceError
-        When J or the parameters stop being finite, or (with a fixed alpha) J
-        grows 10^4-fold or ends above where it started.
+    ``stopping`` holds :class:`TrainingRecord`'s arguments; with a ``monitor`` the best
+    parameters seen are returned. Returns ``(theta, record)``. A
+    :class:`~._step.DivergenceError` when J or theta stop being finite, or (a fixed alpha)
+    when J grows 10^4-fold or ends above its start.
     """
     # with the auto rule, s.s, s.y, y.y and grad.step of a diverging trial may overflow
     record = TrainingRecord(trend=rule.adaptive, **stopping)
@@ -164,26 +134,18 @@ def gradient_descent(objective, theta, *, rule, max_iter, **stopping):
             J_end = current.evaluated(objective).J
         warning = rule.judge(record.loss_curve, J_end)
         if warning is not None:
-            from sklearn.exceptions import ConvergenceWarning
-
             warnings.warn(warning, ConvergenceWarning, stacklevel=_user_stacklevel())
     return current.theta, record
 
 
 class _ScipyAdapter:
-    """``fun`` and ``callback`` for :func:`scipy.optimize.minimize`, recording once per iteration.
-
-    ``fun`` remembers the last point it evaluated, so the callback records J
-    at the accepted point without another pass over the data.
-    """
+    """``fun`` and ``callback`` for :func:`scipy.optimize.minimize`: ``fun`` remembers the last
+    point it evaluated, so the callback records J at the accepted point without another pass."""
 
     def __init__(self, objective, record, dtype):
-        self.objective = objective
-        self.record = record
-        self.dtype = dtype
-        self.last_theta = None  # the last point fun evaluated, and J there
-        self.last_J = None
-        self.last_accepted = None  # the last accepted point (the callback's xk)
+        self.objective, self.record, self.dtype = objective, record, dtype
+        self.last_theta, self.last_J = None, None  # the last point fun evaluated, and J there
+        self.last_accepted = None  # the callback's last xk
 
     def fun(self, theta):
         J, grad = self.objective(theta)
@@ -204,18 +166,7 @@ class _ScipyAdapter:
             raise StopIteration
 
 
-def lbfgs(
-    objective,
-    theta,
-    *,
-    max_iter,
-    tol,
-    n_iter_no_change=10,
-    lower=None,
-    monitor=None,
-    verbose=0,
-    on_iteration=None,
-):
+def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
     """Minimise the same J with :func:`scipy.optimize.minimize` (L-BFGS-B).
 
     J is recorded once per iteration, at the accepted point. It stops at scipy's
@@ -224,16 +175,10 @@ def lbfgs(
     :func:`gradient_descent`. Returns ``(theta, record)``, ``theta`` in its dtype
     (with ``monitor``, the best parameters seen).
     """
-    record = TrainingRecord(
-        tol=tol,
-        n_iter_no_change=n_iter_no_change,
-        monitor=monitor,
-        verbose=verbose,
-        on_iteration=on_iteration,
-    )
+    record = TrainingRecord(tol=tol, **stopping)
     adapter = _ScipyAdapter(objective, record, theta.dtype)
     theta_out = _run_lbfgs_b(adapter, theta, lower, max_iter, tol)
-    if monitor is not None and record.best_theta is not None:
+    if record.monitor is not None and record.best_theta is not None:
         theta_out = record.best_theta
     theta_out = np.asarray(theta_out, dtype=theta.dtype)
     if not record.loss_curve:  # converged before the first iteration
@@ -281,8 +226,6 @@ def _run_lbfgs_b(adapter, theta, lower, max_iter, tol):
 def _user_stacklevel():
     """``stacklevel`` for :func:`warnings.warn` that skips this package's and
     scikit-learn's frames, so the warning names the user's own line."""
-    import sklearn
-
     inside = (
         os.path.dirname(os.path.abspath(__file__)) + os.sep,
         os.path.dirname(os.path.abspath(sklearn.__file__)) + os.sep,
@@ -298,8 +241,6 @@ def _user_stacklevel():
 def warn_not_converged(name, solver, max_iter, tol, n_iter_no_change):
     """The ConvergenceWarning of a fit that ran out of iterations, with advice for its solver
     (never ``learning_rate``: a larger alpha is not what ends a fit that still improves)."""
-    from sklearn.exceptions import ConvergenceWarning
-
     if solver == "lbfgs":
         what = (
             f"L-BFGS used all max_iter={max_iter} iterations before its gradient "
