@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._backend import InMemoryRows, rows_backend, scaled_weights
 from ._fitplan import _CALLBACK_MIXINS, FitPlan, FitSteps, _Data, _features, _TrainRows, _yhat
-from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread, predict_in_blocks
+from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread
 from ._standardize import Standardizer, predict_original_units, r2_in_range
 from ._step import ROWS_PER_PARAMETER, penalty
 
@@ -327,11 +327,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         features, dtype = self._fitted_model(_features)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             n_units = features(np.zeros((0, self.n_features_in_), dtype)).shape[1]
-
-        def rows(X):  # as predict reads them, in training units
-            X = X.astype(dtype, copy=False)
-            return predict_in_blocks(features, X, n_units, dtype, self._standardizer_.transform)
-
+        standardizer = self._standardizer_
+        rows = partial(predict_original_units, features, standardizer, n_units, dtype, to_y=False)
         F = rows_backend(X).predict(self, X, rows, n_outputs=n_units, y_2d=True, dtype=dtype)
         return np.asarray(F)  # a dask array: computed
 

@@ -174,7 +174,7 @@ class FitSteps:
 
     def _auto_learning_rate(self, rows, params, X, s, standardizer):
         """alpha0 from the output layer's Gauss-Newton matrix (:func:`~._step.first_alpha`)."""
-        G, total = rows.gram_sums(partial(_features, self._forward, params), X, s, standardizer)
+        G, total = rows.gram_sums(X, s, partial(_features, self._forward, params), standardizer)
         return first_alpha(G / total, self._l2())
 
     def _hold_out(self, plan, rows, data, standardizer, rng):

@@ -33,12 +33,12 @@ def row_blocks(X, Y=None, s=None, transform=None, block_size=BLOCK_SIZE):
         yield Xb, Yb, None if s is None else s[rows]
 
 
-def predict_in_blocks(predict_block, X, n_outputs, dtype, transform=None):
+def predict_in_blocks(predict_block, X, n_outputs, dtype):
     """``predict_block(X_block)`` on every block of X, gathered in one (n, n_outputs) array."""
     out = np.empty((X.shape[0], n_outputs), dtype=dtype)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        for rows, (Xb, _, _) in zip(iter_blocks(X.shape[0]), row_blocks(X, None, None, transform)):
-            out[rows] = predict_block(Xb)
+        for rows in iter_blocks(X.shape[0]):
+            out[rows] = predict_block(X[rows])
     return out
 
 
@@ -49,12 +49,11 @@ class ArrayRows:
     CACHE_BYTES = 2**25  # a dense X; a sparse one (read as dense blocks): SPARSE_CACHE_BYTES
     SPARSE_CACHE_BYTES = 2**18
 
-    def __init__(self, X, Y, s=None, transform=None, block_size=None, keep_blocks=True):
+    def __init__(self, X, Y, s=None, transform=None):
         self.X, self.Y, self.s, self.transform = X, Y, s, transform
-        self.block_size = block_size or BLOCK_SIZE
-        small = keep_blocks and transform is not None
+        self.block_size = BLOCK_SIZE
         limit = self.CACHE_BYTES if isinstance(X, np.ndarray) else self.SPARSE_CACHE_BYTES
-        self._kept = [] if small and X.nbytes + Y.nbytes <= limit else None
+        self._kept = [] if transform is not None and X.nbytes + Y.nbytes <= limit else None
 
     def total_weight(self):
         return float(self.X.shape[0]) if self.s is None else float(np.sum(self.s))
