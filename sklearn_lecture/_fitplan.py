@@ -20,21 +20,11 @@ try:  # scikit-learn >= 1.9: progress bars and other callbacks (sklearn.callback
 except ImportError:  # older scikit-learn: the estimators work without callbacks
     _CALLBACK_MIXINS = ()
 
+from . import _step
 from ._backend import SparseRowBlocks
 from ._objective import Objective, ParamLayout
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
-from ._step import (
-    GCV_MAX_DF,
-    GCV_MAX_PARAMS,
-    GCV_SLACK,
-    L2_FEW_ROWS,
-    L2_PATH,
-    ROWS_PER_PARAMETER,
-    StepRule,
-    first_alpha,
-    gcv,
-    long_steps,
-)
+from ._step import StepRule, first_alpha, gcv, long_steps
 
 # What validate_data records on the estimator; a fit stores them with the rest.
 _FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
@@ -181,14 +171,9 @@ class FitSteps:
         """Early stopping: ``(the rows to train on, the validation R^2 of params or None)``."""
         if not self.early_stopping or plan.one_step:
             return _TrainRows(data.X, data.Y, data.sw), None
+        predict = partial(_yhat, self._forward)
         *train, score = rows.split_validation(
-            data.X,
-            data.Y,
-            data.sw,
-            standardizer,
-            rng,
-            self.validation_fraction,
-            partial(_yhat, self._forward),
+            data.X, data.Y, data.sw, standardizer, rng, self.validation_fraction, predict
         )
         return _TrainRows(*train), score
 
@@ -198,14 +183,9 @@ class FitSteps:
         layout = ParamLayout({name: params[name].shape for name in trainable})
         fixed = {k: v for k, v in params.items() if k not in trainable}
         transform = None if standardizer.is_identity() else standardizer.transform
-        return Objective(
-            self._block_loss_grad,
-            layout,
-            fixed,
-            rows.training_rows(*train, transform=transform),
-            l2=self._l2(),
-            penalized=self._penalized(),
-        )
+        training = rows.training_rows(*train, transform=transform)
+        l2, penalized = self._l2(), self._penalized()
+        return Objective(self._block_loss_grad, layout, fixed, training, l2=l2, penalized=penalized)
 
     def _run_solver(
         self, plan, objective, theta, alpha, validation, callbacks, safe_alpha, n_rows, n_eff
@@ -245,11 +225,12 @@ class FitSteps:
         if plan.one_step:
             return objective.l2
         p = objective.layout.size
-        if n_eff >= ROWS_PER_PARAMETER * p:
+        if n_eff >= _step.ROWS_PER_PARAMETER * p:
             return 0.0  # the rows determine the parameters: no penalty
         if n_eff < p:
-            return L2_FEW_ROWS  # too few rows for GCV to judge a fit
-        judged = validation is None and hasattr(objective.rows, "blocks") and p <= GCV_MAX_PARAMS
+            return _step.L2_FEW_ROWS  # too few rows for GCV to judge a fit
+        in_memory = hasattr(objective.rows, "blocks")  # and A, p x p, of a size to solve:
+        judged = validation is None and in_memory and p <= _step.GCV_MAX_PARAMS
         return None if judged else objective.l2
 
     def _penalty_path(self, run, objective, theta, max_iter, n_eff):
@@ -257,7 +238,7 @@ class FitSteps:
         least GCV or out of the ``max_iter`` updates they share; keep the largest lambda whose
         GCV is within ``GCV_SLACK`` of the least, and the history of the stages up to it."""
         stages, scores, used = [], [], 0
-        for lam in L2_PATH:
+        for lam in _step.L2_PATH:
             objective.set_penalty(lam, self._penalized())
             theta, progress = run(theta, max_iter - used)
             used += progress.n_iter
@@ -265,13 +246,14 @@ class FitSteps:
             A, mse = objective.gauss_newton(theta, partial(_yhat, self._forward))
             score, df = gcv(mse, A, lam, n_eff)
             scores.append(score)
-            if len(stages) == 1 and not df <= GCV_MAX_DF * n_eff:
+            if len(stages) == 1 and not df <= _step.GCV_MAX_DF * n_eff:
                 break  # df near n: GCV cannot judge; keep the first lambda
             past_best = len(scores) - 1 - int(np.argmin(scores))
             if past_best == 2 or used >= max_iter or not progress.stopped:
                 break
         least = min(scores)
-        kept = stages[: max(i for i, g in enumerate(scores) if g <= (1 + GCV_SLACK) * least) + 1]
+        last = max(i for i, g in enumerate(scores) if g <= (1 + _step.GCV_SLACK) * least)
+        kept = stages[: last + 1]
         theta, progress, lam = kept[-1]
         objective.set_penalty(lam, self._penalized())
         progress.loss_curve = [J for _, stage, _ in kept for J in stage.loss_curve]

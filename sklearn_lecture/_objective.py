@@ -87,12 +87,9 @@ class Objective:
             return self.rows.sum_blocks(self._block_sums, theta)
 
     def gauss_newton(self, theta, predict):
-        """``(A, mse)``: ``A = sum_i s_i j_i j_i^T / sum s`` and ``sum_i s_i ||e_i||^2 / sum s``.
-
-        ``j_i = dyhat_i / dtheta`` (one per output), read from the model's own backprop: at
-        ``y_i = yhat_i + 1`` (``predict(params, X)`` gives Yhat), e_i = 1 and the gradient
-        sums of row i are ``-j_i``. In-memory rows only (one call per row and output).
-        """
+        """``(A, mse)``: ``A = sum_i s_i j_i j_i^T / sum s``, ``mse = sum_i s_i ||e_i||^2 / sum s``;
+        ``j_i = dyhat_i / dtheta`` from the model's backprop at ``y_i = yhat_i + 1`` (e_i = 1: row
+        i's gradient sums are ``-j_i``). ``predict(params, X)`` gives Yhat; in memory only."""
         params, p = self.params(theta), self.layout.size
         A, sse = np.zeros((p, p)), 0.0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

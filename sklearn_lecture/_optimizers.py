@@ -65,7 +65,13 @@ class TrainingRecord:
         if self.on_iteration is not None:
             self.on_iteration(it, J)
         if self.no_improvement >= self.n_iter_no_change and not self._still_falling():
-            self._stop()
+            self.stopped = True
+            if self.verbose:
+                what = "Validation score" if self.monitor is not None else "Training loss"
+                print(
+                    f"{what} did not improve more than tol={self.tol} for "
+                    f"{self.n_iter_no_change} consecutive iterations. Stopping."
+                )
         return self.stopped
 
     def _still_falling(self):
@@ -90,15 +96,6 @@ class TrainingRecord:
             self.best_score = score
             self.best_theta = theta.copy()
         return improved
-
-    def _stop(self):
-        self.stopped = True
-        if self.verbose:
-            what = "Validation score" if self.monitor is not None else "Training loss"
-            print(
-                f"{what} did not improve more than tol={self.tol} for "
-                f"{self.n_iter_no_change} consecutive iterations. Stopping."
-            )
 
 
 def gradient_descent(objective, theta, *, rule, max_iter, **stopping):

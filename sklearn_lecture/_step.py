@@ -63,13 +63,9 @@ def penalty(l2, learning_rate, solver):
 
 
 def gcv(mse, A, lam, n):
-    """Generalised cross-validation of a fit at ``lam``: ``(GCV, df)``.
-
-    ``GCV = mse / (1 - df / n)^2`` with ``df = tr((A + lambda I)^-1 A)``, the effective
-    number of parameters of the model linearised at the fit (``A`` its Gauss-Newton
-    matrix ``J^T S J / sum s``; directions J barely bends in, such as the centres of
-    units whose weight w is near 0, count little), ``n`` the rows: a noisier fit pays more.
-    """
+    """Generalised cross-validation of a fit at ``lam`` on ``n`` rows: ``(GCV, df)``, with
+    ``GCV = mse / (1 - df / n)^2`` and ``df = tr((A + lambda I)^-1 A)`` the effective number of
+    parameters of the model linearised at the fit (``A`` its Gauss-Newton matrix)."""
     df = float(np.trace(np.linalg.solve(A + lam * np.eye(len(A)), A)))
     return (mse / (1.0 - df / n) ** 2 if df < n else np.inf), df
 
@@ -160,7 +156,8 @@ class StepRule:
     def step(self, objective, current, iteration):
         """The next point from ``current`` (J known there); None when no step lowers J."""
         if not self.adaptive:
-            if iteration > 1 and (not _finite(current.J, current.grad) or self._blew_up(current.J)):
+            blew_up = current.J > 1e4 * max(self.J0, np.finfo(float).tiny)
+            if iteration > 1 and (not _finite(current.J, current.grad) or blew_up):
                 raise DivergenceError(self._diverged(iteration, current.J))
             theta = self.update(current, self.alpha)
             if not np.isfinite(theta).all():
@@ -202,21 +199,20 @@ class StepRule:
         """The alpha of the last update (or last trial)."""
         return self.used if self.adaptive else self.alpha
 
-    def _blew_up(self, J):
-        return J > 1e4 * max(self.J0, np.finfo(float).tiny)
-
-    def _safe(self):
-        """The alpha to advise instead: ``1 / lambda_max`` of the output layer, below alpha."""
+    def _advice(self):
+        """What to use instead of a fixed alpha that failed: ``1 / lambda_max`` of the output
+        layer, below ``alpha / 2``."""
         safe = self.safe_alpha() if self.safe_alpha is not None else self.alpha / 10
-        return min(safe, self.alpha / 2)
+        return (
+            f"use learning_rate={min(safe, self.alpha / 2):.3g} (a safe step for the output "
+            "layer, 1 / lambda_max of its Gauss-Newton matrix) or leave learning_rate='auto'."
+        )
 
     def _diverged(self, iteration, J):
         return (
             f"Gradient descent diverged at iteration {iteration}: the cost J went from "
             f"{self.J0:.4g} to {J:.4g}. The learning_rate={self.alpha:.4g} is too large "
-            f"for this data; use learning_rate={self._safe():.3g} (a safe step for the "
-            "output layer, 1 / lambda_max of its Gauss-Newton matrix) or leave "
-            "learning_rate='auto'."
+            f"for this data; {self._advice()}"
         )
 
     def judge(self, curve, J_end):
@@ -237,17 +233,14 @@ class StepRule:
         rose = long_run and J_peak > RISE_WARNING * J0 and J_peak - J0 > 1e-12
         if not (ended_higher or rose):
             return None
-        alpha, safe = self.alpha, self._safe()
         what = (
             f"ended at {J_end:.4g}, above where it started ({J0:.4g})"
             if ended_higher
             else f"rose from {J0:.4g} to {J_peak:.4g} on the way (it ended at {J_end:.4g})"
         )
         message = (
-            f"Gradient descent with the fixed learning_rate={alpha:.4g} did not descend: the "
-            f"cost J {what}. That alpha is too large for this data; use "
-            f"learning_rate={safe:.3g} (a safe step for the output layer, 1 / lambda_max "
-            "of its Gauss-Newton matrix) or leave learning_rate='auto'."
+            f"Gradient descent with the fixed learning_rate={self.alpha:.4g} did not descend: the "
+            f"cost J {what}. That alpha is too large for this data; {self._advice()}"
         )
         if ended_higher:
             raise DivergenceError(message)
