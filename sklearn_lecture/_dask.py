@@ -199,12 +199,8 @@ class DaskRows:
     @staticmethod
     def init_rows(X, Y, sw, rng, max_rows):
         """The rows of ``InMemoryRows.init_rows``, as numpy; only those rows are computed."""
-        s = None if sw is None else sw.compute()
-        rows, weighted = _rows.init_sample(X.shape[0], s, rng, max_rows)
-        if rows is None:
-            return (*dask.compute(X, Y), s)
-        Xi, Yi = dask.compute(X[rows], Y[rows])
-        return Xi, Yi, s[rows] if weighted and s is not None else None
+        rows, s = _rows.init_sample(X.shape[0], None if sw is None else sw.compute(), rng, max_rows)
+        return (*dask.compute(X[rows], Y[rows]), s)
 
     @staticmethod
     def gram_sums(X, s, features, standardizer):

@@ -50,19 +50,12 @@ def block_sums(block_loss_grad, layout, fixed, theta, blocks):
 class Objective:
     """The lecture's cost ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` (+ L2) and grad J.
 
-    Parameters
-    ----------
-    block_loss_grad : callable
-        ``block_loss_grad(params, X, Y, s, grads) -> sse``, all a model gives the solvers: on
-        one block of rows (training units; ``s`` may be ``None``) it returns
-        ``sum_i s_i ||e_i||^2``, *adds* the gradient sums into ``grads`` (one array per trained
-        block) and writes nothing else, so it may run on any thread or worker.
-    layout, fixed : ParamLayout, dict
-        The trained blocks, in a fixed order, and the parameters held constant.
-    rows : Rows
-        The training rows (in memory or on a cluster), handing blocks in training units.
-    l2, penalized : float, sequence of str
-        lambda of the penalty ``(lambda / 2) sum ||W||^2`` on the blocks W named (the weights).
+    ``block_loss_grad(params, X, Y, s, grads) -> sse`` is all a model gives the solvers: on one
+    block of rows (training units; ``s`` may be ``None``) it returns ``sum_i s_i ||e_i||^2``,
+    *adds* the gradient sums into ``grads`` (one array per trained block) and writes nothing
+    else, so it may run on any thread or worker. ``layout`` orders the trained blocks, ``fixed``
+    holds the others, ``rows`` (:class:`Rows`) hands the blocks; ``l2`` is lambda of the penalty
+    ``(lambda / 2) sum ||W||^2`` on the blocks named ``penalized`` (the weights).
     """
 
     def __init__(self, block_loss_grad, layout, fixed, rows, l2=0.0, penalized=()):

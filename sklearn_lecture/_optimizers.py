@@ -19,15 +19,12 @@ TREND_WINDOW = 10  # a stop needs J's fall over this many n_iter_no_change windo
 
 
 class TrainingRecord:
-    """What a training run records (the loss curve, validation scores) and when it stops.
-
-    It stops when J (or, with ``monitor``, the held-out score) has not improved by
-    more than ``tol`` for ``n_iter_no_change`` consecutive iterations; with ``trend`` (the
-    auto step rule), not while J fell by more than ``tol`` per iteration over the last
-    ``TREND_WINDOW n_iter_no_change``.
-    ``loss_curve`` holds J before each update; ``stopped`` says whether this rule
-    (not ``max_iter``) ended the run; ``learning_rate`` is the last alpha.
-    """
+    """What a training run records (loss curve, validation scores) and when it stops: once J (with
+    ``monitor``, the held-out score) has not improved by more than ``tol`` for ``n_iter_no_change``
+    iterations and (``trend``: the auto step rule) J did not fall by more than ``tol`` per
+    iteration over the last ``TREND_WINDOW n_iter_no_change``. ``loss_curve`` holds J before each
+    update; ``stopped``: this rule (not ``max_iter``) ended the run; ``learning_rate``: the last
+    alpha."""
 
     def __init__(
         self, *, tol, n_iter_no_change=10, monitor=None, verbose=0, on_iteration=None, trend=False
@@ -99,14 +96,11 @@ class TrainingRecord:
 
 
 def gradient_descent(objective, theta, *, rule, max_iter, **stopping):
-    """The lecture's gradient descent ``W <- W - alpha dJ/dW`` from ``theta`` (not modified),
-    alpha from ``rule``: at most ``max_iter`` updates of every parameter.
-
-    ``stopping`` holds :class:`TrainingRecord`'s arguments; with a ``monitor`` the best
-    parameters seen are returned. Returns ``(theta, record)``. A
-    :class:`~._step.DivergenceError` when J or theta stop being finite, or (a fixed alpha)
-    when J grows 10^4-fold or ends above its start.
-    """
+    """The lecture's gradient descent ``W <- W - alpha dJ/dW`` from ``theta`` (not modified), alpha
+    from ``rule``: at most ``max_iter`` updates. ``stopping``: :class:`TrainingRecord`'s arguments
+    (with a ``monitor``, the best parameters seen are returned). Returns ``(theta, record)``; a
+    :class:`~._step.DivergenceError` when J or theta stop being finite, or (a fixed alpha) when J
+    grows 10^4-fold or ends above its start."""
     # with the auto rule, s.s, s.y, y.y and grad.step of a diverging trial may overflow
     record = TrainingRecord(trend=rule.adaptive, **stopping)
     quiet = dict(over="ignore", invalid="ignore", divide="ignore") if rule.adaptive else {}
@@ -164,14 +158,9 @@ class _ScipyAdapter:
 
 
 def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
-    """Minimise the same J with :func:`scipy.optimize.minimize` (L-BFGS-B).
-
-    J is recorded once per iteration, at the accepted point. It stops at scipy's
-    gradient test (``gtol=tol``) or by :class:`TrainingRecord`'s rule; ``lower``
-    bounds ``theta`` from below, the other parameters are those of
-    :func:`gradient_descent`. Returns ``(theta, record)``, ``theta`` in its dtype
-    (with ``monitor``, the best parameters seen).
-    """
+    """Minimise the same J by scipy's L-BFGS-B from ``theta``, bounded below by ``lower``: J is
+    recorded at each accepted point; it stops at scipy's gradient test (``gtol=tol``) or by
+    :class:`TrainingRecord`'s rule. Returns ``(theta, record)`` as :func:`gradient_descent`."""
     record = TrainingRecord(tol=tol, **stopping)
     adapter = _ScipyAdapter(objective, record, theta.dtype)
     theta_out = _run_lbfgs_b(adapter, theta, lower, max_iter, tol)

@@ -161,14 +161,15 @@ def held_out(n, validation_fraction, rng):
 
 
 def init_sample(n, sw, rng, max_rows):
-    """``(rows, weighted)``: the rows the initialisation looks at (``None``: all), the same on
-    every backend; ``weighted``: whether their weights go with them (not with a weighted sample)."""
+    """``(rows, weights)``: the rows the initialisation looks at, the same on every backend, and
+    their weights (``None`` for a sample drawn by weight)."""
     if n <= max_rows:
-        return None, True
+        return slice(None), sw
     if sw is not None and np.count_nonzero(sw) <= max_rows:
-        return np.flatnonzero(sw), True  # few enough rows weigh anything: all of them
+        rows = np.flatnonzero(sw)  # few enough rows weigh anything: all of them
+        return rows, sw[rows]
     p = None if sw is None else sw / sw.sum()
-    return np.sort(rng.choice(n, max_rows, replace=False, p=p)), False
+    return np.sort(rng.choice(n, max_rows, replace=False, p=p)), None
 
 
 def check_split_weights(train_total, validation_total):

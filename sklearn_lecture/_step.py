@@ -107,21 +107,11 @@ def _finite(J, grad):
 class StepRule:
     """The alpha of every update: fixed, or Barzilai-Borwein with a line search (see the module).
 
-    Parameters
-    ----------
-    alpha0 : float
-        The given ``learning_rate``, or the auto rule's starting alpha.
-    adaptive : bool
-        Choose alpha at every update (``learning_rate="auto"``).
-    lower : ndarray or None
-        Lower bounds; every update is projected on them.
-    safe_alpha : callable or None
-        ``safe_alpha() -> float``: the alpha a divergence error advises.
-    J_first : float or None
-        J where a run of ``partial_fit`` calls started; a fixed alpha is judged from it.
-    long_steps : bool
-        Let alpha grow to ``ALPHA_RANGE[1] alpha0`` (else ``SHORT_CAP alpha0``);
-        see :func:`long_steps`.
+    ``alpha0`` is the given ``learning_rate`` or the auto rule's start; ``adaptive`` chooses alpha
+    at every update (``"auto"``), up to ``ALPHA_RANGE[1] alpha0`` with ``long_steps`` (else
+    ``SHORT_CAP alpha0``). Every update is projected on the bounds ``lower``. ``safe_alpha()``
+    gives the alpha a divergence error advises; a fixed alpha is judged from ``J_first``, J where
+    a run of ``partial_fit`` calls started.
     """
 
     def __init__(
