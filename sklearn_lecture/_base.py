@@ -355,13 +355,12 @@ def check_init_value(value, name, shape):
 
 
 def _distinct_rows(data):
-    """The distinct rows of ``data`` (at most ``DISTINCT_MAX_ROWS``, 32 MB; a sparse X of 256 kB
-    dense), sorted, each weighted by the sum of its weights: repeating a row and weighting it
-    are then the same data, bit for bit, whatever the order (a penalised fit on few rows can
-    hang on the rounding of J's sums)."""
+    """The distinct rows of few ``data`` (as many as ``ArrayRows`` caches), sorted, each weighted by
+    the sum of its weights: repeating a row and weighting it are then the same data, bit for bit,
+    whatever the order (a penalised fit on few rows can hang on the rounding of J's sums)."""
     n = data.X.shape[0]
-    sparse = isinstance(data.X, SparseRowBlocks)  # rows are compared dense, as cached:
-    limit = ArrayRows.SPARSE_CACHE_BYTES if sparse else ArrayRows.CACHE_BYTES  # 256 kB, 32 MB
+    sparse = isinstance(data.X, SparseRowBlocks)  # rows are compared dense, as cached
+    limit = ArrayRows.SPARSE_CACHE_BYTES if sparse else ArrayRows.CACHE_BYTES
     if n > DISTINCT_MAX_ROWS or data.X.nbytes > limit:
         return data
     s = np.ones(n) if data.sample_weight is None else np.asarray(data.sample_weight, float)

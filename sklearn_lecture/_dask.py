@@ -211,9 +211,8 @@ class DaskRows:
     @staticmethod
     def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
         """Hold out the in-memory split's rows; the monitor's R^2 is a reduction on the workers."""
-        mask = da.from_array(
-            _rows.held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],)
-        )
+        mask = _rows.held_out(X.shape[0], validation_fraction, rng)
+        mask = da.from_array(mask, chunks=(X.chunks[0],))
         keep = ~mask
         Xv, Yv = X[mask], Y[mask]
         sv = None if sw is None else sw[mask]

@@ -115,11 +115,7 @@ class FitSteps:
         alpha = self._choose_alpha(plan, rows, params, data, standardizer)
         train, validation = self._hold_out(plan, rows, data, standardizer, rng)
         objective = self._objective(rows, params, train, standardizer)
-        _, max_iter, _ = plan.budget(self)
-        given = data.given or data
-        X_given = given.X.A if isinstance(given.X, SparseRowBlocks) else given.X  # callbacks see
-        # the checked X as scikit-learn gives it (a sparse matrix), not the row-block reader
-        callbacks = self._callback_context(X_given, given.Y, given.sample_weight, max_iter)
+        callbacks = self._callback_context(plan, data.given or data)
 
         def safe_alpha():  # named when a fixed alpha made J rise
             return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
@@ -296,15 +292,18 @@ class FitSteps:
                 type(self).__name__, self.solver, self.max_iter, self.tol, self.n_iter_no_change
             )
 
-    def _callback_context(self, X, Y, sw, max_iter):
-        """Report this fit, and each iteration as a subtask, to ``sklearn.callback`` (``None``:
-        no callbacks, or scikit-learn < 1.9)."""
+    def _callback_context(self, plan, given):
+        """Report this fit of the validated data ``given``, and each iteration as a subtask, to
+        ``sklearn.callback`` (``None``: no callbacks, or scikit-learn < 1.9)."""
         # Without callbacks nothing is written onto the estimator before it stores its state,
         # so a deepcopy from another thread during a fit sees a whole estimator.
         if not _CALLBACK_MIXINS or not getattr(self, "_skl_callbacks", None):
             return None
-        ctx = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
-        data = dict(X=X, y=Y, metadata=None if sw is None else {"sample_weight": sw})
+        ctx = self._init_callback_context(task_name="fit", max_subtasks=plan.budget(self)[1])
+        # X as scikit-learn gives it (a sparse matrix), not the row-block reader
+        X = given.X.A if isinstance(given.X, SparseRowBlocks) else given.X
+        sw = given.sample_weight
+        data = dict(X=X, y=given.Y, metadata=None if sw is None else {"sample_weight": sw})
         ctx.call_on_fit_task_begin(estimator=self, **data)
 
         def on_iteration(it, J):

@@ -1,26 +1,23 @@
 """The step rule: the alpha of each update ``W <- W - alpha dJ/dW`` of gradient descent.
 
-A fit builds one :class:`StepRule` and asks it for every update. The user
-guide ("How training works") says why the rule is what it is.
+A fit builds one :class:`StepRule` and asks it for every update. The user guide ("How training
+works") says why the rule is what it is.
 
 Notes
 -----
-The rule starts at ``alpha0 = 1 / lambda_max(G + lambda I)``, with
-``G = [Z 1]^T S [Z 1] / sum s`` the Hessian of J in the output layer's weights
-(``Z`` the features it combines, ``S`` the row weights, ``lambda`` the L2
-penalty): gradient descent on that quadratic part of J converges for any
-``alpha < 2 / lambda_max``.
+The rule starts at ``alpha0 = 1 / lambda_max(G + lambda I)``, with ``G = [Z 1]^T S [Z 1] / sum s``
+the Hessian of J in the output layer's weights (``Z`` the features it combines, ``S`` the row
+weights, ``lambda`` the L2 penalty): gradient descent on that quadratic part of J converges for
+any ``alpha < 2 / lambda_max``.
 
-* A float ``learning_rate``: alpha stays as given (the lecture's method). J
-  rising 10^4-fold, or ending above its start (at the parameters returned), is
-  a :class:`DivergenceError`.
-* ``"auto"``: with ``s = W_k - W_{k-1}`` and ``y = dJ/dW_k - dJ/dW_{k-1}``, the
-  trial alpha is the Barzilai-Borwein step ``s.s / s.y`` after odd updates and
-  ``s.y / y.y`` after even ones (``alpha0`` when ``s.y <= 0``), kept within
-  ``ALPHA_RANGE * alpha0`` (up to ``SHORT_CAP alpha0`` on few rows: :func:`long_steps`).
-  The trial ``W' = W - alpha dJ/dW`` is accepted when
-  ``J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W)`` (nonmonotone
-  Armijo test); otherwise alpha is halved. No accepted step: J is at its minimum.
+* A float ``learning_rate``: alpha stays as given (the lecture's method). J rising 10^4-fold, or
+  ending above its start (at the parameters returned), is a :class:`DivergenceError`.
+* ``"auto"``: with ``s = W_k - W_{k-1}`` and ``y = dJ/dW_k - dJ/dW_{k-1}``, the trial alpha is the
+  Barzilai-Borwein step ``s.s / s.y`` after odd updates and ``s.y / y.y`` after even ones
+  (``alpha0`` when ``s.y <= 0``), kept within ``ALPHA_RANGE * alpha0`` (up to ``SHORT_CAP
+  alpha0`` on few rows: :func:`long_steps`). The trial ``W' = W - alpha dJ/dW`` is accepted when
+  ``J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W)`` (nonmonotone Armijo test);
+  otherwise alpha is halved. No accepted step: J is at its minimum.
 """
 
 from dataclasses import dataclass
