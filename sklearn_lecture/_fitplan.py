@@ -128,18 +128,9 @@ class FitSteps:
         )
         trained = {k: np.array(v, copy=True) for k, v in objective.params(theta).items()}
         original = self._check_finite_model(trained, standardizer, rows.head(train.X, N_PROBE_ROWS))
-        state = {
-            **{k: v for k, v in vars(record).items() if k in _FEATURE_ATTRIBUTES},
-            **self._model_state(data, trained, original, standardizer),
-            **self._history(plan, progress, alpha, validation is not None),
-            "l2_": objective.l2,
-        }
-        return state, partial(self._finish, plan, progress.stopped, callbacks)
-
-    def _model_state(self, data, trained, original, standardizer):
-        """The fitted model: public attributes (units of X and y) and what predict uses."""
         n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
-        return {
+        state = {  # the public attributes (units of X and y), what predict uses, the history
+            **{k: v for k, v in vars(record).items() if k in _FEATURE_ATTRIBUTES},
             "_y_2d": data.y_2d,
             "n_outputs_": n_outputs,
             **self._fitted_attributes(original, data.y_2d),
@@ -147,7 +138,10 @@ class FitSteps:
             "_kernel_": self.kernel,
             "_standardizer_": standardizer,
             "_architecture_": self._architecture(n_features, n_outputs),
+            **self._history(plan, progress, alpha, validation is not None),
+            "l2_": objective.l2,
         }
+        return state, partial(self._finish, plan, progress.stopped, callbacks)
 
     def _choose_alpha(self, plan, rows, params, data, standardizer):
         """alpha: the given one, or the auto rule's ``alpha0``; ``PARTIAL`` keeps ``learning_rate_``

@@ -164,19 +164,16 @@ def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
     record = TrainingRecord(tol=tol, **stopping)
     adapter = _ScipyAdapter(objective, record, theta.dtype)
     theta_out = _run_lbfgs_b(adapter, theta, lower, max_iter, tol)
-    if record.monitor is not None and record.best_theta is not None:
+    if record.best_theta is not None:  # the best seen by the monitor
         theta_out = record.best_theta
     theta_out = np.asarray(theta_out, dtype=theta.dtype)
     if not record.loss_curve:  # converged before the first iteration
         record.loss_curve.append(objective(theta_out)[0])
     if not np.all(np.isfinite(theta_out)):
-        l2 = float(getattr(objective, "l2", 0.0))
-        penalty = (
-            f" A penalty as large as l2={l2:.3g} makes the first steps overflow: use a "
-            "smaller l2 (or solver='gd')."
-            if l2 > 1.0
-            else ""
-        )
+        l2, penalty = float(getattr(objective, "l2", 0.0)), ""  # a large l2 is named
+        if l2 > 1.0:
+            penalty = f" A penalty as large as l2={l2:.3g} makes the first steps overflow: use a "
+            penalty += "smaller l2 (or solver='gd')."
         raise DivergenceError(
             "L-BFGS produced non-finite parameters. Check the input for extreme "
             f"values, or use standardize=True.{penalty}"
@@ -186,9 +183,7 @@ def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
 
 def _run_lbfgs_b(adapter, theta, lower, max_iter, tol):
     """scipy's L-BFGS-B from ``theta`` under the bounds ``lower``; the last accepted point."""
-    bounds = None
-    if lower is not None:
-        bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
+    bounds = None if lower is None else [(lo if np.isfinite(lo) else None, None) for lo in lower]
     try:
         # scipy >= 1.15's L-BFGS-B is many times slower with a multithreaded BLAS
         # (scipy issue 22438): run it, and our block sums, on one BLAS thread.
