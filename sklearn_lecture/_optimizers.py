@@ -147,10 +147,8 @@ class _ScipyAdapter:
         return J, grad.astype(np.float64)
 
     def callback(self, xk, *args):
-        if self.last_theta is not None and np.array_equal(xk, self.last_theta):
-            J = self.last_J
-        else:
-            J = self.objective(xk)[0]
+        known = self.last_theta is not None and np.array_equal(xk, self.last_theta)
+        J = self.last_J if known else self.objective(xk)[0]  # J at xk, computed once
         self.record.n_iter += 1
         self.last_accepted = np.array(xk, copy=True)
         if self.record.record(np.asarray(xk, dtype=self.dtype), J):
@@ -163,7 +161,26 @@ def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
     :class:`TrainingRecord`'s rule. Returns ``(theta, record)`` as :func:`gradient_descent`."""
     record = TrainingRecord(tol=tol, **stopping)
     adapter = _ScipyAdapter(objective, record, theta.dtype)
-    theta_out = _run_lbfgs_b(adapter, theta, lower, max_iter, tol)
+    bounds = None if lower is None else [(lo if np.isfinite(lo) else None, None) for lo in lower]
+    options = {"maxiter": max_iter, "maxfun": max(15000, 2 * max_iter), "gtol": tol}
+    try:
+        # scipy >= 1.15's L-BFGS-B is many times slower with a multithreaded BLAS
+        # (scipy issue 22438): run it, and our block sums, on one BLAS thread.
+        with one_blas_thread():
+            result = minimize(
+                adapter.fun,
+                theta.astype(np.float64),
+                jac=True,
+                method="L-BFGS-B",
+                bounds=bounds,
+                callback=adapter.callback,
+                options=options,
+            )
+        theta_out = result.x
+        # status 1: max_iter (or maxfun) reached before scipy's own tests passed
+        record.stopped = record.stopped or result.status != 1
+    except StopIteration:  # scipy < 1.11 lets the callback's StopIteration through
+        theta_out = adapter.last_accepted
     if record.best_theta is not None:  # the best seen by the monitor
         theta_out = record.best_theta
     theta_out = np.asarray(theta_out, dtype=theta.dtype)
@@ -179,29 +196,6 @@ def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
             f"values, or use standardize=True.{penalty}"
         )
     return theta_out, record
-
-
-def _run_lbfgs_b(adapter, theta, lower, max_iter, tol):
-    """scipy's L-BFGS-B from ``theta`` under the bounds ``lower``; the last accepted point."""
-    bounds = None if lower is None else [(lo if np.isfinite(lo) else None, None) for lo in lower]
-    try:
-        # scipy >= 1.15's L-BFGS-B is many times slower with a multithreaded BLAS
-        # (scipy issue 22438): run it, and our block sums, on one BLAS thread.
-        with one_blas_thread():
-            result = minimize(
-                adapter.fun,
-                theta.astype(np.float64),
-                jac=True,
-                method="L-BFGS-B",
-                bounds=bounds,
-                callback=adapter.callback,
-                options={"maxiter": max_iter, "maxfun": max(15000, 2 * max_iter), "gtol": tol},
-            )
-    except StopIteration:  # scipy < 1.11 lets the callback's StopIteration through
-        return adapter.last_accepted
-    # status 1: max_iter (or maxfun) reached before scipy's own tests passed
-    adapter.record.stopped = adapter.record.stopped or result.status != 1
-    return result.x
 
 
 def _user_stacklevel():

@@ -155,9 +155,7 @@ def held_out(n, validation_fraction, rng):
             f"held-out samples and training at least 1: {fix}, or set early_stopping=False."
         )
     _, val = train_test_split(np.arange(n), test_size=n_val, random_state=rng)
-    mask = np.zeros(n, dtype=bool)
-    mask[val] = True
-    return mask
+    return np.isin(np.arange(n), val)
 
 
 def init_sample(n, sw, rng, max_rows):
