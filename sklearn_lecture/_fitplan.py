@@ -203,7 +203,7 @@ class FitSteps:
 
         if lam is None:
             return self._penalty_path(run, objective, theta, max_iter, n_eff)
-        objective.set_penalty(lam, self._penalized())
+        objective.l2 = lam
         return run(theta, max_iter)
 
     def _auto_penalty(self, plan, objective, validation, n_eff):
@@ -229,7 +229,7 @@ class FitSteps:
         GCV is within ``GCV_SLACK`` of the least, and the history of the stages up to it."""
         stages, scores, used = [], [], 0
         for lam in _step.L2_PATH:
-            objective.set_penalty(lam, self._penalized())
+            objective.l2 = lam
             theta, progress = run(theta, max_iter - used)
             used += progress.n_iter
             stages.append((theta.copy(), progress, lam))
@@ -245,7 +245,7 @@ class FitSteps:
         last = max(i for i, g in enumerate(scores) if g <= (1 + _step.GCV_SLACK) * least)
         kept = stages[: last + 1]
         theta, progress, lam = kept[-1]
-        objective.set_penalty(lam, self._penalized())
+        objective.l2 = lam
         progress.loss_curve = [J for _, stage, _ in kept for J in stage.loss_curve]
         progress.n_iter = sum(stage.n_iter for _, stage, _ in kept)
         return theta, progress

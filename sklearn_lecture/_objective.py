@@ -61,15 +61,11 @@ class Objective:
     def __init__(self, block_loss_grad, layout, fixed, rows, l2=0.0, penalized=()):
         self.block_loss_grad, self.layout = block_loss_grad, layout
         self.fixed, self.rows = fixed, rows
-        self.set_penalty(l2, penalized)
+        self.l2 = float(l2)  # a fit that chooses lambda sets it here
+        self.penalized = [layout.slices[n] for n in penalized if n in layout.slices]
         self.total_weight = rows.total_weight()
         # one object for every pass: a dask backend sends it to the workers once
         self._block_sums = partial(block_sums, block_loss_grad, layout, fixed)
-
-    def set_penalty(self, l2, penalized):
-        """Penalise the blocks named ``penalized`` by ``(l2 / 2) ||W||^2``."""
-        self.l2 = float(l2)
-        self.penalized = [self.layout.slices[n] for n in penalized if n in self.layout.slices]
 
     def params(self, theta):
         return {**self.fixed, **self.layout.unpack(theta)}
