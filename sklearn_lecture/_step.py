@@ -70,9 +70,7 @@ def gcv(mse, A, lam, n):
 def first_alpha(G, l2):
     """``alpha0 = 1 / lambda_max(G + l2 I)``; 1 when that is not a positive number."""
     lam = float(np.linalg.eigvalsh(G)[-1]) + l2
-    if not np.isfinite(lam) or lam <= 0:
-        return 1.0
-    return 1.0 / lam
+    return 1.0 / lam if np.isfinite(lam) and lam > 0 else 1.0
 
 
 def long_steps(n_rows, n_params, judged=False):
