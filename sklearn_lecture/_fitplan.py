@@ -116,9 +116,8 @@ class FitSteps:
         train, validation = self._hold_out(plan, rows, data, standardizer, rng)
         objective = self._objective(rows, params, train, standardizer)
         callbacks = self._callback_context(plan, data.given or data)
-
-        def safe_alpha():  # named when a fixed alpha made J rise
-            return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
+        # the alpha named when a fixed alpha made J rise
+        safe_alpha = partial(self._auto_learning_rate, rows, params, data.X, data.sw, standardizer)
 
         theta0 = objective.layout.pack(params, data.X.dtype)
         n_rows = train.X.shape[0]  # and n_eff, those of a positive weight

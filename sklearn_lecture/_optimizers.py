@@ -48,8 +48,13 @@ class TrainingRecord:
         """Record J, the cost before the update to ``theta``; True when training should stop."""
         self.loss_curve.append(J)
         it = len(self.loss_curve)
-        if self.monitor is not None:
-            improved = self._record_score(theta)
+        if self.monitor is not None:  # score theta on the held-out rows
+            score = float(self.monitor(theta))
+            self.validation_scores.append(score)
+            improved = score > self.best_score + self.tol
+            if score > self.best_score:
+                self.best_score = score
+                self.best_theta = theta.copy()
         else:
             improved = not J > self.best_loss - self.tol
         self.no_improvement = 0 if improved else self.no_improvement + 1
@@ -83,16 +88,6 @@ class TrainingRecord:
         if falling:
             self.no_improvement = 0
         return falling
-
-    def _record_score(self, theta):
-        """Score ``theta`` on the held-out rows; whether it beat the best by more than tol."""
-        score = float(self.monitor(theta))
-        self.validation_scores.append(score)
-        improved = score > self.best_score + self.tol
-        if score > self.best_score:
-            self.best_score = score
-            self.best_theta = theta.copy()
-        return improved
 
 
 def gradient_descent(objective, theta, *, rule, max_iter, **stopping):
