@@ -112,18 +112,18 @@ class FitSteps:
         """Every step of the fit; returns ``(the new state, what to do once it is stored)``."""
         rng = check_random_state(self.random_state)  # initialisation, then the split
         data, record, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng)
-        alpha = self._choose_alpha(plan, rows, params, data, standardizer)
+        # alpha0 of the auto rule; with a fixed alpha that made J rise, the alpha named instead
+        alpha0 = partial(self._auto_learning_rate, rows, params, data.X, data.sw, standardizer)
+        alpha = self._choose_alpha(plan, alpha0)
         train, validation = self._hold_out(plan, rows, data, standardizer, rng)
         objective = self._objective(rows, params, train, standardizer)
         callbacks = self._callback_context(plan, data.given or data)
-        # the alpha named when a fixed alpha made J rise
-        safe_alpha = partial(self._auto_learning_rate, rows, params, data.X, data.sw, standardizer)
 
         theta0 = objective.layout.pack(params, data.X.dtype)
         n_rows = train.X.shape[0]  # and n_eff, those of a positive weight
         n_eff = n_rows if train.sw is None else int(np.count_nonzero(train.sw))
         theta, progress = self._run_solver(
-            plan, objective, theta0, alpha, validation, callbacks, safe_alpha, n_rows, n_eff
+            plan, objective, theta0, alpha, validation, callbacks, alpha0, n_rows, n_eff
         )
         trained = {k: np.array(v, copy=True) for k, v in objective.params(theta).items()}
         original = self._check_finite_model(trained, standardizer, rows.head(train.X, N_PROBE_ROWS))
@@ -142,14 +142,13 @@ class FitSteps:
         }
         return state, partial(self._finish, plan, progress.stopped, callbacks)
 
-    def _choose_alpha(self, plan, rows, params, data, standardizer):
-        """alpha: the given one, or the auto rule's ``alpha0``; ``PARTIAL`` keeps ``learning_rate_``
-        (with ``"auto"``, at most ``alpha0``)."""
+    def _choose_alpha(self, plan, alpha0):
+        """alpha: the given one, or the auto rule's ``alpha0()``; ``PARTIAL`` keeps
+        ``learning_rate_`` (with ``"auto"``, at most ``alpha0()``)."""
         if self.learning_rate != "auto":
             return self.learning_rate_ if plan.keeps_units else float(self.learning_rate)
-        alpha0 = self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
         # partial_fit keeps the first call's alpha, but not a long step of the auto rule
-        return min(self.learning_rate_, alpha0) if plan.keeps_units else alpha0
+        return min(self.learning_rate_, alpha0()) if plan.keeps_units else alpha0()
 
     def _auto_learning_rate(self, rows, params, X, s, standardizer):
         """alpha0 from the output layer's Gauss-Newton matrix (:func:`~._step.first_alpha`)."""
