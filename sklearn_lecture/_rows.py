@@ -59,12 +59,11 @@ class ArrayRows:
         return float(self.X.shape[0]) if self.s is None else float(np.sum(self.s))
 
     def blocks(self):
-        if self._kept:
-            return iter(self._kept)
         blocks = row_blocks(self.X, self.Y, self.s, self.transform, self.block_size)
         if self._kept is None:
             return blocks
-        self._kept = list(blocks)
+        if not self._kept:  # the first pass keeps them
+            self._kept = list(blocks)
         return iter(self._kept)
 
     def sum_blocks(self, block_sums, theta):
