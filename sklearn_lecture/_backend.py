@@ -56,10 +56,8 @@ class InMemoryRows:
     @staticmethod
     def init_rows(X, Y, sw, rng, max_rows):
         """The rows the initialisation looks at (:func:`~._rows.init_sample`)."""
-        rows, weighted = _rows.init_sample(X.shape[0], sw, rng, max_rows)
-        if rows is None:
-            return X[:], Y, sw  # a sparse X: dense
-        return X[rows], Y[rows], sw[rows] if weighted and sw is not None else None
+        rows, s = _rows.init_sample(X.shape[0], sw, rng, max_rows)
+        return X[rows], Y[rows], s  # a sparse X: dense
 
     @classmethod
     def split_validation(cls, X, Y, sw, standardizer, rng, validation_fraction, predict):

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._backend import InMemoryRows, rows_backend, scaled_weights
 from ._fitplan import _CALLBACK_MIXINS, FitPlan, FitSteps, _Data, _features, _TrainRows, _yhat
-from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread, predict_in_blocks
+from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread
 from ._standardize import Standardizer, predict_original_units, r2_in_range
 from ._step import ROWS_PER_PARAMETER, penalty
 
@@ -327,11 +327,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         features, dtype = self._fitted_model(_features)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             n_units = features(np.zeros((0, self.n_features_in_), dtype)).shape[1]
-
-        def rows(X):  # as predict reads them, in training units
-            X = X.astype(dtype, copy=False)
-            return predict_in_blocks(features, X, n_units, dtype, self._standardizer_.transform)
-
+        standardizer = self._standardizer_
+        rows = partial(predict_original_units, features, standardizer, n_units, dtype, to_y=False)
         F = rows_backend(X).predict(self, X, rows, n_outputs=n_units, y_2d=True, dtype=dtype)
         return np.asarray(F)  # a dask array: computed
 
@@ -358,13 +355,12 @@ def check_init_value(value, name, shape):
 
 
 def _distinct_rows(data):
-    """The distinct rows of ``data`` (at most ``DISTINCT_MAX_ROWS``, 32 MB; a sparse X of 256 kB
-    dense), sorted, each weighted by the sum of its weights: repeating a row and weighting it
-    are then the same data, bit for bit, whatever the order (a penalised fit on few rows can
-    hang on the rounding of J's sums)."""
+    """The distinct rows of few ``data`` (as many as ``ArrayRows`` caches), sorted, each weighted by
+    the sum of its weights: repeating a row and weighting it are then the same data, bit for bit,
+    whatever the order (a penalised fit on few rows can hang on the rounding of J's sums)."""
     n = data.X.shape[0]
-    sparse = isinstance(data.X, SparseRowBlocks)  # rows are compared dense, as cached:
-    limit = ArrayRows.SPARSE_CACHE_BYTES if sparse else ArrayRows.CACHE_BYTES  # 256 kB, 32 MB
+    sparse = isinstance(data.X, SparseRowBlocks)  # rows are compared dense, as cached
+    limit = ArrayRows.SPARSE_CACHE_BYTES if sparse else ArrayRows.CACHE_BYTES
     if n > DISTINCT_MAX_ROWS or data.X.nbytes > limit:
         return data
     s = np.ones(n) if data.sample_weight is None else np.asarray(data.sample_weight, float)

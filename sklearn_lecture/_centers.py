@@ -116,9 +116,7 @@ def default_width(C, X, sample_weight):
     C = _distinct_rows(C)
     with np.errstate(over="ignore"):  # inf: b beyond float64, which the caller refuses
         if C.shape[0] > 1:
-            D2 = np.empty((C.shape[0], C.shape[0]))
-            for k, c in enumerate(C):  # exact differences, one centre at a time
-                D2[k] = row_norms(C - c, squared=True)
+            D2 = np.array([row_norms(C - c, squared=True) for c in C])  # exact differences
             np.fill_diagonal(D2, np.inf)
             nearest = D2.min(axis=1)
             nearest = nearest[np.isfinite(nearest) & (nearest > 0)]

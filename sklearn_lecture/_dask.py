@@ -14,8 +14,7 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
 
 from . import _rows
-from ._standardize import block_abs_max, blocks_moments, mean_scale, r2_from_sums
-from ._standardize import gram_sums as _gram_sums
+from ._standardize import block_abs_max, blocks_moments, gram_sums, mean_scale, r2_from_sums
 
 
 def _row_blocks(A, n_chunks):
@@ -101,16 +100,10 @@ def _aligned(A):
     return A.rechunk({0: tuple(np.diff(cuts))})
 
 
-def _chunk_gram(Xc, sc, features, standardizer):
-    """One chunk's :func:`~._standardize.gram_sums` (``(None, 0.0)`` when empty)."""
-    return _gram_sums(features, Xc, sc, standardizer)
-
-
 def _chunk_sums(block_sums, theta, Xc, Yc, sc, transform):
-    """One chunk's ``(sse, gradient sums)``, as the in-memory rows sum them."""
+    """One chunk's ``(sse, gradient sums)``, over the row blocks the in-memory rows sum."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        rows = _rows.ArrayRows(Xc, Yc, sc, transform, keep_blocks=False)
-        return rows.sum_blocks(block_sums, theta)
+        return block_sums(theta, _rows.row_blocks(Xc, Yc, sc, transform))
 
 
 class ChunkedRows:
@@ -206,25 +199,20 @@ class DaskRows:
     @staticmethod
     def init_rows(X, Y, sw, rng, max_rows):
         """The rows of ``InMemoryRows.init_rows``, as numpy; only those rows are computed."""
-        s = None if sw is None else sw.compute()
-        rows, weighted = _rows.init_sample(X.shape[0], s, rng, max_rows)
-        if rows is None:
-            return (*dask.compute(X, Y), s)
-        Xi, Yi = dask.compute(X[rows], Y[rows])
-        return Xi, Yi, s[rows] if weighted and s is not None else None
+        rows, s = _rows.init_sample(X.shape[0], None if sw is None else sw.compute(), rng, max_rows)
+        return (*dask.compute(X[rows], Y[rows]), s)
 
     @staticmethod
-    def gram_sums(features, X, s, standardizer):
+    def gram_sums(X, s, features, standardizer):
         """``[Z 1]^T S [Z 1]`` and ``sum s`` for the auto learning rate, on the workers."""
-        parts = _map_chunks(_chunk_gram, [X, s], features, standardizer)
+        parts = _map_chunks(gram_sums, [X, s], features, standardizer)
         return tuple(map(_sum, zip(*(p for p in parts if p[0] is not None))))  # (G, sum s)
 
     @staticmethod
     def split_validation(X, Y, sw, standardizer, rng, validation_fraction, predict):
         """Hold out the in-memory split's rows; the monitor's R^2 is a reduction on the workers."""
-        mask = da.from_array(
-            _rows.held_out(X.shape[0], validation_fraction, rng), chunks=(X.chunks[0],)
-        )
+        mask = _rows.held_out(X.shape[0], validation_fraction, rng)
+        mask = da.from_array(mask, chunks=(X.chunks[0],))
         keep = ~mask
         Xv, Yv = X[mask], Y[mask]
         sv = None if sw is None else sw[mask]

@@ -20,21 +20,11 @@ try:  # scikit-learn >= 1.9: progress bars and other callbacks (sklearn.callback
 except ImportError:  # older scikit-learn: the estimators work without callbacks
     _CALLBACK_MIXINS = ()
 
+from . import _step
 from ._backend import SparseRowBlocks
 from ._objective import Objective, ParamLayout
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
-from ._step import (
-    GCV_MAX_DF,
-    GCV_MAX_PARAMS,
-    GCV_SLACK,
-    L2_FEW_ROWS,
-    L2_PATH,
-    ROWS_PER_PARAMETER,
-    StepRule,
-    first_alpha,
-    gcv,
-    long_steps,
-)
+from ._step import StepRule, first_alpha, gcv, long_steps
 
 # What validate_data records on the estimator; a fit stores them with the rest.
 _FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
@@ -46,18 +36,10 @@ N_PROBE_ROWS = 64
 class FitPlan(enum.Enum):
     """What one call of ``fit`` or ``partial_fit`` does, decided once at its start.
 
-    ============== =========== ========= =========================================
-    plan           call        continues trains
-    ============== =========== ========= =========================================
-    FRESH          ``fit``     no        ``max_iter`` iterations of ``solver``
-    WARM           ``fit``     yes       ``max_iter`` iterations of ``solver``
-    FIRST_PARTIAL  partial_fit no        one gradient-descent update
-    PARTIAL        partial_fit yes       one update, in the first call's units
-    ============== =========== ========= =========================================
-
-    A plan that *continues* starts from the fitted parameters and appends to
-    ``loss_curve_`` and ``n_iter_``; a *one-step* plan takes one update with a fixed
-    alpha; ``PARTIAL`` keeps the first call's features, standardisation and alpha.
+    ``FRESH`` and ``WARM`` run ``max_iter`` iterations of ``solver``; the *one-step* plans
+    ``FIRST_PARTIAL`` and ``PARTIAL`` one update with a fixed alpha. ``WARM`` and ``PARTIAL``
+    *continue*: they start from the fitted parameters and append to ``loss_curve_`` and
+    ``n_iter_``; ``PARTIAL`` keeps the first call's features, standardisation and alpha.
     """
 
     FRESH = "fit"
@@ -87,21 +69,11 @@ class FitPlan(enum.Enum):
         return self is FitPlan.PARTIAL
 
     def budget(self, estimator):
-        """The solver and its iterations in this call (a :class:`_Budget`)."""
+        """``(solver, max_iter, n_iter_no_change)`` of this call."""
         if self.one_step:
-            return _Budget("gd", 1, np.inf)
+            return "gd", 1, np.inf
         patience = estimator.n_iter_no_change
-        return _Budget(
-            estimator.solver, estimator.max_iter, np.inf if patience is None else patience
-        )
-
-
-class _Budget(NamedTuple):
-    """What one call runs: ``solver`` for at most ``max_iter`` iterations."""
-
-    solver: str
-    max_iter: int
-    n_iter_no_change: float
+        return estimator.solver, estimator.max_iter, np.inf if patience is None else patience
 
 
 class _Data(NamedTuple):
@@ -133,11 +105,6 @@ def _features(forward, params, X):
     return forward(params, X)[1]
 
 
-def _on_theta(score, objective):
-    """``score(params)`` as a function of the flat ``theta`` the solvers see."""
-    return lambda theta: score(objective.params(theta))
-
-
 class FitSteps:
     """The training steps of a fit (``_train``) and storing their result (``_store``)."""
 
@@ -145,38 +112,24 @@ class FitSteps:
         """Every step of the fit; returns ``(the new state, what to do once it is stored)``."""
         rng = check_random_state(self.random_state)  # initialisation, then the split
         data, record, standardizer, params = self._problem(plan, rows, X, y, sample_weight, rng)
-        alpha = self._choose_alpha(plan, rows, params, data, standardizer)
+        # alpha0 of the auto rule; with a fixed alpha that made J rise, the alpha named instead
+        alpha0 = partial(self._auto_learning_rate, rows, params, data.X, data.sw, standardizer)
+        alpha = self._choose_alpha(plan, alpha0)
         train, validation = self._hold_out(plan, rows, data, standardizer, rng)
         objective = self._objective(rows, params, train, standardizer)
-        budget = plan.budget(self)
-        given = data.given or data
-        X_given = given.X.A if isinstance(given.X, SparseRowBlocks) else given.X  # callbacks see
-        # the checked X as scikit-learn gives it (a sparse matrix), not the row-block reader
-        callbacks = self._callback_context(X_given, given.Y, given.sample_weight, budget.max_iter)
-
-        def safe_alpha():  # named when a fixed alpha made J rise
-            return self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
+        callbacks = self._callback_context(plan, data.given or data)
 
         theta0 = objective.layout.pack(params, data.X.dtype)
         n_rows = train.X.shape[0]  # and n_eff, those of a positive weight
         n_eff = n_rows if train.sw is None else int(np.count_nonzero(train.sw))
         theta, progress = self._run_solver(
-            plan, objective, theta0, alpha, validation, callbacks, safe_alpha, n_rows, n_eff
+            plan, objective, theta0, alpha, validation, callbacks, alpha0, n_rows, n_eff
         )
         trained = {k: np.array(v, copy=True) for k, v in objective.params(theta).items()}
         original = self._check_finite_model(trained, standardizer, rows.head(train.X, N_PROBE_ROWS))
-        state = {
-            **{k: v for k, v in vars(record).items() if k in _FEATURE_ATTRIBUTES},
-            **self._model_state(data, trained, original, standardizer),
-            **self._history(plan, progress, alpha, validation is not None),
-            "l2_": objective.l2,
-        }
-        return state, partial(self._finish, plan, progress.stopped, callbacks)
-
-    def _model_state(self, data, trained, original, standardizer):
-        """The fitted model: public attributes (units of X and y) and what predict uses."""
         n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
-        return {
+        state = {  # the public attributes (units of X and y), what predict uses, the history
+            **{k: v for k, v in vars(record).items() if k in _FEATURE_ATTRIBUTES},
             "_y_2d": data.y_2d,
             "n_outputs_": n_outputs,
             **self._fitted_attributes(original, data.y_2d),
@@ -184,34 +137,31 @@ class FitSteps:
             "_kernel_": self.kernel,
             "_standardizer_": standardizer,
             "_architecture_": self._architecture(n_features, n_outputs),
+            **self._history(plan, progress, alpha, validation is not None),
+            "l2_": objective.l2,
         }
+        return state, partial(self._finish, plan, progress.stopped, callbacks)
 
-    def _choose_alpha(self, plan, rows, params, data, standardizer):
-        """alpha: the given one, or the auto rule's ``alpha0``; ``PARTIAL`` keeps ``learning_rate_``
-        (with ``"auto"``, at most ``alpha0``)."""
+    def _choose_alpha(self, plan, alpha0):
+        """alpha: the given one, or the auto rule's ``alpha0()``; ``PARTIAL`` keeps
+        ``learning_rate_`` (with ``"auto"``, at most ``alpha0()``)."""
         if self.learning_rate != "auto":
             return self.learning_rate_ if plan.keeps_units else float(self.learning_rate)
-        alpha0 = self._auto_learning_rate(rows, params, data.X, data.sw, standardizer)
         # partial_fit keeps the first call's alpha, but not a long step of the auto rule
-        return min(self.learning_rate_, alpha0) if plan.keeps_units else alpha0
+        return min(self.learning_rate_, alpha0()) if plan.keeps_units else alpha0()
 
     def _auto_learning_rate(self, rows, params, X, s, standardizer):
         """alpha0 from the output layer's Gauss-Newton matrix (:func:`~._step.first_alpha`)."""
-        G, total = rows.gram_sums(partial(_features, self._forward, params), X, s, standardizer)
+        G, total = rows.gram_sums(X, s, partial(_features, self._forward, params), standardizer)
         return first_alpha(G / total, self._l2())
 
     def _hold_out(self, plan, rows, data, standardizer, rng):
         """Early stopping: ``(the rows to train on, the validation R^2 of params or None)``."""
         if not self.early_stopping or plan.one_step:
             return _TrainRows(data.X, data.Y, data.sw), None
+        predict = partial(_yhat, self._forward)
         *train, score = rows.split_validation(
-            data.X,
-            data.Y,
-            data.sw,
-            standardizer,
-            rng,
-            self.validation_fraction,
-            partial(_yhat, self._forward),
+            data.X, data.Y, data.sw, standardizer, rng, self.validation_fraction, predict
         )
         return _TrainRows(*train), score
 
@@ -221,14 +171,9 @@ class FitSteps:
         layout = ParamLayout({name: params[name].shape for name in trainable})
         fixed = {k: v for k, v in params.items() if k not in trainable}
         transform = None if standardizer.is_identity() else standardizer.transform
-        return Objective(
-            self._block_loss_grad,
-            layout,
-            fixed,
-            rows.training_rows(*train, transform=transform),
-            l2=self._l2(),
-            penalized=self._penalized(),
-        )
+        training = rows.training_rows(*train, transform=transform)
+        l2, penalized = self._l2(), self._penalized()
+        return Objective(self._block_loss_grad, layout, fixed, training, l2=l2, penalized=penalized)
 
     def _run_solver(
         self, plan, objective, theta, alpha, validation, callbacks, safe_alpha, n_rows, n_eff
@@ -237,10 +182,9 @@ class FitSteps:
         solver, max_iter, n_iter_no_change = plan.budget(self)
         lower = self._lower_bounds(objective.layout)
         settings = dict(
-            max_iter=max_iter,
             tol=self.tol,
             n_iter_no_change=n_iter_no_change,
-            monitor=None if validation is None else _on_theta(validation, objective),
+            monitor=None if validation is None else lambda t: validation(objective.params(t)),
             verbose=self.verbose,
             on_iteration=None if callbacks is None else callbacks.on_iteration,
         )
@@ -251,15 +195,13 @@ class FitSteps:
 
         def run(theta, max_iter):  # the plan's solver from theta
             if solver == "lbfgs":
-                return lbfgs(objective, theta, lower=lower, **{**settings, "max_iter": max_iter})
+                return lbfgs(objective, theta, lower=lower, max_iter=max_iter, **settings)
             rule = StepRule(alpha, adaptive, lower, safe_alpha, long_steps=long, J_first=J_first)
-            return gradient_descent(
-                objective, theta, rule=rule, **{**settings, "max_iter": max_iter}
-            )
+            return gradient_descent(objective, theta, rule=rule, max_iter=max_iter, **settings)
 
         if lam is None:
             return self._penalty_path(run, objective, theta, max_iter, n_eff)
-        objective.set_penalty(lam, self._penalized())
+        objective.l2 = lam
         return run(theta, max_iter)
 
     def _auto_penalty(self, plan, objective, validation, n_eff):
@@ -271,39 +213,37 @@ class FitSteps:
         if plan.one_step:
             return objective.l2
         p = objective.layout.size
-        if n_eff >= ROWS_PER_PARAMETER * p:
+        if n_eff >= _step.ROWS_PER_PARAMETER * p:
             return 0.0  # the rows determine the parameters: no penalty
         if n_eff < p:
-            return L2_FEW_ROWS  # too few rows for GCV to judge a fit
-        judged = validation is None and hasattr(objective.rows, "blocks") and p <= GCV_MAX_PARAMS
+            return _step.L2_FEW_ROWS  # too few rows for GCV to judge a fit
+        in_memory = hasattr(objective.rows, "blocks")  # and A, p x p, of a size to solve:
+        judged = validation is None and in_memory and p <= _step.GCV_MAX_PARAMS
         return None if judged else objective.l2
 
     def _penalty_path(self, run, objective, theta, max_iter, n_eff):
-        """Train at the rising lambdas of ``L2_PATH``, each from the last; keep the largest
-        lambda whose GCV is within ``GCV_SLACK`` of the least.
-
-        Stops two lambdas after the least GCV, when the ``max_iter`` updates they share run
-        out, or at once when GCV cannot judge (df above ``GCV_MAX_DF n`` at the first
-        lambda). ``loss_curve_`` and ``n_iter_`` cover the stages up to the one kept.
-        """
+        """Train at the rising lambdas of ``L2_PATH``, each from the last, until two past the
+        least GCV or out of the ``max_iter`` updates they share; keep the largest lambda whose
+        GCV is within ``GCV_SLACK`` of the least, and the history of the stages up to it."""
         stages, scores, used = [], [], 0
-        for lam in L2_PATH:
-            objective.set_penalty(lam, self._penalized())
+        for lam in _step.L2_PATH:
+            objective.l2 = lam
             theta, progress = run(theta, max_iter - used)
             used += progress.n_iter
             stages.append((theta.copy(), progress, lam))
             A, mse = objective.gauss_newton(theta, partial(_yhat, self._forward))
             score, df = gcv(mse, A, lam, n_eff)
             scores.append(score)
-            if len(stages) == 1 and not df <= GCV_MAX_DF * n_eff:
+            if len(stages) == 1 and not df <= _step.GCV_MAX_DF * n_eff:
                 break  # df near n: GCV cannot judge; keep the first lambda
             past_best = len(scores) - 1 - int(np.argmin(scores))
             if past_best == 2 or used >= max_iter or not progress.stopped:
                 break
         least = min(scores)
-        kept = stages[: max(i for i, g in enumerate(scores) if g <= (1 + GCV_SLACK) * least) + 1]
+        last = max(i for i, g in enumerate(scores) if g <= (1 + _step.GCV_SLACK) * least)
+        kept = stages[: last + 1]
         theta, progress, lam = kept[-1]
-        objective.set_penalty(lam, self._penalized())
+        objective.l2 = lam
         progress.loss_curve = [J for _, stage, _ in kept for J in stage.loss_curve]
         progress.n_iter = sum(stage.n_iter for _, stage, _ in kept)
         return theta, progress
@@ -344,18 +284,18 @@ class FitSteps:
                 type(self).__name__, self.solver, self.max_iter, self.tol, self.n_iter_no_change
             )
 
-    def _callback_context(self, X, Y, sw, max_iter):
-        """Report this fit, and each iteration as a subtask, to ``sklearn.callback``.
-
-        Returns ``None`` on scikit-learn < 1.9.
-        """
-        # With no callback set (or propagated by a meta-estimator, which sets them
-        # before this fit) nothing is written onto the estimator until it stores its
-        # state, so a deepcopy from another thread during a fit sees a whole estimator.
+    def _callback_context(self, plan, given):
+        """Report this fit of the validated data ``given``, and each iteration as a subtask, to
+        ``sklearn.callback`` (``None``: no callbacks, or scikit-learn < 1.9)."""
+        # Without callbacks nothing is written onto the estimator before it stores its state,
+        # so a deepcopy from another thread during a fit sees a whole estimator.
         if not _CALLBACK_MIXINS or not getattr(self, "_skl_callbacks", None):
             return None
-        ctx = self._init_callback_context(task_name="fit", max_subtasks=max_iter)
-        data = dict(X=X, y=Y, metadata=None if sw is None else {"sample_weight": sw})
+        ctx = self._init_callback_context(task_name="fit", max_subtasks=plan.budget(self)[1])
+        # X as scikit-learn gives it (a sparse matrix), not the row-block reader
+        X = given.X.A if isinstance(given.X, SparseRowBlocks) else given.X
+        sw = given.sample_weight
+        data = dict(X=X, y=given.Y, metadata=None if sw is None else {"sample_weight": sw})
         ctx.call_on_fit_task_begin(estimator=self, **data)
 
         def on_iteration(it, J):
@@ -369,12 +309,8 @@ class FitSteps:
         return SimpleNamespace(on_iteration=on_iteration, end=end)
 
     def _check_finite_model(self, params, standardizer, X_probe):
-        """Check the trained model; return its parameters in original units.
-
-        ``params`` are in training units; the model must predict finite values
-        on ``X_probe`` (rows of the training data) in the units of y, and its
-        public attributes (in the units of X and y) must be finite.
-        """
+        """``params`` (training units) in the units of X and y; a ValueError unless they, and the
+        predictions on ``X_probe`` (training rows) in both units, are finite."""
         advice = "Use a smaller learning_rate" + (
             "." if self.standardize else ", or standardize=True."
         )

@@ -50,33 +50,22 @@ def block_sums(block_loss_grad, layout, fixed, theta, blocks):
 class Objective:
     """The lecture's cost ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` (+ L2) and grad J.
 
-    Parameters
-    ----------
-    block_loss_grad : callable
-        ``block_loss_grad(params, X, Y, s, grads) -> sse``, all a model gives the solvers: on
-        one block of rows (training units; ``s`` may be ``None``) it returns
-        ``sum_i s_i ||e_i||^2``, *adds* the gradient sums into ``grads`` (one array per trained
-        block) and writes nothing else, so it may run on any thread or worker.
-    layout, fixed : ParamLayout, dict
-        The trained blocks, in a fixed order, and the parameters held constant.
-    rows : Rows
-        The training rows (in memory or on a cluster), handing blocks in training units.
-    l2, penalized : float, sequence of str
-        lambda of the penalty ``(lambda / 2) sum ||W||^2`` on the blocks W named (the weights).
+    ``block_loss_grad(params, X, Y, s, grads) -> sse`` is all a model gives the solvers: on one
+    block of rows (training units; ``s`` may be ``None``) it returns ``sum_i s_i ||e_i||^2``,
+    *adds* the gradient sums into ``grads`` (one array per trained block) and writes nothing
+    else, so it may run on any thread or worker. ``layout`` orders the trained blocks, ``fixed``
+    holds the others, ``rows`` (:class:`Rows`) hands the blocks; ``l2`` is lambda of the penalty
+    ``(lambda / 2) sum ||W||^2`` on the blocks named ``penalized`` (the weights).
     """
 
     def __init__(self, block_loss_grad, layout, fixed, rows, l2=0.0, penalized=()):
         self.block_loss_grad, self.layout = block_loss_grad, layout
         self.fixed, self.rows = fixed, rows
-        self.set_penalty(l2, penalized)
+        self.l2 = float(l2)  # a fit that chooses lambda sets it here
+        self.penalized = [layout.slices[n] for n in penalized if n in layout.slices]
         self.total_weight = rows.total_weight()
         # one object for every pass: a dask backend sends it to the workers once
         self._block_sums = partial(block_sums, block_loss_grad, layout, fixed)
-
-    def set_penalty(self, l2, penalized):
-        """Penalise the blocks named ``penalized`` by ``(l2 / 2) ||W||^2``."""
-        self.l2 = float(l2)
-        self.penalized = [self.layout.slices[n] for n in penalized if n in self.layout.slices]
 
     def params(self, theta):
         return {**self.fixed, **self.layout.unpack(theta)}
@@ -87,12 +76,9 @@ class Objective:
             return self.rows.sum_blocks(self._block_sums, theta)
 
     def gauss_newton(self, theta, predict):
-        """``(A, mse)``: ``A = sum_i s_i j_i j_i^T / sum s`` and ``sum_i s_i ||e_i||^2 / sum s``.
-
-        ``j_i = dyhat_i / dtheta`` (one per output), read from the model's own backprop: at
-        ``y_i = yhat_i + 1`` (``predict(params, X)`` gives Yhat), e_i = 1 and the gradient
-        sums of row i are ``-j_i``. In-memory rows only (one call per row and output).
-        """
+        """``(A, mse)``: ``A = sum_i s_i j_i j_i^T / sum s``, ``mse = sum_i s_i ||e_i||^2 / sum s``;
+        ``j_i = dyhat_i / dtheta`` from the model's backprop at ``y_i = yhat_i + 1`` (e_i = 1: row
+        i's gradient sums are ``-j_i``). ``predict(params, X)`` gives Yhat; in memory only."""
         params, p = self.params(theta), self.layout.size
         A, sse = np.zeros((p, p)), 0.0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

@@ -1,18 +1,14 @@
-"""The optimisers: the lecture's gradient descent and L-BFGS, knowing nothing about models.
-
-Both minimise an ``objective(theta) -> (J, grad J)`` over one flat vector ``theta``
-(the lecture's W1, W2 or c, w, w0, b packed together): :func:`gradient_descent`
-with alpha from a :class:`~._step.StepRule`, :func:`lbfgs` through
-:func:`scipy.optimize.minimize` (L-BFGS-B). :class:`TrainingRecord` keeps what
-both record and decides when to stop.
-"""
+"""The lecture's gradient descent and L-BFGS: both minimise an ``objective(theta) -> (J, grad J)``
+over one flat ``theta`` (W1, W2 or c, w, w0, b packed) and know nothing about models."""
 
 import os
 import sys
 import warnings
 
 import numpy as np
+import sklearn
 from scipy.optimize import minimize
+from sklearn.exceptions import ConvergenceWarning
 
 from ._rows import one_blas_thread
 from ._step import DivergenceError, Iterate
@@ -23,15 +19,12 @@ TREND_WINDOW = 10  # a stop needs J's fall over this many n_iter_no_change windo
 
 
 class TrainingRecord:
-    """What a training run records (the loss curve, validation scores) and when it stops.
-
-    It stops when J (or, with ``monitor``, the held-out score) has not improved by
-    more than ``tol`` for ``n_iter_no_change`` consecutive iterations; with ``trend`` (the
-    auto step rule), not while J fell by more than ``tol`` per iteration over the last
-    ``TREND_WINDOW n_iter_no_change``.
-    ``loss_curve`` holds J before each update; ``stopped`` says whether this rule
-    (not ``max_iter``) ended the run; ``learning_rate`` is the last alpha.
-    """
+    """What a training run records (loss curve, validation scores) and when it stops: once J (with
+    ``monitor``, the held-out score) has not improved by more than ``tol`` for ``n_iter_no_change``
+    iterations and (``trend``: the auto step rule) J did not fall by more than ``tol`` per
+    iteration over the last ``TREND_WINDOW n_iter_no_change``. ``loss_curve`` holds J before each
+    update; ``stopped``: this rule (not ``max_iter``) ended the run; ``learning_rate``: the last
+    alpha."""
 
     def __init__(
         self, *, tol, n_iter_no_change=10, monitor=None, verbose=0, on_iteration=None, trend=False
@@ -55,8 +48,13 @@ class TrainingRecord:
         """Record J, the cost before the update to ``theta``; True when training should stop."""
         self.loss_curve.append(J)
         it = len(self.loss_curve)
-        if self.monitor is not None:
-            improved = self._record_score(theta)
+        if self.monitor is not None:  # score theta on the held-out rows
+            score = float(self.monitor(theta))
+            self.validation_scores.append(score)
+            improved = score > self.best_score + self.tol
+            if score > self.best_score:
+                self.best_score = score
+                self.best_theta = theta.copy()
         else:
             improved = not J > self.best_loss - self.tol
         self.no_improvement = 0 if improved else self.no_improvement + 1
@@ -69,7 +67,13 @@ class TrainingRecord:
         if self.on_iteration is not None:
             self.on_iteration(it, J)
         if self.no_improvement >= self.n_iter_no_change and not self._still_falling():
-            self._stop()
+            self.stopped = True
+            if self.verbose:
+                what = "Validation score" if self.monitor is not None else "Training loss"
+                print(
+                    f"{what} did not improve more than tol={self.tol} for "
+                    f"{self.n_iter_no_change} consecutive iterations. Stopping."
+                )
         return self.stopped
 
     def _still_falling(self):
@@ -85,61 +89,13 @@ class TrainingRecord:
             self.no_improvement = 0
         return falling
 
-    def _record_score(self, theta):
-        """Score ``theta`` on the held-out rows; whether it beat the best by more than tol."""
-        score = float(self.monitor(theta))
-        self.validation_scores.append(score)
-        improved = score > self.best_score + self.tol
-        if score > self.best_score:
-            self.best_score = score
-            self.best_theta = theta.copy()
-        return improved
-
-    def _stop(self):
-        self.stopped = True
-        if self.verbose:
-            what = "Validation score" if self.monitor is not None else "Training loss"
-            print(
-                f"{what} did not improve more than tol={self.tol} for "
-                f"{self.n_iter_no_change} consecutive iterations. Stopping."
-            )
-
 
 def gradient_descent(objective, theta, *, rule, max_iter, **stopping):
-    """The lecture's gradient-descent method, ``W <- W - alpha dJ/dW``, alpha from ``rule``.
-
-    Every iteration is one update of every trainable parameter, so
-    ``max_iter=k`` performs at most ``k`` updates.
-
-    Parameters
-    ----------
-    objective : callable
-        ``objective(theta) -> (J, dJ/dtheta)``.
-    theta : ndarray
-        Starting parameters; not modified.
-    rule : StepRule
-        Gives the alpha of every update (and judges a fixed alpha).
-    max_iter : int
-        Number of updates at most.
-    **stopping
-        ``tol``, ``n_iter_no_change``, ``monitor``, ``verbose``,
-        ``on_iteration`` of the :class:`TrainingRecord`; with a ``monitor``,
-        the best parameters seen are returned.
-
-    Returns
-    -------
-    theta : ndarray
-        The parameters after the last update (with a monitor, the best ones).
-    record : TrainingRecord
-        ``loss_curve`` (J before each update), ``validation_scores``,
-        ``stopped``, ``n_iter`` and ``learning_rate``, the alpha of the last update.
-
-    Raises
-    ------
-    DivergenceError
-        When J or the parameters stop being finite, or (with a fixed alpha) J
-        grows 10^4-fold or ends above where it started.
-    """
+    """The lecture's gradient descent ``W <- W - alpha dJ/dW`` from ``theta`` (not modified), alpha
+    from ``rule``: at most ``max_iter`` updates. ``stopping``: :class:`TrainingRecord`'s arguments
+    (with a ``monitor``, the best parameters seen are returned). Returns ``(theta, record)``; a
+    :class:`~._step.DivergenceError` when J or theta stop being finite, or (a fixed alpha) when J
+    grows 10^4-fold or ends above its start."""
     # with the auto rule, s.s, s.y, y.y and grad.step of a diverging trial may overflow
     record = TrainingRecord(trend=rule.adaptive, **stopping)
     quiet = dict(over="ignore", invalid="ignore", divide="ignore") if rule.adaptive else {}
@@ -164,26 +120,18 @@ def gradient_descent(objective, theta, *, rule, max_iter, **stopping):
             J_end = current.evaluated(objective).J
         warning = rule.judge(record.loss_curve, J_end)
         if warning is not None:
-            from sklearn.exceptions import ConvergenceWarning
-
             warnings.warn(warning, ConvergenceWarning, stacklevel=_user_stacklevel())
     return current.theta, record
 
 
 class _ScipyAdapter:
-    """``fun`` and ``callback`` for :func:`scipy.optimize.minimize`, recording once per iteration.
-
-    ``fun`` remembers the last point it evaluated, so the callback records J
-    at the accepted point without another pass over the data.
-    """
+    """``fun`` and ``callback`` for :func:`scipy.optimize.minimize`: ``fun`` remembers the last
+    point it evaluated, so the callback records J at the accepted point without another pass."""
 
     def __init__(self, objective, record, dtype):
-        self.objective = objective
-        self.record = record
-        self.dtype = dtype
-        self.last_theta = None  # the last point fun evaluated, and J there
-        self.last_J = None
-        self.last_accepted = None  # the last accepted point (the callback's xk)
+        self.objective, self.record, self.dtype = objective, record, dtype
+        self.last_theta, self.last_J = None, None  # the last point fun evaluated, and J there
+        self.last_accepted = None  # the callback's last xk
 
     def fun(self, theta):
         J, grad = self.objective(theta)
@@ -194,70 +142,22 @@ class _ScipyAdapter:
         return J, grad.astype(np.float64)
 
     def callback(self, xk, *args):
-        if self.last_theta is not None and np.array_equal(xk, self.last_theta):
-            J = self.last_J
-        else:
-            J = self.objective(xk)[0]
+        known = self.last_theta is not None and np.array_equal(xk, self.last_theta)
+        J = self.last_J if known else self.objective(xk)[0]  # J at xk, computed once
         self.record.n_iter += 1
         self.last_accepted = np.array(xk, copy=True)
         if self.record.record(np.asarray(xk, dtype=self.dtype), J):
             raise StopIteration
 
 
-def lbfgs(
-    objective,
-    theta,
-    *,
-    max_iter,
-    tol,
-    n_iter_no_change=10,
-    lower=None,
-    monitor=None,
-    verbose=0,
-    on_iteration=None,
-):
-    """Minimise the same J with :func:`scipy.optimize.minimize` (L-BFGS-B).
-
-    J is recorded once per iteration, at the accepted point. It stops at scipy's
-    gradient test (``gtol=tol``) or by :class:`TrainingRecord`'s rule; ``lower``
-    bounds ``theta`` from below, the other parameters are those of
-    :func:`gradient_descent`. Returns ``(theta, record)``, ``theta`` in its dtype
-    (with ``monitor``, the best parameters seen).
-    """
-    record = TrainingRecord(
-        tol=tol,
-        n_iter_no_change=n_iter_no_change,
-        monitor=monitor,
-        verbose=verbose,
-        on_iteration=on_iteration,
-    )
+def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
+    """Minimise the same J by scipy's L-BFGS-B from ``theta``, bounded below by ``lower``: J is
+    recorded at each accepted point; it stops at scipy's gradient test (``gtol=tol``) or by
+    :class:`TrainingRecord`'s rule. Returns ``(theta, record)`` as :func:`gradient_descent`."""
+    record = TrainingRecord(tol=tol, **stopping)
     adapter = _ScipyAdapter(objective, record, theta.dtype)
-    theta_out = _run_lbfgs_b(adapter, theta, lower, max_iter, tol)
-    if monitor is not None and record.best_theta is not None:
-        theta_out = record.best_theta
-    theta_out = np.asarray(theta_out, dtype=theta.dtype)
-    if not record.loss_curve:  # converged before the first iteration
-        record.loss_curve.append(objective(theta_out)[0])
-    if not np.all(np.isfinite(theta_out)):
-        l2 = float(getattr(objective, "l2", 0.0))
-        penalty = (
-            f" A penalty as large as l2={l2:.3g} makes the first steps overflow: use a "
-            "smaller l2 (or solver='gd')."
-            if l2 > 1.0
-            else ""
-        )
-        raise DivergenceError(
-            "L-BFGS produced non-finite parameters. Check the input for extreme "
-            f"values, or use standardize=True.{penalty}"
-        )
-    return theta_out, record
-
-
-def _run_lbfgs_b(adapter, theta, lower, max_iter, tol):
-    """scipy's L-BFGS-B from ``theta`` under the bounds ``lower``; the last accepted point."""
-    bounds = None
-    if lower is not None:
-        bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
+    bounds = None if lower is None else [(lo if np.isfinite(lo) else None, None) for lo in lower]
+    options = {"maxiter": max_iter, "maxfun": max(15000, 2 * max_iter), "gtol": tol}
     try:
         # scipy >= 1.15's L-BFGS-B is many times slower with a multithreaded BLAS
         # (scipy issue 22438): run it, and our block sums, on one BLAS thread.
@@ -269,20 +169,33 @@ def _run_lbfgs_b(adapter, theta, lower, max_iter, tol):
                 method="L-BFGS-B",
                 bounds=bounds,
                 callback=adapter.callback,
-                options={"maxiter": max_iter, "maxfun": max(15000, 2 * max_iter), "gtol": tol},
+                options=options,
             )
+        theta_out = result.x
+        # status 1: max_iter (or maxfun) reached before scipy's own tests passed
+        record.stopped = record.stopped or result.status != 1
     except StopIteration:  # scipy < 1.11 lets the callback's StopIteration through
-        return adapter.last_accepted
-    # status 1: max_iter (or maxfun) reached before scipy's own tests passed
-    adapter.record.stopped = adapter.record.stopped or result.status != 1
-    return result.x
+        theta_out = adapter.last_accepted
+    if record.best_theta is not None:  # the best seen by the monitor
+        theta_out = record.best_theta
+    theta_out = np.asarray(theta_out, dtype=theta.dtype)
+    if not record.loss_curve:  # converged before the first iteration
+        record.loss_curve.append(objective(theta_out)[0])
+    if not np.all(np.isfinite(theta_out)):
+        l2, penalty = float(getattr(objective, "l2", 0.0)), ""  # a large l2 is named
+        if l2 > 1.0:
+            penalty = f" A penalty as large as l2={l2:.3g} makes the first steps overflow: use a "
+            penalty += "smaller l2 (or solver='gd')."
+        raise DivergenceError(
+            "L-BFGS produced non-finite parameters. Check the input for extreme "
+            f"values, or use standardize=True.{penalty}"
+        )
+    return theta_out, record
 
 
 def _user_stacklevel():
     """``stacklevel`` for :func:`warnings.warn` that skips this package's and
     scikit-learn's frames, so the warning names the user's own line."""
-    import sklearn
-
     inside = (
         os.path.dirname(os.path.abspath(__file__)) + os.sep,
         os.path.dirname(os.path.abspath(sklearn.__file__)) + os.sep,
@@ -298,8 +211,6 @@ def _user_stacklevel():
 def warn_not_converged(name, solver, max_iter, tol, n_iter_no_change):
     """The ConvergenceWarning of a fit that ran out of iterations, with advice for its solver
     (never ``learning_rate``: a larger alpha is not what ends a fit that still improves)."""
-    from sklearn.exceptions import ConvergenceWarning
-
     if solver == "lbfgs":
         what = (
             f"L-BFGS used all max_iter={max_iter} iterations before its gradient "

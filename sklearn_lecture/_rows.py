@@ -33,12 +33,12 @@ def row_blocks(X, Y=None, s=None, transform=None, block_size=BLOCK_SIZE):
         yield Xb, Yb, None if s is None else s[rows]
 
 
-def predict_in_blocks(predict_block, X, n_outputs, dtype, transform=None):
+def predict_in_blocks(predict_block, X, n_outputs, dtype):
     """``predict_block(X_block)`` on every block of X, gathered in one (n, n_outputs) array."""
     out = np.empty((X.shape[0], n_outputs), dtype=dtype)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        for rows, (Xb, _, _) in zip(iter_blocks(X.shape[0]), row_blocks(X, None, None, transform)):
-            out[rows] = predict_block(Xb)
+        for rows in iter_blocks(X.shape[0]):
+            out[rows] = predict_block(X[rows])
     return out
 
 
@@ -49,23 +49,21 @@ class ArrayRows:
     CACHE_BYTES = 2**25  # a dense X; a sparse one (read as dense blocks): SPARSE_CACHE_BYTES
     SPARSE_CACHE_BYTES = 2**18
 
-    def __init__(self, X, Y, s=None, transform=None, block_size=None, keep_blocks=True):
+    def __init__(self, X, Y, s=None, transform=None):
         self.X, self.Y, self.s, self.transform = X, Y, s, transform
-        self.block_size = block_size or BLOCK_SIZE
-        small = keep_blocks and transform is not None
+        self.block_size = BLOCK_SIZE
         limit = self.CACHE_BYTES if isinstance(X, np.ndarray) else self.SPARSE_CACHE_BYTES
-        self._kept = [] if small and X.nbytes + Y.nbytes <= limit else None
+        self._kept = [] if transform is not None and X.nbytes + Y.nbytes <= limit else None
 
     def total_weight(self):
         return float(self.X.shape[0]) if self.s is None else float(np.sum(self.s))
 
     def blocks(self):
-        if self._kept:
-            return iter(self._kept)
         blocks = row_blocks(self.X, self.Y, self.s, self.transform, self.block_size)
         if self._kept is None:
             return blocks
-        self._kept = list(blocks)
+        if not self._kept:  # the first pass keeps them
+            self._kept = list(blocks)
         return iter(self._kept)
 
     def sum_blocks(self, block_sums, theta):
@@ -156,20 +154,19 @@ def held_out(n, validation_fraction, rng):
             f"held-out samples and training at least 1: {fix}, or set early_stopping=False."
         )
     _, val = train_test_split(np.arange(n), test_size=n_val, random_state=rng)
-    mask = np.zeros(n, dtype=bool)
-    mask[val] = True
-    return mask
+    return np.isin(np.arange(n), val)
 
 
 def init_sample(n, sw, rng, max_rows):
-    """``(rows, weighted)``: the rows the initialisation looks at (``None``: all), the same on
-    every backend; ``weighted``: whether their weights go with them (not with a weighted sample)."""
+    """``(rows, weights)``: the rows the initialisation looks at, the same on every backend, and
+    their weights (``None`` for a sample drawn by weight)."""
     if n <= max_rows:
-        return None, True
+        return slice(None), sw
     if sw is not None and np.count_nonzero(sw) <= max_rows:
-        return np.flatnonzero(sw), True  # few enough rows weigh anything: all of them
+        rows = np.flatnonzero(sw)  # few enough rows weigh anything: all of them
+        return rows, sw[rows]
     p = None if sw is None else sw / sw.sum()
-    return np.sort(rng.choice(n, max_rows, replace=False, p=p)), False
+    return np.sort(rng.choice(n, max_rows, replace=False, p=p)), None
 
 
 def check_split_weights(train_total, validation_total):

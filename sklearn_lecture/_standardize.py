@@ -104,7 +104,7 @@ def _scaled(A, mean, scale, dtype):
     return D
 
 
-def gram_sums(features, X, s, standardizer):
+def gram_sums(X, s, features, standardizer):
     """``[Z 1]^T S [Z 1]`` and ``sum s`` over the blocks of X, ``Z = features(X_block)``."""
     G, total = None, 0.0
     for Xb, _, sb in row_blocks(X, None, s, standardizer.transform):
@@ -116,8 +116,8 @@ def gram_sums(features, X, s, standardizer):
     return G, total
 
 
-def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
-    """Predictions on X in the units of y: standardise, ``predict_block`` (training units), back."""
+def predict_original_units(predict_block, standardizer, n_outputs, dtype, X, to_y=True):
+    """``predict_block`` (training units) on standardised X, back in the units of y (``to_y``)."""
     try:  # X: an ndarray or _rows.SparseRowBlocks, whose blocks X[a:b] are dense
         with np.errstate(over="raise"):
             X = X.astype(dtype, copy=False)
@@ -129,7 +129,7 @@ def predict_original_units(predict_block, standardizer, n_outputs, dtype, X):
 
     def block(Xb):
         Xs, _ = standardizer.transform(Xb, None)
-        return standardizer.inverse_y(predict_block(Xs))
+        return standardizer.inverse_y(predict_block(Xs)) if to_y else predict_block(Xs)
 
     return predict_in_blocks(block, X, n_outputs, dtype)
 

@@ -1,26 +1,23 @@
 """The step rule: the alpha of each update ``W <- W - alpha dJ/dW`` of gradient descent.
 
-A fit builds one :class:`StepRule` and asks it for every update. The user
-guide ("How training works") says why the rule is what it is.
+A fit builds one :class:`StepRule` and asks it for every update. The user guide ("How training
+works") says why the rule is what it is.
 
 Notes
 -----
-The rule starts at ``alpha0 = 1 / lambda_max(G + lambda I)``, with
-``G = [Z 1]^T S [Z 1] / sum s`` the Hessian of J in the output layer's weights
-(``Z`` the features it combines, ``S`` the row weights, ``lambda`` the L2
-penalty): gradient descent on that quadratic part of J converges for any
-``alpha < 2 / lambda_max``.
+The rule starts at ``alpha0 = 1 / lambda_max(G + lambda I)``, with ``G = [Z 1]^T S [Z 1] / sum s``
+the Hessian of J in the output layer's weights (``Z`` the features it combines, ``S`` the row
+weights, ``lambda`` the L2 penalty): gradient descent on that quadratic part of J converges for
+any ``alpha < 2 / lambda_max``.
 
-* A float ``learning_rate``: alpha stays as given (the lecture's method). J
-  rising 10^4-fold, or ending above its start (at the parameters returned), is
-  a :class:`DivergenceError`.
-* ``"auto"``: with ``s = W_k - W_{k-1}`` and ``y = dJ/dW_k - dJ/dW_{k-1}``, the
-  trial alpha is the Barzilai-Borwein step ``s.s / s.y`` after odd updates and
-  ``s.y / y.y`` after even ones (``alpha0`` when ``s.y <= 0``), kept within
-  ``ALPHA_RANGE * alpha0`` (up to ``SHORT_CAP alpha0`` on few rows: :func:`long_steps`).
-  The trial ``W' = W - alpha dJ/dW`` is accepted when
-  ``J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W)`` (nonmonotone
-  Armijo test); otherwise alpha is halved. No accepted step: J is at its minimum.
+* A float ``learning_rate``: alpha stays as given (the lecture's method). J rising 10^4-fold, or
+  ending above its start (at the parameters returned), is a :class:`DivergenceError`.
+* ``"auto"``: with ``s = W_k - W_{k-1}`` and ``y = dJ/dW_k - dJ/dW_{k-1}``, the trial alpha is the
+  Barzilai-Borwein step ``s.s / s.y`` after odd updates and ``s.y / y.y`` after even ones
+  (``alpha0`` when ``s.y <= 0``), kept within ``ALPHA_RANGE * alpha0`` (up to ``SHORT_CAP
+  alpha0`` on few rows: :func:`long_steps`). The trial ``W' = W - alpha dJ/dW`` is accepted when
+  ``J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W)`` (nonmonotone Armijo test);
+  otherwise alpha is halved. No accepted step: J is at its minimum.
 """
 
 from dataclasses import dataclass
@@ -63,13 +60,9 @@ def penalty(l2, learning_rate, solver):
 
 
 def gcv(mse, A, lam, n):
-    """Generalised cross-validation of a fit at ``lam``: ``(GCV, df)``.
-
-    ``GCV = mse / (1 - df / n)^2`` with ``df = tr((A + lambda I)^-1 A)``, the effective
-    number of parameters of the model linearised at the fit (``A`` its Gauss-Newton
-    matrix ``J^T S J / sum s``; directions J barely bends in, such as the centres of
-    units whose weight w is near 0, count little), ``n`` the rows: a noisier fit pays more.
-    """
+    """Generalised cross-validation of a fit at ``lam`` on ``n`` rows: ``(GCV, df)``, with
+    ``GCV = mse / (1 - df / n)^2`` and ``df = tr((A + lambda I)^-1 A)`` the effective number of
+    parameters of the model linearised at the fit (``A`` its Gauss-Newton matrix)."""
     df = float(np.trace(np.linalg.solve(A + lam * np.eye(len(A)), A)))
     return (mse / (1.0 - df / n) ** 2 if df < n else np.inf), df
 
@@ -77,9 +70,7 @@ def gcv(mse, A, lam, n):
 def first_alpha(G, l2):
     """``alpha0 = 1 / lambda_max(G + l2 I)``; 1 when that is not a positive number."""
     lam = float(np.linalg.eigvalsh(G)[-1]) + l2
-    if not np.isfinite(lam) or lam <= 0:
-        return 1.0
-    return 1.0 / lam
+    return 1.0 / lam if np.isfinite(lam) and lam > 0 else 1.0
 
 
 def long_steps(n_rows, n_params, judged=False):
@@ -111,21 +102,11 @@ def _finite(J, grad):
 class StepRule:
     """The alpha of every update: fixed, or Barzilai-Borwein with a line search (see the module).
 
-    Parameters
-    ----------
-    alpha0 : float
-        The given ``learning_rate``, or the auto rule's starting alpha.
-    adaptive : bool
-        Choose alpha at every update (``learning_rate="auto"``).
-    lower : ndarray or None
-        Lower bounds; every update is projected on them.
-    safe_alpha : callable or None
-        ``safe_alpha() -> float``: the alpha a divergence error advises.
-    J_first : float or None
-        J where a run of ``partial_fit`` calls started; a fixed alpha is judged from it.
-    long_steps : bool
-        Let alpha grow to ``ALPHA_RANGE[1] alpha0`` (else ``SHORT_CAP alpha0``);
-        see :func:`long_steps`.
+    ``alpha0`` is the given ``learning_rate`` or the auto rule's start; ``adaptive`` chooses alpha
+    at every update (``"auto"``), up to ``ALPHA_RANGE[1] alpha0`` with ``long_steps`` (else
+    ``SHORT_CAP alpha0``). Every update is projected on the bounds ``lower``. ``safe_alpha()``
+    gives the alpha a divergence error advises; a fixed alpha is judged from ``J_first``, J where
+    a run of ``partial_fit`` calls started.
     """
 
     def __init__(
@@ -160,7 +141,8 @@ class StepRule:
     def step(self, objective, current, iteration):
         """The next point from ``current`` (J known there); None when no step lowers J."""
         if not self.adaptive:
-            if iteration > 1 and (not _finite(current.J, current.grad) or self._blew_up(current.J)):
+            blew_up = current.J > 1e4 * max(self.J0, np.finfo(float).tiny)
+            if iteration > 1 and (not _finite(current.J, current.grad) or blew_up):
                 raise DivergenceError(self._diverged(iteration, current.J))
             theta = self.update(current, self.alpha)
             if not np.isfinite(theta).all():
@@ -202,21 +184,20 @@ class StepRule:
         """The alpha of the last update (or last trial)."""
         return self.used if self.adaptive else self.alpha
 
-    def _blew_up(self, J):
-        return J > 1e4 * max(self.J0, np.finfo(float).tiny)
-
-    def _safe(self):
-        """The alpha to advise instead: ``1 / lambda_max`` of the output layer, below alpha."""
+    def _advice(self):
+        """What to use instead of a fixed alpha that failed: ``1 / lambda_max`` of the output
+        layer, below ``alpha / 2``."""
         safe = self.safe_alpha() if self.safe_alpha is not None else self.alpha / 10
-        return min(safe, self.alpha / 2)
+        return (
+            f"use learning_rate={min(safe, self.alpha / 2):.3g} (a safe step for the output "
+            "layer, 1 / lambda_max of its Gauss-Newton matrix) or leave learning_rate='auto'."
+        )
 
     def _diverged(self, iteration, J):
         return (
             f"Gradient descent diverged at iteration {iteration}: the cost J went from "
             f"{self.J0:.4g} to {J:.4g}. The learning_rate={self.alpha:.4g} is too large "
-            f"for this data; use learning_rate={self._safe():.3g} (a safe step for the "
-            "output layer, 1 / lambda_max of its Gauss-Newton matrix) or leave "
-            "learning_rate='auto'."
+            f"for this data; {self._advice()}"
         )
 
     def judge(self, curve, J_end):
@@ -237,17 +218,14 @@ class StepRule:
         rose = long_run and J_peak > RISE_WARNING * J0 and J_peak - J0 > 1e-12
         if not (ended_higher or rose):
             return None
-        alpha, safe = self.alpha, self._safe()
         what = (
             f"ended at {J_end:.4g}, above where it started ({J0:.4g})"
             if ended_higher
             else f"rose from {J0:.4g} to {J_peak:.4g} on the way (it ended at {J_end:.4g})"
         )
         message = (
-            f"Gradient descent with the fixed learning_rate={alpha:.4g} did not descend: the "
-            f"cost J {what}. That alpha is too large for this data; use "
-            f"learning_rate={safe:.3g} (a safe step for the output layer, 1 / lambda_max "
-            "of its Gauss-Newton matrix) or leave learning_rate='auto'."
+            f"Gradient descent with the fixed learning_rate={self.alpha:.4g} did not descend: the "
+            f"cost J {what}. That alpha is too large for this data; {self._advice()}"
         )
         if ended_higher:
             raise DivergenceError(message)

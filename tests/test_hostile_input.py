@@ -799,7 +799,7 @@ def test_gram_sums_is_the_weighted_gram_matrix_of_z_and_a_column_of_ones(weighte
     X = rng.randn(2100, 3)
     s = rng.uniform(0.5, 2.0, len(X)) if weighted else None
     st = Standardizer(np.full(3, 0.5), np.full(3, 2.0), np.zeros(1), np.ones(1))
-    G, total = gram_sums(np.tanh, X, s, st)
+    G, total = gram_sums(X, s, np.tanh, st)
     F1 = np.hstack([np.tanh((X - 0.5) / 2.0), np.ones((len(X), 1))])
     w = np.ones(len(X)) if s is None else s
     np.testing.assert_allclose(G, F1.T @ (F1 * w[:, None]), rtol=1e-12)

@@ -267,6 +267,8 @@ def test_lbfgs_records_J_at_a_start_that_is_already_the_minimum_and_says_it_stop
 
 @pytest.mark.parametrize("l2, named", [(1.0, False), (1.5, True)])
 def test_non_finite_lbfgs_parameters_name_l2_only_when_it_is_above_one(l2, named, monkeypatch):
+    import types
+
     import sklearn_lecture._optimizers as optimizers
 
     class Penalized:
@@ -275,7 +277,8 @@ def test_non_finite_lbfgs_parameters_name_l2_only_when_it_is_above_one(l2, named
 
     objective = Penalized()
     objective.l2 = l2
-    monkeypatch.setattr(optimizers, "_run_lbfgs_b", lambda *args: np.full(2, np.nan))
+    nan = types.SimpleNamespace(x=np.full(2, np.nan), status=0)  # scipy's result
+    monkeypatch.setattr(optimizers, "minimize", lambda *args, **kwargs: nan)
     with pytest.raises(DivergenceError, match="non-finite parameters") as info:
         optimizers.lbfgs(objective, np.ones(2), max_iter=5, tol=0.0)
     assert ("smaller l2" in str(info.value)) is named
