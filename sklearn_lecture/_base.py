@@ -336,6 +336,12 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return hasattr(self, "n_iter_")
 
 
+def times_transposed(A, W):
+    """``A W^T``; with one column (one output) by broadcasting, as numpy's ``n x 1`` by
+    ``1 x K`` matmul is slower and gives the same products."""
+    return A * W.T if W.shape[1] == 1 else A @ W.T
+
+
 def check_init_value(value, name, shape):
     """A user-given starting value as a float64 array of ``shape``; else a ValueError naming it."""
     try:

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import LectureRegressorBase, check_init_value
+from ._base import LectureRegressorBase, check_init_value, times_transposed
 from ._docstrings import shared_docstring
 from ._kernels import ACTIVATIONS
 
@@ -215,7 +215,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             Z_in, A = tape[i]
             W2 = params[f"coefs_{i + 1}"]  # the layer above, without its bias row
             dPhi = dphi(A, tape[i + 1][0], out=A)  # Phi'(A) (in A's memory when the tape kept A)
-            delta = np.matmul(delta, W2.T)  # -e W2^T
+            delta = times_transposed(delta, W2)  # -e W2^T
             delta *= dPhi  # -(e W2^T o Phi')
             _add_augmented_grad(grads, i, Z_in, delta)  # grad_W1 = -[x 1]^T (e W2^T o Phi')
         return sse

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import row_norms
 
-from ._base import LectureRegressorBase, check_init_value
+from ._base import LectureRegressorBase, check_init_value, times_transposed
 from ._centers import default_width, initial_centers
 from ._docstrings import shared_docstring
 from ._kernels import RADIAL_PROFILES
@@ -273,7 +273,7 @@ class RBFRegressor(LectureRegressorBase):
             # grad_w0 = -sum e = -1^T e (slide: dJ/dw0 = -2 sum e)
             grads["intercept"] -= np.ones(len(se), se.dtype) @ se
         if through_u:
-            ewphi = np.matmul(-se, w.T)  # the slides' e w phi: e_i w_k (-Phi'(u_ik)), n x K
+            ewphi = times_transposed(-se, w)  # the slides' e w phi: e_i w_k (-Phi'(u_ik)), n x K
             ewphi *= dPhi
             if "centers" in grads:
                 # grad_c = -2 sum e w phi (x - c) / b; slide: dJ/dc = -4 sum e w phi (x - c) / b
