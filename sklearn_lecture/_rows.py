@@ -16,9 +16,7 @@ XY_CHECKS = dict(X_CHECKS, multi_output=True, y_numeric=True)
 
 # Rows per block: enough for BLAS, few enough that a block's arrays stay in cache.
 BLOCK_SIZE = 1024
-# Training blocks this many times larger when rows are narrow; larger still, the allocator
-# returns their arrays' pages to the system and faults them in again on every block.
-NARROW_BLOCKS = 2
+NARROW_BLOCKS = 4  # training blocks this many times larger when rows are narrow
 NARROW_WIDTH = 32  # at most this many values per row in any array of a pass
 
 
