@@ -100,17 +100,17 @@ def _aligned(A):
     return A.rechunk({0: tuple(np.diff(cuts))})
 
 
-def _chunk_sums(block_sums, theta, Xc, Yc, sc, transform, block_size):
+def _chunk_sums(block_sums, theta, Xc, Yc, sc, transform):
     """One chunk's ``(sse, gradient sums)``, over the row blocks the in-memory rows sum."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return block_sums(theta, _rows.row_blocks(Xc, Yc, sc, transform, block_size))
+        return block_sums(theta, _rows.row_blocks(Xc, Yc, sc, transform))
 
 
 class ChunkedRows:
     """The training rows (:class:`~._objective.Rows`) on a dask cluster, summed per chunk."""
 
-    def __init__(self, X, Y, s=None, transform=None, block_size=_rows.BLOCK_SIZE):
-        self.X, self.s, self.block_size = X, s, block_size
+    def __init__(self, X, Y, s=None, transform=None):
+        self.X, self.s = X, s
         n_chunks = len(X.chunks[0])
         self._chunks = list(zip(*(_row_blocks(A, n_chunks) for A in (X, Y, s))))
         self._transform = _shared(transform)
@@ -127,9 +127,7 @@ class ChunkedRows:
         if self._sent[0] is not block_sums:
             self._sent = (block_sums, _shared(block_sums))
         task, fn, th = dask.delayed(_chunk_sums, pure=True), self._sent[1], _shared(theta)
-        parts = dask.compute(
-            *(task(fn, th, *c, self._transform, self.block_size) for c in self._chunks)
-        )
+        parts = dask.compute(*(task(fn, th, *c, self._transform) for c in self._chunks))
         sse, grad = map(_sum, zip(*parts))
         return float(sse), grad.astype(theta.dtype, copy=False)
 

@@ -24,7 +24,6 @@ from . import _step
 from ._backend import SparseRowBlocks
 from ._objective import Objective, ParamLayout
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
-from ._rows import training_block_rows
 from ._step import StepRule, first_alpha, gcv, long_steps
 
 # What validate_data records on the estimator; a fit stores them with the rest.
@@ -172,9 +171,7 @@ class FitSteps:
         layout = ParamLayout({name: params[name].shape for name in trainable})
         fixed = {k: v for k, v in params.items() if k not in trainable}
         transform = None if standardizer.is_identity() else standardizer.transform
-        # the widest parameter dimension bounds the values per row of a pass's arrays
-        width = max(max(np.shape(v), default=1) for v in params.values())
-        training = rows.training_rows(*train, transform, block_size=training_block_rows(width))
+        training = rows.training_rows(*train, transform=transform)
         l2, penalized = self._l2(), self._penalized()
         return Objective(self._block_loss_grad, layout, fixed, training, l2=l2, penalized=penalized)
 

@@ -16,14 +16,6 @@ XY_CHECKS = dict(X_CHECKS, multi_output=True, y_numeric=True)
 
 # Rows per block: enough for BLAS, few enough that a block's arrays stay in cache.
 BLOCK_SIZE = 1024
-NARROW_BLOCKS = 4  # training blocks this many times larger when rows are narrow
-NARROW_WIDTH = 32  # at most this many values per row in any array of a pass
-
-
-def training_block_rows(width):
-    """Rows per training block, ``width`` being the most values per row of a pass's arrays:
-    narrow blocks spend more time in numpy's per-call cost than in arithmetic."""
-    return BLOCK_SIZE * (NARROW_BLOCKS if width <= NARROW_WIDTH else 1)
 
 
 def iter_blocks(n, block_size=BLOCK_SIZE):
@@ -57,9 +49,9 @@ class ArrayRows:
     CACHE_BYTES = 2**25  # a dense X; a sparse one (read as dense blocks): SPARSE_CACHE_BYTES
     SPARSE_CACHE_BYTES = 2**18
 
-    def __init__(self, X, Y, s=None, transform=None, block_size=BLOCK_SIZE):
+    def __init__(self, X, Y, s=None, transform=None):
         self.X, self.Y, self.s, self.transform = X, Y, s, transform
-        self.block_size = block_size
+        self.block_size = BLOCK_SIZE
         limit = self.CACHE_BYTES if isinstance(X, np.ndarray) else self.SPARSE_CACHE_BYTES
         self._kept = [] if transform is not None and X.nbytes + Y.nbytes <= limit else None
 

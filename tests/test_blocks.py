@@ -8,9 +8,9 @@ from _helpers import smooth_data
 
 from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, training_problem
 from sklearn_lecture._objective import Objective
-from sklearn_lecture._rows import BLOCK_SIZE, NARROW_BLOCKS
+from sklearn_lecture._rows import BLOCK_SIZE
 
-N_ROWS = 3 * NARROW_BLOCKS * BLOCK_SIZE + 37  # several blocks, and a short last block
+N_ROWS = 6 * BLOCK_SIZE + 37  # several blocks, and a short last block
 
 
 def _estimators():
@@ -94,19 +94,3 @@ def test_one_evaluation_allocates_a_few_blocks_not_the_whole_batch(est):
     one_block = BLOCK_SIZE * n_units * X.itemsize
     whole_batch = X.shape[0] * n_units * X.itemsize
     assert peak < 10 * one_block < whole_batch / 2
-
-
-@pytest.mark.parametrize(
-    "est, d, rows",
-    [
-        (SigmoidMLPRegressor(), 3, NARROW_BLOCKS * BLOCK_SIZE),  # 20 units: narrow
-        (RBFRegressor(), 3, NARROW_BLOCKS * BLOCK_SIZE),
-        (SigmoidMLPRegressor((64,)), 3, BLOCK_SIZE),  # 64 values per row in Z
-        (RBFRegressor(), 40, BLOCK_SIZE),  # 40 features
-        (RBFRegressor(8, fit_centers=False), 33, BLOCK_SIZE),  # fixed centres are 33 wide too
-    ],
-)
-def test_narrow_rows_train_in_larger_blocks(est, d, rows):
-    X, y = smooth_data(n=300, d=d)
-    objective, _ = _objective(est, X, y)
-    assert objective.rows.block_size == rows
