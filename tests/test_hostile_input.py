@@ -638,9 +638,10 @@ def test_a_float32_model_on_x_beyond_float32_says_what_to_change(Est):
     # the cast warned ("overflow encountered in cast") and the network predicted NaN
     X, y = smooth_data(dtype=np.float32)
     est = fit_quietly(Est(max_iter=5, random_state=0), X, y)
-    with pytest.raises(ValueError, match="beyond the range of float32.*float64"):
-        est.predict(np.full((2, X.shape[1]), 1e300))
-    assert np.all(np.isfinite(est.predict(np.full((2, X.shape[1]), 3e38))))
+    for method in (est.predict, est.hidden_features):  # hidden_features returned inf/NaN
+        with pytest.raises(ValueError, match="beyond the range of float32.*float64"):
+            method(np.full((2, X.shape[1]), 1e300))
+        assert np.all(np.isfinite(method(np.full((2, X.shape[1]), 3e38))))
 
 
 @pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
