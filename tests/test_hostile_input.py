@@ -834,3 +834,18 @@ def test_r2_in_range_scales_only_values_beyond_1e100():
     for size in (1.0, 2.0**300, 2.0**400, 2.0**1020):  # exact: the same R^2
         assert r2_in_range(y * size, yhat * size) == r2_score(y, yhat)
     assert r2_in_range(y, yhat * 2.0**1000) == r2_score(y / 2.0**1000, yhat)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize(
+    "param, value", [("kernel", "foo"), ("learning_rate", -1.0), ("l2", "x"), ("solver", "adam")]
+)
+def test_partial_fit_after_fit_checks_the_parameters_set_since(Est, param, value):
+    # scikit-learn's _fit_context validates parameters on partial_fit's first call only.
+    X, y = smooth_data(n=30, d=2)
+    est = fit_quietly(make_estimator(Est, units=4, max_iter=5, random_state=0), X, y)
+    before = est.predict(X)
+    est.set_params(**{param: value})
+    with pytest.raises(ValueError, match=f"The '{param}' parameter of {Est.__name__} must be"):
+        est.partial_fit(X, y)
+    np.testing.assert_array_equal(est.predict(X), before)
