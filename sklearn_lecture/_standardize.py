@@ -138,7 +138,8 @@ def total_sum_of_squares(Y, s):
     """``(w, sum_i w_i (y_i - mean)^2)``: the weights and R^2's denominator per output."""
     w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
     mean = (w @ Y) / w.sum()
-    return w, w @ (Y - mean) ** 2
+    with np.errstate(over="ignore"):  # y near float64's limits: inf, which the caller refuses
+        return w, w @ (Y - mean) ** 2
 
 
 def r2_from_sums(ss_res, ss_tot):

@@ -849,3 +849,16 @@ def test_partial_fit_after_fit_checks_the_parameters_set_since(Est, param, value
     with pytest.raises(ValueError, match=f"The '{param}' parameter of {Est.__name__} must be"):
         est.partial_fit(X, y)
     np.testing.assert_array_equal(est.predict(X), before)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_early_stopping_on_raw_y_near_1e300_says_what_to_change(Est, solver):
+    # The held-out rows' sum of squares overflowed with a RuntimeWarning.
+    X, y = smooth_data(n=40, d=3)
+    est = make_estimator(Est, solver=solver, units=4, max_iter=5, random_state=0,
+                         early_stopping=True, standardize=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="overflows float64. Use standardize=True"):
+            est.fit(X, y * 1e300)
