@@ -862,3 +862,21 @@ def test_early_stopping_on_raw_y_near_1e300_says_what_to_change(Est, solver):
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="overflows float64. Use standardize=True"):
             est.fit(X, y * 1e300)
+
+
+@pytest.mark.parametrize("method", ["predict", "hidden_features"])
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_finite_x_at_the_largest_float_never_predicts_nan(Est, kernel, method):
+    # Standardising X = +-1.8e308 overflowed to inf and the network returned NaN silently.
+    X, y = smooth_data(n=40, d=3)
+    est = fit_quietly(make_estimator(Est, kernel=kernel, units=4, max_iter=5, random_state=0), X, y)
+    big = np.finfo(np.float64).max * np.array([[1.0, 1.0, 1.0], [-1.0, 1.0, -1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            out = getattr(est, method)(big)
+        except ValueError as error:
+            assert "clip X to near the range it was fitted on" in str(error)
+        else:
+            assert np.all(np.isfinite(out))
