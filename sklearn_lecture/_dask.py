@@ -143,7 +143,8 @@ def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
         with np.errstate(over="ignore"):  # as total_sum_of_squares
             return s @ (Ys - mean) ** 2
     yhat = _rows.predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
-    return s @ (Ys - yhat) ** 2
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf, as in memory
+        return s @ (Ys - yhat) ** 2
 
 
 def _predict_chunk(Xc, predict_rows, y_2d):
