@@ -880,3 +880,15 @@ def test_finite_x_at_the_largest_float_never_predicts_nan(Est, kernel, method):
             assert "clip X to near the range it was fitted on" in str(error)
         else:
             assert np.all(np.isfinite(out))
+
+
+def test_a_warm_start_that_overflows_lbfgs_names_warm_start():
+    # The advice was "use standardize=True", which this model already used.
+    X, y = smooth_data(n=40, d=3)
+    est = SigmoidMLPRegressor((4,), kernel="relu", solver="lbfgs", max_iter=30, random_state=0)
+    fit_quietly(est, X, y)
+    before = est.predict(X)
+    est.set_params(warm_start=True)
+    with pytest.raises(ValueError, match=r"start afresh \(warm_start=False\)"):
+        fit_quietly(est, X * 1e150, y)
+    np.testing.assert_array_equal(est.predict(X), before)
