@@ -274,6 +274,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         self : object
             The updated estimator.
         """
+        self._validate_params()  # _fit_context checks only a first call; set_params may follow
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):

@@ -140,9 +140,11 @@ def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
     if mean is None:
         return s.sum(), s @ Ys
     if params is None:
-        return s @ (Ys - mean) ** 2
+        with np.errstate(over="ignore"):  # as total_sum_of_squares
+            return s @ (Ys - mean) ** 2
     yhat = _rows.predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
-    return s @ (Ys - yhat) ** 2
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf, as in memory
+        return s @ (Ys - yhat) ** 2
 
 
 def _predict_chunk(Xc, predict_rows, y_2d):

@@ -187,8 +187,9 @@ def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
             penalty = f" A penalty as large as l2={l2:.3g} makes the first steps overflow: use a "
             penalty += "smaller l2 (or solver='gd')."
         raise DivergenceError(
-            "L-BFGS produced non-finite parameters. Check the input for extreme "
-            f"values, or use standardize=True.{penalty}"
+            "L-BFGS produced non-finite parameters: the data or the start (a warm start, "
+            "given starting values) are too extreme for float arithmetic. Use standardize=True "
+            f"or scale X and y towards 1, or start afresh (warm_start=False).{penalty}"
         )
     return theta_out, record
 

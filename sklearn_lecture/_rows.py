@@ -187,6 +187,11 @@ def check_validation_spread(ss_tot, total_weight):
             "undefined. Set early_stopping=False, or use a larger validation_fraction "
             "or another random_state."
         )
+    if not np.all(np.isfinite(ss_tot)):
+        raise ValueError(
+            "early_stopping=True cannot score the held-out rows: the spread of their y "
+            "overflows float64. Use standardize=True, or scale y towards 1 (StandardScaler)."
+        )
 
 
 _LOCK = threading.Lock()

@@ -129,7 +129,13 @@ def predict_original_units(predict_block, standardizer, n_outputs, dtype, X, to_
 
     def block(Xb):
         Xs, _ = standardizer.transform(Xb, None)
-        return standardizer.inverse_y(predict_block(Xs)) if to_y else predict_block(Xs)
+        out = standardizer.inverse_y(predict_block(Xs)) if to_y else predict_block(Xs)
+        if not np.all(np.isfinite(out)):  # finite X (validate_data) far beyond the training data
+            raise ValueError(
+                f"X has values so far outside the training data that the model's output is not "
+                f"a finite {np.dtype(dtype)} number: clip X to near the range it was fitted on."
+            )
+        return out
 
     return predict_in_blocks(block, X, n_outputs, dtype)
 
@@ -138,7 +144,8 @@ def total_sum_of_squares(Y, s):
     """``(w, sum_i w_i (y_i - mean)^2)``: the weights and R^2's denominator per output."""
     w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
     mean = (w @ Y) / w.sum()
-    return w, w @ (Y - mean) ** 2
+    with np.errstate(over="ignore"):  # y near float64's limits: inf, which the caller refuses
+        return w, w @ (Y - mean) ** 2
 
 
 def r2_from_sums(ss_res, ss_tot):

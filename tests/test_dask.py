@@ -31,6 +31,7 @@ distributed = pytest.importorskip(
 )
 
 from sklearn_lecture import (  # noqa: E402
+    DivergenceError,
     RBFRegressor,
     SigmoidMLPRegressor,
     _backend,
@@ -365,6 +366,19 @@ def test_early_stopping_with_one_row_chunks_fits():
         SigmoidMLPRegressor((3,), early_stopping=True, max_iter=5, random_state=0), Xd, yd
     )
     assert np.all(np.isfinite(est.predict(Xd).compute()))
+
+
+@local
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_early_stopping_with_a_diverging_rate_is_a_divergence_error_without_warnings(Est):
+    # The held-out rows' squared errors overflowed with a RuntimeWarning (in memory: -inf).
+    X, y, _ = _data(n=60)
+    Xd, yd = da.from_array(X, chunks=(20, -1)), da.from_array(y, chunks=20)
+    est = Est(learning_rate=1e300, early_stopping=True, max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(DivergenceError, match="learning_rate=1e\\+300 is too large"):
+            est.fit(Xd, yd)
 
 
 @local

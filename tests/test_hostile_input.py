@@ -834,3 +834,61 @@ def test_r2_in_range_scales_only_values_beyond_1e100():
     for size in (1.0, 2.0**300, 2.0**400, 2.0**1020):  # exact: the same R^2
         assert r2_in_range(y * size, yhat * size) == r2_score(y, yhat)
     assert r2_in_range(y, yhat * 2.0**1000) == r2_score(y / 2.0**1000, yhat)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize(
+    "param, value", [("kernel", "foo"), ("learning_rate", -1.0), ("l2", "x"), ("solver", "adam")]
+)
+def test_partial_fit_after_fit_checks_the_parameters_set_since(Est, param, value):
+    # scikit-learn's _fit_context validates parameters on partial_fit's first call only.
+    X, y = smooth_data(n=30, d=2)
+    est = fit_quietly(make_estimator(Est, units=4, max_iter=5, random_state=0), X, y)
+    before = est.predict(X)
+    est.set_params(**{param: value})
+    with pytest.raises(ValueError, match=f"The '{param}' parameter of {Est.__name__} must be"):
+        est.partial_fit(X, y)
+    np.testing.assert_array_equal(est.predict(X), before)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_early_stopping_on_raw_y_near_1e300_says_what_to_change(Est, solver):
+    # The held-out rows' sum of squares overflowed with a RuntimeWarning.
+    X, y = smooth_data(n=40, d=3)
+    est = make_estimator(Est, solver=solver, units=4, max_iter=5, random_state=0,
+                         early_stopping=True, standardize=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="overflows float64. Use standardize=True"):
+            est.fit(X, y * 1e300)
+
+
+@pytest.mark.parametrize("method", ["predict", "hidden_features"])
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_finite_x_at_the_largest_float_never_predicts_nan(Est, kernel, method):
+    # Standardising X = +-1.8e308 overflowed to inf and the network returned NaN silently.
+    X, y = smooth_data(n=40, d=3)
+    est = fit_quietly(make_estimator(Est, kernel=kernel, units=4, max_iter=5, random_state=0), X, y)
+    big = np.finfo(np.float64).max * np.array([[1.0, 1.0, 1.0], [-1.0, 1.0, -1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            out = getattr(est, method)(big)
+        except ValueError as error:
+            assert "clip X to near the range it was fitted on" in str(error)
+        else:
+            assert np.all(np.isfinite(out))
+
+
+def test_a_warm_start_that_overflows_lbfgs_names_warm_start():
+    # The advice was "use standardize=True", which this model already used.
+    X, y = smooth_data(n=40, d=3)
+    est = SigmoidMLPRegressor((4,), kernel="relu", solver="lbfgs", max_iter=30, random_state=0)
+    fit_quietly(est, X, y)
+    before = est.predict(X)
+    est.set_params(warm_start=True)
+    with pytest.raises(ValueError, match=r"start afresh \(warm_start=False\)"):
+        fit_quietly(est, X * 1e150, y)
+    np.testing.assert_array_equal(est.predict(X), before)
