@@ -1,6 +1,4 @@
-"""sklearn_lecture: lecture 3 on neural networks as scikit-learn estimators,
-:class:`RBFRegressor` (section 2) and :class:`SigmoidMLPRegressor` (sections 3-5).
-"""
+"""Lecture 3's RBFRegressor (section 2) and SigmoidMLPRegressor (sections 3-5) for scikit-learn."""
 
 import importlib
 

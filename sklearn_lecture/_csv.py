@@ -1,7 +1,4 @@
-"""The command line's CSV reader: numeric columns under a header row.
-
-Every problem raises :class:`UsageError`, whose one line names the place and the fix.
-"""
+"""The command line's CSV reader; each problem is a one-line :class:`UsageError`."""
 
 import csv
 import io

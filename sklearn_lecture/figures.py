@@ -1,8 +1,7 @@
-"""The lecture's figures, drawn with the Displays: the command line and the examples share them.
+"""The lecture's figures, for the command line and the examples.
 
-Each function draws on ``fig`` (a new :class:`matplotlib.figure.Figure` outside pyplot when
-None) and returns it; ``fits`` are lists of ``(label, fitted estimator)`` as in
-:func:`~sklearn_lecture.plotting.plot_replays`.
+Each draws on ``fig`` (None: a new Figure outside pyplot) and returns it; ``fits`` are lists
+of ``(label, fitted estimator)``.
 """
 
 import numpy as np

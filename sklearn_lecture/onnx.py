@@ -1,7 +1,4 @@
-"""Export fitted models to ONNX with skl2onnx (the optional ``onnx`` extra).
-
-skl2onnx is imported only by :func:`register`.
-"""
+"""Export fitted models to ONNX with skl2onnx (the optional ``onnx`` extra)."""
 
 import numpy as np
 
@@ -10,10 +7,9 @@ from ._rbf import RBFRegressor
 
 
 def register():
-    """Teach ``skl2onnx.to_onnx`` to convert both estimators (alone or in a Pipeline).
+    """Teach ``skl2onnx.to_onnx`` to convert both estimators, alone or in a Pipeline.
 
-    Call it once; needs skl2onnx (``pip install -e ".[onnx]"``, else an ImportError says so).
-    The user guide's :ref:`deploying` shows an export.
+    Call it once; needs the ``onnx`` extra. See :ref:`deploying`.
     """
     try:
         from skl2onnx import update_registered_converter

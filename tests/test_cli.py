@@ -471,7 +471,7 @@ def test_stdout_on_a_full_disk_or_closed_is_a_message_not_a_traceback(tmp_path):
     res = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          text=True, timeout=300, preexec_fn=lambda: os.close(1))
     assert res.returncode == 2, res.stderr
-    assert res.stderr == ("sklearn-lecture: error: standard output is closed; send the results "
+    assert res.stderr == ("sklearn-lecture: error: standard output is closed; redirect it "
                           "to a file (> results.txt)\n")
 
 
