@@ -152,6 +152,9 @@ def _progress(n_steps, quiet):
 
 
 def _run(args):
+    from .figures import comparison_figure, lecture_figures
+    from .lecture import print_lecture_summary, replay_lecture
+
     for option in ("target", "features", "drop"):
         if getattr(args, option) is not None and args.data is None:
             raise UsageError(f"--{option} needs --data FILE.csv")
@@ -169,14 +172,10 @@ def _run(args):
     progress = _progress(n_steps, args.quiet)
     written = []
     if lecture:
-        from .lecture import print_lecture_summary, replay_lecture
-
         results = replay_lecture(args.quick, args.random_state, progress)
         print_lecture_summary(results)
         if figures:
             progress(f"writing the lecture's figures to {args.out}")
-            from .figures import lecture_figures
-
             written += _save(lecture_figures(results), args.out)
     scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
     max_iter = args.max_iter or (200 if args.quick else 2000)  # when a network runs out of it:
@@ -188,8 +187,6 @@ def _run(args):
         print(f"  {note}")
     if figures:
         progress(f"writing the comparison figure to {args.out}")
-        from .figures import comparison_figure
-
         written += _save({"comparison.png": comparison_figure(scores, title, n_folds)}, args.out)
     if written:
         print(f"\nFigures written to {args.out}{os.sep}: " + ", ".join(written))

@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
@@ -39,8 +40,6 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
     problem : TrainingProblem
         ``(objective, layout, theta0, standardizer)``.
     """
-    from sklearn.pipeline import Pipeline
-
     if isinstance(estimator, Pipeline) and isinstance(estimator[-1], LectureRegressorBase):
         before = estimator[:-1]  # its earlier steps transform X
         if estimator[-1].__sklearn_is_fitted__():

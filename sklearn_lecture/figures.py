@@ -6,6 +6,7 @@ of ``(label, fitted estimator)``.
 
 import numpy as np
 
+from ._kernels import ACTIVATIONS, RADIAL_PROFILES
 from .lecture import SETTINGS
 from .plotting import FitDisplay, plot_replays
 
@@ -115,8 +116,6 @@ def l3sig_figure(lecture, defaults, X, y, fig=None):
 
 def kernels_figure(mlp_fits, rbf_fits, X, y, fig=None):
     """``(kernel, fitted model)`` of both models: the fits (two rows), the RBF units (third)."""
-    from ._kernels import ACTIVATIONS, RADIAL_PROFILES
-
     fig = _figure(fig, 13.5, 9)
     ax = fig.subplots(3, 3)
     for row, (fits, table) in enumerate([(mlp_fits, ACTIVATIONS), (rbf_fits, RADIAL_PROFILES)]):

@@ -9,6 +9,11 @@ from functools import partial
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._mlp import SigmoidMLPRegressor
+from ._rbf import RBFRegressor
+from .datasets import make_l3sig, make_lecture_bumps
 
 __all__ = [
     "SETTINGS",
@@ -121,8 +126,6 @@ def _exactly(n_iter):
 
 def l6rbf_estimator(example, c0, n_iter, n_samples):
     """The slide l6rbf1, l6rbf2 or l6rbf3 from ``c0``: an unfitted one-unit RBFRegressor."""
-    from ._rbf import RBFRegressor
-
     l6rbf, start = SETTINGS["l6rbf"], SETTINGS[example]
     if example == "l6rbf1":  # yhat = phi(x): w = 1 and w0 = 0 stay fixed
         flags = dict(fit_weights=False, fit_intercept=False)
@@ -143,8 +146,6 @@ def l6rbf_estimator(example, c0, n_iter, n_samples):
 
 def l3sig_estimator(h, n_iter, n_samples, random_state):
     """The slide l3sig (``W1 = randn(2, h)``, the step a): an unfitted SigmoidMLPRegressor."""
-    from ._mlp import SigmoidMLPRegressor
-
     rng = np.random.RandomState(random_state)
     W1, W2 = rng.randn(2, h), rng.randn(h + 1, 1)  # W1=randn(2,h); W2=randn(h+1,1)
     a = SETTINGS["l3sig"]["a"].value
@@ -160,8 +161,6 @@ def l3sig_estimator(h, n_iter, n_samples, random_state):
 
 def _fit(estimator, X, y):
     """Fit; a ConvergenceWarning is expected, as the slides' loops run a fixed count."""
-    from sklearn.exceptions import ConvergenceWarning
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return estimator.fit(X, y)
@@ -184,10 +183,6 @@ def replay_lecture(quick=False, random_state=0, progress=None):
     results : dict
         ``"bumps"``, ``"l3sig_data"``: ``(X, y)``; the others: ``[(label, fitted estimator)]``.
     """
-    from ._mlp import SigmoidMLPRegressor
-    from ._rbf import RBFRegressor
-    from .datasets import make_l3sig, make_lecture_bumps
-
     progress = progress or (lambda message: None)
     (Xb, yb), (Xs, ys) = make_lecture_bumps(), make_l3sig()
     out = {"bumps": (Xb, yb), "l3sig_data": (Xs, ys)}

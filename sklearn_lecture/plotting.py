@@ -1,8 +1,10 @@
 """Displays in scikit-learn's style of the lecture's J curve and 1-D fits (matplotlib on use)."""
 
 import numpy as np
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
+from ._rbf import RBFRegressor
 from .lecture import slide_cost
 
 __all__ = ["FitDisplay", "LossCurveDisplay", "plot_replays"]
@@ -122,8 +124,6 @@ class LossCurveDisplay:
             )
         tail = _last_step(estimator)  # is loss_curve_ in standardised units of y?
         if hasattr(tail, "regressor_"):  # a TransformedTargetRegressor: None if unknown
-            from sklearn.preprocessing import StandardScaler
-
             scaler = tail.transformer_
             units = isinstance(scaler, StandardScaler) and scaler.with_std or None
         else:
@@ -332,8 +332,6 @@ def _final_ticks(ax):
 
 def _rbf_units(estimator, grid):
     """``w_k phi_k(x)`` on the grid and w0, for an RBFRegressor (else ``None, None``)."""
-    from ._rbf import RBFRegressor
-
     model = _last_step(estimator)
     if not isinstance(model, RBFRegressor) or model.n_outputs_ != 1:
         return None, None

@@ -152,9 +152,8 @@ def _bad_inputs(tmp_path):
         "duplicated column": (["--data", str(duplicated), "--target", "y"],
                               "the column name 'y' more than once (columns 1 and 2)"),
         "row names": (["--data", str(row_names)],
-                      "the first column has no name: it is likely row names (pandas writes "
-                      "them unless to_csv(index=False)); leave it out with --drop '' or name "
-                      "it"),
+                      "the first column (pandas' row names?) has no name; leave it out with "
+                      "--drop '' or name it"),
         "text column": (["--data", str(iris), "--target", "Petal.Width"],
                         "column 'Species' is not numeric (" + str(iris)
                         + ", line 2: 'setosa'); leave it out with --drop Species"),
