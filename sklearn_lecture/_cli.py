@@ -15,15 +15,11 @@ DEFAULT_OUT = "sklearn_lecture_output"
 __all__ = ["UsageError", "build_parser", "main", "read_csv"]
 
 DESCRIPTION = (
-    "Lecture 3 on neural networks, run end to end. Without --data: replay the lecture's "
-    "examples (l6rbf1-3, l3sig with h = 20 and 200) and their settings, compare the kernels, "
-    "write the figures to --out, and cross-validate RBFRegressor and SigmoidMLPRegressor "
+    "Without --data: replay lecture 3's examples (l6rbf1-3, l3sig) and their settings, compare "
+    "the kernels, write figures to --out, and cross-validate RBFRegressor and SigmoidMLPRegressor "
     "against LinearRegression and MLPRegressor on the diabetes data; with --data, on your CSV."
 )
-EPILOG = (
-    "The table: mean +- std of R^2 over the held-out folds, mean fit time. Progress goes to "
-    "stderr, results to stdout. Bad input exits with code 2."
-)
+EPILOG = "Progress goes to stderr, results to stdout. Bad input exits with code 2."
 
 HELP = {
     "data": "CSV file (header row, numeric columns) to compare the models on",
@@ -224,8 +220,7 @@ def _figures_wanted(args):
         from .plotting import MATPLOTLIB_HINT
 
         print(
-            f"{PROG}: matplotlib is not installed, so no figures are written; "
-            f"to get them: {MATPLOTLIB_HINT}",
+            f"{PROG}: matplotlib is not installed, so no figures; to get them: {MATPLOTLIB_HINT}",
             file=sys.stderr,
         )
         return False
@@ -254,8 +249,7 @@ def comparison_models(random_state, quick=False, **options):
     from ._rbf import RBFRegressor
 
     given = {o: value for o, value in options.items() if value is not None}
-    # The three networks hold out 10% of each training fold and keep the weights
-    # with the best validation R^2 (early_stopping): the same rule for all three.
+    # the same early stopping for the three networks: 10% of each training fold held out
     common = dict(max_iter=200 if quick else 2000, early_stopping=True, random_state=random_state)
     common |= {o: value for o, value in given.items() if o not in ("solver", "l2")}
     ours = common | given
@@ -265,8 +259,7 @@ def comparison_models(random_state, quick=False, **options):
         "SigmoidMLPRegressor(h=20)": make_pipeline(
             StandardScaler(), SigmoidMLPRegressor((20,), **ours)
         ),
-        # Our estimators standardise y inside fit; TransformedTargetRegressor does the
-        # same for scikit-learn's MLPRegressor.
+        # TransformedTargetRegressor standardises y, as our estimators do inside fit
         "MLPRegressor(h=20), reference": make_pipeline(
             StandardScaler(),
             TransformedTargetRegressor(

@@ -124,13 +124,13 @@ def _choose_columns(path, header, target, features, drop):
         raise UsageError(f"{option} names the target column {target!r}; leave it out")
     if features is None:
         features = [name for name in header if name != target and name not in drop]
-    _check_header(path, header, [*features, target])
-    _check_features(path, header, target, features)
+    _check_used(path, header, target, features)
     return target, features
 
 
-def _check_header(path, header, used):
-    """The used columns are named, and named once."""
+def _check_used(path, header, target, features):
+    """The used columns are named, named once, and include features."""
+    used = [*features, target]
     for j, name in enumerate(header):
         if name == "" and "" in used:
             where = "the first column (pandas' row names?)" if j == 0 else f"column {j + 1}"
@@ -141,9 +141,6 @@ def _check_header(path, header, used):
                 f"{path} has the column name {name!r} more than once "
                 f"(columns {' and '.join(columns)}); rename all but one"
             )
-
-
-def _check_features(path, header, target, features):
     if len(set(features)) != len(features):
         raise UsageError("--features names a column more than once")
     if features:

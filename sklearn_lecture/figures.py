@@ -1,8 +1,6 @@
-"""The lecture's figures, for the command line and the examples.
+"""The lecture's figures, on ``fig`` (None: a new Figure), for the command line and the examples.
 
-Each draws on ``fig`` (None: a new Figure outside pyplot) and returns it; ``fits`` are lists
-of ``(label, fitted estimator)``.
-"""
+``fits`` are lists of ``(label, fitted estimator)``."""
 
 import numpy as np
 
@@ -68,10 +66,8 @@ def l6rbf2_l6rbf3_figure(fits, X, y, fig=None):
     fig = _figure(fig, 9, 7)
     ax = fig.subplot_mosaic([["w", "w0"], ["J", "J"]])  # J of all four, under both fits
     for i, panel in enumerate(["w", "w0"]):
-        pair = fits[2 * i : 2 * i + 2]
-        plot_replays(
-            pair, X, y, ax_fit=ax[panel], ax_loss=ax["J"], cost="sum", first_color=2 * i + 1
-        )
+        kw = dict(ax_fit=ax[panel], ax_loss=ax["J"], cost="sum", first_color=2 * i + 1)
+        plot_replays(fits[2 * i : 2 * i + 2], X, y, **kw)
     ax["w"].set_title("c0 = 0: w helps (l6rbf1 vs l6rbf2)")
     ax["w0"].set_title("c0 = 1: w0 helps (l6rbf2 vs l6rbf3)")
     ax["J"].set_title("J per iteration (ticks at the final values)")

@@ -214,10 +214,7 @@ def replay_lecture(quick=False, random_state=0, progress=None):
 
 
 def l3sig_final_costs(results):
-    """l3sig's last J per h in :func:`replay_lecture`'s results (the slide's J for "lecture").
-
-    Returns ``{"lecture": {h: J}, "defaults": {h: J}}``.
-    """
+    """l3sig's last J, ``{"lecture": {h: J}, "defaults": {h: J}}`` (the slide's J for "lecture")."""
     n_samples = len(results["l3sig_data"][1])
     return {
         method: {int(label.split()[-1]): scale(est.loss_curve_[-1]) for label, est in results[key]}

@@ -7,16 +7,12 @@ from ._rbf import RBFRegressor
 
 
 def register():
-    """Teach ``skl2onnx.to_onnx`` to convert both estimators, alone or in a Pipeline.
-
-    Call it once; needs the ``onnx`` extra. See :ref:`deploying`.
-    """
+    """Let ``skl2onnx.to_onnx`` convert both estimators, also in a Pipeline (:ref:`deploying`)."""
     try:
         from skl2onnx import update_registered_converter
     except ImportError as exc:
         raise ImportError(
-            'ONNX export needs the "onnx" extra (skl2onnx, onnx, onnxruntime): run '
-            'pip install -e ".[onnx]" in the sklearn_lecture checkout.'
+            'ONNX export needs the "onnx" extra: run pip install -e ".[onnx]" in the checkout.'
         ) from exc
     for Est, convert in ((RBFRegressor, _convert_rbf), (SigmoidMLPRegressor, _convert_mlp)):
         update_registered_converter(Est, f"SklearnLecture{Est.__name__}", _output_shape, convert)

@@ -155,7 +155,6 @@ class FitDisplay:
     line_, data_ : matplotlib Line2D
         The estimate and the data points (None when not drawn).
     unit_lines_ : list of matplotlib Line2D
-        One per unit (empty when there are none).
     ax_, units_ax_, figure_ : matplotlib Axes, Axes and Figure
         ``units_ax_`` is ``ax_`` unless ``units_ax`` was given.
     """
@@ -342,11 +341,8 @@ def _rbf_units(estimator, grid):
 
 
 def plot_replays(fits, X, y, *, ax_fit, ax_loss, cost=None, first_color=1):
-    """``fits``, ``(label, fitted 1-D model)``, on ``ax_fit`` and their J on ``ax_loss``.
-
-    ``cost`` ("sum" or "half_sum") draws the slide's J (:func:`.lecture.slide_cost`), None
-    ``loss_curve_``; the first fit is drawn in the colour ``C{first_color}``.
-    """
+    """``fits``, ``[(label, fitted 1-D model)]``, on ``ax_fit`` in colours ``C{first_color}``, ...;
+    their J on ``ax_loss``: the slide's (``cost``="sum" or "half_sum") or ``loss_curve_`` (None)."""
     for i, (label, est) in enumerate(fits):
         color = f"C{first_color + i}"
         kw = dict(ax=ax_fit, name=label, show_data=i == 0, show_units=False)

@@ -348,7 +348,7 @@ def test_without_matplotlib_the_job_still_runs_and_says_what_to_install(
     code = main(["--data", str(csv_path), "--quick", "--cv", "2", "--out", str(out_dir)])
     out, err = capsys.readouterr()
     assert code == 0
-    assert ('matplotlib is not installed, so no figures are written; to get them: pip install '
+    assert ('matplotlib is not installed, so no figures; to get them: pip install '
             'matplotlib (or, in a checkout of sklearn_lecture, pip install -e ".[plot]")') in err
     assert "LinearRegression" in out and not out_dir.exists()
 
