@@ -161,7 +161,7 @@ def _run(args):
     n_train, note = len(y) - -(-len(y) // n_folds), None  # the smallest training fold's rows
     if n_train < 20:  # early stopping holds out 10% of each training fold, at least 2 rows
         options["early_stopping"] = False
-        note = f"Early stopping is off: the smallest training fold has {n_train} rows (< 20)"
+        note = f"Early stopping is off: the smallest training fold has {n_train} rows; 10% is < 2"
     models = comparison_models(args.random_state, args.quick, **options)
     lecture = args.data is None
     n_steps = len(models) + (5 + figures if lecture else 0) + figures
@@ -201,7 +201,7 @@ def _load_data(args, n_folds):
         return X, y, f"scikit-learn's diabetes data ({X.shape[0]} rows, {X.shape[1]} features)"
     X, y, _, target = read_csv(args.data, args.target, features=args.features, drop=args.drop)
     if X.shape[0] < 2 * n_folds:  # a test fold of one row has no R^2 (the table printed nan)
-        fix = f"use --cv {X.shape[0] // 2} or fewer" if X.shape[0] >= 4 else "2 folds need 4 rows"
+        fix = f"use --cv {X.shape[0] // 2} or fewer" if X.shape[0] >= 4 else "add rows"
         raise UsageError(
             f"{args.data} has {X.shape[0]} data rows; {n_folds}-fold cross-validation needs "
             f"at least 2 rows per fold ({fix})"
@@ -237,8 +237,8 @@ def _figures_wanted(args):
 
 
 def comparison_models(random_state, quick=False, **options):
-    """Name -> unfitted model; ``options`` not None set the networks' max_iter, tol,
-    early_stopping, and the lecture's two's solver and l2."""
+    """Name -> unfitted model. ``options`` not None set max_iter, tol and early_stopping of
+    the three networks, and solver and l2 of the lecture's two."""
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.linear_model import LinearRegression
     from sklearn.neural_network import MLPRegressor

@@ -106,9 +106,7 @@ SETTINGS = {
         "W": Setting(
             "W1 = randn(2, h), W2 = randn(h + 1, 1)", "slide", "a stand-in draw: RandomState(seed)"
         ),
-        "a": Setting(
-            1e-3, "stand-in", "the slides give no a; learning_rate = n a, same for both h"
-        ),
+        "a": Setting(1e-3, "stand-in", "the slides give no a; learning_rate = n a for both h"),
         "n_iter": Setting(2000, "slide", "J during 2000 iterations"),
     },
 }

@@ -95,6 +95,5 @@ def _convert_rbf(scope, operator, container):
     U = g.node("MatMul", g.node("Mul", D, D), g.const(np.ones(d)))  # ||(x - c_k) / f||^2
     U = g.node("Div", U, g.const(model.widths_))  # u_k = ... / b_k
     w = np.asarray(model.coef_, dtype=np.float64).reshape(-1, K).T  # K x n_outputs
-    b = np.atleast_1d(model.intercept_)
     profile = _PROFILES[getattr(model, "_kernel_", model.kernel)]  # as in _convert_mlp
-    g.affine(profile(g, U), w, b, out=operator.outputs[0].full_name)
+    g.affine(profile(g, U), w, np.atleast_1d(model.intercept_), out=operator.outputs[0].full_name)

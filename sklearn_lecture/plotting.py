@@ -123,11 +123,10 @@ class LossCurveDisplay:
                 f"{type(model).__name__} has no loss_curve_; pass an iteratively trained model."
             )
         tail = _last_step(estimator)  # is loss_curve_ in standardised units of y?
+        units = bool(getattr(tail, "standardize", False))
         if hasattr(tail, "regressor_"):  # a TransformedTargetRegressor: None if unknown
             scaler = tail.transformer_
             units = isinstance(scaler, StandardScaler) and scaler.with_std or None
-        else:
-            units = bool(getattr(tail, "standardize", False))
         display = cls(loss_curve=list(model.loss_curve_), estimator_name=name, standardized=units)
         return display.plot(ax=ax, log_scale=log_scale, **kwargs)
 
