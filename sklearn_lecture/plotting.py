@@ -48,7 +48,7 @@ def _fitted_model(display, estimator, name):
 
 
 class LossCurveDisplay:
-    """The cost J at every iteration, as the lecture plots it (see :meth:`from_estimator`).
+    """The cost J at every iteration, as the lecture plots it; build it with ``from_estimator``.
 
     Parameters
     ----------
