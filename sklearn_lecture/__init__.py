@@ -1,11 +1,8 @@
-"""sklearn_lecture: lecture 3 on neural networks as scikit-learn estimators,
-:class:`RBFRegressor` (section 2) and :class:`SigmoidMLPRegressor` (sections 3-5).
-"""
+"""Lecture 3's RBFRegressor (section 2) and SigmoidMLPRegressor (sections 3-5) for scikit-learn."""
 
 import importlib
 
-# Each public name and the module it lives in, imported on first use (PEP 562), so that
-# ``python -m sklearn_lecture --help`` does not wait for scikit-learn.
+# Each public name's module, imported on first use (PEP 562): --help need not load scikit-learn
 _MODULES = dict.fromkeys(["TrainingProblem", "training_problem", "check_gradients"], "_gradcheck")
 _MODULES |= {"SigmoidMLPRegressor": "_mlp", "DivergenceError": "_step", "RBFRegressor": "_rbf"}
 _MODULES |= dict.fromkeys(["FitDisplay", "LossCurveDisplay"], "plotting")  # matplotlib: to draw

@@ -1,10 +1,8 @@
 """``python -m sklearn_lecture``: the main job (see ``python -m sklearn_lecture --help``)."""
 
-import sys
-
 from ._cli import main
 
 __all__ = ["main"]
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

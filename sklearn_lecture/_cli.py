@@ -1,8 +1,4 @@
-"""The main job, ``python -m sklearn_lecture`` (console script ``sklearn-lecture``).
-
-Replays the lecture's examples, writes their figures, and compares the two
-estimators with scikit-learn's models by cross-validation (``--data``: on a CSV).
-"""
+"""The main job, ``python -m sklearn_lecture`` or ``sklearn-lecture`` (see ``--help``)."""
 
 import argparse
 import itertools
@@ -19,17 +15,11 @@ DEFAULT_OUT = "sklearn_lecture_output"
 __all__ = ["UsageError", "build_parser", "main", "read_csv"]
 
 DESCRIPTION = (
-    "Lecture 3 on neural networks, run end to end. Without --data: replay the lecture's "
-    "examples (l6rbf1, l6rbf2, l6rbf3, l3sig with h = 20 and 200), print which settings are "
-    "the slides' and which are stand-ins, compare the three kernels, write the figures to "
-    "--out, and cross-validate RBFRegressor and SigmoidMLPRegressor against LinearRegression "
-    "and scikit-learn's MLPRegressor on the diabetes data. With --data: the comparison on "
-    "your CSV file."
+    "Without --data: replay lecture 3's examples (l6rbf1-3, l3sig) and their settings, compare "
+    "the kernels, write figures to --out, and cross-validate RBFRegressor and SigmoidMLPRegressor "
+    "against LinearRegression and MLPRegressor on the diabetes data; with --data, on your CSV."
 )
-EPILOG = (
-    "The table gives mean +- std of R^2 over the held-out folds and the mean fit time. "
-    "Progress goes to stderr, results to stdout. Bad input exits with code 2."
-)
+EPILOG = "Progress goes to stderr, results to stdout. Bad input exits with code 2."
 
 HELP = {
     "data": "CSV file (header row, numeric columns) to compare the models on",
@@ -104,9 +94,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         if sys.stdout is None:  # started with stdout closed (>&-)
-            raise UsageError(
-                "standard output is closed; send the results to a file (> results.txt)"
-            )
+            raise UsageError("standard output is closed; redirect it to a file (> results.txt)")
         code = _run(args)
         sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
         return code
@@ -160,6 +148,9 @@ def _progress(n_steps, quiet):
 
 
 def _run(args):
+    from .figures import comparison_figure, lecture_figures
+    from .lecture import print_lecture_summary, replay_lecture
+
     for option in ("target", "features", "drop"):
         if getattr(args, option) is not None and args.data is None:
             raise UsageError(f"--{option} needs --data FILE.csv")
@@ -170,24 +161,17 @@ def _run(args):
     n_train, note = len(y) - -(-len(y) // n_folds), None  # the smallest training fold's rows
     if n_train < 20:  # early stopping holds out 10% of each training fold, at least 2 rows
         options["early_stopping"] = False
-        note = (
-            f"Early stopping is off: the smallest training fold has {n_train} rows, too few "
-            "to hold out 10% (at least 2 rows) for validation"
-        )
+        note = f"Early stopping is off: the smallest training fold has {n_train} rows; 10% is < 2"
     models = comparison_models(args.random_state, args.quick, **options)
     lecture = args.data is None
     n_steps = len(models) + (5 + figures if lecture else 0) + figures
     progress = _progress(n_steps, args.quiet)
     written = []
     if lecture:
-        from .lecture import print_lecture_summary, replay_lecture
-
         results = replay_lecture(args.quick, args.random_state, progress)
         print_lecture_summary(results)
         if figures:
             progress(f"writing the lecture's figures to {args.out}")
-            from .figures import lecture_figures
-
             written += _save(lecture_figures(results), args.out)
     scores = cross_validate_models(models, X, y, n_folds, args.random_state, progress)
     max_iter = args.max_iter or (200 if args.quick else 2000)  # when a network runs out of it:
@@ -199,8 +183,6 @@ def _run(args):
         print(f"  {note}")
     if figures:
         progress(f"writing the comparison figure to {args.out}")
-        from .figures import comparison_figure
-
         written += _save({"comparison.png": comparison_figure(scores, title, n_folds)}, args.out)
     if written:
         print(f"\nFigures written to {args.out}{os.sep}: " + ", ".join(written))
@@ -218,15 +200,11 @@ def _load_data(args, n_folds):
         X, y = load_diabetes(return_X_y=True)
         return X, y, f"scikit-learn's diabetes data ({X.shape[0]} rows, {X.shape[1]} features)"
     X, y, _, target = read_csv(args.data, args.target, features=args.features, drop=args.drop)
-    if X.shape[0] < 2 * n_folds:
-        # a test fold of one row has no R^2 (the table printed nan +- nan)
+    if X.shape[0] < 2 * n_folds:  # a test fold of one row has no R^2 (the table printed nan)
+        fix = f"use --cv {X.shape[0] // 2} or fewer" if X.shape[0] >= 4 else "add rows"
         raise UsageError(
-            f"{args.data} has {X.shape[0]} data rows; {n_folds}-fold cross-validation "
-            "needs at least 2 rows per fold, so that each fold's R^2 is defined "
-            f"(use --cv {X.shape[0] // 2} or fewer)"
-            if X.shape[0] >= 4
-            else f"{args.data} has {X.shape[0]} data rows; the cross-validated comparison "
-            "needs at least 4 (2 folds of 2 rows)"
+            f"{args.data} has {X.shape[0]} data rows; {n_folds}-fold cross-validation needs "
+            f"at least 2 rows per fold ({fix})"
         )
     s = "s" if X.shape[1] != 1 else ""
     return X, y, f"{args.data} (target {target!r}, {X.shape[0]} rows, {X.shape[1]} feature{s})"
@@ -242,8 +220,7 @@ def _figures_wanted(args):
         from .plotting import MATPLOTLIB_HINT
 
         print(
-            f"{PROG}: matplotlib is not installed, so no figures are written; "
-            f"to get them: {MATPLOTLIB_HINT}",
+            f"{PROG}: matplotlib is not installed, so no figures; to get them: {MATPLOTLIB_HINT}",
             file=sys.stderr,
         )
         return False
@@ -259,13 +236,9 @@ def _figures_wanted(args):
     return True
 
 
-# ----------------------------------------------------------------- comparison
 def comparison_models(random_state, quick=False, **options):
-    """The compared models: name -> unfitted estimator.
-
-    The ``options`` that are not None set max_iter, tol and early_stopping of the three
-    networks, and also solver and l2 of the lecture's two.
-    """
+    """Name -> unfitted model. ``options`` not None set max_iter, tol and early_stopping of
+    the three networks, and solver and l2 of the lecture's two."""
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.linear_model import LinearRegression
     from sklearn.neural_network import MLPRegressor
@@ -276,8 +249,7 @@ def comparison_models(random_state, quick=False, **options):
     from ._rbf import RBFRegressor
 
     given = {o: value for o, value in options.items() if value is not None}
-    # The three networks hold out 10% of each training fold and keep the weights
-    # with the best validation R^2 (early_stopping): the same rule for all three.
+    # the same early stopping for the three networks: 10% of each training fold held out
     common = dict(max_iter=200 if quick else 2000, early_stopping=True, random_state=random_state)
     common |= {o: value for o, value in given.items() if o not in ("solver", "l2")}
     ours = common | given
@@ -287,8 +259,7 @@ def comparison_models(random_state, quick=False, **options):
         "SigmoidMLPRegressor(h=20)": make_pipeline(
             StandardScaler(), SigmoidMLPRegressor((20,), **ours)
         ),
-        # Our estimators standardise y inside fit; TransformedTargetRegressor does the
-        # same for scikit-learn's MLPRegressor.
+        # TransformedTargetRegressor standardises y, as our estimators do inside fit
         "MLPRegressor(h=20), reference": make_pipeline(
             StandardScaler(),
             TransformedTargetRegressor(
@@ -342,7 +313,6 @@ def print_table(scores, title, n_folds, advice=""):
         print(f"    {advice}")
 
 
-# -------------------------------------------------------------------- figures
 def _save(figures, out):
     """Write ``{name: figure}`` to the folder ``out``; return the names."""
     from .plotting import SAVEFIG_DPI

@@ -1,7 +1,4 @@
-"""The command line's CSV reader: numeric columns under a header row.
-
-Every problem raises :class:`UsageError`, whose one line names the place and the fix.
-"""
+"""The command line's CSV reader; each problem is a one-line :class:`UsageError`."""
 
 import csv
 import io
@@ -18,11 +15,10 @@ class UsageError(Exception):
 
 
 def read_csv(path, target=None, features=None, drop=None):
-    """Read a CSV file of numbers under a header row: ``(X, y, feature names, target name)``.
+    """``(X, y, feature names, target name)`` from numbers under a header row.
 
-    The file may be separated by commas, semicolons or tabs. ``target`` defaults to the last
-    column not in ``drop``, ``features`` to all others not in ``drop``; ``drop`` may name
-    ``""``, the unnamed columns (row names).
+    Separators: commas, semicolons or tabs. ``target``: by default the last column not in
+    ``drop``; ``features``: the others; ``drop`` may name ``""``, the unnamed columns.
     """
     rows = _rows(path)
     if not rows:
@@ -47,9 +43,7 @@ def read_csv(path, target=None, features=None, drop=None):
                 f"{path}, line {line}: {len(row)} fields, but the header has {len(header)}"
             )
         for out, j in enumerate(used):
-            values[i, out] = _number(
-                row[j].strip(), header[j], path, line, is_target=out == len(used) - 1
-            )
+            values[i, out] = _number(row[j].strip(), header[j], path, line, j == used[-1])
     _check_range(path, values, [*features, target])
     return values[:, :-1], values[:, -1], features, target
 
@@ -71,8 +65,7 @@ def _check_range(path, values, names):
         if m > 1e150:  # its square, in J and in StandardScaler's variance, overflows
             raise UsageError(
                 f"column {name!r} of {path} has values up to {m:.3g}, whose squares overflow "
-                f"float64; divide it by 1e{int(np.log10(m)) - 2} (or another power of ten) "
-                "before fitting"
+                f"float64; divide it by 1e{int(np.log10(m)) - 2} before fitting"
             )
     y = values[:, -1]
     if np.all(y == y[0]):
@@ -121,12 +114,9 @@ def _choose_columns(path, header, target, features, drop):
     if target is None and not kept:
         raise UsageError("--drop leaves no columns")
     target = kept[-1] if target is None else target
-    for option, chosen in (
-        ("--features: ", features or ()),
-        ("--drop: ", drop - {""}),
-        ("", [target]),
-    ):
-        for name in chosen:
+    chosen = {"--features: ": features or (), "--drop: ": drop - {""}, "": [target]}
+    for option, names_chosen in chosen.items():
+        for name in names_chosen:
             if name not in header:
                 raise UsageError(f"{option}{path} has no column {name!r}; its columns are: {names}")
     if target in drop or target in (features or ()):
@@ -134,31 +124,23 @@ def _choose_columns(path, header, target, features, drop):
         raise UsageError(f"{option} names the target column {target!r}; leave it out")
     if features is None:
         features = [name for name in header if name != target and name not in drop]
-    _check_header(path, header, [*features, target])
-    _check_features(path, header, target, features)
+    _check_used(path, header, target, features)
     return target, features
 
 
-def _check_header(path, header, used):
-    """The used columns are named, and named once."""
+def _check_used(path, header, target, features):
+    """The used columns are named, named once, and include features."""
+    used = [*features, target]
     for j, name in enumerate(header):
         if name == "" and "" in used:
-            where = (
-                "the first column has no name: it is likely row names (pandas "
-                "writes them unless to_csv(index=False))"
-                if j == 0
-                else f"column {j + 1} has no name in the header"
-            )
-            raise UsageError(f"{path}: {where}; leave it out with --drop '' or name it")
+            where = "the first column (pandas' row names?)" if j == 0 else f"column {j + 1}"
+            raise UsageError(f"{path}: {where} has no name; leave it out with --drop '' or name it")
         if name in used and header.count(name) > 1:
             columns = [str(k + 1) for k, other in enumerate(header) if other == name]
             raise UsageError(
                 f"{path} has the column name {name!r} more than once "
                 f"(columns {' and '.join(columns)}); rename all but one"
             )
-
-
-def _check_features(path, header, target, features):
     if len(set(features)) != len(features):
         raise UsageError("--features names a column more than once")
     if features:
@@ -183,7 +165,7 @@ def _number(text, column, path, line, is_target=False):
         value = None
     if value is not None and math.isfinite(value):
         return value
-    where, fill = f"{path}, line {line}", "fill in or drop that row"
+    where, fill, drop = f"{path}, line {line}", "fill in or drop that row", shlex.quote(column)
     if value is not None:
         raise UsageError(f"column {column!r} has a non-finite value ({where}: {text!r}); {fill}")
     if text.lower() in MISSING:
@@ -193,10 +175,7 @@ def _number(text, column, path, line, is_target=False):
     elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
         hint = "write numbers without thousands separators"
     elif is_target:
-        hint = (
-            "the target must be numeric: choose another with --target and leave this one out "
-            f"with --drop {shlex.quote(column)}"
-        )
+        hint = f"choose another with --target and leave this one out with --drop {drop}"
     else:
-        hint = f"leave it out with --drop {shlex.quote(column)}, or encode it"
+        hint = f"leave it out with --drop {drop}, or encode it"
     raise UsageError(f"column {column!r} is not numeric ({where}: {text!r}); {hint}")

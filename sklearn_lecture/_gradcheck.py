@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
@@ -28,20 +29,17 @@ def training_problem(estimator, X, y, sample_weight=None, *, dtype=None):
     Parameters
     ----------
     estimator : RBFRegressor or SigmoidMLPRegressor, or a Pipeline ending in one
-        The model; a Pipeline's earlier steps transform X first.
+        A Pipeline's earlier steps transform X first.
     X, y, sample_weight
         As in ``fit``.
     dtype : {None, float32, float64}, default=None
-        The dtype of the problem; None: the one ``fit`` trains in.
+        None: the dtype ``fit`` trains in.
 
     Returns
     -------
     problem : TrainingProblem
-        ``(objective, layout, theta0, standardizer)``: J and its gradient, the parameter
-        layout and the start.
+        ``(objective, layout, theta0, standardizer)``.
     """
-    from sklearn.pipeline import Pipeline
-
     if isinstance(estimator, Pipeline) and isinstance(estimator[-1], LectureRegressorBase):
         before = estimator[:-1]  # its earlier steps transform X
         if estimator[-1].__sklearn_is_fitted__():
@@ -98,17 +96,17 @@ def check_gradients(
     eps : float, default=1e-6
         Relative step: ``h_i = eps * max(1, |theta_i|)``.
     max_entries : int, default=200
-        Largest number of entries checked per block (a random subset).
+        Most entries checked per block (a random subset).
     perturbation : float, default=0.1
         Relative size of the random move from theta0 (``theta0 z``, z ~ N(0, 1)).
     random_state : int, RandomState instance or None, default=0
-        Seeds the move from theta0 and chooses the subset.
+        Seeds the move and the subset.
 
     Returns
     -------
     errors : dict
-        For each block, the largest ``|analytic - numeric|`` relative to the
-        largest entry of either (at least ``1e-8 max(1, |J|)``).
+        Per block, the largest ``|analytic - numeric|`` over the largest entry of either
+        (at least ``1e-8 max(1, |J|)``).
     """
     rng = check_random_state(random_state)
     objective, layout, theta = _objective_at_check_point(

@@ -7,9 +7,7 @@ __all__ = ["make_lecture_bumps", "make_l3sig", "make_three_regions"]
 
 
 def make_lecture_bumps(n_samples=60):
-    """A bump and a dip: a stand-in for the data of l6rbf1-3 (the slides show only a plot).
-
-    One radial unit captures the bump or the dip, depending on the initial guess of c.
+    """A bump and a dip (one radial unit finds either, by its start c0): l6rbf1-3's stand-in data.
 
     Parameters
     ----------
@@ -33,7 +31,7 @@ def make_l3sig(n_samples=11):
     Parameters
     ----------
     n_samples : int, default=11
-        n, the number of points (the slide's n = 11).
+        n (the slide's 11).
 
     Returns
     -------
@@ -51,7 +49,7 @@ def make_three_regions(n_samples=120, *, breakpoints=(3.0, 7.0), noise=0.05, ran
     Parameters
     ----------
     n_samples : int, default=120
-        Number of points, drawn uniformly on ``[0, 10]`` and sorted.
+        Number of points x, drawn uniformly on ``[0, 10]`` and sorted.
     breakpoints : tuple of two floats, default=(3.0, 7.0)
         The kinks: y rises up to the first, falls to the second, then rises again.
     noise : float, default=0.05
@@ -62,7 +60,6 @@ def make_three_regions(n_samples=120, *, breakpoints=(3.0, 7.0), noise=0.05, ran
     Returns
     -------
     X : ndarray of shape (n_samples, 1)
-        x, sorted.
     y : ndarray of shape (n_samples,)
     """
     rng = check_random_state(random_state)

@@ -1,12 +1,10 @@
-"""The lecture's figures, drawn with the Displays: the command line and the examples share them.
+"""The lecture's figures, on ``fig`` (None: a new Figure), for the command line and the examples.
 
-Each function draws on ``fig`` (a new :class:`matplotlib.figure.Figure` outside pyplot when
-None) and returns it; ``fits`` are lists of ``(label, fitted estimator)`` as in
-:func:`~sklearn_lecture.plotting.plot_replays`.
-"""
+``fits`` are lists of ``(label, fitted estimator)``."""
 
 import numpy as np
 
+from ._kernels import ACTIVATIONS, RADIAL_PROFILES
 from .lecture import SETTINGS
 from .plotting import FitDisplay, plot_replays
 
@@ -68,10 +66,8 @@ def l6rbf2_l6rbf3_figure(fits, X, y, fig=None):
     fig = _figure(fig, 9, 7)
     ax = fig.subplot_mosaic([["w", "w0"], ["J", "J"]])  # J of all four, under both fits
     for i, panel in enumerate(["w", "w0"]):
-        pair = fits[2 * i : 2 * i + 2]
-        plot_replays(
-            pair, X, y, ax_fit=ax[panel], ax_loss=ax["J"], cost="sum", first_color=2 * i + 1
-        )
+        kw = dict(ax_fit=ax[panel], ax_loss=ax["J"], cost="sum", first_color=2 * i + 1)
+        plot_replays(fits[2 * i : 2 * i + 2], X, y, **kw)
     ax["w"].set_title("c0 = 0: w helps (l6rbf1 vs l6rbf2)")
     ax["w0"].set_title("c0 = 1: w0 helps (l6rbf2 vs l6rbf3)")
     ax["J"].set_title("J per iteration (ticks at the final values)")
@@ -116,8 +112,6 @@ def l3sig_figure(lecture, defaults, X, y, fig=None):
 
 def kernels_figure(mlp_fits, rbf_fits, X, y, fig=None):
     """``(kernel, fitted model)`` of both models: the fits (two rows), the RBF units (third)."""
-    from ._kernels import ACTIVATIONS, RADIAL_PROFILES
-
     fig = _figure(fig, 13.5, 9)
     ax = fig.subplots(3, 3)
     for row, (fits, table) in enumerate([(mlp_fits, ACTIVATIONS), (rbf_fits, RADIAL_PROFILES)]):

@@ -9,6 +9,11 @@ from functools import partial
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._mlp import SigmoidMLPRegressor
+from ._rbf import RBFRegressor
+from .datasets import make_l3sig, make_lecture_bumps
 
 __all__ = [
     "SETTINGS",
@@ -27,10 +32,7 @@ _J_FACTOR = {"sum": 2.0, "half_sum": 1.0}
 
 def _factor(cost, n_samples):
     if cost not in _J_FACTOR:
-        raise ValueError(
-            f"cost must be 'sum' (J = sum e^2, section 2) or 'half_sum' "
-            f"(J = 1/2 sum e^2, section 3); got {cost!r}."
-        )
+        raise ValueError(f"cost must be 'sum' (l6rbf) or 'half_sum' (l3sig); got {cost!r}.")
     return _J_FACTOR[cost] * n_samples
 
 
@@ -74,9 +76,7 @@ class Setting(NamedTuple):
 SETTINGS = {
     "l6rbf": {
         "data": Setting(
-            "make_lecture_bumps(): 60 points on [0, 5]",
-            "stand-in",
-            "the slides show a plot, but give no data",
+            "make_lecture_bumps(): 60 points on [0, 5]", "stand-in", "the slides show only a plot"
         ),
         "J": Setting("sum e^2", "slide", "J = sum_i (y_i - phi(x_i))^2"),
         "b": Setting(0.5, "stand-in", "the slides give no b"),
@@ -104,13 +104,9 @@ SETTINGS = {
         "J": Setting("1/2 sum e^2", "slide", "J = 1/2 sum_i e_i^2"),
         "h": Setting((20, 200), "slide", "h = 20 -> h = 200"),
         "W": Setting(
-            "W1 = randn(2, h), W2 = randn(h + 1, 1)",
-            "slide",
-            "the draw itself: numpy's RandomState(seed), a stand-in",
+            "W1 = randn(2, h), W2 = randn(h + 1, 1)", "slide", "a stand-in draw: RandomState(seed)"
         ),
-        "a": Setting(
-            1e-3, "stand-in", "the slides give no a; learning_rate = n a; the same for both h"
-        ),
+        "a": Setting(1e-3, "stand-in", "the slides give no a; learning_rate = n a for both h"),
         "n_iter": Setting(2000, "slide", "J during 2000 iterations"),
     },
 }
@@ -128,8 +124,6 @@ def _exactly(n_iter):
 
 def l6rbf_estimator(example, c0, n_iter, n_samples):
     """The slide l6rbf1, l6rbf2 or l6rbf3 from ``c0``: an unfitted one-unit RBFRegressor."""
-    from ._rbf import RBFRegressor
-
     l6rbf, start = SETTINGS["l6rbf"], SETTINGS[example]
     if example == "l6rbf1":  # yhat = phi(x): w = 1 and w0 = 0 stay fixed
         flags = dict(fit_weights=False, fit_intercept=False)
@@ -150,8 +144,6 @@ def l6rbf_estimator(example, c0, n_iter, n_samples):
 
 def l3sig_estimator(h, n_iter, n_samples, random_state):
     """The slide l3sig (``W1 = randn(2, h)``, the step a): an unfitted SigmoidMLPRegressor."""
-    from ._mlp import SigmoidMLPRegressor
-
     rng = np.random.RandomState(random_state)
     W1, W2 = rng.randn(2, h), rng.randn(h + 1, 1)  # W1=randn(2,h); W2=randn(h+1,1)
     a = SETTINGS["l3sig"]["a"].value
@@ -167,8 +159,6 @@ def l3sig_estimator(h, n_iter, n_samples, random_state):
 
 def _fit(estimator, X, y):
     """Fit; a ConvergenceWarning is expected, as the slides' loops run a fixed count."""
-    from sklearn.exceptions import ConvergenceWarning
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return estimator.fit(X, y)
@@ -189,13 +179,8 @@ def replay_lecture(quick=False, random_state=0, progress=None):
     Returns
     -------
     results : dict
-        ``"bumps"`` and ``"l3sig_data"``: ``(X, y)``; the others: lists of
-        ``(label, fitted estimator)``.
+        ``"bumps"``, ``"l3sig_data"``: ``(X, y)``; the others: ``[(label, fitted estimator)]``.
     """
-    from ._mlp import SigmoidMLPRegressor
-    from ._rbf import RBFRegressor
-    from .datasets import make_l3sig, make_lecture_bumps
-
     progress = progress or (lambda message: None)
     (Xb, yb), (Xs, ys) = make_lecture_bumps(), make_l3sig()
     out = {"bumps": (Xb, yb), "l3sig_data": (Xs, ys)}
@@ -204,21 +189,13 @@ def replay_lecture(quick=False, random_state=0, progress=None):
     def l6rbf(label, name, c0):
         return label, _fit(l6rbf_estimator(name, c0, n_iter[name], len(yb)), Xb, yb)
 
-    progress(
-        f"l6rbf1: yhat = exp(-(x - c)^2 / b) from c = 0, 0.5 and 1 ({n_iter['l6rbf1']} updates)"
-    )
+    progress(f"l6rbf1: yhat = exp(-(x - c)^2 / b) from c = 0, 0.5, 1 ({n_iter['l6rbf1']} updates)")
     out["l6rbf1"] = [l6rbf(f"c0 = {c0:g}", "l6rbf1", c0) for c0 in SETTINGS["l6rbf1"]["c0"].value]
-    progress(
-        f"l6rbf2 (from c = 0 and 1, {n_iter['l6rbf2']} updates) and l6rbf3 (from c = 1, "
-        f"{n_iter['l6rbf3']} updates): adding w, then w0"
-    )
+    progress(f"l6rbf2, l6rbf3 ({n_iter['l6rbf2']}, {n_iter['l6rbf3']} updates): adding w, then w0")
     starts = [("l6rbf1", 0.0), ("l6rbf2", 0.0), ("l6rbf2", 1.0), ("l6rbf3", 1.0)]
     out["l6rbf2_l6rbf3"] = [l6rbf(f"{name}, c0 = {c0:g}", name, c0) for name, c0 in starts]
     n_l3sig = 300 if quick else SETTINGS["l3sig"]["n_iter"].value
-    progress(
-        f"l3sig: y = -0.1 (x - 2)^2 with h = 20 and h = 200 ({n_l3sig} updates), the "
-        "lecture's method and the defaults"
-    )
+    progress(f"l3sig: h = 20 and 200 ({n_l3sig} updates), the lecture's method and the defaults")
     hs = SETTINGS["l3sig"]["h"].value
     lecture = [l3sig_estimator(h, n_l3sig, len(ys), random_state) for h in hs]
     defaults = [
@@ -235,10 +212,7 @@ def replay_lecture(quick=False, random_state=0, progress=None):
 
 
 def l3sig_final_costs(results):
-    """l3sig's last J per h in :func:`replay_lecture`'s results (the slide's J for "lecture").
-
-    Returns ``{"lecture": {h: J}, "defaults": {h: J}}``.
-    """
+    """l3sig's last J, ``{"lecture": {h: J}, "defaults": {h: J}}`` (the slide's J for "lecture")."""
     n_samples = len(results["l3sig_data"][1])
     return {
         method: {int(label.split()[-1]): scale(est.loss_curve_[-1]) for label, est in results[key]}
@@ -251,18 +225,11 @@ def l3sig_final_costs(results):
 
 def print_lecture_summary(results):
     """Print the settings and what every replay of ``results`` ended with, then a blank line."""
-    print(
-        "Settings of the slides' examples (slide: from the slides; stand-in: the slides "
-        "give none, so the package chose one):"
-    )
+    print("Settings of the slides' examples (stand-in: the slides give none, the package chose):")
     for example, settings in SETTINGS.items():
         for name, s in settings.items():
             print(f"  {example:<7} {name:<9} {s.value!s:<44} {s.source:<9} {s.note}")
-    print(
-        "\nThe slides' loops (J is the slides' J: sum e^2 in section 2, 1/2 sum e^2 in "
-        "section 3, in the units of y; the estimators' J = 1/(2n) sum e^2 is 2n or n "
-        "times smaller):"
-    )
+    print("\nThe slides' loops (J: the slides' sum e^2 or 1/2 sum e^2, 2n or n times loss_):")
     nb = len(results["bumps"][1])
     fits = [("l6rbf1", c0, est) for c0, est in results["l6rbf1"]]
     fits += [(*label.split(", "), est) for label, est in results["l6rbf2_l6rbf3"][1:]]
@@ -279,13 +246,12 @@ def print_lecture_summary(results):
         J = float(slide_cost(est.loss_, len(ys), "half_sum"))
         print(
             f"  l3sig   {label:<16} -> the lecture's method: R^2 = {est.score(Xs, ys):.4f}, "
-            f"J = {J:.4f} after {est.n_iter_} updates "
-            f"(alpha = n a = {est.learning_rate_:.3g})"
+            f"J = {J:.4f} after {est.n_iter_} updates (alpha = n a = {est.learning_rate_:.3g})"
         )
         print(
             f"  l3sig   {label:<16} -> the defaults:         R^2 = {dflt.score(Xs, ys):.4f}, "
-            f"J = {dflt.loss_:.2e} (1/(2n) sum e^2 of standardised y) "
-            f"after {dflt.n_iter_} updates (learning_rate_ = {dflt.learning_rate_:.3g})"
+            f"J = {dflt.loss_:.2e} (standardised y) after {dflt.n_iter_} updates "
+            f"(learning_rate_ = {dflt.learning_rate_:.3g})"
         )
     final = l3sig_final_costs(results)
     for method, text in [

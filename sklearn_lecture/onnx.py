@@ -1,7 +1,4 @@
-"""Export fitted models to ONNX with skl2onnx (the optional ``onnx`` extra).
-
-skl2onnx is imported only by :func:`register`.
-"""
+"""Export fitted models to ONNX with skl2onnx (the optional ``onnx`` extra)."""
 
 import numpy as np
 
@@ -10,17 +7,12 @@ from ._rbf import RBFRegressor
 
 
 def register():
-    """Teach ``skl2onnx.to_onnx`` to convert both estimators (alone or in a Pipeline).
-
-    Call it once; needs skl2onnx (``pip install -e ".[onnx]"``, else an ImportError says so).
-    The user guide's :ref:`deploying` shows an export.
-    """
+    """Let ``skl2onnx.to_onnx`` convert both estimators, also in a Pipeline (:ref:`deploying`)."""
     try:
         from skl2onnx import update_registered_converter
     except ImportError as exc:
         raise ImportError(
-            'ONNX export needs the "onnx" extra (skl2onnx, onnx, onnxruntime): run '
-            'pip install -e ".[onnx]" in the sklearn_lecture checkout.'
+            'ONNX export needs the "onnx" extra: run pip install -e ".[onnx]" in the checkout.'
         ) from exc
     for Est, convert in ((RBFRegressor, _convert_rbf), (SigmoidMLPRegressor, _convert_mlp)):
         update_registered_converter(Est, f"SklearnLecture{Est.__name__}", _output_shape, convert)
@@ -103,6 +95,5 @@ def _convert_rbf(scope, operator, container):
     U = g.node("MatMul", g.node("Mul", D, D), g.const(np.ones(d)))  # ||(x - c_k) / f||^2
     U = g.node("Div", U, g.const(model.widths_))  # u_k = ... / b_k
     w = np.asarray(model.coef_, dtype=np.float64).reshape(-1, K).T  # K x n_outputs
-    b = np.atleast_1d(model.intercept_)
     profile = _PROFILES[getattr(model, "_kernel_", model.kernel)]  # as in _convert_mlp
-    g.affine(profile(g, U), w, b, out=operator.outputs[0].full_name)
+    g.affine(profile(g, U), w, np.atleast_1d(model.intercept_), out=operator.outputs[0].full_name)

@@ -1,11 +1,10 @@
-"""Displays in scikit-learn's style: the lecture's J curve and its 1-D fits.
-
-matplotlib is imported only when something is drawn.
-"""
+"""Displays in scikit-learn's style of the lecture's J curve and 1-D fits (matplotlib on use)."""
 
 import numpy as np
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
+from ._rbf import RBFRegressor
 from .lecture import slide_cost
 
 __all__ = ["FitDisplay", "LossCurveDisplay", "plot_replays"]
@@ -22,9 +21,7 @@ def _check_matplotlib(caller):
     try:
         import matplotlib  # noqa: F401
     except ImportError as exc:
-        raise ImportError(
-            f"{caller} requires matplotlib. Install it with: {MATPLOTLIB_HINT}"
-        ) from exc
+        raise ImportError(f"{caller} requires matplotlib: {MATPLOTLIB_HINT}") from exc
 
 
 def _new_axes(ax, caller):
@@ -51,9 +48,7 @@ def _fitted_model(display, estimator, name):
 
 
 class LossCurveDisplay:
-    """The cost J at every iteration, as the lecture plots it.
-
-    Build it with :meth:`from_estimator`, for any estimator with ``loss_curve_``.
+    """The cost J at every iteration, as the lecture plots it; build it with ``from_estimator``.
 
     Parameters
     ----------
@@ -62,14 +57,12 @@ class LossCurveDisplay:
     estimator_name : str, default=None
         Name used in the legend.
     standardized : bool, default=None
-        Units of J on the axis: True standardised, False units of y squared, None unsaid.
+        Units of J: True standardised, False units of y squared, None unsaid.
 
     Attributes
     ----------
     line_ : matplotlib Line2D
-        The curve.
     ax_, figure_ : matplotlib Axes and Figure
-        Where the curve is drawn.
     """
 
     def __init__(self, *, loss_curve, estimator_name=None, standardized=None):
@@ -83,9 +76,9 @@ class LossCurveDisplay:
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure is created when None.
+            Axes to draw on; None: a new figure.
         name : str, default=None
-            Legend label; defaults to ``estimator_name``.
+            Legend label; None: ``estimator_name``.
         log_scale : bool, default=True
             Use a logarithmic J axis.
         **kwargs : dict
@@ -94,7 +87,6 @@ class LossCurveDisplay:
         Returns
         -------
         display : LossCurveDisplay
-            The display, with ``line_``, ``ax_`` and ``figure_`` set.
         """
         ax = _new_axes(ax, f"{type(self).__name__}.plot")
         J = np.asarray(self.loss_curve, dtype=np.float64)
@@ -124,22 +116,17 @@ class LossCurveDisplay:
         Returns
         -------
         display : LossCurveDisplay
-            The display, drawn.
         """
         model, name = _fitted_model(cls, estimator, name)
         if not hasattr(model, "loss_curve_"):
             raise ValueError(
-                f"{type(model).__name__} has no loss_curve_: LossCurveDisplay needs an "
-                "estimator trained iteratively, such as RBFRegressor or SigmoidMLPRegressor."
+                f"{type(model).__name__} has no loss_curve_; pass an iteratively trained model."
             )
         tail = _last_step(estimator)  # is loss_curve_ in standardised units of y?
+        units = bool(getattr(tail, "standardize", False))
         if hasattr(tail, "regressor_"):  # a TransformedTargetRegressor: None if unknown
-            from sklearn.preprocessing import StandardScaler
-
             scaler = tail.transformer_
             units = isinstance(scaler, StandardScaler) and scaler.with_std or None
-        else:
-            units = bool(getattr(tail, "standardize", False))
         display = cls(loss_curve=list(model.loss_curve_), estimator_name=name, standardized=units)
         return display.plot(ax=ax, log_scale=log_scale, **kwargs)
 
@@ -151,10 +138,8 @@ class FitDisplay:
 
     Parameters
     ----------
-    x_grid : ndarray of shape (n_grid,)
-        Where the estimate is drawn.
-    y_pred : ndarray of shape (n_grid,)
-        The estimate ``yhat`` on ``x_grid``.
+    x_grid, y_pred : ndarray of shape (n_grid,)
+        The grid and the estimate ``yhat`` on it.
     x, y : ndarray of shape (n_samples,), default=None
         The data's inputs and targets.
     contributions : ndarray of shape (n_grid, K), default=None
@@ -169,9 +154,8 @@ class FitDisplay:
     line_, data_ : matplotlib Line2D
         The estimate and the data points (None when not drawn).
     unit_lines_ : list of matplotlib Line2D
-        One line per unit contribution (empty when there are none).
     ax_, units_ax_, figure_ : matplotlib Axes, Axes and Figure
-        Where the plot is drawn; ``units_ax_`` is ``ax_`` unless ``units_ax`` was given.
+        ``units_ax_`` is ``ax_`` unless ``units_ax`` was given.
     """
 
     def __init__(
@@ -211,20 +195,16 @@ class FitDisplay:
         ----------
         ax, name
             As in :meth:`LossCurveDisplay.plot`: axes to draw on, legend label of the estimate.
-        show_data : bool, default=True
-            Draw the data points.
-        show_units : bool, default=True
-            Draw ``w_k phi_k(x)`` and w0, when the display has them.
+        show_data, show_units : bool, default=True
+            Draw the data points; draw ``w_k phi_k(x)`` and w0, when the display has them.
         line_kw, data_kw, unit_kw : dict, default=None
             Passed to :meth:`matplotlib.axes.Axes.plot` for the estimate, the data, each unit.
         units_ax : matplotlib Axes, default=None
-            Separate axes for the units and w0; when None they share ``ax``,
-            whose y-limits then stay those of the data and the estimate.
+            Axes for the units and w0; None: ``ax``, whose y-limits then fit the data and estimate.
 
         Returns
         -------
         display : FitDisplay
-            The display, drawn.
         """
         ax = _new_axes(ax, f"{type(self).__name__}.plot")
         name = self.estimator_name if name is None else name
@@ -286,24 +266,17 @@ class FitDisplay:
         Returns
         -------
         display : FitDisplay
-            The display, drawn.
         """
         _, name = _fitted_model(cls, estimator, name)
         X_arr = check_array(X, ensure_2d=False, dtype=np.float64)
         X_arr = X_arr.reshape(X_arr.shape[0], -1)  # a 1-D X is one column
         if X_arr.shape[1] != 1:
-            raise ValueError(
-                f"FitDisplay draws 1-D regressions, but X has {X_arr.shape[1]} features; "
-                "pass a single column."
-            )
+            raise ValueError(f"X has {X_arr.shape[1]} features; FitDisplay needs a single column.")
         x = X_arr[:, 0]
         if y is not None:
             y = column_or_1d(y, dtype=np.float64)
             if y.shape != x.shape:
-                raise ValueError(
-                    f"y has shape {y.shape}; FitDisplay needs one target value per row "
-                    f"of X, shape ({x.size},)."
-                )
+                raise ValueError(f"y has shape {y.shape}; pass one target value per row of X.")
         xs = np.linspace(x.min(), x.max(), grid_resolution)
         grid = xs.reshape(-1, 1)
         if hasattr(X, "columns"):  # keep the feature name the estimator was fitted with
@@ -357,8 +330,6 @@ def _final_ticks(ax):
 
 def _rbf_units(estimator, grid):
     """``w_k phi_k(x)`` on the grid and w0, for an RBFRegressor (else ``None, None``)."""
-    from ._rbf import RBFRegressor
-
     model = _last_step(estimator)
     if not isinstance(model, RBFRegressor) or model.n_outputs_ != 1:
         return None, None
@@ -369,12 +340,8 @@ def _rbf_units(estimator, grid):
 
 
 def plot_replays(fits, X, y, *, ax_fit, ax_loss, cost=None, first_color=1):
-    """Fitted 1-D models over the data on ``ax_fit``, their J per iteration on ``ax_loss``.
-
-    ``fits`` is a list of ``(label, fitted estimator)``; ``cost`` ("sum" or "half_sum")
-    draws the slide's J (:func:`~sklearn_lecture.lecture.slide_cost`), None
-    ``loss_curve_``; the first fit is drawn in the colour ``C{first_color}``.
-    """
+    """``fits``, ``[(label, fitted 1-D model)]``, on ``ax_fit`` in colours ``C{first_color}``, ...;
+    their J on ``ax_loss``: the slide's (``cost``="sum" or "half_sum") or ``loss_curve_`` (None)."""
     for i, (label, est) in enumerate(fits):
         color = f"C{first_color + i}"
         kw = dict(ax=ax_fit, name=label, show_data=i == 0, show_units=False)

@@ -152,9 +152,8 @@ def _bad_inputs(tmp_path):
         "duplicated column": (["--data", str(duplicated), "--target", "y"],
                               "the column name 'y' more than once (columns 1 and 2)"),
         "row names": (["--data", str(row_names)],
-                      "the first column has no name: it is likely row names (pandas writes "
-                      "them unless to_csv(index=False)); leave it out with --drop '' or name "
-                      "it"),
+                      "the first column (pandas' row names?) has no name; leave it out with "
+                      "--drop '' or name it"),
         "text column": (["--data", str(iris), "--target", "Petal.Width"],
                         "column 'Species' is not numeric (" + str(iris)
                         + ", line 2: 'setosa'); leave it out with --drop Species"),
@@ -349,7 +348,7 @@ def test_without_matplotlib_the_job_still_runs_and_says_what_to_install(
     code = main(["--data", str(csv_path), "--quick", "--cv", "2", "--out", str(out_dir)])
     out, err = capsys.readouterr()
     assert code == 0
-    assert ('matplotlib is not installed, so no figures are written; to get them: pip install '
+    assert ('matplotlib is not installed, so no figures; to get them: pip install '
             'matplotlib (or, in a checkout of sklearn_lecture, pip install -e ".[plot]")') in err
     assert "LinearRegression" in out and not out_dir.exists()
 
@@ -471,7 +470,7 @@ def test_stdout_on_a_full_disk_or_closed_is_a_message_not_a_traceback(tmp_path):
     res = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          text=True, timeout=300, preexec_fn=lambda: os.close(1))
     assert res.returncode == 2, res.stderr
-    assert res.stderr == ("sklearn-lecture: error: standard output is closed; send the results "
+    assert res.stderr == ("sklearn-lecture: error: standard output is closed; redirect it "
                           "to a file (> results.txt)\n")
 
 
