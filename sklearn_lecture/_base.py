@@ -17,19 +17,17 @@ from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread
 from ._standardize import Standardizer, predict_original_units, r2_in_range
 from ._step import ROWS_PER_PARAMETER, penalty
 
-# Centre initialisation and other one-off statistics look at no more rows than this.
-INIT_MAX_ROWS = 20_000
+INIT_MAX_ROWS = 20_000  # the most rows the initialisation looks at
 DISTINCT_MAX_ROWS = 10_000  # a penalised fit on at most this many rows: the distinct ones
 
 
 class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
     """The fit/predict machinery shared by both estimators.
 
-    A subclass writes its model in the lecture's notation through the hooks ``_init_params``,
+    A subclass writes its model in the lecture's notation through hooks: ``_init_params``,
     ``_trainable``, ``_penalized``, ``_forward(params, X) -> (yhat, features)``,
-    ``_block_loss_grad`` (see :class:`~._objective.Objective`), ``_to_original``/``_to_training``
-    (training units to those of X and y and back), ``_fitted_params``/``_fitted_attributes``,
-    ``_architecture`` (the shapes a warm start checks) and ``_n_trained``.
+    ``_block_loss_grad`` (:class:`~._objective.Objective`), ``_to_original``, ``_to_training``,
+    ``_fitted_params``, ``_fitted_attributes``, ``_architecture`` and ``_n_trained``.
     """
 
     _parameter_constraints = {

@@ -21,7 +21,6 @@ def _distinct_rows(A):
 
 
 def _positive_rows(X, sample_weight):
-    """The rows of positive weight and their weights."""
     if sample_weight is None:
         return X, None
     keep = sample_weight > 0

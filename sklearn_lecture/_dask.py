@@ -44,8 +44,7 @@ def _as_dask(A, name, row_chunks=None, ndim=None):
     if not isinstance(A, da.Array):
         if type(A).__module__.partition(".")[0] in {"dask", "dask_expr"}:
             raise TypeError(
-                f"{name} is a {type(A).__name__}: pass a dask array, e.g. "
-                f"{name}.to_dask_array(lengths=True)."
+                f"{name} is a {type(A).__name__}: pass {name}.to_dask_array(lengths=True)."
             )
         A = np.asarray(A)
     if row_chunks is not None:
@@ -135,10 +134,9 @@ def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
     s = np.ones(Ys.shape[0]) if sc is None else np.asarray(sc, dtype=np.float64)
     if mean is None:
         return s.sum(), s @ Ys
-    if params is None:
-        with np.errstate(over="ignore"):  # as total_sum_of_squares
-            return s @ (Ys - mean) ** 2
-    yhat = _rows.predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
+    yhat = mean  # params None: the spread about the mean, as total_sum_of_squares
+    if params is not None:
+        yhat = _rows.predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf, as in memory
         return s @ (Ys - yhat) ** 2
 

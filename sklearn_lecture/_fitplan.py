@@ -106,7 +106,6 @@ class FitSteps:
         train, validation = self._hold_out(plan, rows, data, standardizer, rng)
         objective = self._objective(rows, params, train, standardizer)
         callbacks = self._callback_context(plan, data.given or data)
-
         theta0 = objective.layout.pack(params, data.X.dtype)
         n_rows = train.X.shape[0]  # and n_eff, those of a positive weight
         n_eff = n_rows if train.sw is None else int(np.count_nonzero(train.sw))

@@ -42,8 +42,7 @@ class TrainingRecord:
             self.validation_scores.append(score)
             improved = score > self.best_score + self.tol
             if score > self.best_score:
-                self.best_score = score
-                self.best_theta = theta.copy()
+                self.best_score, self.best_theta = score, theta.copy()
         else:
             improved = not J > self.best_loss - self.tol
         self.no_improvement = 0 if improved else self.no_improvement + 1
@@ -173,12 +172,10 @@ def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
 
 def _user_stacklevel():
     """The ``stacklevel`` that skips this package's and scikit-learn's frames: the user's line."""
-    inside = (
-        os.path.dirname(os.path.abspath(__file__)) + os.sep,
-        os.path.dirname(os.path.abspath(sklearn.__file__)) + os.sep,
+    inside = tuple(
+        os.path.dirname(os.path.abspath(f)) + os.sep for f in (__file__, sklearn.__file__)
     )
-    frame = sys._getframe(1)  # the function that calls warnings.warn
-    level = 1
+    frame, level = sys._getframe(1), 1  # the function that calls warnings.warn
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(inside):
         frame = frame.f_back
         level += 1

@@ -81,9 +81,8 @@ class SparseRowBlocks:
         k = len(range(*rows.indices(n))) if isinstance(rows, slice) else len(rows)
         if k * d * self.dtype.itemsize > self.MAX_DENSE_BYTES:
             raise ValueError(
-                f"X is a sparse {n} x {d} matrix, read in dense copies of up to {k} rows: "
-                f"{k * d * self.dtype.itemsize / 2**30:.1f} GiB, over 2 GiB. Reduce the number "
-                "of columns (e.g. TruncatedSVD, OneHotEncoder(max_categories=...)) or rows."
+                f"X is a sparse {n} x {d} matrix, read in dense copies of {k} rows: over 2 GiB. "
+                "Reduce the number of columns (e.g. TruncatedSVD) or rows."
             )
         return self.A[rows].toarray()
 

@@ -49,10 +49,7 @@ def penalty(l2, learning_rate, solver):
     """lambda to start from: ``l2``; ``"auto"``: 0 for the lecture's fixed alpha, else L2_AUTO."""
     if l2 != "auto":
         if float(l2) > MAX_L2:
-            raise ValueError(
-                f"l2={float(l2):.3g} is too large: (l2 / 2) ||W||^2 overflows. Use a smaller l2 "
-                f"(at most {MAX_L2:g})."
-            )
+            raise ValueError(f"l2={float(l2):.3g} is too large: use a smaller l2 (<= {MAX_L2:g}).")
         return float(l2)
     return 0.0 if solver == "gd" and learning_rate != "auto" else L2_AUTO
 
@@ -85,7 +82,6 @@ class Iterate:
     grad: np.ndarray | None = None
 
     def evaluated(self, objective):
-        """This point with J and dJ/dW computed."""
         if self.J is None:
             self.J, self.grad = objective(self.theta)
         return self
@@ -110,8 +106,7 @@ class StepRule:
         self.alpha = alpha0  # the next trial
         hi = ALPHA_RANGE[1] if long_steps else SHORT_CAP
         self.lo, self.hi = alpha0 * ALPHA_RANGE[0], alpha0 * hi
-        self.J0 = None
-        self.recent = []  # the last M values of J (the auto rule)
+        self.J0, self.recent = None, []  # J at the start; the last M values of J
 
     def start(self, current):
         """Take the starting point; a DivergenceError when J or dJ/dW is not finite there."""
@@ -179,16 +174,13 @@ class StepRule:
     def _advice(self):
         """The alpha to use instead: ``1 / lambda_max`` of the output layer, below ``alpha / 2``."""
         safe = self.safe_alpha() if self.safe_alpha is not None else self.alpha / 10
-        return (
-            f"use learning_rate={min(safe, self.alpha / 2):.3g} (a safe step for the output "
-            "layer, 1 / lambda_max of its Gauss-Newton matrix) or leave learning_rate='auto'."
-        )
+        alpha = min(safe, self.alpha / 2)
+        return f"use learning_rate={alpha:.3g} (a safe step) or leave learning_rate='auto'."
 
     def _diverged(self, iteration, J):
         return (
-            f"Gradient descent diverged at iteration {iteration}: the cost J went from "
-            f"{self.J0:.4g} to {J:.4g}. The learning_rate={self.alpha:.4g} is too large "
-            f"for this data; {self._advice()}"
+            f"Gradient descent diverged at iteration {iteration}: J went from {self.J0:.4g} to "
+            f"{J:.4g}. The learning_rate={self.alpha:.4g} is too large; {self._advice()}"
         )
 
     def judge(self, curve, J_end):
