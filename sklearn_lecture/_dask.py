@@ -60,9 +60,7 @@ def _as_dask(A, name, row_chunks=None, ndim=None):
 
 def _check_known_chunks(A, name):
     if any(math.isnan(c) for c in A.chunks[0]):
-        raise ValueError(
-            f"{name} has unknown chunk sizes; call {name}.compute_chunk_sizes() first."
-        )
+        raise ValueError(f"{name} has unknown chunk sizes: call {name}.compute_chunk_sizes().")
 
 
 def _dense(A):

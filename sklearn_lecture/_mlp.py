@@ -50,8 +50,8 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     -----
     With ``A = [X 1] W1``, ``Z = Phi(A)`` and ``e = y - Yhat``: ``dJ/dW2 = -[Z 1]^T e / n``,
     ``dJ/dW1 = -[X 1]^T ((e W2^T) o Phi'(A)) / n`` (W2 without its bias row). Hidden weights
-    start from ``N(0, 1 / fan_in)``; W2 at 0 (the lecture's start), or for ``learning_rate="auto"``
-    gradient descent on as many rows as parameters at the minimum of J given that start's Z.
+    start from ``N(0, 1 / fan_in)``; W2 at 0 (the lecture's start) or, for gradient descent with
+    ``learning_rate="auto"`` on at least as many rows as parameters, at the minimum of J given Z.
 
     Examples
     --------

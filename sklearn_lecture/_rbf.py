@@ -190,8 +190,7 @@ class RBFRegressor(LectureRegressorBase):
         return [n for n, on in zip(["centers", "widths", "coef", "intercept"], flags) if on]
 
     def _y_standardization(self):
-        # w = 1 and w0 = 0 are fixed in the units of y: keep those units.
-        return self.fit_intercept, self.fit_weights
+        return self.fit_intercept, self.fit_weights  # w = 1, w0 = 0 are fixed in y's units
 
     def _lower_bounds(self, layout):
         if not self.fit_widths:
@@ -264,8 +263,7 @@ class RBFRegressor(LectureRegressorBase):
         sse = np.einsum("ij,ij->", se, e)  # sum s e^2
         if "coef" in grads:
             grads["coef"] -= P.T @ se  # grad_w = -phi^T e; slide: dJ/dw = -2 sum e phi
-        if "intercept" in grads:
-            # grad_w0 = -sum e = -1^T e (slide: dJ/dw0 = -2 sum e)
+        if "intercept" in grads:  # grad_w0 = -sum e = -1^T e (slide: dJ/dw0 = -2 sum e)
             grads["intercept"] -= np.ones(len(se), se.dtype) @ se
         if through_u:
             ewphi = times_transposed(-se, w)  # the slides' e w phi: e_i w_k (-Phi'(u_ik)), n x K
@@ -279,8 +277,7 @@ class RBFRegressor(LectureRegressorBase):
                 if f is not None:  # u = ||(x - c) / f||^2 / b
                     grad_c /= np.square(f)  # (a warm start in new units)
                 grads["centers"] += grad_c
-            if "widths" in grads:
-                # grad_b = -sum e w phi u / b (fit_widths: beyond the lecture's slides)
+            if "widths" in grads:  # grad_b = -sum e w phi u / b (beyond the lecture's slides)
                 grads["widths"] -= np.einsum("ik,ik->k", ewphi, U) / b
         return sse
 

@@ -102,8 +102,7 @@ class StepRule:
         self, alpha0, adaptive, lower=None, safe_alpha=None, long_steps=True, J_first=None
     ):
         self.alpha0, self.adaptive, self.lower, self.J_first = alpha0, adaptive, lower, J_first
-        self.safe_alpha = safe_alpha
-        self.alpha = alpha0  # the next trial
+        self.safe_alpha, self.alpha = safe_alpha, alpha0  # alpha: the next trial
         hi = ALPHA_RANGE[1] if long_steps else SHORT_CAP
         self.lo, self.hi = alpha0 * ALPHA_RANGE[0], alpha0 * hi
         self.J0, self.recent = None, []  # J at the start; the last M values of J
