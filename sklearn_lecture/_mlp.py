@@ -189,7 +189,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             tape.append((Z, A if keep_A else None))
             Z = kernel.phi(A, out=None if keep_A else A)  # Z = Phi(A)
         Yhat = _augmented_product(Z, params, n_layers - 1)  # Yhat = [Z 1] W2
-        return (Yhat, [*tape, (Z, None)]) if keep else (Yhat, Z)
+        if keep:
+            tape.append((Z, None))
+        return Yhat, (tape if keep else Z)
 
     def _block_loss_grad(self, params, X, Y, s, grads):
         """The lecture's backprop (section 5) of one block, added to ``grads``; ``sum s e^2``."""

@@ -131,9 +131,8 @@ def held_out(n, validation_fraction, rng):
     if n_val < 2 or n - n_val < 1:  # with one held-out row, every R^2 is 0
         fix = f"a validation_fraction from 2/{n} to {n - 1}/{n}" if n >= 3 else "3 or more samples"
         raise ValueError(
-            f"early_stopping=True holds out {n_val} of the {n} samples (validation_fraction="
-            f"{validation_fraction}); R^2 needs at least 2 held-out samples and training at "
-            f"least 1: use {fix}, or set early_stopping=False."
+            f"early_stopping=True holds out {n_val} of the {n} samples; R^2 needs at least 2 "
+            f"held-out samples and 1 to train: use {fix}, or set early_stopping=False."
         )
     _, val = train_test_split(np.arange(n), test_size=n_val, random_state=rng)
     return np.isin(np.arange(n), val)
