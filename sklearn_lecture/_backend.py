@@ -1,4 +1,4 @@
-"""Where the rows live: :func:`rows_backend` picks the backend of X once (:class:`InMemoryRows` or
+"""Where the rows live: :func:`rows_backend` picks X's backend (:class:`InMemoryRows` or
 :class:`~._dask.DaskRows`); a backend knows no model."""
 
 from functools import partial
@@ -12,7 +12,7 @@ from ._rows import SparseRowBlocks
 
 
 def rows_backend(X):
-    """The rows backend of X, told by the module of X's type: numpy input never imports dask."""
+    """The rows backend of X, by the module of X's type (numpy input never imports dask)."""
     if type(X).__module__.partition(".")[0] in {"dask", "dask_expr"}:
         from ._dask import DaskRows
 
@@ -29,14 +29,12 @@ def weighted_mean_scale(A, sample_weight=None):
 
 
 class InMemoryRows:
-    """The rows backend for numpy arrays and scipy sparse matrices (all ``validate_data`` accepts);
-    a sparse X is read in dense row blocks (:class:`~._rows.SparseRowBlocks`)."""
+    """The rows backend for what ``validate_data`` accepts; a sparse X is read in dense blocks."""
 
     @classmethod
     def validate(cls, record, X, y, sample_weight, *, reset):
         """``(X, Y, y_2d, sample_weight, sw)``, checked; ``validate_data`` records on ``record``."""
-        # scikit-learn's finiteness check sums X: +-1.7e308 columns give inf - inf
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # its finiteness check sums X
             X, y = validate_data(record, X, y, reset=reset, **_rows.XY_CHECKS)
         Y = _rows.checked_targets(y, X.dtype)
         if sample_weight is None:
@@ -68,7 +66,7 @@ class InMemoryRows:
             _rows.check_split_weights(sw[train].sum(), sw[val].sum())
         Xv, Yv = standardizer.transform(X[val], Y[val])
         sv = None if sw is None else sw[val]
-        w, ss_tot = _standardize.total_sum_of_squares(Yv, sv)  # once: the held-out rows are fixed
+        w, ss_tot = _standardize.total_sum_of_squares(Yv, sv)  # once: fixed held-out rows
         _rows.check_validation_spread(ss_tot, w.sum())
 
         def monitor(params):
@@ -93,7 +91,6 @@ class InMemoryRows:
 
 
 def scaled_weights(sw, dtype):
-    """The weights training uses: ``sw`` times a power of two (J is the same) that keeps
-    ``sum s`` from over- or underflowing, in ``dtype``."""
+    """``sw`` in ``dtype`` times a power of two (J is the same): ``sum s`` does not overflow."""
     with np.errstate(under="ignore"):
         return np.ldexp(sw, -int(np.frexp(sw.max())[1])).astype(dtype, copy=False)

@@ -1,6 +1,5 @@
-"""The shared core of both estimators: a fit decides once what it is (:class:`FitPlan`) and where
-its rows live, then runs short named steps; nothing of ``self`` changes until the last one stores
-the whole new state at once."""
+"""The shared core of both estimators: a fit decides what it is (:class:`FitPlan`) and where its
+rows live, runs short named steps, and stores the whole new state at once in the last one."""
 
 import numbers
 from functools import partial
@@ -18,21 +17,17 @@ from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread
 from ._standardize import Standardizer, predict_original_units, r2_in_range
 from ._step import ROWS_PER_PARAMETER, penalty
 
-# Centre initialisation and other one-off statistics look at no more rows than this.
-INIT_MAX_ROWS = 20_000
+INIT_MAX_ROWS = 20_000  # the most rows the initialisation looks at
 DISTINCT_MAX_ROWS = 10_000  # a penalised fit on at most this many rows: the distinct ones
 
 
 class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEstimator):
     """The fit/predict machinery shared by both estimators.
 
-    A subclass writes its model in the lecture's notation through these hooks: ``_init_params``
-    (the start, in training units), ``_trainable`` and ``_penalized`` (the trained blocks, and the
-    weights among them), ``_forward(params, X) -> (yhat, features)``, ``_block_loss_grad`` (see
-    :class:`~._objective.Objective`), ``_to_original`` and its inverse ``_to_training`` (training
-    units to those of X and y), ``_fitted_params`` and ``_fitted_attributes`` (the public
-    attributes to a dict and back), ``_architecture`` (the shapes a warm start checks) and
-    ``_n_trained`` (the number of trained parameters, before they exist).
+    A subclass writes its model in the lecture's notation through hooks: ``_init_params``,
+    ``_trainable``, ``_penalized``, ``_forward(params, X) -> (yhat, features)``,
+    ``_block_loss_grad`` (:class:`~._objective.Objective`), ``_to_original``, ``_to_training``,
+    ``_fitted_params``, ``_fitted_attributes``, ``_architecture`` and ``_n_trained``.
     """
 
     _parameter_constraints = {
@@ -67,8 +62,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return penalty(self.l2, self.learning_rate, self.solver)
 
     def _least_squares_readout(self, params, X, Y, s, names, solve_w=True, solve_w0=True):
-        """Set the output layer's w (``solve_w``) and w0 (``solve_w0``), named ``names``, to
-        the minimum of J given the features it combines, penalty included (a ridge solve)."""
+        """Set the output layer's w and/or w0 (``names``) to the minimum of J given its features."""
         w_name, w0_name = names
         _, P = self._forward(params, X.astype(np.float64))
         F = np.hstack([P] * solve_w + [np.ones((P.shape[0], 1))] * solve_w0)
@@ -90,8 +84,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
             params[w0_name] = sol[-1]
 
     def _use_init_values(self, params, given, X, Y, names, standardizer):
-        """Replace ``params`` by the user's ``given`` ones (units of X and y, converted as a warm
-        start); refuse a start (``names``: block -> parameter) that overflows X's dtype or J."""
+        """``params`` with the user's ``given`` ones (units of X and y); a ValueError for a start
+        (``names``: block -> parameter) that overflows X's dtype or J."""
         if given:
             merged = {**self._to_original(params, standardizer), **given}
             converted = self._to_training(merged, standardizer)
@@ -102,8 +96,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         for block, name in names.items():
             if not np.max(np.abs(params[block]), initial=0.0) <= top:
                 raise ValueError(
-                    f"{name} has values beyond the range of {X.dtype}, the dtype of X in which "
-                    "the model is trained: pass smaller starting values, or X as float64."
+                    f"{name} has values beyond the range of {X.dtype} (X's): pass smaller "
+                    "starting values, or X as float64."
                 )
         with np.errstate(all="ignore"):
             start = {k: np.asarray(v, dtype=X.dtype) for k, v in params.items()}
@@ -119,7 +113,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        tags.input_tags.sparse = True  # read in dense row blocks (_rows.SparseRowBlocks)
+        tags.input_tags.sparse = True
         return tags
 
     def _fit(self, X, y, sample_weight, incremental):
@@ -130,9 +124,9 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
             state, finish = self._train(plan, rows, X, y, sample_weight)
         old = self._store(state)
         try:
-            finish()  # the callbacks see the fitted model; then the ConvergenceWarning
-        except BaseException:  # Ctrl-C there (or a failing callback) keeps the old model,
-            self.__dict__ = old  # as any exception before the store does
+            finish()  # the callbacks, then the ConvergenceWarning
+        except BaseException:  # Ctrl-C or a failing callback: keep the old model
+            self.__dict__ = old
             raise
         return self
 
@@ -140,17 +134,14 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """Validate, standardise, initialise: ``(data, record, standardizer, params)``."""
         self._check_params()
         if issparse(y):
-            raise ValueError(
-                f"y is a sparse {type(y).__name__}; {type(self).__name__} needs dense "
-                "targets: pass y.toarray()."
-            )
-        record = object.__new__(type(self))  # receives what validate_data records
+            raise ValueError(f"y is a sparse {type(y).__name__}; pass dense y, e.g. y.toarray().")
+        record = object.__new__(type(self))  # what validate_data records
         record.__dict__.update(self.__dict__)
         data = _Data(*rows.validate(record, X, y, sample_weight, reset=not plan.keeps_units))
-        if self._may_choose_penalty(plan, rows):
-            distinct = _distinct_rows(data)  # l2="auto" penalises fewer than 5 per parameter:
-            p = self._n_trained(data.X.shape[1], data.Y.shape[1])  # those train on the
-            if distinct.X.shape[0] < ROWS_PER_PARAMETER * p:  # distinct rows, counted so
+        if self._may_choose_penalty(plan, rows):  # few distinct rows: train on them, counted so
+            distinct = _distinct_rows(data)
+            p = self._n_trained(data.X.shape[1], data.Y.shape[1])
+            if distinct.X.shape[0] < ROWS_PER_PARAMETER * p:
                 data = distinct
         self._check_continuation(plan, data, caller)
         standardizer = self._standardize(plan, rows, data)
@@ -175,21 +166,17 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         else:
             what, how = "warm_start=True", "set warm_start=False to refit from scratch"
         n_outputs = data.Y.shape[1]
-        if self.n_outputs_ != n_outputs:
-            raise ValueError(
-                f"{what} cannot continue: y has {n_outputs} outputs but the model was "
-                f"fitted with {self.n_outputs_}; {how}."
-            )
         old, new = self._architecture_, self._architecture(data.X.shape[1], n_outputs)
-        if old != new:
-            raise ValueError(
-                f"{what} cannot continue: the parameter shapes changed from {old} to {new} "
-                "(set_params changed the architecture, or X has a different number of "
-                f"features). {how[0].upper() + how[1:]}."
-            )
+        if self.n_outputs_ != n_outputs:
+            why = f"y has {n_outputs} outputs but the model was fitted with {self.n_outputs_}"
+        elif old != new:
+            why = f"the parameter shapes changed from {old} to {new} (set_params or X changed)"
+        else:
+            return
+        raise ValueError(f"{what} cannot continue: {why}; {how}.")
 
     def _standardize(self, plan, rows, data):
-        """The means and scales training runs in (those of the first call for ``PARTIAL``)."""
+        """The means and scales training runs in."""
         if plan.keeps_units:
             return self._standardizer_
         n_features, n_outputs = data.X.shape[1], data.Y.shape[1]
@@ -215,7 +202,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """The fit's steps up to the objective, on all the rows (see :func:`training_problem`)."""
         rows = rows_backend(X)
         rng = check_random_state(self.random_state)
-        with one_blas_thread():  # as in fit: some BLAS builds round by their thread count
+        with one_blas_thread():  # as in fit
             data, _, standardizer, params = self._problem(
                 plan, rows, X, y, sample_weight, rng, caller="training_problem"
             )
@@ -255,10 +242,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
-        """Take one gradient-descent step on the batch ``(X, y)``.
-
-        The first call initialises the model and fixes the standardisation from
-        that batch; every call is one update ``W <- W - alpha * grad J``.
+        """One update ``W <- W - alpha * grad J`` on the batch; the first call fixes the units.
 
         Parameters
         ----------
@@ -272,7 +256,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         Returns
         -------
         self : object
-            The updated estimator.
+            The fitted estimator.
         """
         self._validate_params()  # _fit_context checks only a first call; set_params may follow
         return self._fit(X, y, sample_weight, incremental=True)
@@ -296,10 +280,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return rows_backend(X).predict(self, X, rows, n_outputs=m, y_2d=self._y_2d, dtype=dtype)
 
     def score(self, X, y, sample_weight=None):
-        """R^2 of ``predict(X)`` against y, weighted by ``sample_weight``.
-
-        As :meth:`sklearn.base.RegressorMixin.score`, with y scaled by a power of two near
-        float64's limits (R^2 is unchanged, the squared errors do not overflow).
+        """R^2 of ``predict(X)``, as :meth:`sklearn.base.RegressorMixin.score` (no overflow).
 
         Returns
         -------
@@ -311,9 +292,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def hidden_features(self, X):
         """The features the output layer combines: Z of the last hidden layer, or phi.
 
-        Computed as :meth:`predict` computes them, so ``predict(X) =
-        hidden_features(X) @ coefs_[-1] + intercepts_[-1]`` for the network and
-        ``hidden_features(X) @ coef_.T + intercept_`` for the RBF model, up to rounding.
+        ``predict(X) = hidden_features(X) @ coefs_[-1] + intercepts_[-1]`` (network) or
+        ``hidden_features(X) @ coef_.T + intercept_`` (RBF model), up to rounding.
 
         Parameters
         ----------
@@ -331,20 +311,19 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         standardizer = self._standardizer_
         rows = partial(predict_original_units, features, standardizer, n_units, dtype, to_y=False)
         F = rows_backend(X).predict(self, X, rows, n_outputs=n_units, y_2d=True, dtype=dtype)
-        return np.asarray(F)  # a dask array: computed
+        return np.asarray(F)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "n_iter_")
 
 
 def times_transposed(A, W):
-    """``A W^T``; with one column (one output) by broadcasting, as numpy's ``n x 1`` by
-    ``1 x K`` matmul is slower and gives the same products."""
+    """``A W^T``; for one output by broadcasting (faster than the n x 1 by 1 x K matmul)."""
     return A * W.T if W.shape[1] == 1 else A @ W.T
 
 
 def check_init_value(value, name, shape):
-    """A user-given starting value as a float64 array of ``shape``; else a ValueError naming it."""
+    """A starting value as a float64 array of ``shape``; else a ValueError naming it."""
     try:
         A = np.asarray(value)
     except (TypeError, ValueError) as exc:  # e.g. a ragged nested list
@@ -362,9 +341,8 @@ def check_init_value(value, name, shape):
 
 
 def _distinct_rows(data):
-    """The distinct rows of few ``data`` (as many as ``ArrayRows`` caches), sorted, each weighted by
-    the sum of its weights: repeating a row and weighting it are then the same data, bit for bit,
-    whatever the order (a penalised fit on few rows can hang on the rounding of J's sums)."""
+    """The distinct rows of few ``data``, sorted, each weighted by the sum of its weights: repeating
+    a row and weighting it give the same fit, bit for bit, whatever the order."""
     n = data.X.shape[0]
     sparse = isinstance(data.X, SparseRowBlocks)  # rows are compared dense, as cached
     limit = ArrayRows.SPARSE_CACHE_BYTES if sparse else ArrayRows.CACHE_BYTES
@@ -373,8 +351,8 @@ def _distinct_rows(data):
     s = np.ones(n) if data.sample_weight is None else np.asarray(data.sample_weight, float)
     kept = np.flatnonzero(s > 0)
     rows = np.hstack([data.X[kept], data.Y[kept]])
-    order = np.lexsort(rows.T[::-1])  # stable, first column first (np.unique(axis=0) compares
-    rows = rows[order]  # structured views, which numpy 1.24 may turn a Ctrl-C into TypeError)
+    order = np.lexsort(rows.T[::-1])  # not np.unique(axis=0): see _centers._distinct_rows
+    rows = rows[order]
     starts = np.r_[True, np.any(rows[1:] != rows[:-1], axis=1)]  # the first of each group
     weights = np.bincount(np.cumsum(starts) - 1, weights=s[kept][order])
     idx = kept[order[starts]]

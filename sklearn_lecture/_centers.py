@@ -21,7 +21,6 @@ def _distinct_rows(A):
 
 
 def _positive_rows(X, sample_weight):
-    """The rows of positive weight and their weights."""
     if sample_weight is None:
         return X, None
     keep = sample_weight > 0
@@ -38,12 +37,12 @@ def _kmeans_centers(X, K, sample_weight):
     C = farthest_point_centers(X, K, sample_weight)
     if _distinct_rows(C).shape[0] < K:
         return C  # fewer distinct rows than centres: use each row once
-    # KMeans's last bits depend on its OpenMP threads: one (for this thread) on every machine
+    # KMeans's last bits depend on its OpenMP threads: one on every machine
     with (
         warnings.catch_warnings(),
         threadpool_limits(limits=1, user_api="openmp"),
-        np.errstate(all="ignore"),
-    ):  # weights 1e308 apart: checked just below
+        np.errstate(all="ignore"),  # weights 1e308 apart: checked below
+    ):
         warnings.simplefilter("ignore", ConvergenceWarning)
         km = KMeans(n_clusters=K, init=C, n_init=1, max_iter=20).fit(X, sample_weight=sample_weight)
     if not np.all(np.isfinite(km.cluster_centers_)):
@@ -53,7 +52,7 @@ def _kmeans_centers(X, K, sample_weight):
 
 def farthest_point_centers(X, n_centers, sample_weight=None):
     """K rows of positive weight: the one nearest the mean, then the farthest from those chosen
-    (the rows sorted first, so that their order does not matter)."""
+    (the rows sorted first: their order does not matter)."""
     X, w = _positive_rows(X, sample_weight)
     order = np.lexsort(X.T[::-1])
     X = X[order]
@@ -72,20 +71,19 @@ def farthest_point_centers(X, n_centers, sample_weight=None):
 def initial_centers(init, K, X, sample_weight, rng, standardizer):
     """The starting centres c (training units): given by ``init``, or by its rule."""
     if not isinstance(init, str):  # K centres in the units of X, moved to training units
-        n_features = X.shape[1]
+        d = X.shape[1]
         C = check_array(init, dtype=np.float64, input_name="init", ensure_min_samples=0)
-        if C.shape != (K, n_features):
+        if C.shape != (K, d):
             raise ValueError(
-                f"init has shape {C.shape}, but n_centers={K} and X has "
-                f"{n_features} features: pass an array of shape ({K}, {n_features})."
+                f"init has shape {C.shape}; pass shape ({K}, {d}), that is (n_centers, n_features)."
             )
         with np.errstate(over="ignore", invalid="ignore"):
             C = (C - standardizer.x_mean) / standardizer.x_scale
             far = ~np.isfinite(np.einsum("ij,ij->i", C, C))
         if far.any():
             raise ValueError(
-                "init has centres so far from the data (in units of the features' spread) that "
-                "their squared distances overflow float64: pass centres within the range of X."
+                "init has centres so far from the data that their squared distances overflow "
+                "float64: pass centres within the range of X."
             )
         return C
     # distinct rows of positive weight: a repeated row gives one centre
@@ -94,8 +92,7 @@ def initial_centers(init, K, X, sample_weight, rng, standardizer):
         # Not an error: scikit-learn's checks fit K = 20 on 15 rows, and the fit is right
         warnings.warn(
             f"n_centers={K} is more than the {n_rows} distinct rows of X (with a positive "
-            "sample_weight), so some units share a centre and add nothing. Use "
-            f"n_centers <= {n_rows}.",
+            f"sample_weight): some units share a centre. Use n_centers <= {n_rows}.",
             UserWarning,
             stacklevel=_user_stacklevel(),
         )

@@ -1,5 +1,5 @@
-"""The rows backend for dask arrays (optional, imported only for dask input): the workers sum
-their chunks' row blocks as in memory, the client adds the sums in order; X is never gathered."""
+"""The rows backend for dask arrays (imported only for dask input): the workers sum their chunks'
+row blocks as in memory, the client adds the sums in order; X is never gathered."""
 
 import math
 import operator
@@ -18,7 +18,7 @@ from ._standardize import block_abs_max, blocks_moments, gram_sums, mean_scale, 
 
 
 def _row_blocks(A, n_chunks):
-    """The row chunks of ``A`` as delayed objects (``None``: ``n_chunks`` times ``None``)."""
+    """The row chunks of ``A`` as delayed objects (or ``n_chunks`` times ``None``)."""
     return [None] * n_chunks if A is None else list(A.to_delayed().ravel())
 
 
@@ -36,7 +36,7 @@ def _map_chunks(fn, arrays, *args):
     return dask.compute(*(fn(*(b[i] for b in blocks), *shared) for i in range(n_chunks)))
 
 
-_sum = partial(reduce, operator.add)  # the per-chunk results added on the client, in order
+_sum = partial(reduce, operator.add)  # per-chunk results added on the client, in order
 
 
 def _as_dask(A, name, row_chunks=None, ndim=None):
@@ -44,8 +44,7 @@ def _as_dask(A, name, row_chunks=None, ndim=None):
     if not isinstance(A, da.Array):
         if type(A).__module__.partition(".")[0] in {"dask", "dask_expr"}:
             raise TypeError(
-                f"{name} is a {type(A).__name__}: dask DataFrames and Series are not "
-                f"supported. Pass a dask array instead, e.g. {name}.to_dask_array(lengths=True)."
+                f"{name} is a {type(A).__name__}: pass {name}.to_dask_array(lengths=True)."
             )
         A = np.asarray(A)
     if row_chunks is not None:
@@ -53,10 +52,7 @@ def _as_dask(A, name, row_chunks=None, ndim=None):
             _check_known_chunks(A, name)
         n = sum(row_chunks)
         if A.ndim == 0 or A.shape[0] != n or ndim not in (None, A.ndim):
-            raise ValueError(
-                f"{name} has shape {A.shape}, but X has {n} samples: pass one {name} row per "
-                "sample."
-            )
+            raise ValueError(f"{name} has shape {A.shape}; pass one row per sample of X ({n}).")
     if isinstance(A, da.Array):
         return A
     return da.from_array(A, chunks=(row_chunks or "auto",) + (-1,) * (A.ndim - 1))
@@ -64,14 +60,11 @@ def _as_dask(A, name, row_chunks=None, ndim=None):
 
 def _check_known_chunks(A, name):
     if any(math.isnan(c) for c in A.chunks[0]):
-        raise ValueError(
-            f"{name} has unknown chunk sizes; call {name}.compute_chunk_sizes() first "
-            "(or build it with to_dask_array(lengths=True))."
-        )
+        raise ValueError(f"{name} has unknown chunk sizes: call {name}.compute_chunk_sizes().")
 
 
 def _dense(A):
-    """A dask array read as dense chunks; any chunk may be sparse (whatever the meta says)."""
+    """A dask array read as dense chunks (any chunk may be sparse, whatever the meta says)."""
     return A.map_blocks(_toarray, dtype=A.dtype, meta=np.empty((0,) * A.ndim, A.dtype))
 
 
@@ -107,14 +100,14 @@ def _chunk_sums(block_sums, theta, Xc, Yc, sc, transform):
 
 
 class ChunkedRows:
-    """The training rows (:class:`~._objective.Rows`) on a dask cluster, summed per chunk."""
+    """The training rows (:class:`~._objective.Rows`) on a dask cluster."""
 
     def __init__(self, X, Y, s=None, transform=None):
         self.X, self.s = X, s
         n_chunks = len(X.chunks[0])
         self._chunks = list(zip(*(_row_blocks(A, n_chunks) for A in (X, Y, s))))
         self._transform = _shared(transform)
-        self._sent = (None, None)  # (block_sums, its graph node): sent once, not every pass
+        self._sent = (None, None)  # (block_sums, its graph node): sent once
 
     def total_weight(self):
         if self.s is not None:
@@ -139,10 +132,9 @@ def _chunk_r2_sums(Xc, Yc, sc, predict, params, standardizer, mean):
     s = np.ones(Ys.shape[0]) if sc is None else np.asarray(sc, dtype=np.float64)
     if mean is None:
         return s.sum(), s @ Ys
-    if params is None:
-        with np.errstate(over="ignore"):  # as total_sum_of_squares
-            return s @ (Ys - mean) ** 2
-    yhat = _rows.predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
+    yhat = mean  # params None: the spread about the mean, as total_sum_of_squares
+    if params is not None:
+        yhat = _rows.predict_in_blocks(partial(predict, params), Xs, Ys.shape[1], Xs.dtype)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging yhat scores -inf, as in memory
         return s @ (Ys - yhat) ** 2
 
@@ -161,8 +153,8 @@ class DaskRows:
 
     @classmethod
     def validate(cls, est, X, y, sample_weight, *, reset):
-        """``(X, Y, y_2d, sw, sw)`` as dask arrays: ``validate_data`` on X's first rows (recording
-        onto ``est``), then ``check_array`` and the in-memory checks per chunk."""
+        """``(X, Y, y_2d, sw, sw)`` as dask arrays: ``validate_data`` on X's first rows, then
+        ``check_array`` and the in-memory checks per chunk."""
         X = _dense(_as_dask(X, "X"))
         X = X.rechunk({1: -1}) if X.ndim == 2 else X
         _check_known_chunks(X, "X")
@@ -187,7 +179,7 @@ class DaskRows:
 
     @staticmethod
     def weighted_mean_scale(A, sample_weight=None):
-        """The in-memory statistics, bit for bit: the same row blocks, added in the same order."""
+        """The in-memory statistics, bit for bit (the same row blocks, in the same order)."""
         big = np.max(np.vstack(_map_chunks(block_abs_max, [A])), axis=0)
         s = None if sample_weight is None else np.asarray(sample_weight.compute(), np.float64)
         total = float(A.shape[0]) if s is None else float(s.sum())
@@ -200,7 +192,7 @@ class DaskRows:
 
     @staticmethod
     def init_rows(X, Y, sw, rng, max_rows):
-        """The rows of ``InMemoryRows.init_rows``, as numpy; only those rows are computed."""
+        """The rows of ``InMemoryRows.init_rows``, as numpy (only those are computed)."""
         rows, s = _rows.init_sample(X.shape[0], None if sw is None else sw.compute(), rng, max_rows)
         return (*dask.compute(X[rows], Y[rows]), s)
 
@@ -236,7 +228,7 @@ class DaskRows:
 
     @staticmethod
     def head(X, k):
-        """The first (up to) ``k`` rows of X, as numpy, computing as few chunks as needed."""
+        """The first (up to) ``k`` rows of X, as numpy, from as few chunks as needed."""
         rows = []
         for block in _row_blocks(X, len(X.chunks[0])):
             rows.append(np.asarray(block.compute()))

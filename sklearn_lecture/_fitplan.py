@@ -1,9 +1,5 @@
-"""The steps of a fit that train and store: the plan of the call, alpha, the solver, the result.
-
-:class:`FitPlan` says what one call of ``fit`` or ``partial_fit`` is; :class:`FitSteps`
-(a base of :class:`~._base.LectureRegressorBase`) runs its training steps on the
-validated, standardised, initialised problem and stores the new state at once.
-"""
+"""What one call of ``fit`` or ``partial_fit`` is (:class:`FitPlan`), and its training steps on
+the validated, standardised, initialised problem (:class:`FitSteps`)."""
 
 import enum
 from functools import partial
@@ -13,11 +9,11 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils import check_random_state
 
-try:  # scikit-learn >= 1.9: progress bars and other callbacks (sklearn.callback)
+try:  # sklearn.callback: scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin
 
     _CALLBACK_MIXINS = (CallbackSupportMixin,)
-except ImportError:  # older scikit-learn: the estimators work without callbacks
+except ImportError:
     _CALLBACK_MIXINS = ()
 
 from . import _step
@@ -26,7 +22,7 @@ from ._objective import Objective, ParamLayout
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
 from ._step import StepRule, first_alpha, gcv, long_steps
 
-# What validate_data records on the estimator; a fit stores them with the rest.
+# What validate_data records; a fit stores them with the rest.
 _FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
 # The rows the fitted model is checked on (ValueError if it predicts non-finite values).
@@ -34,13 +30,8 @@ N_PROBE_ROWS = 64
 
 
 class FitPlan(enum.Enum):
-    """What one call of ``fit`` or ``partial_fit`` does, decided once at its start.
-
-    ``FRESH`` and ``WARM`` run ``max_iter`` iterations of ``solver``; the *one-step* plans
-    ``FIRST_PARTIAL`` and ``PARTIAL`` one update with a fixed alpha. ``WARM`` and ``PARTIAL``
-    *continue*: they start from the fitted parameters and append to ``loss_curve_`` and
-    ``n_iter_``; ``PARTIAL`` keeps the first call's features, standardisation and alpha.
-    """
+    """What one call does: ``FRESH``/``WARM`` run ``solver``, the partial plans one update;
+    ``WARM``/``PARTIAL`` continue the fitted model; ``PARTIAL`` keeps the first call's alpha."""
 
     FRESH = "fit"
     WARM = "fit with warm_start=True"
@@ -65,7 +56,6 @@ class FitPlan(enum.Enum):
 
     @property
     def keeps_units(self):
-        """Features, standardisation and alpha stay those of the first call."""
         return self is FitPlan.PARTIAL
 
     def budget(self, estimator):
@@ -77,7 +67,7 @@ class FitPlan(enum.Enum):
 
 
 class _Data(NamedTuple):
-    """The validated data of one call: ``sample_weight`` as given, ``sw`` as trained."""
+    """The validated data: ``sample_weight`` as given, ``sw`` as trained."""
 
     X: object
     Y: object
@@ -96,12 +86,10 @@ class _TrainRows(NamedTuple):
 
 
 def _yhat(forward, params, X):
-    """The model's prediction on a block (``forward`` returns ``(yhat, features)``)."""
-    return forward(params, X)[0]
+    return forward(params, X)[0]  # forward returns (yhat, the output layer's features)
 
 
 def _features(forward, params, X):
-    """The features the model's output layer combines, on a block."""
     return forward(params, X)[1]
 
 
@@ -118,7 +106,6 @@ class FitSteps:
         train, validation = self._hold_out(plan, rows, data, standardizer, rng)
         objective = self._objective(rows, params, train, standardizer)
         callbacks = self._callback_context(plan, data.given or data)
-
         theta0 = objective.layout.pack(params, data.X.dtype)
         n_rows = train.X.shape[0]  # and n_eff, those of a positive weight
         n_eff = n_rows if train.sw is None else int(np.count_nonzero(train.sw))
@@ -143,11 +130,10 @@ class FitSteps:
         return state, partial(self._finish, plan, progress.stopped, callbacks)
 
     def _choose_alpha(self, plan, alpha0):
-        """alpha: the given one, or the auto rule's ``alpha0()``; ``PARTIAL`` keeps
-        ``learning_rate_`` (with ``"auto"``, at most ``alpha0()``)."""
+        """alpha: the given one or ``alpha0()``; ``PARTIAL`` keeps ``learning_rate_`` (with
+        ``"auto"``, at most ``alpha0()``: not a long step of the auto rule)."""
         if self.learning_rate != "auto":
             return self.learning_rate_ if plan.keeps_units else float(self.learning_rate)
-        # partial_fit keeps the first call's alpha, but not a long step of the auto rule
         return min(self.learning_rate_, alpha0()) if plan.keeps_units else alpha0()
 
     def _auto_learning_rate(self, rows, params, X, s, standardizer):
@@ -193,7 +179,7 @@ class FitSteps:
         long = long_steps(n_rows, theta.size, judged=lam is None)
         J_first = self.loss_curve_[0] if plan.one_step and plan.continues else None
 
-        def run(theta, max_iter):  # the plan's solver from theta
+        def run(theta, max_iter):
             if solver == "lbfgs":
                 return lbfgs(objective, theta, lower=lower, max_iter=max_iter, **settings)
             rule = StepRule(alpha, adaptive, lower, safe_alpha, long_steps=long, J_first=J_first)
@@ -222,9 +208,8 @@ class FitSteps:
         return None if judged else objective.l2
 
     def _penalty_path(self, run, objective, theta, max_iter, n_eff):
-        """Train at the rising lambdas of ``L2_PATH``, each from the last, until two past the
-        least GCV or out of the ``max_iter`` updates they share; keep the largest lambda whose
-        GCV is within ``GCV_SLACK`` of the least, and the history of the stages up to it."""
+        """Train at the rising lambdas of ``L2_PATH``, each from the last, until two past the least
+        GCV or out of ``max_iter``; keep the largest lambda within ``GCV_SLACK`` of the least."""
         stages, scores, used = [], [], 0
         for lam in _step.L2_PATH:
             objective.l2 = lam
@@ -263,8 +248,7 @@ class FitSteps:
         }
 
     def _store(self, state):
-        """Install the new fitted state (``state``: every fitted attribute) in one assignment;
-        return the old ``__dict__``."""
+        """Install every fitted attribute in one assignment; return the old ``__dict__``."""
         old = self.__dict__
         kept = {k: v for k, v in old.items() if k not in _FEATURE_ATTRIBUTES}
         self.__dict__ = {**kept, **state}
@@ -274,8 +258,7 @@ class FitSteps:
         """After storing: end the callbacks, then warn when ``fit`` ran out of iterations."""
         if callbacks is not None:
             callbacks.end()
-        # n_iter_no_change=None (or tol=0 with n_iter_no_change=max_iter) asks gradient
-        # descent for exactly max_iter updates, the slides' loop: running them all is no news
+        # exactly max_iter updates asked for (the slides' loop): running them all is no news
         exact = self.n_iter_no_change is None or (
             self.solver == "gd" and self.tol == 0 and self.n_iter_no_change == self.max_iter
         )
@@ -285,14 +268,11 @@ class FitSteps:
             )
 
     def _callback_context(self, plan, given):
-        """Report this fit of the validated data ``given``, and each iteration as a subtask, to
-        ``sklearn.callback`` (``None``: no callbacks, or scikit-learn < 1.9)."""
-        # Without callbacks nothing is written onto the estimator before it stores its state,
-        # so a deepcopy from another thread during a fit sees a whole estimator.
+        """Report this fit of ``given``, and each iteration as a subtask, to ``sklearn.callback``
+        (``None``: no callbacks). Without them, nothing is written before the store."""
         if not _CALLBACK_MIXINS or not getattr(self, "_skl_callbacks", None):
             return None
         ctx = self._init_callback_context(task_name="fit", max_subtasks=plan.budget(self)[1])
-        # X as scikit-learn gives it (a sparse matrix), not the row-block reader
         X = given.X.A if isinstance(given.X, SparseRowBlocks) else given.X
         sw = given.sample_weight
         data = dict(X=X, y=given.Y, metadata=None if sw is None else {"sample_weight": sw})
@@ -309,37 +289,33 @@ class FitSteps:
         return SimpleNamespace(on_iteration=on_iteration, end=end)
 
     def _check_finite_model(self, params, standardizer, X_probe):
-        """``params`` (training units) in the units of X and y; a ValueError unless they, and the
-        predictions on ``X_probe`` (training rows) in both units, are finite."""
-        advice = "Use a smaller learning_rate" + (
-            "." if self.standardize else ", or standardize=True."
+        """``params`` in the units of X and y; a ValueError unless they, and the predictions on
+        ``X_probe`` (training rows) in both units, are finite."""
+        alpha = f"Use a smaller learning_rate{'' if self.standardize else ', or standardize=True'}."
+        xs, ys = standardizer.x_scale, standardizer.y_scale
+        units = (
+            f"rescale X or y towards 1 (the spreads of X range from {np.min(xs):.3g} to "
+            f"{np.max(xs):.3g}, that of y is up to {np.max(ys):.3g}), e.g. by 1e10."
         )
-        for name, value in params.items():
-            if not np.all(np.isfinite(value)):
-                raise ValueError(f"Training produced non-finite parameters ({name}). {advice}")
         with np.errstate(all="ignore"):
-            Xs, _ = standardizer.transform(X_probe, None)
-            yhat, _ = self._forward(params, Xs)
-        if not np.all(np.isfinite(yhat)):
-            raise ValueError(
-                f"The fitted model predicts non-finite values on the training data. {advice}"
-            )
-        with np.errstate(all="ignore"):
+            yhat, _ = self._forward(params, standardizer.transform(X_probe, None)[0])
+            yhat_y = standardizer.inverse_y(yhat.copy())
             original = self._to_original(params, standardizer)
-            yhat = standardizer.inverse_y(yhat)
-        if not np.all(np.isfinite(yhat)):
-            raise ValueError(
-                f"The fitted model's predictions, in the units of y, overflow {yhat.dtype}. "
-                "Use a smaller learning_rate; if y itself is near the largest "
-                f"{yhat.dtype}, rescale it (e.g. divide it by 1e10) or pass float64 data."
-            )
-        for name, value in original.items():
-            if not np.all(np.isfinite(value)):  # finite in training units: the units' fault
-                xs, ys = standardizer.x_scale, standardizer.y_scale
-                raise ValueError(
-                    f"The fitted parameters ({name}), expressed in the units of X and y, "
-                    f"overflow {value.dtype}, although training fitted them: rescale X or y "
-                    f"towards 1 (the spreads of X range from {np.min(xs):.3g} to "
-                    f"{np.max(xs):.3g}, that of y is up to {np.max(ys):.3g}), e.g. by 1e10."
-                )
+        d = yhat.dtype
+        in_y = f"Use a smaller learning_rate; if y nears the largest {d}, rescale y or use float64"
+        checks = [
+            (v, f"Training produced non-finite parameters ({k}). {alpha}")
+            for k, v in params.items()
+        ]
+        checks += [
+            (yhat, f"The fitted model predicts non-finite values on the training data. {alpha}"),
+            (yhat_y, f"The fitted model's predictions overflow {d} in the units of y. {in_y}."),
+        ]
+        checks += [
+            (v, f"The fitted {k} overflow {v.dtype} in the units of X and y: {units}")
+            for k, v in original.items()
+        ]
+        for value, message in checks:
+            if not np.all(np.isfinite(value)):
+                raise ValueError(message)
         return original

@@ -16,9 +16,8 @@ _BLOCKS = ("coefs", "intercepts")  # layer i's weights and bias row: coefs_i, in
 class SigmoidMLPRegressor(LectureRegressorBase):
     """The lecture's one-hidden-layer network, trained by gradient descent.
 
-    ``Z = Phi([X 1] W1)`` and ``Yhat = [Z 1] W2`` (lecture 3, sections 3 to 5, example
-    l3sig), fitted by gradient descent on ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``.
-    Read more in the :ref:`user_guide`.
+    ``Z = Phi([X 1] W1)`` and ``Yhat = [Z 1] W2`` (lecture 3, sections 3 to 5, example l3sig),
+    trained on ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``. Read more in the :ref:`user_guide`.
 
     Parameters
     ----------
@@ -30,7 +29,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     %(parameters)s
     coefs_init : list of array-like or None, default=None
         Starting weights, shaped like ``coefs_``, in the units of X and y (l3sig's
-        ``W1[:1]``); ``None``: the default start (see Notes). Used by a fresh fit.
+        ``W1[:1]``); ``None``: the default start (see Notes).
     intercepts_init : list of array-like or None, default=None
         Starting bias rows (l3sig's ``W1[1]``); as ``coefs_init``.
 
@@ -50,11 +49,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
     Notes
     -----
     With ``A = [X 1] W1``, ``Z = Phi(A)`` and ``e = y - Yhat``: ``dJ/dW2 = -[Z 1]^T e / n``,
-    ``dJ/dW1 = -[X 1]^T ((e W2^T) o Phi'(A)) / n`` (W2 without its bias row). Hidden
-    weights start from ``N(0, 1 / fan_in)``; W2 at the minimum of J given that start's Z (a
-    least-squares read-out, as the RBF model's w) for gradient descent with
-    ``learning_rate="auto"`` on at least as many rows as parameters, else at 0 (the lecture's
-    start).
+    ``dJ/dW1 = -[X 1]^T ((e W2^T) o Phi'(A)) / n`` (W2 without its bias row). Hidden weights
+    start from ``N(0, 1 / fan_in)``; W2 at 0 (the lecture's start) or, for gradient descent with
+    ``learning_rate="auto"`` on at least as many rows as parameters, at the minimum of J given Z.
 
     Examples
     --------
@@ -154,11 +151,9 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         n_rows = len(X) if sample_weight is None else np.count_nonzero(sample_weight)
         enough_rows = n_rows >= self._n_trained(sizes[0], sizes[-1])  # else W2 fits the noise
         auto_gd = self.solver == "gd" and self.learning_rate == "auto"
-        if auto_gd and not given_start and enough_rows:  # W2: the minimum of J given the
-            last = len(sizes) - 2  # start's Z; the lecture's method (and L-BFGS) start at 0
-            self._least_squares_readout(
-                params, X, Y, sample_weight, [f"{k}_{last}" for k in _BLOCKS]
-            )
+        if auto_gd and not given_start and enough_rows:  # W2: the least-squares read-out
+            names = [f"{k}_{len(sizes) - 2}" for k in _BLOCKS]
+            self._least_squares_readout(params, X, Y, sample_weight, names)
         given = self._init_values(sizes)
         names = {k: k.split("_")[0] + "_init" for k in given}  # coefs_0 -> coefs_init
         return self._use_init_values(params, given, X, Y, names, standardizer)
@@ -196,8 +191,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
         Yhat = _augmented_product(Z, params, n_layers - 1)  # Yhat = [Z 1] W2
         if keep:
             tape.append((Z, None))
-            return Yhat, tape
-        return Yhat, Z
+        return Yhat, (tape if keep else Z)
 
     def _block_loss_grad(self, params, X, Y, s, grads):
         """The lecture's backprop (section 5) of one block, added to ``grads``; ``sum s e^2``."""

@@ -51,17 +51,15 @@ class Objective:
     """The lecture's cost ``J = sum_i s_i ||e_i||^2 / (2 sum_i s_i)`` (+ L2) and grad J.
 
     ``block_loss_grad(params, X, Y, s, grads) -> sse`` is all a model gives the solvers: on one
-    block of rows (training units; ``s`` may be ``None``) it returns ``sum_i s_i ||e_i||^2``,
-    *adds* the gradient sums into ``grads`` (one array per trained block) and writes nothing
-    else, so it may run on any thread or worker. ``layout`` orders the trained blocks, ``fixed``
-    holds the others, ``rows`` (:class:`Rows`) hands the blocks; ``l2`` is lambda of the penalty
-    ``(lambda / 2) sum ||W||^2`` on the blocks named ``penalized`` (the weights).
+    block of rows (training units) it returns ``sum_i s_i ||e_i||^2`` and *adds* the gradient sums
+    into ``grads``, writing nothing else (any thread or worker may run it). ``l2`` is lambda of
+    ``(lambda / 2) sum ||W||^2`` on the blocks named ``penalized``.
     """
 
     def __init__(self, block_loss_grad, layout, fixed, rows, l2=0.0, penalized=()):
         self.block_loss_grad, self.layout = block_loss_grad, layout
         self.fixed, self.rows = fixed, rows
-        self.l2 = float(l2)  # a fit that chooses lambda sets it here
+        self.l2 = float(l2)  # a fit choosing lambda sets it here
         self.penalized = [layout.slices[n] for n in penalized if n in layout.slices]
         self.total_weight = rows.total_weight()
         # one object for every pass: a dask backend sends it to the workers once
@@ -76,9 +74,8 @@ class Objective:
             return self.rows.sum_blocks(self._block_sums, theta)
 
     def gauss_newton(self, theta, predict):
-        """``(A, mse)``: ``A = sum_i s_i j_i j_i^T / sum s``, ``mse = sum_i s_i ||e_i||^2 / sum s``;
-        ``j_i = dyhat_i / dtheta`` from the model's backprop at ``y_i = yhat_i + 1`` (e_i = 1: row
-        i's gradient sums are ``-j_i``). ``predict(params, X)`` gives Yhat; in memory only."""
+        """``(A, mse)``: ``A = sum_i s_i j_i j_i^T / sum s``, ``mse = sum_i s_i ||e_i||^2 / sum s``,
+        ``j_i = dyhat_i / dtheta`` by backprop at ``y_i = yhat_i + 1`` (in memory only)."""
         params, p = self.params(theta), self.layout.size
         A, sse = np.zeros((p, p)), 0.0
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -98,7 +95,7 @@ class Objective:
         return A / self.total_weight, sse / self.total_weight
 
     def __call__(self, theta):
-        """Return ``(J, grad J)`` at ``theta``: one full pass over the rows."""
+        """``(J, grad J)`` at ``theta``: one pass over the rows."""
         sse, grad = self.sums(theta)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             J = sse / (2.0 * self.total_weight)

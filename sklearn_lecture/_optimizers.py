@@ -19,30 +19,19 @@ TREND_WINDOW = 10  # a stop needs J's fall over this many n_iter_no_change windo
 
 
 class TrainingRecord:
-    """What a training run records (loss curve, validation scores) and when it stops: once J (with
-    ``monitor``, the held-out score) has not improved by more than ``tol`` for ``n_iter_no_change``
-    iterations and (``trend``: the auto step rule) J did not fall by more than ``tol`` per
-    iteration over the last ``TREND_WINDOW n_iter_no_change``. ``loss_curve`` holds J before each
-    update; ``stopped``: this rule (not ``max_iter``) ended the run; ``learning_rate``: the last
-    alpha."""
+    """The run's record (J before each update, validation scores) and its stop: J (with ``monitor``,
+    the held-out score) has not improved by ``tol`` for ``n_iter_no_change`` iterations and, with
+    ``trend``, is not still falling (:meth:`_still_falling`). ``stopped``: this rule ended it."""
 
     def __init__(
         self, *, tol, n_iter_no_change=10, monitor=None, verbose=0, on_iteration=None, trend=False
     ):
-        self.tol, self.trend = tol, trend
-        self.n_iter_no_change = n_iter_no_change
-        self.monitor = monitor
-        self.verbose = verbose
-        self.on_iteration = on_iteration
-        self.loss_curve = []
-        self.validation_scores = []
-        self.best_loss = np.inf
-        self.best_score = -np.inf
-        self.best_theta = None
-        self.no_improvement = 0
-        self.stopped = False
-        self.n_iter = 0
-        self.learning_rate = None
+        self.tol, self.trend, self.n_iter_no_change = tol, trend, n_iter_no_change
+        self.monitor, self.verbose, self.on_iteration = monitor, verbose, on_iteration
+        self.loss_curve, self.validation_scores = [], []
+        self.best_loss, self.best_score, self.best_theta = np.inf, -np.inf, None
+        self.no_improvement, self.stopped = 0, False
+        self.n_iter, self.learning_rate = 0, None  # the last alpha
 
     def record(self, theta, J):
         """Record J, the cost before the update to ``theta``; True when training should stop."""
@@ -53,8 +42,7 @@ class TrainingRecord:
             self.validation_scores.append(score)
             improved = score > self.best_score + self.tol
             if score > self.best_score:
-                self.best_score = score
-                self.best_theta = theta.copy()
+                self.best_score, self.best_theta = score, theta.copy()
         else:
             improved = not J > self.best_loss - self.tol
         self.no_improvement = 0 if improved else self.no_improvement + 1
@@ -77,9 +65,8 @@ class TrainingRecord:
         return self.stopped
 
     def _still_falling(self):
-        """J fell by more than ``tol`` per iteration over the last ``TREND_WINDOW``
-        ``n_iter_no_change`` iterations (or since the start): gradient descent's nonmonotone
-        steps lower J in bursts, so a quiet stretch of ``n_iter_no_change`` is not the end."""
+        """J fell by more than ``tol`` per iteration over the last ``TREND_WINDOW n_iter_no_change``
+        iterations: nonmonotone steps lower J in bursts, so a quiet stretch is not the end."""
         if self.monitor is not None or not self.trend:
             return False
         curve = self.loss_curve
@@ -91,12 +78,9 @@ class TrainingRecord:
 
 
 def gradient_descent(objective, theta, *, rule, max_iter, **stopping):
-    """The lecture's gradient descent ``W <- W - alpha dJ/dW`` from ``theta`` (not modified), alpha
-    from ``rule``: at most ``max_iter`` updates. ``stopping``: :class:`TrainingRecord`'s arguments
-    (with a ``monitor``, the best parameters seen are returned). Returns ``(theta, record)``; a
-    :class:`~._step.DivergenceError` when J or theta stop being finite, or (a fixed alpha) when J
-    grows 10^4-fold or ends above its start."""
-    # with the auto rule, s.s, s.y, y.y and grad.step of a diverging trial may overflow
+    """The lecture's gradient descent ``W <- W - alpha dJ/dW`` from ``theta``, alpha from ``rule``,
+    at most ``max_iter`` updates; ``stopping``: :class:`TrainingRecord`'s arguments. Returns
+    ``(theta, record)``; a :class:`~._step.DivergenceError` when the rule says so."""
     record = TrainingRecord(trend=rule.adaptive, **stopping)
     quiet = dict(over="ignore", invalid="ignore", divide="ignore") if rule.adaptive else {}
     with np.errstate(**quiet):
@@ -125,19 +109,17 @@ def gradient_descent(objective, theta, *, rule, max_iter, **stopping):
 
 
 class _ScipyAdapter:
-    """``fun`` and ``callback`` for :func:`scipy.optimize.minimize`: ``fun`` remembers the last
-    point it evaluated, so the callback records J at the accepted point without another pass."""
+    """``fun`` and ``callback`` for :func:`scipy.optimize.minimize`; ``fun`` remembers its last
+    point, so the callback records J there without another pass."""
 
     def __init__(self, objective, record, dtype):
         self.objective, self.record, self.dtype = objective, record, dtype
-        self.last_theta, self.last_J = None, None  # the last point fun evaluated, and J there
-        self.last_accepted = None  # the callback's last xk
+        self.last_theta, self.last_J, self.last_accepted = None, None, None
 
     def fun(self, theta):
         J, grad = self.objective(theta)
         if not (np.isfinite(J) and np.all(np.isfinite(grad))):
-            # Tell the line search this point is unusable; it will step back.
-            return np.inf, np.zeros_like(theta)
+            return np.inf, np.zeros_like(theta)  # unusable: the line search steps back
         self.last_theta, self.last_J = theta.copy(), J
         return J, grad.astype(np.float64)
 
@@ -151,17 +133,14 @@ class _ScipyAdapter:
 
 
 def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
-    """Minimise the same J by scipy's L-BFGS-B from ``theta``, bounded below by ``lower``: J is
-    recorded at each accepted point; it stops at scipy's gradient test (``gtol=tol``) or by
-    :class:`TrainingRecord`'s rule. Returns ``(theta, record)`` as :func:`gradient_descent`."""
+    """Minimise the same J by scipy's L-BFGS-B from ``theta``, bounded below by ``lower``, until its
+    gradient test (``gtol=tol``) or :class:`TrainingRecord`'s rule; as :func:`gradient_descent`."""
     record = TrainingRecord(tol=tol, **stopping)
     adapter = _ScipyAdapter(objective, record, theta.dtype)
     bounds = None if lower is None else [(lo if np.isfinite(lo) else None, None) for lo in lower]
     options = {"maxiter": max_iter, "maxfun": max(15000, 2 * max_iter), "gtol": tol}
     try:
-        # scipy >= 1.15's L-BFGS-B is many times slower with a multithreaded BLAS
-        # (scipy issue 22438): run it, and our block sums, on one BLAS thread.
-        with one_blas_thread():
+        with one_blas_thread():  # scipy >= 1.15's L-BFGS-B: slow on many threads (scipy#22438)
             result = minimize(
                 adapter.fun,
                 theta.astype(np.float64),
@@ -172,37 +151,31 @@ def lbfgs(objective, theta, *, max_iter, tol, lower=None, **stopping):
                 options=options,
             )
         theta_out = result.x
-        # status 1: max_iter (or maxfun) reached before scipy's own tests passed
-        record.stopped = record.stopped or result.status != 1
+        record.stopped = record.stopped or result.status != 1  # 1: out of iterations
     except StopIteration:  # scipy < 1.11 lets the callback's StopIteration through
         theta_out = adapter.last_accepted
-    if record.best_theta is not None:  # the best seen by the monitor
+    if record.best_theta is not None:
         theta_out = record.best_theta
     theta_out = np.asarray(theta_out, dtype=theta.dtype)
     if not record.loss_curve:  # converged before the first iteration
         record.loss_curve.append(objective(theta_out)[0])
     if not np.all(np.isfinite(theta_out)):
-        l2, penalty = float(getattr(objective, "l2", 0.0)), ""  # a large l2 is named
-        if l2 > 1.0:
-            penalty = f" A penalty as large as l2={l2:.3g} makes the first steps overflow: use a "
-            penalty += "smaller l2 (or solver='gd')."
+        l2 = float(getattr(objective, "l2", 0.0))
+        large = f" l2={l2:.3g} overflows the first steps: use a smaller l2 (or solver='gd')."
         raise DivergenceError(
-            "L-BFGS produced non-finite parameters: the data or the start (a warm start, "
-            "given starting values) are too extreme for float arithmetic. Use standardize=True "
-            f"or scale X and y towards 1, or start afresh (warm_start=False).{penalty}"
+            "L-BFGS produced non-finite parameters: the data or the start are too extreme. Use "
+            "standardize=True, or scale X and y towards 1, or start afresh (warm_start=False)."
+            + (large if l2 > 1.0 else "")
         )
     return theta_out, record
 
 
 def _user_stacklevel():
-    """``stacklevel`` for :func:`warnings.warn` that skips this package's and
-    scikit-learn's frames, so the warning names the user's own line."""
-    inside = (
-        os.path.dirname(os.path.abspath(__file__)) + os.sep,
-        os.path.dirname(os.path.abspath(sklearn.__file__)) + os.sep,
+    """The ``stacklevel`` that skips this package's and scikit-learn's frames: the user's line."""
+    inside = tuple(
+        os.path.dirname(os.path.abspath(f)) + os.sep for f in (__file__, sklearn.__file__)
     )
-    frame = sys._getframe(1)  # the function that calls warnings.warn
-    level = 1
+    frame, level = sys._getframe(1), 1  # the function that calls warnings.warn
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(inside):
         frame = frame.f_back
         level += 1
@@ -210,29 +183,23 @@ def _user_stacklevel():
 
 
 def warn_not_converged(name, solver, max_iter, tol, n_iter_no_change):
-    """The ConvergenceWarning of a fit that ran out of iterations, with advice for its solver
-    (never ``learning_rate``: a larger alpha is not what ends a fit that still improves)."""
+    """The ConvergenceWarning of a fit out of iterations, with advice for its solver (never a larger
+    alpha: that is not what ends a fit that still improves)."""
     if solver == "lbfgs":
         what = (
-            f"L-BFGS used all max_iter={max_iter} iterations before its gradient "
-            f"tolerance tol={tol:g} was met"
+            f"L-BFGS used all max_iter={max_iter} iterations before its gradient test tol={tol:g}"
         )
         falling = "raise max_iter"
     else:
         what = (
-            f"gradient descent used all max_iter={max_iter} updates while J still "
-            f"improved by more than tol={tol:g} within n_iter_no_change={n_iter_no_change} "
-            "iterations"
+            f"gradient descent used all max_iter={max_iter} updates while J still improved by "
+            f"more than tol={tol:g} within n_iter_no_change={n_iter_no_change} iterations"
         )
-        falling = (
-            "raise max_iter or, on thousands of rows or more, use solver='lbfgs', which "
-            "usually gets further in a fraction of the time"
-        )
+        falling = "raise max_iter or, on thousands of rows, use solver='lbfgs' (much faster)"
     warnings.warn(
-        f"{name}: {what}. The fitted model is usable. If loss_curve_ has flattened, a "
-        f"larger tol ends the fit sooner; if it still falls, {falling}. On small or "
-        "noisy data more iterations can fit the noise: a larger l2 (the weight penalty) "
-        "or early_stopping=True usually predicts better.",
+        f"{name}: {what}. The fitted model is usable. If loss_curve_ has flattened, a larger tol "
+        f"ends the fit sooner; if it still falls, {falling}. On small or noisy data a larger l2 "
+        "or early_stopping=True usually predicts better than more iterations.",
         ConvergenceWarning,
         stacklevel=_user_stacklevel(),
     )

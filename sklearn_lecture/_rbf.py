@@ -11,13 +11,12 @@ from ._centers import default_width, initial_centers
 from ._docstrings import shared_docstring
 from ._kernels import RADIAL_PROFILES
 
-# Smallest width b, relative to the scale of the (standardised) data.
-MIN_WIDTH = 1e-6
+MIN_WIDTH = 1e-6  # the smallest width b, relative to the scale of the (standardised) data
 
 
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
-    """``u_ik = ||x_i - c_k||^2 / b_k`` by one product; overflows and (``exact_near``) near
-    entries, where the expansion cancels digits, from exact differences."""
+    """``u_ik = ||x_i - c_k||^2 / b_k`` by one product; overflows and (``exact_near``) entries
+    where the expansion cancels digits from exact differences."""
     X, C = (X, C) if scale is None else (X / scale, C / scale)
     n, d = X.shape
     X_aug = np.empty((n, d + 2), dtype=X.dtype)  # [x, ||x||^2, 1]
@@ -57,22 +56,20 @@ def _distance_unit(params):
 class RBFRegressor(LectureRegressorBase):
     """The lecture's RBF regression, grown into a network of K radial units.
 
-    ``yhat(x) = sum_k w_k Phi(||x - c_k||^2 / b_k) + w0`` (lecture 3, section 2,
-    examples l6rbf1-3), fitted by gradient descent on ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``.
-    Read more in the :ref:`user_guide`.
+    ``yhat(x) = sum_k w_k Phi(||x - c_k||^2 / b_k) + w0`` (lecture 3, section 2, examples l6rbf1-3),
+    trained on ``J = 1/(2n) sum_i ||y_i - yhat_i||^2``. Read more in the :ref:`user_guide`.
 
     Parameters
     ----------
     n_centers : int, default=20
         K, the number of radial units.
     kernel : {"rbf", "sigmoid", "relu"}, default="rbf"
-        Phi(u): ``exp(-u)``, ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``. See
-        :ref:`model_and_kernel`.
+        Phi(u): ``exp(-u)``, ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``
+        (:ref:`model_and_kernel`).
     width : float or None, default=None
         b at the start (standardised units); ``None``: from the initial centres' spacing.
     init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), default="kmeans"
-        Starting centres c: deterministic k-means, k-means++, K random rows, or centres
-        in the units of X (the lecture's ``[[0.5]]``).
+        Starting c: k-means (deterministic), k-means++, K random rows, or c in X's units.
     fit_centers : bool, default=True
         Learn c.
     fit_weights : bool, default=True
@@ -193,8 +190,7 @@ class RBFRegressor(LectureRegressorBase):
         return [n for n, on in zip(["centers", "widths", "coef", "intercept"], flags) if on]
 
     def _y_standardization(self):
-        # w = 1 and w0 = 0 are fixed in the units of y: keep those units.
-        return self.fit_intercept, self.fit_weights
+        return self.fit_intercept, self.fit_weights  # w = 1, w0 = 0 are fixed in y's units
 
     def _lower_bounds(self, layout):
         if not self.fit_widths:
@@ -209,19 +205,17 @@ class RBFRegressor(LectureRegressorBase):
         b = float(self.width or default_width(C, X.astype(np.float64), sample_weight))
         finfo = np.finfo(X.dtype)  # b is stored in X's dtype: 0 or inf would break u = d^2 / b
         if not float(finfo.tiny) <= b <= float(finfo.max):
-            what = "the default width" if self.width is None else "width"
             wider = "" if X.dtype == np.float64 else ", or pass X as float64"
             raise ValueError(
-                f"{what} b={b:.4g} is not representable in {X.dtype}: pass width= between "
+                f"width b={b:.4g} is not representable in {X.dtype}: pass width= between "
                 f"{finfo.tiny:.3g} and {finfo.max:.3g}, or use standardize=True{wider}."
             )
         m = Y.shape[1]
         params = {"centers": C, "widths": np.full(K, b), "coef": np.ones((K, m))}
         params.update(intercept=np.zeros(m), feature_scale=np.ones(X.shape[1]))
         given = self._init_values(K, m)
-        names = {"coef": "coef_init", "intercept": "intercept_init", "centers": "init"}
         blocks = [*given] + ([] if isinstance(self.init, str) else ["centers"])
-        names = {k: names[k] for k in blocks}
+        names = {k: f"{k}_init" if k in given else "init" for k in blocks}
         params = self._use_init_values(params, given, X, Y, names, standardizer)
         solve_w = self.fit_weights and "coef" not in given
         solve_w0 = self.fit_intercept and "intercept" not in given
@@ -269,8 +263,7 @@ class RBFRegressor(LectureRegressorBase):
         sse = np.einsum("ij,ij->", se, e)  # sum s e^2
         if "coef" in grads:
             grads["coef"] -= P.T @ se  # grad_w = -phi^T e; slide: dJ/dw = -2 sum e phi
-        if "intercept" in grads:
-            # grad_w0 = -sum e = -1^T e (slide: dJ/dw0 = -2 sum e)
+        if "intercept" in grads:  # grad_w0 = -sum e = -1^T e (slide: dJ/dw0 = -2 sum e)
             grads["intercept"] -= np.ones(len(se), se.dtype) @ se
         if through_u:
             ewphi = times_transposed(-se, w)  # the slides' e w phi: e_i w_k (-Phi'(u_ik)), n x K
@@ -284,9 +277,7 @@ class RBFRegressor(LectureRegressorBase):
                 if f is not None:  # u = ||(x - c) / f||^2 / b
                     grad_c /= np.square(f)  # (a warm start in new units)
                 grads["centers"] += grad_c
-            if "widths" in grads:
-                # grad_b = -sum e w phi u / b: not on the slides (fit_widths is beyond the lecture);
-                # for their J = sum e^2 it would read -2 sum e w phi (x - c)^2 / b^2
+            if "widths" in grads:  # grad_b = -sum e w phi u / b (beyond the lecture's slides)
                 grads["widths"] -= np.einsum("ik,ik->k", ewphi, U) / b
         return sse
 

@@ -1,5 +1,5 @@
-"""Row blocks: the one loop over the rows (on a dask worker too), the rules every backend
-shares (so all train on the same rows from the same start), and one BLAS thread."""
+"""Row blocks: the one loop over the rows (on a dask worker too), the rules every backend shares
+(the same rows, the same start), and one BLAS thread."""
 
 import threading
 from contextlib import contextmanager
@@ -8,18 +8,14 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from threadpoolctl import OpenBLASController, ThreadpoolController
 
-# The dtypes training runs in (validate_data's dtype=: float32 stays, the rest is float64).
-FLOATS = [np.float64, np.float32]
-# validate_data's checks of X (a sparse X is read in dense row blocks), and of X and y
+FLOATS = [np.float64, np.float32]  # the dtypes training runs in: float32 stays, else float64
 X_CHECKS = dict(accept_sparse=("csr", "csc", "coo"), dtype=FLOATS)
 XY_CHECKS = dict(X_CHECKS, multi_output=True, y_numeric=True)
 
-# Rows per block: enough for BLAS, few enough that a block's arrays stay in cache.
-BLOCK_SIZE = 1024
+BLOCK_SIZE = 1024  # rows per block: enough for BLAS, few enough to stay in cache
 
 
 def iter_blocks(n, block_size=BLOCK_SIZE):
-    """The row slices of ``block_size`` rows covering ``n`` rows."""
     for start in range(0, n, block_size):
         yield slice(start, start + block_size)
 
@@ -44,10 +40,9 @@ def predict_in_blocks(predict_block, X, n_outputs, dtype):
 
 class ArrayRows:
     """The training rows in memory (:class:`~._objective.Rows`); ``transform`` maps a block to
-    training units. Data of at most ``CACHE_BYTES`` keep their transformed blocks between passes."""
+    training units. Small data keep their transformed blocks between passes."""
 
-    CACHE_BYTES = 2**25  # a dense X; a sparse one (read as dense blocks): SPARSE_CACHE_BYTES
-    SPARSE_CACHE_BYTES = 2**18
+    CACHE_BYTES, SPARSE_CACHE_BYTES = 2**25, 2**18  # dense X; sparse X (read as dense blocks)
 
     def __init__(self, X, Y, s=None, transform=None):
         self.X, self.Y, self.s, self.transform = X, Y, s, transform
@@ -76,24 +71,18 @@ class SparseRowBlocks:
 
     def __init__(self, A):
         self.A = A.tocsr()
-        self.shape = self.A.shape
-        self.dtype = self.A.dtype
-        self.ndim = 2
+        self.shape, self.dtype, self.ndim = self.A.shape, self.A.dtype, 2
         self.nbytes = self.shape[0] * self.shape[1] * self.dtype.itemsize  # as dense
 
-    # The largest dense copy a fit or a prediction may make (2 GiB).
-    MAX_DENSE_BYTES = 2**31
+    MAX_DENSE_BYTES = 2**31  # the largest dense copy a fit or a prediction may make
 
     def __getitem__(self, rows):
         n, d = self.shape
         k = len(range(*rows.indices(n))) if isinstance(rows, slice) else len(rows)
         if k * d * self.dtype.itemsize > self.MAX_DENSE_BYTES:
             raise ValueError(
-                f"X is a sparse {n} x {d} matrix, read in dense copies of up to {k} rows "
-                f"(row blocks, the initialisation's sample, early stopping's held-out rows): "
-                f"{k * d * self.dtype.itemsize / 2**30:.1f} GiB here, more than the 2 GiB "
-                "allowed. Reduce the number of columns (e.g. OneHotEncoder(max_categories="
-                "...) or sklearn.decomposition.TruncatedSVD) or the number of rows."
+                f"X is a sparse {n} x {d} matrix, read in dense copies of {k} rows: over 2 GiB. "
+                "Reduce the number of columns (e.g. TruncatedSVD) or rows."
             )
         return self.A[rows].toarray()
 
@@ -120,8 +109,7 @@ def checked_targets(y, dtype):
 
 def y_beyond_range(dtype):
     return ValueError(
-        f"y has values beyond the range of {dtype} (the dtype of X, in which the model is "
-        "trained): pass X as float64, or rescale y."
+        f"y has values beyond the range of {dtype} (X's): pass X as float64, or rescale y."
     )
 
 
@@ -139,27 +127,20 @@ def require_positive_weight(any_positive):
 
 def held_out(n, validation_fraction, rng):
     """The rows early stopping holds out, as a mask: the same rows on every backend."""
-    # R^2 needs 2 held-out rows (with one, every score is 0), training 1
     n_val = int(np.ceil(validation_fraction * n))
-    if n_val < 2 or n - n_val < 1:
-        fix = (
-            f"use a validation_fraction that holds out 2 to {n - 1} of them "
-            f"(from 2/{n} to {n - 1}/{n})"
-            if n >= 3
-            else "early stopping needs 3 or more samples"
-        )
+    if n_val < 2 or n - n_val < 1:  # with one held-out row, every R^2 is 0
+        fix = f"a validation_fraction from 2/{n} to {n - 1}/{n}" if n >= 3 else "3 or more samples"
         raise ValueError(
-            f"early_stopping=True holds out {n_val} of the {n} samples "
-            f"(validation_fraction={validation_fraction}); its R^2 needs at least 2 "
-            f"held-out samples and training at least 1: {fix}, or set early_stopping=False."
+            f"early_stopping=True holds out {n_val} of the {n} samples; R^2 needs at least 2 "
+            f"held-out samples and 1 to train: use {fix}, or set early_stopping=False."
         )
     _, val = train_test_split(np.arange(n), test_size=n_val, random_state=rng)
     return np.isin(np.arange(n), val)
 
 
 def init_sample(n, sw, rng, max_rows):
-    """``(rows, weights)``: the rows the initialisation looks at, the same on every backend, and
-    their weights (``None`` for a sample drawn by weight)."""
+    """``(rows, weights)`` the initialisation looks at, the same on every backend (weights
+    ``None`` for a sample drawn by weight)."""
     if n <= max_rows:
         return slice(None), sw
     if sw is not None and np.count_nonzero(sw) <= max_rows:
@@ -173,9 +154,8 @@ def check_split_weights(train_total, validation_total):
     """J and the validation R^2 divide by the sum of the weights of their rows."""
     if not (train_total > 0 and validation_total > 0):
         raise ValueError(
-            "early_stopping=True held out rows so that the training rows or the "
-            "validation rows all have sample_weight 0. Set early_stopping=False, "
-            "or give more rows a positive sample_weight."
+            "early_stopping=True left the training or the validation rows all of sample_weight "
+            "0: set early_stopping=False, or give more rows a positive sample_weight."
         )
 
 
@@ -183,14 +163,13 @@ def check_validation_spread(ss_tot, total_weight):
     """R^2 needs held-out y that vary: ``ss_tot = sum_i s_i (y_i - mean)^2`` per output."""
     if np.all(np.asarray(ss_tot) <= 1e-20 * total_weight):
         raise ValueError(
-            "early_stopping=True held out rows whose y are all equal, where R^2 is "
-            "undefined. Set early_stopping=False, or use a larger validation_fraction "
-            "or another random_state."
+            "early_stopping=True held out rows whose y are all equal (R^2 undefined): set "
+            "early_stopping=False, or use a larger validation_fraction or another random_state."
         )
     if not np.all(np.isfinite(ss_tot)):
         raise ValueError(
-            "early_stopping=True cannot score the held-out rows: the spread of their y "
-            "overflows float64. Use standardize=True, or scale y towards 1 (StandardScaler)."
+            "early_stopping=True cannot score the held-out rows: the spread of their y overflows "
+            "float64. Use standardize=True, or scale y towards 1 (StandardScaler)."
         )
 
 
@@ -201,9 +180,8 @@ _SAVED = []  # (BLAS library controller, its thread count before the first user)
 
 @contextmanager
 def one_blas_thread():
-    """BLAS on one thread while any fit runs (some BLAS builds round by their thread count): the
-    first call (in any thread) sets it, the last to end restores it; :func:`_sync` is idempotent,
-    so the next call repairs a Ctrl-C inside it."""
+    """BLAS on one thread while any fit runs (some BLAS builds round by their thread count); the
+    last to end restores it, the next call repairs a Ctrl-C inside :func:`_sync`."""
     token = object()
     try:
         with _LOCK:
@@ -219,9 +197,8 @@ def one_blas_thread():
 def _sync():
     """Make BLAS match the users: one thread while there are any, the saved counts when none."""
     with _LOCK:
-        if _USERS and not _SAVED:
+        if _USERS and not _SAVED:  # saved before any is set: an interrupt below still restores
             libs = ThreadpoolController().select(user_api="blas").lib_controllers
-            # saved before any is set: an interrupt below still restores
             _SAVED.extend([(lib, lib.num_threads) for lib in libs])
         for lib, n in _SAVED:
             _release_control(force=True)  # the thread that set it may be another one

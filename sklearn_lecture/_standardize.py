@@ -30,8 +30,8 @@ def blocks_moments(A, s, big, mean):
 
 
 def mean_scale(big, moments, total, dtype):
-    """Weighted column means and standard deviations, computed relative to ``big`` (the largest
-    magnitudes); ``moments(big, mean)`` gives :func:`blocks_moments`, ``total`` is ``sum_i s_i``."""
+    """Weighted column means and standard deviations, relative to ``big`` (the largest magnitudes);
+    ``moments(big, mean)``: :func:`blocks_moments`; ``total``: ``sum_i s_i``."""
     big = np.array(big, dtype=np.float64)
     big[big == 0] = 1.0
 
@@ -52,9 +52,8 @@ def mean_scale(big, moments, total, dtype):
 
 def _guard_scale(scale, big, dtype=np.float64):
     """Columns without spread relative to ``big`` get ``max(1, big)``, others >= ``2 eps big``."""
-    smallest = float(np.finfo(dtype).smallest_subnormal) * 2.0**20  # dtype: float32 or 64
-    eps = np.finfo(np.float64).eps
-    # a constant column's corrected scale is rounding, far below one step (eps big)
+    smallest = float(np.finfo(dtype).smallest_subnormal) * 2.0**20
+    eps = np.finfo(np.float64).eps  # a constant column's scale is rounding, far below eps big
     constant = ~np.isfinite(scale) | (scale <= 1e-4 * eps * big) | (scale < smallest)
     np.maximum(scale, 2 * eps * big, out=scale)
     scale[constant] = np.maximum(np.broadcast_to(big, scale.shape)[constant], 1.0)
@@ -95,10 +94,9 @@ class Standardizer:
 def _scaled(A, mean, scale, dtype):
     mean, scale = np.asarray(mean, dtype=dtype), np.asarray(scale, dtype=dtype)
     try:
-        with np.errstate(over="raise"):  # the FPU's flag: no extra pass over A
+        with np.errstate(over="raise"):  # near the dtype's limit: A / scale - mean / scale
             D = A - mean
     except FloatingPointError:
-        # A - mean overflowed near the dtype's limit; A / scale - mean / scale cannot
         return np.divide(A, scale) - mean / scale
     D /= scale
     return D
@@ -118,22 +116,22 @@ def gram_sums(X, s, features, standardizer):
 
 def predict_original_units(predict_block, standardizer, n_outputs, dtype, X, to_y=True):
     """``predict_block`` (training units) on standardised X, back in the units of y (``to_y``)."""
-    try:  # X: an ndarray or _rows.SparseRowBlocks, whose blocks X[a:b] are dense
+    try:  # X: an ndarray or _rows.SparseRowBlocks
         with np.errstate(over="raise"):
             X = X.astype(dtype, copy=False)
     except FloatingPointError:
         raise ValueError(
-            f"X has values beyond the range of {np.dtype(dtype)}, the dtype this model was "
-            f"fitted in: pass X within +-{np.finfo(dtype).max:.3g}, or fit on float64 X."
+            f"X has values beyond the range of {np.dtype(dtype)}, the model's dtype: pass X "
+            f"within +-{np.finfo(dtype).max:.3g}, or fit on float64 X."
         ) from None
 
     def block(Xb):
         Xs, _ = standardizer.transform(Xb, None)
         out = standardizer.inverse_y(predict_block(Xs)) if to_y else predict_block(Xs)
-        if not np.all(np.isfinite(out)):  # finite X (validate_data) far beyond the training data
+        if not np.all(np.isfinite(out)):  # finite X far beyond the training data
             raise ValueError(
-                f"X has values so far outside the training data that the model's output is not "
-                f"a finite {np.dtype(dtype)} number: clip X to near the range it was fitted on."
+                f"X is so far outside the training data that the model's output overflows "
+                f"{np.dtype(dtype)}: clip X to near the range it was fitted on."
             )
         return out
 
@@ -144,7 +142,7 @@ def total_sum_of_squares(Y, s):
     """``(w, sum_i w_i (y_i - mean)^2)``: the weights and R^2's denominator per output."""
     w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
     mean = (w @ Y) / w.sum()
-    with np.errstate(over="ignore"):  # y near float64's limits: inf, which the caller refuses
+    with np.errstate(over="ignore"):  # inf near float64's limits: the caller refuses it
         return w, w @ (Y - mean) ** 2
 
 

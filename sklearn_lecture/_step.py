@@ -1,14 +1,13 @@
 """The step rule: the alpha of each update ``W <- W - alpha dJ/dW`` of gradient descent.
 
-A fit builds one :class:`StepRule` and asks it for every update. The user guide ("How training
-works") says why the rule is what it is.
+A fit asks one :class:`StepRule` for every update; the user guide ("How training works") says why.
 
 Notes
 -----
-The rule starts at ``alpha0 = 1 / lambda_max(G + lambda I)``, with ``G = [Z 1]^T S [Z 1] / sum s``
-the Hessian of J in the output layer's weights (``Z`` the features it combines, ``S`` the row
-weights, ``lambda`` the L2 penalty): gradient descent on that quadratic part of J converges for
-any ``alpha < 2 / lambda_max``.
+The rule starts at ``alpha0 = 1 / lambda_max(G + lambda I)``, ``G = [Z 1]^T S [Z 1] / sum s`` the
+Hessian of J in the output layer's weights (``Z`` its features, ``S`` the row weights, ``lambda``
+the L2 penalty): gradient descent on that quadratic part of J converges for ``alpha < 2 /
+lambda_max``.
 
 * A float ``learning_rate``: alpha stays as given (the lecture's method). J rising 10^4-fold, or
   ending above its start (at the parameters returned), is a :class:`DivergenceError`.
@@ -47,22 +46,17 @@ class DivergenceError(ValueError):
 
 
 def penalty(l2, learning_rate, solver):
-    """lambda of the L2 penalty to start from: ``l2``; ``"auto"`` is 0 for gradient descent with
-    a fixed alpha (the lecture's), else ``L2_AUTO`` (a fit may then choose another)."""
+    """lambda to start from: ``l2``; ``"auto"``: 0 for the lecture's fixed alpha, else L2_AUTO."""
     if l2 != "auto":
         if float(l2) > MAX_L2:
-            raise ValueError(
-                f"l2={float(l2):.3g} is too large: the penalty (l2 / 2) ||W||^2 and its "
-                f"gradient overflow float arithmetic. Use a smaller l2 (at most {MAX_L2:g})."
-            )
+            raise ValueError(f"l2={float(l2):.3g} is too large: use a smaller l2 (<= {MAX_L2:g}).")
         return float(l2)
     return 0.0 if solver == "gd" and learning_rate != "auto" else L2_AUTO
 
 
 def gcv(mse, A, lam, n):
-    """Generalised cross-validation of a fit at ``lam`` on ``n`` rows: ``(GCV, df)``, with
-    ``GCV = mse / (1 - df / n)^2`` and ``df = tr((A + lambda I)^-1 A)`` the effective number of
-    parameters of the model linearised at the fit (``A`` its Gauss-Newton matrix)."""
+    """``(GCV, df)`` of a fit at ``lam`` on ``n`` rows: ``GCV = mse / (1 - df / n)^2``, ``df =
+    tr((A + lambda I)^-1 A)`` (``A`` the Gauss-Newton matrix at the fit)."""
     df = float(np.trace(np.linalg.solve(A + lam * np.eye(len(A)), A)))
     return (mse / (1.0 - df / n) ** 2 if df < n else np.inf), df
 
@@ -74,22 +68,20 @@ def first_alpha(G, l2):
 
 
 def long_steps(n_rows, n_params, judged=False):
-    """Whether steps may be long: from ``ROWS_PER_PARAMETER`` rows per trained parameter, or
-    from one when GCV chooses the penalty. With fewer rows, J has many valleys that fit the
-    noise, and long steps find them."""
+    """Whether steps may be long: from ``ROWS_PER_PARAMETER`` rows per parameter (one when GCV
+    chooses the penalty); on fewer rows long steps find J's valleys that fit the noise."""
     return n_rows >= (1 if judged else ROWS_PER_PARAMETER) * n_params
 
 
 @dataclass
 class Iterate:
-    """A point of the descent: the parameters ``theta`` (W), and J and dJ/dW there once known."""
+    """A point of the descent: ``theta`` (W), and J and dJ/dW there once known."""
 
     theta: np.ndarray
     J: float | None = None
     grad: np.ndarray | None = None
 
     def evaluated(self, objective):
-        """This point with J and dJ/dW computed (one pass over the data, if not known)."""
         if self.J is None:
             self.J, self.grad = objective(self.theta)
         return self
@@ -100,33 +92,27 @@ def _finite(J, grad):
 
 
 class StepRule:
-    """The alpha of every update: fixed, or Barzilai-Borwein with a line search (see the module).
+    """The alpha of every update: fixed, or (``adaptive``) Barzilai-Borwein with a line search.
 
-    ``alpha0`` is the given ``learning_rate`` or the auto rule's start; ``adaptive`` chooses alpha
-    at every update (``"auto"``), up to ``ALPHA_RANGE[1] alpha0`` with ``long_steps`` (else
-    ``SHORT_CAP alpha0``). Every update is projected on the bounds ``lower``. ``safe_alpha()``
-    gives the alpha a divergence error advises; a fixed alpha is judged from ``J_first``, J where
-    a run of ``partial_fit`` calls started.
+    Updates are projected on ``lower``; ``safe_alpha()`` is the alpha a divergence error advises;
+    ``J_first`` is J where a run of ``partial_fit`` calls started.
     """
 
     def __init__(
         self, alpha0, adaptive, lower=None, safe_alpha=None, long_steps=True, J_first=None
     ):
         self.alpha0, self.adaptive, self.lower, self.J_first = alpha0, adaptive, lower, J_first
-        self.safe_alpha = safe_alpha
-        self.alpha = alpha0  # the next alpha to try
+        self.safe_alpha, self.alpha = safe_alpha, alpha0  # alpha: the next trial
         hi = ALPHA_RANGE[1] if long_steps else SHORT_CAP
         self.lo, self.hi = alpha0 * ALPHA_RANGE[0], alpha0 * hi
-        self.J0 = None
-        self.recent = []  # the last M values of J (the auto rule)
+        self.J0, self.recent = None, []  # J at the start; the last M values of J
 
     def start(self, current):
         """Take the starting point; a DivergenceError when J or dJ/dW is not finite there."""
         if not _finite(current.J, current.grad):
             raise DivergenceError(
-                "The cost J is not finite at the initial parameters: the data are "
-                "too large for float arithmetic. Use standardize=True, or scale X "
-                "and y (StandardScaler)."
+                "The cost J is not finite at the initial parameters: the data are too large. "
+                "Use standardize=True, or scale X and y (StandardScaler)."
             )
         self.J0 = current.J
         self.recent = [current.J]
@@ -185,26 +171,20 @@ class StepRule:
         return self.used if self.adaptive else self.alpha
 
     def _advice(self):
-        """What to use instead of a fixed alpha that failed: ``1 / lambda_max`` of the output
-        layer, below ``alpha / 2``."""
+        """The alpha to use instead: ``1 / lambda_max`` of the output layer, below ``alpha / 2``."""
         safe = self.safe_alpha() if self.safe_alpha is not None else self.alpha / 10
-        return (
-            f"use learning_rate={min(safe, self.alpha / 2):.3g} (a safe step for the output "
-            "layer, 1 / lambda_max of its Gauss-Newton matrix) or leave learning_rate='auto'."
-        )
+        alpha = min(safe, self.alpha / 2)
+        return f"use learning_rate={alpha:.3g} (a safe step) or leave learning_rate='auto'."
 
     def _diverged(self, iteration, J):
         return (
-            f"Gradient descent diverged at iteration {iteration}: the cost J went from "
-            f"{self.J0:.4g} to {J:.4g}. The learning_rate={self.alpha:.4g} is too large "
-            f"for this data; {self._advice()}"
+            f"Gradient descent diverged at iteration {iteration}: J went from {self.J0:.4g} to "
+            f"{J:.4g}. The learning_rate={self.alpha:.4g} is too large; {self._advice()}"
         )
 
     def judge(self, curve, J_end):
-        """A fixed alpha's run, ``J_end`` being J at the returned parameters: a DivergenceError
-        if J ended above its start (``SHORT_RISE``-fold for runs of fewer than
-        ``MIN_ITER_CHECKED`` updates); a warning's text if it rose ``RISE_WARNING``-fold on
-        the way (longer runs); else None."""
+        """A fixed alpha's run to ``J_end``: a DivergenceError if J ended above its start
+        (``SHORT_RISE``-fold on short runs), a warning's text if it rose ``RISE_WARNING``-fold."""
         if self.adaptive:
             return None
         rising = not J_end <= min(curve)  # the run raised J (or made it NaN)

@@ -233,7 +233,7 @@ def test_partial_fit_after_an_architecture_change_gives_advice_that_works(name, 
     est.partial_fit(X, y)
     before = _state(est)
     est.set_params(**change)
-    with pytest.raises(ValueError, match="partial_fit cannot continue.*Call fit") as info:
+    with pytest.raises(ValueError, match="partial_fit cannot continue.*; call fit") as info:
         est.partial_fit(X, y)
     assert "warm_start" not in str(info.value)
     _assert_same_state(before, _state(est))
