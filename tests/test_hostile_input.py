@@ -825,13 +825,14 @@ def test_r2_from_the_sums_is_sklearns_weighted_r2():
     assert r2_from_sums(np.array([0.125]), np.array([0.5])) == 0.75  # a small spread is one
 
 
-def test_r2_in_range_scales_only_values_beyond_1e100():
+def test_r2_in_range_scales_only_values_beyond_1e100_or_below_1e_minus_100():
     from sklearn.metrics import r2_score
 
     from sklearn_lecture._standardize import r2_in_range
 
     y, yhat = np.array([1.0, 2.0, 4.0]), np.array([1.5, 2.0, 3.0])
-    for size in (1.0, 2.0**300, 2.0**400, 2.0**1020):  # exact: the same R^2
+    # exact: the same R^2 (at 2^-1020 the squared errors underflowed to 0: R^2 was 1)
+    for size in (1.0, 2.0**300, 2.0**400, 2.0**1020, 2.0**-300, 2.0**-1020, 2.0**-1060):
         assert r2_in_range(y * size, yhat * size) == r2_score(y, yhat)
     assert r2_in_range(y, yhat * 2.0**1000) == r2_score(y / 2.0**1000, yhat)
 
