@@ -58,6 +58,10 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """Lower bounds on ``theta`` (``None``: unbounded)."""
         return None
 
+    def _long_steps_on_few_rows(self):
+        """Whether the auto step rule may take long steps on fewer rows than parameters."""
+        return False
+
     def _y_standardization(self):
         """Whether to centre and scale y: ``(centre, scale)``."""
         return True, True
@@ -68,7 +72,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
 
     def _least_squares_readout(self, params, X, Y, s, names, solve_w=True, solve_w0=True):
         """Set the output layer's w (``solve_w``) and w0 (``solve_w0``), named ``names``, to
-        the minimum of J given the features it combines, penalty included (a ridge solve)."""
+        the minimum of J given the features it combines, penalty included (a ridge solve);
+        return that minimum's ``(mse, G, ridge)`` for :func:`~._step.gcv`."""
         w_name, w0_name = names
         _, P = self._forward(params, X.astype(np.float64))
         F = np.hstack([P] * solve_w + [np.ones((P.shape[0], 1))] * solve_w0)
@@ -88,6 +93,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
             params[w_name] = sol[: P.shape[1]]
         if solve_w0:
             params[w0_name] = sol[-1]
+        e = target - F @ sol
+        return np.einsum("ij,ij,i->", e, e, w) / w.sum(), G, ridge
 
     def _use_init_values(self, params, given, X, Y, names, standardizer):
         """Replace ``params`` by the user's ``given`` ones (units of X and y, converted as a warm
