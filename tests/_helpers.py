@@ -38,9 +38,8 @@ def make_estimator(name, kernel=None, solver=None, units=None, **params):
 
 def small_estimator(Est, **params):
     """A small model of either kind, reproducible: 6 hidden units or 5 centres."""
-    return make_estimator(
-        Est, units=6 if Est is SigmoidMLPRegressor else 5, random_state=0, **params
-    )
+    return make_estimator(Est, units=6 if Est is SigmoidMLPRegressor else 5, random_state=0,
+                          **params)
 
 
 def fit_quietly(est, X, y, method="fit", **kwargs):

@@ -47,7 +47,7 @@ def _png_pixels_and_dpi(path):
     at = data.find(b"pHYs")
     dpi = None
     if at >= 0:
-        per_metre_x, _, unit = struct.unpack(">IIB", data[at + 4 : at + 13])
+        per_metre_x, _, unit = struct.unpack(">IIB", data[at + 4:at + 13])
         dpi = round(per_metre_x * 0.0254) if unit == 1 else None
     return width, height, dpi
 

@@ -22,19 +22,8 @@ def _load_bench():
 def test_bench_fit_prints_one_table_row_per_size_and_dtype(capsys):
     bench = _load_bench()
     rows = bench.main(
-        [
-            "--sizes",
-            "300",
-            "700",
-            "--dtypes",
-            "float64",
-            "float32",
-            "--repeats",
-            "1",
-            "--iters",
-            "1",
-            "2",
-        ]
+        ["--sizes", "300", "700", "--dtypes", "float64", "float32", "--repeats", "1",
+         "--iters", "1", "2"]
     )
     out = capsys.readouterr().out
     assert "| dtype | n |" in out

@@ -29,11 +29,8 @@ def test_check_gradients_catches_a_wrong_gradient(Est, monkeypatch):
 
 @pytest.mark.parametrize(
     "est",
-    [
-        SigmoidMLPRegressor(random_state=0),
-        SigmoidMLPRegressor((4, 3), random_state=0),
-        RBFRegressor(n_centers=5, fit_widths=True, random_state=0),
-    ],
+    [SigmoidMLPRegressor(random_state=0), SigmoidMLPRegressor((4, 3), random_state=0),
+     RBFRegressor(n_centers=5, fit_widths=True, random_state=0)],
     ids=["mlp", "mlp-2-layers", "rbf-widths"],
 )
 def test_check_gradients_unfitted_checks_every_block_at_a_nonzero_gradient(est):
@@ -80,10 +77,8 @@ def test_check_gradients_of_a_pipeline_checks_its_model_on_the_transformed_x(fit
 
     X, y = smooth_data()
     # a step the model's own standardisation cannot undo: 2 features become 5
-    pipe = make_pipeline(
-        PolynomialFeatures(2, include_bias=False),
-        SigmoidMLPRegressor((4,), random_state=0, max_iter=20),
-    )
+    pipe = make_pipeline(PolynomialFeatures(2, include_bias=False),
+                         SigmoidMLPRegressor((4,), random_state=0, max_iter=20))
     if fitted:
         fit_quietly(pipe, X, y)
     Xt = PolynomialFeatures(2, include_bias=False).fit_transform(X)
@@ -160,10 +155,6 @@ def test_training_problem_lays_out_every_block_and_checks_to_1e_6():
 
     problem = training_problem(SigmoidMLPRegressor((3,)), [[0.0], [1.0], [2.0]], [0, 1, 0])
     assert sorted(problem.layout.unpack(problem.theta0)) == [
-        "coefs_0",
-        "coefs_1",
-        "intercepts_0",
-        "intercepts_1",
-    ]
+        "coefs_0", "coefs_1", "intercepts_0", "intercepts_1"]
     X, y = [[0.0, 1.0], [1.0, 0.5], [2.0, 2.0], [3.0, 0.0]], [0.0, 1.0, 0.0, 2.0]
     assert max(check_gradients(SigmoidMLPRegressor(random_state=0), X, y).values()) < 1e-6

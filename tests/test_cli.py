@@ -81,19 +81,8 @@ def _write_csv(path, n=40, seed=0):
 
 def test_data_and_target_run_the_comparison_on_a_csv(tmp_path, capsys):
     csv_path = _write_csv(tmp_path / "mine.csv")
-    code = main(
-        [
-            "--data",
-            str(csv_path),
-            "--target",
-            "price",
-            "--quick",
-            "--no-figures",
-            "--cv",
-            "2",
-            "--quiet",
-        ]
-    )
+    code = main(["--data", str(csv_path), "--target", "price", "--quick", "--no-figures",
+                 "--cv", "2", "--quiet"])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "mine.csv" in out and "'price'" in out and "40 rows, 2 features" in out
@@ -160,58 +149,35 @@ def _bad_inputs(tmp_path):
         "target without data": (["--target", "y"], "--target needs --data"),
         "features without data": (["--features", "a"], "--features needs --data"),
         "drop without data": (["--drop", "a"], "--drop needs --data"),
-        "duplicated column": (
-            ["--data", str(duplicated), "--target", "y"],
-            "the column name 'y' more than once (columns 1 and 2)",
-        ),
-        "row names": (
-            ["--data", str(row_names)],
-            "the first column has no name: it is likely row names (pandas writes "
-            "them unless to_csv(index=False)); leave it out with --drop '' or name "
-            "it",
-        ),
-        "text column": (
-            ["--data", str(iris), "--target", "Petal.Width"],
-            "column 'Species' is not numeric ("
-            + str(iris)
-            + ", line 2: 'setosa'); leave it out with --drop Species",
-        ),
-        "text target": (
-            ["--data", str(iris)],
-            "choose another with --target and leave this one out with --drop Species",
-        ),
-        "unknown feature": (
-            ["--data", str(iris), "--features", "Sepal.Length,Petal"],
-            "--features: " + str(iris) + " has no column 'Petal'; its "
-            "columns are: 'Sepal.Length', 'Sepal.Width'",
-        ),
-        "drop the target": (
-            ["--data", str(iris), "--drop", "Species", "--target", "Species"],
-            "--drop names the target column 'Species'",
-        ),
-        "target among features": (
-            ["--data", str(good), "--features", "a,price"],
-            "--features names the target column 'price'",
-        ),
-        "drop everything": (
-            ["--data", str(good), "--drop", "a,b,price"],
-            "--drop leaves no columns",
-        ),
-        "decimal comma": (
-            ["--data", str(decimal_comma)],
-            "'1,5'); write decimal points, not decimal commas",
-        ),
+        "duplicated column": (["--data", str(duplicated), "--target", "y"],
+                              "the column name 'y' more than once (columns 1 and 2)"),
+        "row names": (["--data", str(row_names)],
+                      "the first column has no name: it is likely row names (pandas writes "
+                      "them unless to_csv(index=False)); leave it out with --drop '' or name "
+                      "it"),
+        "text column": (["--data", str(iris), "--target", "Petal.Width"],
+                        "column 'Species' is not numeric (" + str(iris)
+                        + ", line 2: 'setosa'); leave it out with --drop Species"),
+        "text target": (["--data", str(iris)],
+                        "choose another with --target and leave this one out with "
+                        "--drop Species"),
+        "unknown feature": (["--data", str(iris), "--features", "Sepal.Length,Petal"],
+                            "--features: " + str(iris) + " has no column 'Petal'; its "
+                            "columns are: 'Sepal.Length', 'Sepal.Width'"),
+        "drop the target": (["--data", str(iris), "--drop", "Species", "--target", "Species"],
+                            "--drop names the target column 'Species'"),
+        "target among features": (["--data", str(good), "--features", "a,price"],
+                                  "--features names the target column 'price'"),
+        "drop everything": (["--data", str(good), "--drop", "a,b,price"],
+                            "--drop leaves no columns"),
+        "decimal comma": (["--data", str(decimal_comma)],
+                          "'1,5'); write decimal points, not decimal commas"),
         "semicolon rows": (["--data", str(semicolons)], "line 2: 2 fields, but the header has 3"),
-        "huge values": (
-            ["--data", str(huge)],
-            "column 'a' of " + str(huge) + " has values up "
-            "to 1e+308, whose squares overflow float64; divide it by 1e306",
-        ),
+        "huge values": (["--data", str(huge)], "column 'a' of " + str(huge) + " has values up "
+                        "to 1e+308, whose squares overflow float64; divide it by 1e306"),
         "no header": (["--data", str(no_header)], "holds numbers (1, 2, 3...), not column names"),
-        "constant target": (
-            ["--data", str(constant)],
-            "the target 'y' has the same value (5) in every row",
-        ),
+        "constant target": (["--data", str(constant)],
+                            "the target 'y' has the same value (5) in every row"),
         "thousands": (["--data", str(thousands)], "write numbers without thousands separators"),
         "NA": (["--data", str(na)], "column 'b' has a missing value (" + str(na) + ", line 2)"),
         "spaces": (["--data", str(spaces)], "not by spaces"),
@@ -221,36 +187,12 @@ def _bad_inputs(tmp_path):
 
 
 CASES = [
-    "missing file",
-    "missing column",
-    "non-numeric column",
-    "missing value",
-    "empty file",
-    "header only",
-    "ragged row",
-    "folder",
-    "too few rows",
-    "one-row folds",
-    "target without data",
-    "features without data",
-    "drop without data",
-    "duplicated column",
-    "row names",
-    "text column",
-    "text target",
-    "unknown feature",
-    "drop the target",
-    "target among features",
-    "drop everything",
-    "decimal comma",
-    "semicolon rows",
-    "huge values",
-    "no header",
-    "constant target",
-    "thousands",
-    "NA",
-    "spaces",
-    "blank lines",
+    "missing file", "missing column", "non-numeric column", "missing value", "empty file",
+    "header only", "ragged row", "folder", "too few rows", "one-row folds", "target without data",
+    "features without data", "drop without data", "duplicated column", "row names",
+    "text column", "text target", "unknown feature", "drop the target",
+    "target among features", "drop everything", "decimal comma", "semicolon rows",
+    "huge values", "no header", "constant target", "thousands", "NA", "spaces", "blank lines",
     "empty out",
 ]
 
@@ -322,21 +264,9 @@ def test_a_closed_pipe_ends_quietly_like_unix_tools(tmp_path):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sklearn_lecture",
-            "--data",
-            str(csv_path),
-            "--quick",
-            "--no-figures",
-            "--cv",
-            "2",
-        ],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        [sys.executable, "-m", "sklearn_lecture", "--data", str(csv_path), "--quick",
+         "--no-figures", "--cv", "2"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     proc.stdout.close()  # the reader goes away before anything is written
     err = proc.stderr.read().decode()
@@ -400,8 +330,7 @@ def test_a_model_that_fails_is_reported_in_its_row(monkeypatch, tmp_path, capsys
 
     real = _cli.comparison_models
     monkeypatch.setattr(
-        _cli,
-        "comparison_models",
+        _cli, "comparison_models",
         lambda rs, quick=False, **options: {"Broken": Broken(), **real(rs, quick, **options)},
     )
     csv_path = _write_csv(tmp_path / "mine.csv", n=12)
@@ -420,10 +349,8 @@ def test_without_matplotlib_the_job_still_runs_and_says_what_to_install(
     code = main(["--data", str(csv_path), "--quick", "--cv", "2", "--out", str(out_dir)])
     out, err = capsys.readouterr()
     assert code == 0
-    assert (
-        "matplotlib is not installed, so no figures are written; to get them: pip install "
-        'matplotlib (or, in a checkout of sklearn_lecture, pip install -e ".[plot]")'
-    ) in err
+    assert ('matplotlib is not installed, so no figures are written; to get them: pip install '
+            'matplotlib (or, in a checkout of sklearn_lecture, pip install -e ".[plot]")') in err
     assert "LinearRegression" in out and not out_dir.exists()
 
 
@@ -449,9 +376,8 @@ def test_solver_max_iter_tol_and_l2_reach_the_networks(monkeypatch, tmp_path, ca
     from sklearn_lecture import _cli
 
     built, real = [], _cli.comparison_models
-    monkeypatch.setattr(
-        _cli, "comparison_models", lambda *a, **kw: built.append(real(*a, **kw)) or built[-1]
-    )
+    monkeypatch.setattr(_cli, "comparison_models", lambda *a, **kw: built.append(real(*a, **kw))
+                        or built[-1])
     csv_path = _write_csv(tmp_path / "mine.csv", n=40)
     args = ["--data", str(csv_path), "--no-figures", "--quick", "--cv", "2", "-q"]
     main([*args, "--solver", "lbfgs", "--max-iter", "7", "--tol", "0.5", "--l2", "0.01"])
@@ -477,8 +403,8 @@ def test_a_short_max_iter_is_noted_with_the_options_to_change(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "args",
-    [["--max-iter", "0"], ["--tol", "-1"], ["--tol", "nan"], ["--l2", "inf"], ["--solver", "adam"]],
+    "args", [["--max-iter", "0"], ["--tol", "-1"], ["--tol", "nan"], ["--l2", "inf"],
+             ["--solver", "adam"]]
 )
 def test_bad_network_options_are_refused_by_argparse(args, capsys):
     with pytest.raises(SystemExit) as exc:
@@ -536,29 +462,17 @@ def test_stdout_on_a_full_disk_or_closed_is_a_message_not_a_traceback(tmp_path):
     command = [sys.executable, "-m", "sklearn_lecture", *args]
     if os.path.exists("/dev/full"):
         with open("/dev/full", "w") as full:
-            res = subprocess.run(
-                command, env=env, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300
-            )
+            res = subprocess.run(command, env=env, stdout=full, stderr=subprocess.PIPE,
+                                 text=True, timeout=300)
         assert res.returncode == 1, res.stderr
-        assert res.stderr == (
-            "sklearn-lecture: error: cannot write the results to standard "
-            "output: No space left on device\n"
-        )
+        assert res.stderr == ("sklearn-lecture: error: cannot write the results to standard "
+                              "output: No space left on device\n")
     # stdout closed (>&-): refused before any work, exit 2
-    res = subprocess.run(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=300,
-        preexec_fn=lambda: os.close(1),
-    )
+    res = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, timeout=300, preexec_fn=lambda: os.close(1))
     assert res.returncode == 2, res.stderr
-    assert res.stderr == (
-        "sklearn-lecture: error: standard output is closed; send the results "
-        "to a file (> results.txt)\n"
-    )
+    assert res.stderr == ("sklearn-lecture: error: standard output is closed; send the results "
+                          "to a file (> results.txt)\n")
 
 
 def test_every_model_failing_is_exit_code_1(monkeypatch, tmp_path, capsys):

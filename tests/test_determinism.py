@@ -10,17 +10,10 @@ from sklearn.base import clone
 # sums over blocks are part of what must repeat bit for bit (each model's default
 # kernel; the kernels do not change how the blocks add up).
 ROWS = {"one-block": 60, "several-blocks": 6 * 1024 + 37}
-CASES = [
-    (name, kernel, solver, "one-block")
-    for name in NAMES
-    for kernel in KERNELS
-    for solver in SOLVERS
-]
-CASES += [
-    (name, kernel, solver, "several-blocks")
-    for name, kernel in (("mlp", "sigmoid"), ("rbf", "rbf"))
-    for solver in SOLVERS
-]
+CASES = [(name, kernel, solver, "one-block")
+         for name in NAMES for kernel in KERNELS for solver in SOLVERS]
+CASES += [(name, kernel, solver, "several-blocks")
+          for name, kernel in (("mlp", "sigmoid"), ("rbf", "rbf")) for solver in SOLVERS]
 
 
 @pytest.mark.parametrize("name, kernel, solver, rows", CASES)

@@ -23,13 +23,8 @@ DOC = Path(__file__).resolve().parents[1] / "doc"
 ROOT = DOC.parent
 HAVE_DOCS_EXTRA = all(
     importlib.util.find_spec(name) is not None
-    for name in (
-        "sphinx",
-        "numpydoc",
-        "sphinx_gallery",
-        "pydata_sphinx_theme",
-        "sphinx-mathjax-offline",
-    )
+    for name in ("sphinx", "numpydoc", "sphinx_gallery", "pydata_sphinx_theme",
+                 "sphinx-mathjax-offline")
 )
 needs_docs_extra = pytest.mark.skipif(
     not HAVE_DOCS_EXTRA, reason='the docs extra is not installed: pip install -e ".[docs]"'
@@ -71,16 +66,13 @@ One page
 
 # The docstrings point into the user guide (``:ref:`step_rule```): the one-page
 # project gives each label they use a section of its own, as the site's pages do.
-_LABELS = sorted(
-    {
-        label
-        for path in (ROOT / "sklearn_lecture").glob("*.py")
-        for label in re.findall(r":ref:`(?:[^`<]*<)?([\w-]+)>?`", path.read_text(encoding="utf-8"))
-    }
-)
-GOOD += "".join(
-    f"\n.. _{label}:\n\nSection {label}\n{'-' * (8 + len(label))}\n" for label in _LABELS
-)
+_LABELS = sorted({
+    label
+    for path in (ROOT / "sklearn_lecture").glob("*.py")
+    for label in re.findall(r":ref:`(?:[^`<]*<)?([\w-]+)>?`", path.read_text(encoding="utf-8"))
+})
+GOOD += "".join(f"\n.. _{label}:\n\nSection {label}\n{'-' * (8 + len(label))}\n"
+                for label in _LABELS)
 
 
 def build(tmp_path, extra=""):
@@ -88,19 +80,8 @@ def build(tmp_path, extra=""):
     src.mkdir()
     (src / "conf.py").write_text(CONF)
     (src / "index.rst").write_text(GOOD + "\n" + extra + "\n")
-    cmd = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-W",
-        "--keep-going",
-        "-n",
-        "-q",
-        "-b",
-        "html",
-        str(src),
-        str(tmp_path / "html"),
-    ]
+    cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-q", "-b", "html",
+           str(src), str(tmp_path / "html")]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
 
 
@@ -110,10 +91,8 @@ def test_the_good_page_builds(tmp_path):
     assert res.returncode == 0, res.stderr
     html = (tmp_path / "html" / "index.html").read_text()
     assert "_modules/sklearn_lecture/_rbf.html#line-" in html  # the :source: link
-    assert (
-        "https://scikit-learn.org/stable/modules/generated/"
-        "sklearn.linear_model.LinearRegression.html"
-    ) in html
+    assert ("https://scikit-learn.org/stable/modules/generated/"
+            "sklearn.linear_model.LinearRegression.html") in html
 
 
 BROKEN = {
@@ -143,7 +122,7 @@ def test_the_readme_builds_the_docs_as_ci_does():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
     sphinx = ".venv/bin/python -m sphinx -W --keep-going -n -b html doc doc/_build/html"
-    command = 'python3 -m venv .venv && .venv/bin/pip install -q -e ".[docs]" && ' + sphinx
+    command = ('python3 -m venv .venv && .venv/bin/pip install -q -e ".[docs]" && ' + sphinx)
     assert command in readme.splitlines()
     assert '.venv/bin/pip install -q -e ".[docs]" && ' + sphinx in ci.splitlines()
 
@@ -153,33 +132,24 @@ def test_every_test_the_promises_page_names_exists():
     page = (DOC / "promises.rst").read_text(encoding="utf-8")
     named = set(re.findall(r"``(test_\w+\.py)::(test_\w+)``", page))
     assert len(named) > 50
-    missing = [
-        f"{file}::{name}"
-        for file, name in sorted(named)
-        if not re.search(
-            rf"^(?:    )?def {name}\(", (ROOT / "tests" / file).read_text(encoding="utf-8"), re.M
-        )
-    ]
+    missing = [f"{file}::{name}" for file, name in sorted(named)
+               if not re.search(rf"^(?:    )?def {name}\(",
+                                (ROOT / "tests" / file).read_text(encoding="utf-8"), re.M)]
     assert not missing, missing
 
 
 BUILT = DOC / "_build" / "html"
 
 
-@pytest.mark.skipif(
-    not (BUILT / "index.html").exists(),
-    reason="the documentation is not built (.ci/run builds it first)",
-)
+@pytest.mark.skipif(not (BUILT / "index.html").exists(),
+                    reason="the documentation is not built (.ci/run builds it first)")
 def test_the_built_site_loads_nothing_from_the_internet():
     """Offline, every page keeps its scripts and styling: none comes from another site."""
     remote = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
     pages = sorted(BUILT.rglob("*.html"))
     assert len(pages) > 10
-    offending = [
-        str(page.relative_to(BUILT))
-        for page in pages
-        if remote.search(page.read_text(encoding="utf-8"))
-    ]
+    offending = [str(page.relative_to(BUILT)) for page in pages
+                 if remote.search(page.read_text(encoding="utf-8"))]
     assert not offending, offending
     assert not list(BUILT.rglob("sg_execution_times.html"))
     api = (BUILT / "api.html").read_text(encoding="utf-8")

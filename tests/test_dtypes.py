@@ -22,13 +22,11 @@ def test_float32_in_float32_out(Est, solver):
     est32 = fit_quietly(small_estimator(Est, solver=solver, max_iter=40), X.astype(np.float32), y)
     est64 = fit_quietly(small_estimator(Est, solver=solver, max_iter=40), X, y)
     arrays32 = (
-        [*est32.coefs_, *est32.intercepts_]
-        if Est is SigmoidMLPRegressor
+        [*est32.coefs_, *est32.intercepts_] if Est is SigmoidMLPRegressor
         else [est32.centers_, est32.widths_, est32.coef_, np.asarray(est32.intercept_)]
     )
     arrays64 = (
-        [*est64.coefs_, *est64.intercepts_]
-        if Est is SigmoidMLPRegressor
+        [*est64.coefs_, *est64.intercepts_] if Est is SigmoidMLPRegressor
         else [est64.centers_, est64.widths_, est64.coef_, np.asarray(est64.intercept_)]
     )
     assert {a.dtype for a in arrays32} == {np.dtype(np.float32)}

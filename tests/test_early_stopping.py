@@ -30,14 +30,8 @@ def test_early_stopping_keeps_the_best_validation_weights(Est, params):
     the same initial weights, then the same split), and that refit's last
     iterate is its best one. So both predict bit for bit the same."""
     X, y = _noisy()
-    kw = dict(
-        early_stopping=True,
-        validation_fraction=0.25,
-        n_iter_no_change=10,
-        tol=1e-4,
-        max_iter=300,
-        **params,
-    )
+    kw = dict(early_stopping=True, validation_fraction=0.25, n_iter_no_change=10,
+              tol=1e-4, max_iter=300, **params)
     est = fit_quietly(small_estimator(Est, **kw), X, y)
     scores = est.validation_scores_
     assert len(scores) == est.n_iter_ == len(est.loss_curve_)
@@ -77,11 +71,12 @@ def test_early_stopping_loss_curve_is_the_training_loss(Est, monkeypatch):
     assert est.loss_curve_ == [pytest.approx(J_train, rel=1e-12)]
 
 
+
+
 def test_verbose_with_early_stopping_also_prints_the_validation_score(capsys):
     X, y = _noisy()
-    est = fit_quietly(
-        SigmoidMLPRegressor(5, early_stopping=True, max_iter=6, verbose=1, random_state=0), X, y
-    )
+    est = fit_quietly(SigmoidMLPRegressor(5, early_stopping=True, max_iter=6, verbose=1,
+                                   random_state=0), X, y)
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Iteration")]
     assert len(lines) == est.n_iter_
     last = float(lines[-1].rsplit("validation score = ", 1)[1])

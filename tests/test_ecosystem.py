@@ -80,7 +80,8 @@ def test_cross_val_score_matches_a_manual_loop(make):
     est = make_pipeline(StandardScaler(), make(max_iter=100))
     scores = cross_val_score(est, X, y, cv=cv)
     manual = [
-        clone(est).fit(X[train], y[train]).score(X[test], y[test]) for train, test in cv.split(X)
+        clone(est).fit(X[train], y[train]).score(X[test], y[test])
+        for train, test in cv.split(X)
     ]
     np.testing.assert_allclose(scores, manual, rtol=1e-12)
     assert scores.mean() > 0.5
@@ -108,9 +109,8 @@ def test_pandas_dataframe_sets_feature_names_in(make):
     assert est.n_features_in_ == 3
     # the same numbers give the same model, whatever the container (up to rounding:
     # a DataFrame hands over a Fortran-ordered array, which changes the order of the sums)
-    np.testing.assert_allclose(
-        est.predict(df), make(max_iter=30).fit(X, y).predict(X), rtol=1e-6, atol=1e-8
-    )
+    np.testing.assert_allclose(est.predict(df), make(max_iter=30).fit(X, y).predict(X),
+                               rtol=1e-6, atol=1e-8)
     with pytest.warns(UserWarning, match="feature names"):
         est.predict(X)  # fitted with names, asked without: sklearn's usual warning
     with pytest.raises(ValueError, match="feature names"):
@@ -132,7 +132,6 @@ def test_transformed_target_regressor(make):
     assert ttr.regressor_.n_iter_ == inner.n_iter_
     assert ttr.score(X, y_pos) > 0.8
     # with a scaler as the transformer (the target standardised outside the model)
-    ttr = TransformedTargetRegressor(
-        regressor=make(max_iter=200, standardize=False), transformer=StandardScaler()
-    ).fit(X, y * 100 + 5)
+    ttr = TransformedTargetRegressor(regressor=make(max_iter=200, standardize=False),
+                                     transformer=StandardScaler()).fit(X, y * 100 + 5)
     assert ttr.score(X, y * 100 + 5) > 0.8

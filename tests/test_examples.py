@@ -39,14 +39,8 @@ def _run_example(name, tmp_path):
     env["SKLEARN_LECTURE_FIGURES"] = str(tmp_path)
     env["MPLBACKEND"] = "Agg"
     env["PYTHONWARNINGS"] = "error::RuntimeWarning"  # no numpy warning may reach a reader
-    return subprocess.run(
-        [sys.executable, str(EXAMPLES / name)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return subprocess.run([sys.executable, str(EXAMPLES / name)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
 
 
 # A line of dask.distributed's own log ("2026-01-01 12:00:00,000 - distributed.nanny -
@@ -90,10 +84,8 @@ def test_example_runs(name, tmp_path, png_pixels_and_dpi):
         res = _run_example(name, tmp_path)
     stderr = own_stderr(res.stderr)
     if name not in FIGURES and res.returncode != 0 and "ModuleNotFoundError" in res.stderr:
-        pytest.skip(
-            f"{name} needs an optional extra that is not installed: "
-            + res.stderr.strip().splitlines()[-1]
-        )
+        pytest.skip(f"{name} needs an optional extra that is not installed: "
+                    + res.stderr.strip().splitlines()[-1])
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in stderr, res.stderr
     if name not in FIGURES:

@@ -307,14 +307,8 @@ def test_diverging_early_stopping_run_scores_without_warnings():
     y = np.array([1e15, 2e15, 3e15], dtype=np.float32)
     sw = np.array([2.70682972, 0.76202192, 1.5])
     est = SigmoidMLPRegressor(
-        (1,),
-        "relu",
-        early_stopping=True,
-        validation_fraction=0.6,
-        max_iter=2,
-        standardize=False,
-        learning_rate=1e-3,
-        random_state=0,
+        (1,), "relu", early_stopping=True, validation_fraction=0.6, max_iter=2,
+        standardize=False, learning_rate=1e-3, random_state=0
     )
     assert check_two_way(est, X, y, sw) is not None  # it fitted, scoring every iteration
     assert est.validation_scores_[-1] == -np.inf  # the diverging model was scored
@@ -326,10 +320,8 @@ def test_early_stopping_with_one_validation_row_is_a_clear_error(Est):
     rng = np.random.RandomState(0)
     X = rng.randn(200, 2)
     y = X[:, 0] ** 2 + X[:, 1]
-    for est, rows in (
-        (Est(early_stopping=True, validation_fraction=0.005), 200),
-        (Est(n_centers=3) if Est is RBFRegressor else Est(), 9),
-    ):
+    for est, rows in ((Est(early_stopping=True, validation_fraction=0.005), 200),
+                      (Est(n_centers=3) if Est is RBFRegressor else Est(), 9)):
         est.set_params(early_stopping=True)
         with pytest.raises(ValueError, match="at least 2 held-out samples.*validation_fraction"):
             est.fit(X[:rows], y[:rows])
@@ -374,9 +366,8 @@ def test_predictions_do_not_depend_on_the_offset_of_x(name, dtype, exponent, sig
     X, y = _offset_problem()
     Xs = (X + offset).astype(dtype)
     rounding = eps * max(1.0, abs(offset))  # the error of storing X + offset in dtype
-    est = make_estimator(
-        name, "rbf" if name == "rbf" else "sigmoid", "gd", 8, max_iter=1, random_state=0
-    )
+    est = make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 8,
+                         max_iter=1, random_state=0)
     # a float learning rate (here the auto rule's alpha0) is the exact promise;
     # "auto" is only equally good (tests/test_step_rule.py)
     _fit_predict(est, X.astype(dtype), y.astype(dtype))
@@ -399,9 +390,8 @@ def test_a_constant_column_of_any_size_changes_no_prediction(name, dtype, expone
     limit = np.log10(np.finfo(dtype).max)
     value = sign * 10.0 ** (exponent % int(limit)) if dtype == np.float32 else sign * 10.0**exponent
     X, y = _offset_problem()
-    est = make_estimator(
-        name, "rbf" if name == "rbf" else "sigmoid", "gd", 8, max_iter=40, random_state=0
-    )
+    est = make_estimator(name, "rbf" if name == "rbf" else "sigmoid", "gd", 8,
+                          max_iter=40, random_state=0)
     zeros = np.column_stack([X, np.zeros(len(X))]).astype(dtype)
     constant = zeros.copy()
     constant[:, -1] = value
@@ -489,9 +479,8 @@ def test_extreme_sample_weights_fit_like_unit_weights(name, scale):
     # such as 1e300 rounds sw * scale, and long steps grow that to ~3e-10 relative).
     X, y = smooth_data()
     sw = np.random.RandomState(0).uniform(0.5, 1.0, len(X))
-    est = make_estimator(
-        name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5, random_state=0
-    )
+    est = make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
+                          random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("error", RuntimeWarning)
@@ -517,9 +506,8 @@ def test_float32_weights_of_1e38_fit_like_unit_weights():
 def test_y_near_the_largest_float_fits_or_says_what_to_change(name):
     X, y = smooth_data()
     y = np.sign(y) * 1.7e308 * (np.abs(y) / np.abs(y).max())
-    est = make_estimator(
-        name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5, random_state=0
-    )
+    est = make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
+                          random_state=0)
     fitted = check_two_way(est, X, y)
     if fitted is not None:
         assert np.all(np.isfinite(fitted.predict(X)))
@@ -541,9 +529,8 @@ def test_float32_x_with_y_beyond_float32_says_what_to_change(backend):
 def test_columns_near_the_largest_float_fit_or_say_what_to_change(name):
     X, y = smooth_data()
     X = X / np.abs(X).max(axis=0)
-    est = make_estimator(
-        name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5, random_state=0
-    )
+    est = make_estimator(name, "sigmoid" if name == "mlp" else "rbf", "gd", 4, max_iter=5,
+                          random_state=0)
     fitted = check_two_way(clone(est), X * 1.7e308, y)
     if fitted is not None:
         with warnings.catch_warnings():
@@ -584,11 +571,8 @@ def test_values_of_both_signs_near_the_dtype_limit_standardise_without_overflow(
     X = rng.randn(80, 2)
     y = X[:, 0] ** 2 + X[:, 1]
     data = {
-        "y float32": (
-            SigmoidMLPRegressor,
-            X.astype(np.float32),
-            (np.sign(y) * 3e38).astype(np.float32),
-        ),
+        "y float32": (SigmoidMLPRegressor, X.astype(np.float32),
+                      (np.sign(y) * 3e38).astype(np.float32)),
         "y float64": (SigmoidMLPRegressor, X, np.sign(y) * 1.7e308),
         "X rbf": (RBFRegressor, np.sign(X) * 1.7e308, y),
         "X mlp": (SigmoidMLPRegressor, np.sign(X) * 1.7e308, y),
@@ -771,9 +755,8 @@ def test_guard_scale_keeps_data_and_replaces_rounding():
 
     eps = np.finfo(np.float64).eps
     big = np.array([1e15, 1e15, 1e15, 1e15, 1e15, 0.5, 1e15, 1e-300, 2.0])
-    scale = np.array(
-        [7.0, 0.1, 1e-4 * eps * 1e15, 1.5e-4 * eps * 1e15, 0.0, 0.0, np.inf, 1e-310, 1.0]
-    )
+    scale = np.array([7.0, 0.1, 1e-4 * eps * 1e15, 1.5e-4 * eps * 1e15, 0.0, 0.0, np.inf,
+                      1e-310, 1.0])
     out = _guard_scale(scale.copy(), big)
     # data; a spread below one step raised to 2 eps big; rounding (at most 1e-4 eps big),
     # none, inf: max(1, big); a subnormal spread float64 holds with 20 bits is kept
@@ -788,7 +771,8 @@ def test_guard_scale_keeps_data_and_replaces_rounding():
 def test_standardizer_transforms_and_inverts_in_the_dtype_of_x(dtype):
     from sklearn_lecture._standardize import Standardizer
 
-    st = Standardizer(np.array([1.0, -2.0]), np.array([2.0, 4.0]), np.array([3.0]), np.array([0.5]))
+    st = Standardizer(np.array([1.0, -2.0]), np.array([2.0, 4.0]), np.array([3.0]),
+                      np.array([0.5]))
     X = np.array([[3.0, 2.0], [1.0, -6.0]], dtype=dtype)
     Y = np.array([[4.0], [2.0]])
     Xs, Ys = st.transform(X, Y)
@@ -879,15 +863,8 @@ def test_partial_fit_after_fit_checks_the_parameters_set_since(Est, param, value
 def test_early_stopping_on_raw_y_near_1e300_says_what_to_change(Est, solver):
     # The held-out rows' sum of squares overflowed with a RuntimeWarning.
     X, y = smooth_data(n=40, d=3)
-    est = make_estimator(
-        Est,
-        solver=solver,
-        units=4,
-        max_iter=5,
-        random_state=0,
-        early_stopping=True,
-        standardize=False,
-    )
+    est = make_estimator(Est, solver=solver, units=4, max_iter=5, random_state=0,
+                         early_stopping=True, standardize=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="overflows float64. Use standardize=True"):

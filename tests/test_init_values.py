@@ -1,5 +1,6 @@
 """User-given starting values: coef_init/intercept_init and coefs_init/intercepts_init."""
 
+
 import numpy as np
 import pytest
 from _helpers import fit_quietly
@@ -32,16 +33,8 @@ def _mlp_start(rng, sizes=(2, 5, 1)):
 def test_rbf_start_is_the_given_model_in_the_units_of_x_and_y(standardize):
     X, y = _data()
     C, w, w0 = _rbf_start(X)
-    est = RBFRegressor(
-        3,
-        init=C,
-        width=2.0,
-        coef_init=w,
-        intercept_init=w0,
-        standardize=standardize,
-        learning_rate=1e-3,
-        max_iter=1,
-    )
+    est = RBFRegressor(3, init=C, width=2.0, coef_init=w, intercept_init=w0,
+                       standardize=standardize, learning_rate=1e-3, max_iter=1)
     fit_quietly(est, X, y)
     scale = est.feature_scale_
     U = (((X[:, None, :] - C[None]) / scale) ** 2).sum(-1) / 2.0
@@ -54,14 +47,8 @@ def test_rbf_start_is_the_given_model_in_the_units_of_x_and_y(standardize):
 def test_mlp_start_is_the_given_network_in_the_units_of_x_and_y(standardize):
     X, y = _data()
     coefs, intercepts = _mlp_start(np.random.RandomState(1))
-    net = SigmoidMLPRegressor(
-        5,
-        coefs_init=coefs,
-        intercepts_init=intercepts,
-        standardize=standardize,
-        learning_rate=1e-3,
-        max_iter=1,
-    )
+    net = SigmoidMLPRegressor(5, coefs_init=coefs, intercepts_init=intercepts,
+                              standardize=standardize, learning_rate=1e-3, max_iter=1)
     fit_quietly(net, X, y)
     Z = expit(X @ coefs[0] + intercepts[0])
     J_start = 0.5 * np.mean((y - (Z @ coefs[1] + intercepts[1]).ravel()) ** 2)
@@ -104,16 +91,8 @@ def test_init_values_are_used_only_by_a_fresh_fit():
     for W, W_before in zip(coefs, before):  # the init values are never written
         np.testing.assert_array_equal(W, W_before)
     C, w, w0 = _rbf_start(X)
-    rbf = RBFRegressor(
-        3,
-        init=C,
-        coef_init=w,
-        intercept_init=w0,
-        warm_start=True,
-        learning_rate=0.05,
-        max_iter=3,
-        tol=0,
-    )
+    rbf = RBFRegressor(3, init=C, coef_init=w, intercept_init=w0, warm_start=True,
+                       learning_rate=0.05, max_iter=3, tol=0)
     first = fit_quietly(rbf, X, y).coef_.copy()
     second = fit_quietly(rbf, X, y).coef_
     assert rbf.n_iter_ == 6 and not np.allclose(first, second)
@@ -124,11 +103,8 @@ def test_multi_output_shapes():
     X, y = _data()
     Y = np.column_stack([y, -y])
     C, w, w0 = _rbf_start(X)
-    rbf = fit_quietly(
-        RBFRegressor(3, init=C, coef_init=np.vstack([w, -w]), intercept_init=[w0, -w0], max_iter=2),
-        X,
-        Y,
-    )
+    rbf = fit_quietly(RBFRegressor(3, init=C, coef_init=np.vstack([w, -w]),
+                            intercept_init=[w0, -w0], max_iter=2), X, Y)
     assert rbf.coef_.shape == (2, 3)
     with pytest.raises(ValueError, match=r"coef_init has shape \(3,\).*\(2, 3\)"):
         RBFRegressor(3, init=C, coef_init=w).fit(X, Y)
@@ -167,14 +143,10 @@ def _bad_mlp_cases():
         ({"coefs_init": [coefs[0].T, coefs[1]]}, r"coefs_init\[0\] has shape \(5, 2\)"),
         ({"coefs_init": nan}, r"coefs_init\[0\] contains NaN or infinity"),
         ({"coefs_init": [coefs[0], coefs[1] + 1j]}, r"coefs_init\[1\] must be real"),
-        (
-            {"intercepts_init": [intercepts[0], np.array([np.inf])]},
-            r"intercepts_init\[1\] contains NaN or infinity",
-        ),
-        (
-            {"intercepts_init": [intercepts[0][:3], intercepts[1]]},
-            r"intercepts_init\[0\] has shape \(3,\); pass an array of shape \(5,\)",
-        ),
+        ({"intercepts_init": [intercepts[0], np.array([np.inf])]},
+         r"intercepts_init\[1\] contains NaN or infinity"),
+        ({"intercepts_init": [intercepts[0][:3], intercepts[1]]},
+         r"intercepts_init\[0\] has shape \(3,\); pass an array of shape \(5,\)"),
         ({"coefs_init": [[[1.0], [1.0, 2.0]], coefs[1]]}, r"coefs_init\[0\] must be an array"),
     ]
 
@@ -191,12 +163,8 @@ def test_bad_mlp_init_values_raise_a_value_error_naming_them(case):
 
 @pytest.mark.parametrize(
     "est",
-    [
-        RBFRegressor(coef_init="big"),
-        RBFRegressor(intercept_init="big"),
-        SigmoidMLPRegressor(coefs_init="big"),
-        SigmoidMLPRegressor(intercepts_init=3.0),
-    ],
+    [RBFRegressor(coef_init="big"), RBFRegressor(intercept_init="big"),
+     SigmoidMLPRegressor(coefs_init="big"), SigmoidMLPRegressor(intercepts_init=3.0)],
 )
 def test_init_values_of_the_wrong_type_raise_invalid_parameter_error(est):
     from sklearn.utils._param_validation import InvalidParameterError

@@ -79,11 +79,8 @@ def test_out_arguments_give_the_same_values_in_the_same_dtype(family, name, kern
     """phi(A, out=A) and dphi(A, Z, out=A) are the plain calls, written in place;
     kernels with uses_input=False compute Phi' from Z alone."""
     rng = np.random.RandomState(2)
-    A = (
-        rng.uniform(-3, 3, size=(40, 5))
-        if family == "activation"
-        else rng.uniform(0.01, 3, size=(40, 5))
-    ).astype(dtype)
+    A = (rng.uniform(-3, 3, size=(40, 5)) if family == "activation"
+         else rng.uniform(0.01, 3, size=(40, 5))).astype(dtype)
     Z = kernel.phi(A)
     D = kernel.dphi(A, Z)
     assert Z.dtype == D.dtype == dtype
@@ -136,13 +133,8 @@ def test_triangle_rbf_with_a_row_at_a_centre_uses_the_subgradient_zero():
     y = rng.randn(30)
     c = X[:1].copy()
     est = RBFRegressor(1, "relu", init=c, width=4.0, standardize=False)
-    params = {
-        "centers": c,
-        "widths": np.array([4.0]),
-        "coef": np.array([[0.7]]),
-        "intercept": np.array([0.1]),
-        "feature_scale": np.ones(3),
-    }
+    params = {"centers": c, "widths": np.array([4.0]), "coef": np.array([[0.7]]),
+              "intercept": np.array([0.1]), "feature_scale": np.ones(3)}
 
     def grad_c(rows):
         grads = {"centers": np.zeros((1, 3))}

@@ -57,7 +57,7 @@ LECTURE_PHI = {
 def test_one_and_two_steps_equal_the_lecture_update(kernel):
     # l3sig's data, raw (standardize=False), so fit is the lecture's update exactly
     x = np.linspace(0, 10, 11).reshape(-1, 1)
-    y = -0.1 * (x - 2) ** 2
+    y = (-0.1 * (x - 2) ** 2)
     alpha = 0.01
     phi, dphi = LECTURE_PHI[kernel]
     kwargs = dict(learning_rate=alpha, standardize=False, tol=0, random_state=3)
@@ -76,12 +76,10 @@ def test_one_and_two_steps_equal_the_lecture_update(kernel):
             warnings.simplefilter("ignore", ConvergenceWarning)
             net = SigmoidMLPRegressor(20, kernel, max_iter=k, **kwargs).fit(x, y)
         assert net.n_iter_ == k
-        np.testing.assert_allclose(
-            np.vstack([net.coefs_[0], net.intercepts_[0]]), W1, rtol=1e-12, atol=1e-14
-        )
-        np.testing.assert_allclose(
-            np.vstack([net.coefs_[1], net.intercepts_[1]]), W2, rtol=1e-12, atol=1e-14
-        )
+        np.testing.assert_allclose(np.vstack([net.coefs_[0], net.intercepts_[0]]), W1,
+                                   rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(np.vstack([net.coefs_[1], net.intercepts_[1]]), W2,
+                                   rtol=1e-12, atol=1e-14)
         assert net.loss_curve_[-1] == pytest.approx(J, rel=1e-12)
     assert init.n_iter_ == 1
 
@@ -95,9 +93,8 @@ def test_standardized_step_is_the_lecture_update_on_standardized_data():
         a.fit(X, y)
         Xs = (X - X.mean(0)) / X.std(0)
         ys = (y - y.mean()) / y.std()
-        b = SigmoidMLPRegressor(
-            7, max_iter=3, tol=0, learning_rate=0.1, random_state=0, standardize=False
-        ).fit(Xs, ys)
+        b = SigmoidMLPRegressor(7, max_iter=3, tol=0, learning_rate=0.1, random_state=0,
+                                standardize=False).fit(Xs, ys)
     np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-10)
     np.testing.assert_allclose(a.predict(X), b.predict(Xs) * y.std() + y.mean(), rtol=1e-10)
 
@@ -149,9 +146,8 @@ def test_warm_start_with_standardization_continues_from_the_fitted_weights():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ten = SigmoidMLPRegressor(max_iter=10, tol=0, learning_rate=0.05, random_state=0)
         ten.fit(X, y)
-        five = SigmoidMLPRegressor(
-            max_iter=5, tol=0, learning_rate=0.05, random_state=0, warm_start=True
-        )
+        five = SigmoidMLPRegressor(max_iter=5, tol=0, learning_rate=0.05, random_state=0,
+                                   warm_start=True)
         five.fit(X, y).fit(X, y)
     assert five.n_iter_ == 10 and len(five.loss_curve_) == 10
     np.testing.assert_allclose(five.loss_curve_, ten.loss_curve_, rtol=1e-10)

@@ -56,12 +56,10 @@ def test_each_partial_fit_is_one_lecture_step_from_the_warm_state(Est):
         if Est is SigmoidMLPRegressor:
             W1, W2 = _mlp_lecture_step(Xb, yb, est, alpha)
             est.partial_fit(Xb, yb)
-            np.testing.assert_allclose(
-                np.vstack([est.coefs_[0], est.intercepts_[0]]), W1, rtol=1e-12, atol=1e-14
-            )
-            np.testing.assert_allclose(
-                np.vstack([est.coefs_[1], est.intercepts_[1]]), W2, rtol=1e-12, atol=1e-14
-            )
+            np.testing.assert_allclose(np.vstack([est.coefs_[0], est.intercepts_[0]]), W1,
+                                       rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(np.vstack([est.coefs_[1], est.intercepts_[1]]), W2,
+                                       rtol=1e-12, atol=1e-14)
         else:
             c, w, w0 = _rbf_lecture_step(Xb, yb, est, alpha)
             est.partial_fit(Xb, yb)

@@ -58,9 +58,8 @@ def test_loss_curve_display_draws_the_loss_curve(rbf):
 
 def test_loss_curve_display_on_given_axes_linear_scale_and_name(rbf):
     fig, ax = plt.subplots()
-    disp = LossCurveDisplay.from_estimator(
-        rbf, ax=ax, name="mine", log_scale=False, color="tab:green"
-    )
+    disp = LossCurveDisplay.from_estimator(rbf, ax=ax, name="mine", log_scale=False,
+                                           color="tab:green")
     assert disp.ax_ is ax and disp.figure_ is fig
     assert ax.get_yscale() == "linear"
     assert disp.line_.get_label() == "mine"
@@ -80,9 +79,8 @@ def test_loss_curve_display_on_given_axes_linear_scale_and_name(rbf):
     ids=["pipeline", "transformed-target"],
 )
 def test_loss_curve_display_finds_the_model_inside_meta_estimators(bumps, wrap):
-    model = fit_quietly(
-        wrap(SigmoidMLPRegressor(hidden_layer_sizes=(5,), max_iter=30, random_state=0)), *bumps
-    )
+    model = fit_quietly(wrap(SigmoidMLPRegressor(hidden_layer_sizes=(5,), max_iter=30,
+                                          random_state=0)), *bumps)
     disp = LossCurveDisplay.from_estimator(model)
     inner = model[-1] if hasattr(model, "steps") else model.regressor_
     np.testing.assert_array_equal(disp.line_.get_ydata(), inner.loss_curve_)
@@ -124,17 +122,12 @@ def test_fit_display_draws_data_estimate_and_rbf_units(rbf, bumps):
 def test_fit_display_units_inside_a_pipeline_sum_to_the_prediction(bumps):
     X, y = bumps
     X_shifted = X * 30 + 100  # the scaler must be applied before the units
-    pipe = fit_quietly(
-        make_pipeline(StandardScaler(), RBFRegressor(3, max_iter=40, tol=0, random_state=0)),
-        X_shifted,
-        y,
-    )
+    pipe = fit_quietly(make_pipeline(StandardScaler(),
+                              RBFRegressor(3, max_iter=40, tol=0, random_state=0)),
+                X_shifted, y)
     disp = FitDisplay.from_estimator(pipe, X_shifted, y, grid_resolution=40)
-    np.testing.assert_allclose(
-        disp.contributions.sum(axis=1) + disp.intercept,
-        pipe.predict(disp.x_grid.reshape(-1, 1)),
-        atol=1e-12,
-    )
+    np.testing.assert_allclose(disp.contributions.sum(axis=1) + disp.intercept,
+                               pipe.predict(disp.x_grid.reshape(-1, 1)), atol=1e-12)
     assert len(disp.unit_lines_) == 3
 
 
@@ -142,9 +135,8 @@ def test_fit_display_for_the_network_has_no_units_and_respects_flags(bumps):
     X, y = bumps
     net = fit_quietly(SigmoidMLPRegressor((5,), max_iter=30, random_state=0), X, y)
     fig, ax = plt.subplots()
-    disp = FitDisplay.from_estimator(
-        net, X.ravel(), ax=ax, name="net", show_data=False, line_kw={"color": "black"}
-    )
+    disp = FitDisplay.from_estimator(net, X.ravel(), ax=ax, name="net", show_data=False,
+                                     line_kw={"color": "black"})
     assert disp.contributions is None and disp.unit_lines_ == []
     assert disp.data_ is None and len(ax.lines) == 1
     assert disp.line_.get_label() == "net" and disp.ax_ is ax
@@ -183,10 +175,8 @@ def test_without_matplotlib_the_error_says_what_to_install(monkeypatch, rbf, bum
         if name == "matplotlib" or name.startswith("matplotlib."):
             monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # "import matplotlib" fails
-    hint = (
-        r"pip install matplotlib \(or, in a checkout of sklearn_lecture, "
-        r'pip install -e "\.\[plot\]"\)'
-    )
+    hint = (r"pip install matplotlib \(or, in a checkout of sklearn_lecture, "
+            r'pip install -e "\.\[plot\]"\)')
     with pytest.raises(ImportError, match=hint):
         if call == "loss":
             LossCurveDisplay.from_estimator(rbf)
@@ -198,9 +188,8 @@ def test_without_matplotlib_the_error_says_what_to_install(monkeypatch, rbf, bum
 
 def test_importing_the_package_does_not_import_matplotlib():
     code = "import sys, sklearn_lecture; print('matplotlib' in sys.modules)"
-    res = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
 
@@ -211,25 +200,13 @@ def test_loss_curve_display_says_the_units_of_j(bumps):
     standardized = fit_quietly(RBFRegressor(3, max_iter=5, tol=0, random_state=0), X, y)
     raw = fit_quietly(RBFRegressor(3, max_iter=5, tol=0, standardize=False, random_state=0), X, y)
     mlp = fit_quietly(MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0), X, y)
-    scaled_mlp = fit_quietly(
-        make_pipeline(
-            StandardScaler(),
-            TransformedTargetRegressor(
-                MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0),
-                transformer=StandardScaler(),
-            ),
-        ),
-        X,
-        y,
-    )
+    scaled_mlp = fit_quietly(make_pipeline(StandardScaler(), TransformedTargetRegressor(
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0),
+        transformer=StandardScaler())), X, y)
     labels = {
         est_id: LossCurveDisplay.from_estimator(est).ax_.get_ylabel()
-        for est_id, est in [
-            ("std", standardized),
-            ("raw", raw),
-            ("mlp", mlp),
-            ("scaled-mlp", scaled_mlp),
-        ]
+        for est_id, est in [("std", standardized), ("raw", raw), ("mlp", mlp),
+                            ("scaled-mlp", scaled_mlp)]
     }
     J = "J = 1/(2n) sum e^2 + (l2/2) ||W||^2"  # loss_curve_ holds the penalty too
     assert labels["std"] == J + " (standardised units)"
@@ -273,7 +250,8 @@ def test_fit_display_draws_a_compact_unit_only_over_its_support(bumps):
     assert zero.any(), "the triangle units of this fit end inside the range of x"
     for k, line in enumerate(disp.unit_lines_):
         drawn = np.asarray(line.get_ydata(), dtype=float)
-        np.testing.assert_array_equal(np.isnan(drawn) | (drawn == disp.contributions[:, k]), True)
+        np.testing.assert_array_equal(np.isnan(drawn) | (drawn == disp.contributions[:, k]),
+                                      True)
         # hidden: exactly the zero points whose neighbours are zero too
         inner = zero[:, k].copy()
         inner[1:] &= zero[:-1, k]
@@ -301,12 +279,8 @@ def _tick_labels(ax):
     """The y tick labels inside the view (older matplotlib also lists ticks beyond it)."""
     ax.figure.canvas.draw()
     low, high = ax.get_ylim()
-    return [
-        t.get_text()
-        for minor in (False, True)
-        for t in ax.get_yticklabels(minor=minor)
-        if low <= t.get_position()[1] <= high
-    ]
+    return [t.get_text() for minor in (False, True) for t in ax.get_yticklabels(minor=minor)
+            if low <= t.get_position()[1] <= high]
 
 
 def test_loss_curve_with_defaults_keeps_its_labels_inside_the_figure(rbf):

@@ -63,17 +63,8 @@ def test_l6rbf1_steps_equal_the_lecture_update():
     c = 0.5
     for k in (1, 2):
         c = _lecture_rbf1_step(x, y, c, b, a)
-        est = RBFRegressor(
-            1,
-            init=[[0.5]],
-            width=b,
-            fit_weights=False,
-            fit_intercept=False,
-            learning_rate=alpha,
-            max_iter=k,
-            tol=0,
-            standardize=False,
-        )
+        est = RBFRegressor(1, init=[[0.5]], width=b, fit_weights=False, fit_intercept=False,
+                           learning_rate=alpha, max_iter=k, tol=0, standardize=False)
         fit_quietly(est, X, y)
         assert est.centers_[0, 0] == pytest.approx(c, rel=1e-12)
         assert est.coef_[0] == 1.0 and est.intercept_ == 0.0
@@ -83,16 +74,8 @@ def test_l6rbf3_step_equals_the_lecture_update():
     X, y = _bumps()
     x = X.ravel()
     alpha, b, n = 0.05, 0.7, len(x)
-    est = RBFRegressor(
-        1,
-        init=[[1.0]],
-        width=b,
-        learning_rate=alpha,
-        max_iter=1,
-        tol=0,
-        standardize=False,
-        warm_start=True,
-    )
+    est = RBFRegressor(1, init=[[1.0]], width=b, learning_rate=alpha, max_iter=1, tol=0,
+                       standardize=False, warm_start=True)
     fit_quietly(est, X, y)
     c, w, w0 = est.centers_[0, 0], est.coef_[0], est.intercept_
     for _ in range(2):
@@ -107,15 +90,8 @@ def test_l6rbf1_result_depends_on_the_initial_guess():
     X, y = _bumps()
     centres = []
     for c0 in (0.0, 0.5, 1.0):
-        est = RBFRegressor(
-            1,
-            init=[[c0]],
-            fit_weights=False,
-            fit_intercept=False,
-            learning_rate=0.5,
-            max_iter=100,
-            standardize=False,
-        )
+        est = RBFRegressor(1, init=[[c0]], fit_weights=False, fit_intercept=False,
+                           learning_rate=0.5, max_iter=100, standardize=False)
         fit_quietly(est, X, y)
         centres.append(est.centers_[0, 0])
     assert np.ptp(centres) > 1e-3, centres
@@ -187,13 +163,8 @@ def test_init_array_with_the_wrong_shape_is_a_clear_error():
 
 @pytest.mark.parametrize(
     "params",
-    [
-        {"n_centers": 0},
-        {"kernel": "cosine"},
-        {"width": -1.0},
-        {"init": "grid"},
-        {"fit_widths": "yes"},
-    ],
+    [{"n_centers": 0}, {"kernel": "cosine"}, {"width": -1.0}, {"init": "grid"},
+     {"fit_widths": "yes"}],
 )
 def test_bad_parameters_raise_invalid_parameter_error(params):
     X, y = _bumps()
@@ -216,23 +187,16 @@ def test_more_centres_than_rows_warns_and_names_n_centers(init):
     est = RBFRegressor(n_centers=100, init=init, max_iter=5, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        with pytest.warns(
-            UserWarning,
-            match=r"n_centers=100 is more than the 50 distinct rows of X"
-            r".*Use n_centers <= 50\.",
-        ) as record:
+        with pytest.warns(UserWarning, match=r"n_centers=100 is more than the 50 distinct rows of X"
+                                             r".*Use n_centers <= 50\.") as record:
             est.fit(X, y)
     assert record[0].filename == __file__  # it points at the user's call of fit
     assert est.coef_.shape == (100,) and np.all(np.isfinite(est.predict(X)))
     # rows of zero weight do not count
     sw = np.r_[np.ones(40), np.zeros(10)]
     with pytest.warns(UserWarning, match="n_centers=45 is more than the 40 distinct rows"):
-        fit_quietly(
-            RBFRegressor(n_centers=45, init=init, max_iter=5, random_state=0),
-            X,
-            y,
-            sample_weight=sw,
-        )
+        fit_quietly(RBFRegressor(n_centers=45, init=init, max_iter=5, random_state=0),
+                   X, y, sample_weight=sw)
 
 
 def test_as_many_centres_as_rows_or_given_centres_do_not_warn():
@@ -266,22 +230,14 @@ def test_one_forward_pass_gives_phi_next_to_its_derivative(kernel, keep_u):
     rng = np.random.RandomState(0)
     X = rng.randn(50, 3)
     est = RBFRegressor(n_centers=4, kernel=kernel)
-    params = {
-        "centers": X[:4] + 0.1,
-        "widths": np.full(4, 1.5),
-        "coef": rng.randn(4, 2),
-        "intercept": rng.randn(2),
-    }
+    params = {"centers": X[:4] + 0.1, "widths": np.full(4, 1.5), "coef": rng.randn(4, 2),
+              "intercept": rng.randn(2)}
     yhat, phi = est._forward(params, X)
     yhat_d, phi_d, dphi, U = est._forward(params, X, derivative=True, keep_u=keep_u)
     np.testing.assert_array_equal(yhat_d, yhat)
     np.testing.assert_array_equal(phi_d, phi)
-    u = squared_distances(
-        X,
-        params["centers"],
-        widths=params["widths"],
-        exact_near=RADIAL_PROFILES[kernel].exact_near_centre,
-    )
+    u = squared_distances(X, params["centers"], widths=params["widths"],
+                          exact_near=RADIAL_PROFILES[kernel].exact_near_centre)
     np.testing.assert_array_equal(dphi, RADIAL_PROFILES[kernel].dphi(u, phi))
     if keep_u:
         np.testing.assert_array_equal(U, u)
@@ -352,14 +308,11 @@ def test_the_centre_gradient_is_right_when_distances_keep_another_unit():
     assert max(errors.values()) < 1e-6, errors
 
 
+
 @pytest.mark.parametrize(
     "kwargs, weighted",
-    [
-        ({}, False),
-        ({"l2": 0.3}, True),
-        ({"coef_init": [0.5, -1.0, 2.0]}, True),
-        ({"intercept_init": 0.7, "l2": 0.3}, False),
-    ],
+    [({}, False), ({"l2": 0.3}, True), ({"coef_init": [0.5, -1.0, 2.0]}, True),
+     ({"intercept_init": 0.7, "l2": 0.3}, False)],
 )
 def test_the_start_is_the_penalised_ridge_stabilised_least_squares_read_out(kwargs, weighted):
     """Before the first step, the w and w0 not given minimise J (penalty included) on the

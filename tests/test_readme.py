@@ -16,19 +16,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"^```python\n(.*?)^```", README, flags=re.S | re.M)
-TITLES = [
-    re.findall(r"^## (.*)$", README[: README.index(block)], flags=re.M)[-1] for block in BLOCKS
-]
+TITLES = [re.findall(r"^## (.*)$", README[: README.index(block)], flags=re.M)[-1]
+          for block in BLOCKS]
 
 # The commands a fresh machine runs: kept verbatim (CI runs the test command).
-MAIN = (
-    'python3 -m venv .venv && .venv/bin/pip install -q -e ".[plot]" && '
-    ".venv/bin/python -m sklearn_lecture"
-)
-TESTS = (
-    'python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" && '
-    ".venv/bin/python -m pytest -n 2"
-)
+MAIN = ('python3 -m venv .venv && .venv/bin/pip install -q -e ".[plot]" && '
+        ".venv/bin/python -m sklearn_lecture")
+TESTS = ('python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" && '
+         ".venv/bin/python -m pytest -n 2")
 
 ALLOWED = {}  # no README block may warn
 
@@ -40,9 +35,9 @@ def test_the_readme_is_an_introduction_with_both_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert TESTS in ci, ".ci/run must run the README's test command verbatim"
     # ... and first: before the docs build and the oldest-versions run
-    first_command = next(
-        line for line in ci if line and not line.startswith(("#", "echo", "set ", "cd ", "SECONDS"))
-    )
+    first_command = next(line for line in ci if line and not line.startswith(("#", "echo",
+                                                                               "set ", "cd ",
+                                                                               "SECONDS")))
     assert first_command == TESTS
     assert TITLES == ["Quick start", "Replaying one slide"]
 
@@ -58,9 +53,8 @@ def test_a_readme_code_block_runs_and_prints_what_it_says(block):
         exec(compile(block, "README.md", "exec"), {"__name__": "__readme__"})
     unexpected = [w for w in caught if not issubclass(w.category, allowed)]
     assert not unexpected, [str(w.message) for w in unexpected]
-    expected = [
-        line.split("  # ", 1)[1] for line in code if line.startswith("print(") and "  # " in line
-    ]
+    expected = [line.split("  # ", 1)[1] for line in code
+                if line.startswith("print(") and "  # " in line]
     printed = out.getvalue().splitlines()
     assert printed, "the block prints its result"
     if expected:

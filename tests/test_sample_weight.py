@@ -23,13 +23,11 @@ def _same_model(a, b, X, rtol):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_integer_weights_equal_repeated_rows(Est, solver):
     X, y, w = _weighted_case()
-    weighted = fit_quietly(
-        small_estimator(Est, solver=solver, max_iter=30, tol=0), X, y, sample_weight=w
-    )
+    weighted = fit_quietly(small_estimator(Est, solver=solver, max_iter=30, tol=0), X, y,
+                           sample_weight=w)
     rows = np.repeat(np.arange(len(X)), w)
-    repeated = fit_quietly(
-        small_estimator(Est, solver=solver, max_iter=30, tol=0), X[rows], y[rows]
-    )
+    repeated = fit_quietly(small_estimator(Est, solver=solver, max_iter=30, tol=0),
+                           X[rows], y[rows])
     _same_model(weighted, repeated, X, rtol=1e-7)
 
 
@@ -43,9 +41,8 @@ def test_zero_weights_equal_dropping_rows_even_for_outliers(Est, solver):
     X_out = np.vstack([X, [[40.0, -35.0], [55.0, 60.0]]])
     y_out = np.concatenate([y, [500.0, -800.0]])
     w = np.concatenate([np.ones(len(X)), [0.0, 0.0]])
-    zero = fit_quietly(
-        small_estimator(Est, solver=solver, max_iter=30, tol=0), X_out, y_out, sample_weight=w
-    )
+    zero = fit_quietly(small_estimator(Est, solver=solver, max_iter=30, tol=0), X_out, y_out,
+                sample_weight=w)
     dropped = fit_quietly(small_estimator(Est, solver=solver, max_iter=30, tol=0), X, y)
     _same_model(zero, dropped, X, rtol=1e-8)
     if Est is RBFRegressor:
@@ -58,12 +55,8 @@ def test_random_centre_inits_never_pick_zero_weight_rows(init):
     X_out = np.vstack([X, 50 + np.arange(20.0).reshape(10, 2)])
     y_out = np.concatenate([y, np.full(10, 100.0)])
     w = np.concatenate([np.ones(len(X)), np.zeros(10)])
-    est = fit_quietly(
-        RBFRegressor(5, init=init, fit_centers=False, max_iter=1, random_state=0),
-        X_out,
-        y_out,
-        sample_weight=w,
-    )
+    est = fit_quietly(RBFRegressor(5, init=init, fit_centers=False, max_iter=1, random_state=0),
+               X_out, y_out, sample_weight=w)
     assert np.all(np.abs(est.centers_) <= np.abs(X).max())  # the zero-weight rows: >= 50
 
 

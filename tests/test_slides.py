@@ -8,6 +8,7 @@ final parameters must match to 1e-10, and ``n_iter_`` must be the slide's count:
 ``tol=0`` with ``n_iter_no_change=max_iter`` cannot stop a fit early.
 """
 
+
 import numpy as np
 import pytest
 from _helpers import fit_quietly
@@ -52,55 +53,30 @@ def _l6rbf_slide(x, y, c, w, w0, b, a, n_iter, train_w, train_w0):
 
 L6RBF_CASES = [
     # (example, c0, trains w, trains w0, starting w, starting w0, iterations)
-    *[
-        ("l6rbf1", c0, False, False, 1.0, 0.0, SETTINGS["l6rbf1"]["n_iter"].value)
-        for c0 in SETTINGS["l6rbf1"]["c0"].value
-    ],
-    *[
-        (
-            "l6rbf2",
-            c0,
-            True,
-            False,
-            SETTINGS["l6rbf2"]["w_start"].value,
-            0.0,
-            SETTINGS["l6rbf2"]["n_iter"].value,
-        )
-        for c0 in SETTINGS["l6rbf2"]["c0"].value
-    ],
-    (
-        "l6rbf3",
-        SETTINGS["l6rbf3"]["c0"].value,
-        True,
-        True,
-        SETTINGS["l6rbf3"]["w_start"].value,
-        SETTINGS["l6rbf3"]["w0_start"].value,
-        SETTINGS["l6rbf3"]["n_iter"].value,
-    ),
+    *[("l6rbf1", c0, False, False, 1.0, 0.0, SETTINGS["l6rbf1"]["n_iter"].value)
+      for c0 in SETTINGS["l6rbf1"]["c0"].value],
+    *[("l6rbf2", c0, True, False, SETTINGS["l6rbf2"]["w_start"].value, 0.0,
+       SETTINGS["l6rbf2"]["n_iter"].value) for c0 in SETTINGS["l6rbf2"]["c0"].value],
+    ("l6rbf3", SETTINGS["l6rbf3"]["c0"].value, True, True, SETTINGS["l6rbf3"]["w_start"].value,
+     SETTINGS["l6rbf3"]["w0_start"].value, SETTINGS["l6rbf3"]["n_iter"].value),
 ]
 
 
-@pytest.mark.parametrize("example, c0, train_w, train_w0, w_start, w0_start, n_iter", L6RBF_CASES)
-def test_l6rbf_slide_loop_equals_the_estimator(
-    example, c0, train_w, train_w0, w_start, w0_start, n_iter
-):
+@pytest.mark.parametrize("example, c0, train_w, train_w0, w_start, w0_start, n_iter",
+                         L6RBF_CASES)
+def test_l6rbf_slide_loop_equals_the_estimator(example, c0, train_w, train_w0, w_start,
+                                               w0_start, n_iter):
     X, y = make_lecture_bumps()
     x, n = X.ravel(), len(y)
     b, a = L6RBF["b"].value, L6RBF["a"].value
-    c, w, w0, J_slide = _l6rbf_slide(x, y, c0, w_start, w0_start, b, a, n_iter, train_w, train_w0)
+    c, w, w0, J_slide = _l6rbf_slide(x, y, c0, w_start, w0_start, b, a, n_iter,
+                                     train_w, train_w0)
     alpha = 2 * n * a  # the slide's J = sum e^2 is 2n times ours
     assert alpha == learning_rate_from_slide(a, n, "sum")
     est = RBFRegressor(
-        n_centers=1,
-        init=[[c0]],
-        width=b,
-        fit_weights=train_w,
-        fit_intercept=train_w0,
-        coef_init=[w_start],
-        intercept_init=w0_start,
-        learning_rate=alpha,
-        standardize=False,
-        **_exactly(n_iter),
+        n_centers=1, init=[[c0]], width=b, fit_weights=train_w, fit_intercept=train_w0,
+        coef_init=[w_start], intercept_init=w0_start, learning_rate=alpha,
+        standardize=False, **_exactly(n_iter),
     )
     fit_quietly(est, X, y)
     assert est.n_iter_ == n_iter and len(est.loss_curve_) == n_iter
@@ -144,11 +120,8 @@ def _l3sig_estimator(W1, W2, alpha, n_iter):
     """The lecture's method: raw data, the slide's start, a fixed alpha."""
     h = W1.shape[1]
     return SigmoidMLPRegressor(
-        hidden_layer_sizes=(h,),
-        coefs_init=[W1[:1], W2[:h]],
-        intercepts_init=[W1[1], W2[h]],
-        learning_rate=alpha,
-        standardize=False,
+        hidden_layer_sizes=(h,), coefs_init=[W1[:1], W2[:h]],
+        intercepts_init=[W1[1], W2[h]], learning_rate=alpha, standardize=False,
         **_exactly(n_iter),
     )
 
@@ -164,8 +137,10 @@ def test_l3sig_slide_loop_equals_the_estimator(h):
     net = fit_quietly(_l3sig_estimator(W1, W2, alpha, n_iter), X, y)
     assert net.n_iter_ == n_iter and len(net.loss_curve_) == n_iter
     np.testing.assert_allclose(n * np.array(net.loss_curve_), J_slide, rtol=RTOL)
-    np.testing.assert_allclose(np.vstack([net.coefs_[0], net.intercepts_[0]]), W1_slide, rtol=RTOL)
-    np.testing.assert_allclose(np.vstack([net.coefs_[1], net.intercepts_[1]]), W2_slide, rtol=RTOL)
+    np.testing.assert_allclose(np.vstack([net.coefs_[0], net.intercepts_[0]]), W1_slide,
+                               rtol=RTOL)
+    np.testing.assert_allclose(np.vstack([net.coefs_[1], net.intercepts_[1]]), W2_slide,
+                               rtol=RTOL)
     # the main job (python -m sklearn_lecture) replays the slide the same way
     main_job = fit_quietly(l3sig_estimator(h, n_iter, n, random_state=0), X, y)
     assert main_job.loss_curve_ == net.loss_curve_

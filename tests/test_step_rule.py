@@ -44,10 +44,8 @@ def _mlp_gradient(X, y, W1, W2, l2):
 
 
 def _mlp_weights(est):
-    return (
-        np.vstack([est.coefs_[0], est.intercepts_[0]]),
-        np.vstack([est.coefs_[1], est.intercepts_[1]]),
-    )
+    return (np.vstack([est.coefs_[0], est.intercepts_[0]]),
+            np.vstack([est.coefs_[1], est.intercepts_[1]]))
 
 
 @pytest.mark.parametrize("k", [1, 7, 30])
@@ -72,10 +70,8 @@ def test_auto_alpha_changes_between_iterations():
     """The rule does adapt alpha (else the test above would test a fixed step)."""
     X, y = _sine()
     kw = dict(hidden_layer_sizes=(5,), standardize=False, tol=0, random_state=0)
-    alphas = {
-        fit_quietly(SigmoidMLPRegressor(max_iter=k, **kw), X, y).learning_rate_
-        for k in range(2, 12)
-    }
+    alphas = {fit_quietly(SigmoidMLPRegressor(max_iter=k, **kw), X, y).learning_rate_
+              for k in range(2, 12)}
     assert len(alphas) >= 3
 
 
@@ -87,9 +83,8 @@ def test_a_float_learning_rate_is_the_hand_written_lecture_loop(Est):
     alpha = 0.05
     kw = dict(standardize=False, tol=0, learning_rate=alpha, random_state=0)
     if Est is SigmoidMLPRegressor:
-        est0 = fit_quietly(
-            Est((6,), max_iter=1, learning_rate=1e-300, standardize=False, random_state=0), X, y
-        )
+        est0 = fit_quietly(Est((6,), max_iter=1, learning_rate=1e-300, standardize=False,
+                        random_state=0), X, y)
         W1, W2 = _mlp_weights(est0)  # the initial weights (a step of 1e-300 changes nothing)
         curve = []
         for _ in range(40):
@@ -158,9 +153,8 @@ def test_auto_rule_reaches_a_convex_optimum_far_sooner_than_the_fixed_step():
     k_auto = int(k_fixed / 3)
     assert k_auto > 20  # the problem is ill-conditioned enough to tell the rules apart
     auto = fit_quietly(RBFRegressor(max_iter=k_auto, n_iter_no_change=10**9, **kw), X, y)
-    fixed = fit_quietly(
-        RBFRegressor(max_iter=k_auto, learning_rate=1 / L, n_iter_no_change=10**9, **kw), X, y
-    )
+    fixed = fit_quietly(RBFRegressor(max_iter=k_auto, learning_rate=1 / L,
+                              n_iter_no_change=10**9, **kw), X, y)
     err_auto = np.max(np.abs(np.append(auto.coef_, auto.intercept_) - optimum))
     err_fixed = np.max(np.abs(np.append(fixed.coef_, fixed.intercept_) - optimum))
     assert err_auto < 1e-8, (err_auto, k_auto, kappa)
@@ -288,13 +282,8 @@ def test_every_accepted_auto_step_passes_the_nonmonotone_armijo_test_on_a_convex
     monitor = lambda W: path.append(W.copy()) or 0.0  # noqa: E731
     rule = StepRule(alpha0=alpha0, adaptive=True)  # 1e-6 = 1 / lambda_max; 1e-2 too long
     gradient_descent(
-        lambda W: (J(W), A @ W),
-        path[0],
-        rule=rule,
-        max_iter=200,
-        tol=0.0,
-        n_iter_no_change=np.inf,
-        monitor=monitor,
+        lambda W: (J(W), A @ W), path[0], rule=rule, max_iter=200, tol=0.0,
+        n_iter_no_change=np.inf, monitor=monitor,
     )
     assert len(path) > 100
     for k in range(1, len(path)):
@@ -335,13 +324,8 @@ def test_auto_on_shifted_x_is_equally_good_and_a_float_rate_is_exact(Est):
 def test_a_fit_whose_J_still_falls_by_more_than_tol_does_not_stop():
     """Every iteration lowers J by more than tol: the rule never ends the fit."""
     X, y = _sine(80)
-    est = fit_quietly(
-        SigmoidMLPRegressor(
-            learning_rate=0.05, tol=1e-7, max_iter=300, n_iter_no_change=3, random_state=0
-        ),
-        X,
-        y,
-    )
+    est = fit_quietly(SigmoidMLPRegressor(learning_rate=0.05, tol=1e-7, max_iter=300,
+                                          n_iter_no_change=3, random_state=0), X, y)
     falls = -np.diff(est.loss_curve_)
     assert falls.min() > 1e-7  # the case at hand
     assert est.n_iter_ == 300
@@ -354,9 +338,8 @@ def test_n_iter_no_change_none_runs_exactly_max_iter_updates_without_a_warning(E
     X, y = _sine(40)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        est = Est(
-            learning_rate=learning_rate, max_iter=500, n_iter_no_change=None, random_state=0
-        ).fit(X, y)
+        est = Est(learning_rate=learning_rate, max_iter=500, n_iter_no_change=None,
+                  random_state=0).fit(X, y)
     assert est.n_iter_ == len(est.loss_curve_) == 500
 
 
