@@ -53,6 +53,10 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """Lower bounds on ``theta`` (``None``: unbounded)."""
         return None
 
+    def _long_steps_on_few_rows(self):
+        """Whether the auto step rule may take long steps on fewer rows than parameters."""
+        return False
+
     def _y_standardization(self):
         """Whether to centre and scale y: ``(centre, scale)``."""
         return True, True
@@ -62,7 +66,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return penalty(self.l2, self.learning_rate, self.solver)
 
     def _least_squares_readout(self, params, X, Y, s, names, solve_w=True, solve_w0=True):
-        """Set the output layer's w and/or w0 (``names``) to the minimum of J given its features."""
+        """Set the output layer's w and/or w0 (``names``) to the minimum of J given its features;
+        return that minimum's ``(mse, G, ridge)`` for :func:`~._step.gcv`."""
         w_name, w0_name = names
         _, P = self._forward(params, X.astype(np.float64))
         F = np.hstack([P] * solve_w + [np.ones((P.shape[0], 1))] * solve_w0)
@@ -82,6 +87,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
             params[w_name] = sol[: P.shape[1]]
         if solve_w0:
             params[w0_name] = sol[-1]
+        e = target - F @ sol
+        return np.einsum("ij,ij,i->", e, e, w) / w.sum(), G, ridge
 
     def _use_init_values(self, params, given, X, Y, names, standardizer):
         """``params`` with the user's ``given`` ones (units of X and y); a ValueError for a start

@@ -20,7 +20,7 @@ from . import _step
 from ._backend import SparseRowBlocks
 from ._objective import Objective, ParamLayout
 from ._optimizers import gradient_descent, lbfgs, warn_not_converged
-from ._step import StepRule, first_alpha, gcv, long_steps
+from ._step import StepRule, first_alpha, gcv, long_steps, n_observations
 
 # What validate_data records; a fit stores them with the rest.
 _FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
@@ -109,8 +109,10 @@ class FitSteps:
         theta0 = objective.layout.pack(params, data.X.dtype)
         n_rows = train.X.shape[0]  # and n_eff, those of a positive weight
         n_eff = n_rows if train.sw is None else int(np.count_nonzero(train.sw))
+        # the rows, weights counting as repeats, where long steps on few rows may be allowed
+        n_obs = n_observations(n_rows, train.sw) if self._long_steps_on_few_rows() else n_rows
         theta, progress = self._run_solver(
-            plan, objective, theta0, alpha, validation, callbacks, alpha0, n_rows, n_eff
+            plan, objective, theta0, alpha, validation, callbacks, alpha0, n_rows, n_eff, n_obs
         )
         trained = {k: np.array(v, copy=True) for k, v in objective.params(theta).items()}
         original = self._check_finite_model(trained, standardizer, rows.head(train.X, N_PROBE_ROWS))
@@ -162,7 +164,7 @@ class FitSteps:
         return Objective(self._block_loss_grad, layout, fixed, training, l2=l2, penalized=penalized)
 
     def _run_solver(
-        self, plan, objective, theta, alpha, validation, callbacks, safe_alpha, n_rows, n_eff
+        self, plan, objective, theta, alpha, validation, callbacks, safe_alpha, n_rows, n_eff, n_obs
     ):
         """The plan's solver from ``theta``: ``(theta, progress)``."""
         solver, max_iter, n_iter_no_change = plan.budget(self)
@@ -176,7 +178,9 @@ class FitSteps:
         )
         adaptive = self.learning_rate == "auto" and not plan.one_step
         lam = self._auto_penalty(plan, objective, validation, n_eff)
-        long = long_steps(n_rows, theta.size, judged=lam is None)
+        long = long_steps(n_rows, theta.size, judged=lam is None) or (
+            n_obs < theta.size and self._long_steps_on_few_rows()
+        )
         J_first = self.loss_curve_[0] if plan.one_step and plan.continues else None
 
         def run(theta, max_iter):

@@ -1,6 +1,7 @@
 """RBFRegressor: the lecture's RBF regression ``yhat = w exp(-(x - c)^2 / b) + w0``."""
 
 import numbers
+from functools import partial
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -10,8 +11,11 @@ from ._base import LectureRegressorBase, check_init_value, times_transposed
 from ._centers import default_width, initial_centers
 from ._docstrings import shared_docstring
 from ._kernels import RADIAL_PROFILES
+from ._step import gcv, n_observations
 
 MIN_WIDTH = 1e-6  # the smallest width b, relative to the scale of the (standardised) data
+# The multiples of the default b that width=None tries by GCV on fewer rows than parameters.
+WIDTH_FACTORS = 2.0 ** np.arange(-2, 6)
 
 
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
@@ -67,7 +71,8 @@ class RBFRegressor(LectureRegressorBase):
         Phi(u): ``exp(-u)``, ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``
         (:ref:`model_and_kernel`).
     width : float or None, default=None
-        b at the start (standardised units); ``None``: from the initial centres' spacing.
+        b at the start (standardised units); ``None``: from the initial centres' spacing, and on
+        fewer rows than parameters its multiple of least GCV (see :ref:`penalty_choice`).
     init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), default="kmeans"
         Starting c: k-means (deterministic), k-means++, K random rows, or c in X's units.
     fit_centers : bool, default=True
@@ -203,13 +208,7 @@ class RBFRegressor(LectureRegressorBase):
         K = self.n_centers
         C = initial_centers(self.init, K, X.astype(np.float64), sample_weight, rng, standardizer)
         b = float(self.width or default_width(C, X.astype(np.float64), sample_weight))
-        finfo = np.finfo(X.dtype)  # b is stored in X's dtype: 0 or inf would break u = d^2 / b
-        if not float(finfo.tiny) <= b <= float(finfo.max):
-            wider = "" if X.dtype == np.float64 else ", or pass X as float64"
-            raise ValueError(
-                f"width b={b:.4g} is not representable in {X.dtype}: pass width= between "
-                f"{finfo.tiny:.3g} and {finfo.max:.3g}, or use standardize=True{wider}."
-            )
+        self._check_width(b, X.dtype)
         m = Y.shape[1]
         params = {"centers": C, "widths": np.full(K, b), "coef": np.ones((K, m))}
         params.update(intercept=np.zeros(m), feature_scale=np.ones(X.shape[1]))
@@ -219,11 +218,38 @@ class RBFRegressor(LectureRegressorBase):
         params = self._use_init_values(params, given, X, Y, names, standardizer)
         solve_w = self.fit_weights and "coef" not in given
         solve_w0 = self.fit_intercept and "intercept" not in given
+        readout = partial(
+            self._least_squares_readout, params, X, Y, sample_weight, ("coef", "intercept")
+        )
+        n_rows = n_observations(X.shape[0], sample_weight)
+        if self._width_by_gcv() and n_rows < self._n_trained(X.shape[1], m):
+            b0, scores = params["widths"], []
+            for factor in WIDTH_FACTORS:  # b0 * factor of the least GCV of the read-out
+                params["widths"] = b0 * factor
+                scores.append(gcv(*readout(True, solve_w0), n_rows)[0])
+            params["widths"] = b0 * WIDTH_FACTORS[int(np.argmin(scores))]
+            self._check_width(float(params["widths"][0]), X.dtype)
         if solve_w or solve_w0:
-            self._least_squares_readout(
-                params, X, Y, sample_weight, ("coef", "intercept"), solve_w, solve_w0
-            )
+            readout(solve_w, solve_w0)
         return params
+
+    def _width_by_gcv(self):
+        """Whether ``width=None`` chooses b by GCV on fewer rows than parameters."""
+        return self.width is None and self.fit_weights and self.coef_init is None
+
+    def _long_steps_on_few_rows(self):
+        """b chosen by GCV: units too wide to fit the noise, so long steps are safe."""
+        return self._width_by_gcv()
+
+    def _check_width(self, b, dtype):
+        """b is stored in X's dtype: 0 or inf would break ``u = ||x - c||^2 / b``."""
+        finfo = np.finfo(dtype)
+        if not float(finfo.tiny) <= b <= float(finfo.max):
+            wider = "" if dtype == np.float64 else ", or pass X as float64"
+            raise ValueError(
+                f"width b={b:.4g} is not representable in {dtype}: pass width= between "
+                f"{finfo.tiny:.3g} and {finfo.max:.3g}, or use standardize=True{wider}."
+            )
 
     def _init_values(self, K, n_outputs):
         """``coef_init`` and ``intercept_init`` as ``(K, n_outputs)`` and ``(n_outputs,)``."""

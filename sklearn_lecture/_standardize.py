@@ -154,10 +154,11 @@ def r2_from_sums(ss_res, ss_tot):
 
 
 def r2_in_range(y, yhat, sample_weight=None):
-    """:func:`~sklearn.metrics.r2_score` of y and yhat scaled by a power of two (no overflow)."""
+    """:func:`~sklearn.metrics.r2_score` of y and yhat scaled by a power of two (no overflow,
+    and no underflow of the squared errors to 0)."""
     y, yhat = np.asarray(y, dtype=np.float64), np.asarray(yhat, dtype=np.float64)
     big = max(float(np.max(np.abs(a), initial=0.0)) for a in (y, yhat))
-    if 1e100 < big < np.inf:
+    if 1e100 < big < np.inf or 0 < big < 1e-100:
         k = -int(np.frexp(big)[1])
         y, yhat = np.ldexp(y, k), np.ldexp(yhat, k)
     return r2_score(y, yhat, sample_weight=sample_weight)

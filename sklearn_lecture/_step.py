@@ -55,9 +55,10 @@ def penalty(l2, learning_rate, solver):
 
 
 def gcv(mse, A, lam, n):
-    """``(GCV, df)`` of a fit at ``lam`` on ``n`` rows: ``GCV = mse / (1 - df / n)^2``, ``df =
-    tr((A + lambda I)^-1 A)`` (``A`` the Gauss-Newton matrix at the fit)."""
-    df = float(np.trace(np.linalg.solve(A + lam * np.eye(len(A)), A)))
+    """``(GCV, df)`` of a fit at ``lam`` (one lambda, or one per parameter) on ``n`` rows:
+    ``GCV = mse / (1 - df / n)^2``, ``df = tr((A + lambda I)^-1 A)`` (``A`` the Gauss-Newton
+    matrix at the fit)."""
+    df = float(np.trace(np.linalg.solve(A + np.diag(np.broadcast_to(lam, len(A))), A)))
     return (mse / (1.0 - df / n) ** 2 if df < n else np.inf), df
 
 
@@ -65,6 +66,16 @@ def first_alpha(G, l2):
     """``alpha0 = 1 / lambda_max(G + l2 I)``; 1 when that is not a positive number."""
     lam = float(np.linalg.eigvalsh(G)[-1]) + l2
     return 1.0 / lam if np.isfinite(lam) and lam > 0 else 1.0
+
+
+def n_observations(n, sample_weight):
+    """The rows, counting a row of weight s as ``s / (the least positive weight)`` rows: weights
+    that repeat rows count them as the repeats would, and their scale does not matter."""
+    if sample_weight is None:
+        return n
+    s = sample_weight[sample_weight > 0]
+    with np.errstate(over="ignore"):  # weights 1e300 apart: inf, as good as many rows
+        return float(s.sum() / s.min())
 
 
 def long_steps(n_rows, n_params, judged=False):
