@@ -35,19 +35,21 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
         if widths is not None:
             C_aug /= widths
         D2 = X_aug @ C_aug
-    bad = ~np.isfinite(D2)
+    lo, hi = np.min(D2, initial=0.0), np.max(D2, initial=0.0)  # both finite: every entry is
     if exact_near:
         # per centre: sqrt(eps) times a bound of the terms the expansion cancels
         rel = float(np.sqrt(np.finfo(D2.dtype).eps))
         near = rel * (float(np.max(X_aug[:, d], initial=0.0)) * C_aug[d] + C_aug[d + 1])
-        bad |= D2 <= near
-    if bad.any():
+        bad = ~np.isfinite(D2) | (D2 <= near)
+    else:
+        bad = None if np.isfinite(lo) and np.isfinite(hi) else ~np.isfinite(D2)
+    if bad is not None and bad.any():
         i, k = np.nonzero(bad)
         with np.errstate(over="ignore"):
             D2[i, k] = row_norms(X[i] - C[k], squared=True)  # exact differences
             if widths is not None:
                 D2[i, k] /= np.broadcast_to(widths, (C.shape[0],))[k]
-    return np.maximum(D2, 0.0, out=D2)
+    return np.maximum(D2, 0.0, out=D2) if bad is not None or lo < 0 else D2
 
 
 def _distance_unit(params):
