@@ -15,7 +15,7 @@ from ._backend import InMemoryRows, rows_backend, scaled_weights
 from ._fitplan import _CALLBACK_MIXINS, FitPlan, FitSteps, _Data, _features, _TrainRows, _yhat
 from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread
 from ._standardize import Standardizer, predict_original_units, r2_in_range
-from ._step import ROWS_PER_PARAMETER, penalty
+from ._step import L2_PATH, ROWS_PER_PARAMETER, penalty
 
 INIT_MAX_ROWS = 20_000  # the most rows the initialisation looks at
 DISTINCT_MAX_ROWS = 10_000  # a penalised fit on at most this many rows: the distinct ones
@@ -218,6 +218,9 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
             X, Y = X.astype(dtype), Y.astype(dtype)  # numpy or dask, where the rows live
             params = {k: np.asarray(v, dtype=dtype) for k, v in params.items()}
         objective = self._objective(rows, params, _TrainRows(X, Y, data.sw), standardizer)
+        n_eff = X.shape[0] if data.sw is None else int(np.count_nonzero(data.sw))
+        lam = self._auto_penalty(plan, objective, None, n_eff)  # None: the path's first lambda
+        objective.l2 = L2_PATH[0] if lam is None else lam
         theta0 = objective.layout.pack(params, dtype)
         return objective, objective.layout, theta0, standardizer
 

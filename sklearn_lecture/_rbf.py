@@ -224,7 +224,7 @@ class RBFRegressor(LectureRegressorBase):
             self._least_squares_readout, params, X, Y, sample_weight, ("coef", "intercept")
         )
         n_rows = n_observations(X.shape[0], sample_weight)
-        if self._width_by_gcv() and n_rows < self._n_trained(X.shape[1], m):
+        if self._long_steps_on_few_rows() and n_rows < self._n_trained(X.shape[1], m):
             b0, scores = params["widths"], []
             for factor in WIDTH_FACTORS:  # b0 * factor of the least GCV of the read-out
                 params["widths"] = b0 * factor
@@ -235,13 +235,10 @@ class RBFRegressor(LectureRegressorBase):
             readout(solve_w, solve_w0)
         return params
 
-    def _width_by_gcv(self):
-        """Whether ``width=None`` chooses b by GCV on fewer rows than parameters."""
-        return self.width is None and self.fit_weights and self.coef_init is None
-
     def _long_steps_on_few_rows(self):
-        """b chosen by GCV: units too wide to fit the noise, so long steps are safe."""
-        return self._width_by_gcv()
+        """``width=None`` on fewer rows than parameters: b of least GCV (``_init_params``), units
+        too wide to fit the noise, so long steps are safe."""
+        return self.width is None and self.fit_weights and self.coef_init is None
 
     def _check_width(self, b, dtype):
         """b is stored in X's dtype: 0 or inf would break ``u = ||x - c||^2 / b``."""

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from _helpers import ESTIMATORS, fit_quietly, small_estimator, smooth_data
 
-from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, check_gradients
+from sklearn_lecture import RBFRegressor, SigmoidMLPRegressor, check_gradients, training_problem
 
 
 @pytest.mark.parametrize("Est", ESTIMATORS)
@@ -158,3 +158,15 @@ def test_training_problem_lays_out_every_block_and_checks_to_1e_6():
         "coefs_0", "coefs_1", "intercepts_0", "intercepts_1"]
     X, y = [[0.0, 1.0], [1.0, 0.5], [2.0, 2.0], [3.0, 0.0]], [0.0, 1.0, 0.0, 2.0]
     assert max(check_gradients(SigmoidMLPRegressor(random_state=0), X, y).values()) < 1e-6
+
+
+@pytest.mark.parametrize("Est", ESTIMATORS)
+@pytest.mark.parametrize("n", [20, 150, 1500])  # below p, between p and 5p, from 5p rows
+def test_training_problem_is_the_j_fit_starts_from_with_its_penalty(Est, n):
+    # training_problem always added l2 = 1e-3, where fit uses 0 from 5 rows per parameter
+    X, y = smooth_data(n=n, d=2)
+    est = Est(random_state=0, max_iter=1)
+    fitted = fit_quietly(est, X, y)
+    objective, _, theta0, _ = training_problem(Est(random_state=0), X, y)
+    assert objective(theta0)[0] == pytest.approx(fitted.loss_curve_[0], rel=1e-12)
+    assert training_problem(fitted, X, y)[0].l2 == fitted.l2_
