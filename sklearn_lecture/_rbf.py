@@ -11,7 +11,7 @@ from ._base import LectureRegressorBase, check_init_value, times_transposed
 from ._centers import default_width, initial_centers
 from ._docstrings import shared_docstring
 from ._kernels import RADIAL_PROFILES
-from ._step import gcv, n_observations
+from ._step import GCV_SLACK, gcv, n_observations
 
 MIN_WIDTH = 1e-6  # the smallest width b, relative to the scale of the (standardised) data
 # The multiples of the default b that width=None tries by GCV on fewer rows than parameters.
@@ -226,10 +226,11 @@ class RBFRegressor(LectureRegressorBase):
         n_rows = n_observations(X.shape[0], sample_weight)
         if self._long_steps_on_few_rows() and n_rows < self._n_trained(X.shape[1], m):
             b0, scores = params["widths"], []
-            for factor in WIDTH_FACTORS:  # b0 * factor of the least GCV of the read-out
+            for factor in WIDTH_FACTORS:  # the widest b0 * factor of least GCV (as for lambda)
                 params["widths"] = b0 * factor
                 scores.append(gcv(*readout(True, solve_w0), n_rows)[0])
-            params["widths"] = b0 * WIDTH_FACTORS[int(np.argmin(scores))]
+            widest = max(i for i, g in enumerate(scores) if g <= (1 + GCV_SLACK) * min(scores))
+            params["widths"] = b0 * WIDTH_FACTORS[widest]
             self._check_width(float(params["widths"][0]), X.dtype)
         if solve_w or solve_w0:
             readout(solve_w, solve_w0)

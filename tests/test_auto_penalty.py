@@ -167,13 +167,16 @@ def test_rbf_defaults_on_64_rows_of_diabetes_predict_like_linear_regression():
 
 
 def _scripted_width_fit(monkeypatch, least, **params):
-    """An RBF fit whose width GCV scores are scripted, least at ``least``; the calls made."""
+    """An RBF fit whose width GCV scores are scripted (0.5 at ``least``, else 1, or the list
+    ``scores``); the calls made."""
     from sklearn_lecture import _rbf
 
-    calls = []
+    calls, scores = [], params.pop("scores", None)
 
     def scripted(mse, A, lam, n):
         calls.append(n)
+        if scores is not None:
+            return scores[len(calls) - 1], 0.0
         return (0.5 if len(calls) - 1 == least else 1.0), 0.0
 
     monkeypatch.setattr(_rbf, "gcv", scripted)
@@ -183,10 +186,10 @@ def _scripted_width_fit(monkeypatch, least, **params):
     return fit_quietly(est, X, y, **fit_params), calls
 
 
-def test_the_rbf_width_on_few_rows_is_the_multiple_of_least_gcv(monkeypatch):
+def test_the_rbf_width_on_few_rows_is_the_widest_multiple_near_the_least_gcv(monkeypatch):
     """Below one row per parameter, width=None tries b0 * WIDTH_FACTORS (scored by GCV on the
-    rows, a repeated row counted twice) and starts at the least; b0 is the default width, b is
-    not trained."""
+    rows, a repeated row counted twice) and starts at the widest within GCV_SLACK of the least
+    GCV; b0 is the default width, b is not trained."""
     from sklearn_lecture._rbf import WIDTH_FACTORS
 
     X, y = _data(30, noise=0.3)  # p = 20 * 2 + 20 + 1 = 81 parameters
@@ -201,6 +204,9 @@ def test_the_rbf_width_on_few_rows_is_the_multiple_of_least_gcv(monkeypatch):
     assert calls == [35] * len(WIDTH_FACTORS)  # weights count rows as repeats, at any scale
     wide, _ = _scripted_width_fit(monkeypatch, 7, data=(X, y))
     np.testing.assert_allclose(wide.widths_, at_b0.widths_ * WIDTH_FACTORS[7], rtol=1e-12)
+    scores = [1.0, 1.0, 1.0, 0.5, 0.6, 0.52, 0.53, 0.9]  # 0.52 within 5% of 0.5, 0.53 not
+    slack, _ = _scripted_width_fit(monkeypatch, None, data=(X, y), scores=scores)
+    np.testing.assert_allclose(slack.widths_, at_b0.widths_ * WIDTH_FACTORS[5], rtol=1e-12)
     given, calls = _scripted_width_fit(monkeypatch, 7, data=(X, y), width=2.0)
     assert calls == [] and np.all(given.widths_ == 2.0)
     many, calls = _scripted_width_fit(monkeypatch, 7, data=_data(100, noise=0.3))
