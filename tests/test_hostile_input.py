@@ -843,6 +843,21 @@ def test_r2_in_range_scales_only_values_beyond_1e100_or_below_1e_minus_100():
     assert r2_in_range(y, yhat * 2.0**1000) == r2_score(y / 2.0**1000, yhat)
 
 
+def test_r2_in_range_of_weights_near_the_largest_float_or_an_r2_beyond_float64_does_not_warn():
+    # "overflow encountered in multiply": sum_i s_i e_i^2 with s near 1.8e308 (a fit trains on
+    # them); "overflow encountered in divide": R^2 = 1 - 1e180 / 1e-220 is below float64's range
+    from sklearn.metrics import r2_score
+
+    from sklearn_lecture._standardize import r2_in_range
+
+    y, yhat, s = np.array([1.0, 2.0, 4.0]), np.array([1.5, 2.0, 3.0]), np.array([1.0, 3.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert r2_in_range(y, yhat, s * 2.0**1022) == r2_score(y, yhat, sample_weight=s)
+        assert r2_in_range(y, yhat, s * 2.0**-1070) == r2_score(y, yhat, sample_weight=s)
+        assert r2_in_range(y * 1e-110, yhat * 1e90) == -np.inf
+
+
 @pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
 @pytest.mark.parametrize(
     "param, value", [("kernel", "foo"), ("learning_rate", -1.0), ("l2", "x"), ("solver", "adam")]
