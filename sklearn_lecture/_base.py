@@ -350,7 +350,7 @@ def check_init_value(value, name, shape):
 
 def _distinct_rows(data):
     """The distinct rows of few ``data``, sorted, each weighted by the sum of its weights: repeating
-    a row and weighting it give the same fit, bit for bit, whatever the order."""
+    a row and weighting it give the same fit, bit for bit, whatever the order (sums of scaled s)."""
     n = data.X.shape[0]
     sparse = isinstance(data.X, SparseRowBlocks)  # rows are compared dense, as cached
     limit = ArrayRows.SPARSE_CACHE_BYTES if sparse else ArrayRows.CACHE_BYTES
@@ -362,7 +362,7 @@ def _distinct_rows(data):
     order = np.lexsort(rows.T[::-1])  # not np.unique(axis=0): see _centers._distinct_rows
     rows = rows[order]
     starts = np.r_[True, np.any(rows[1:] != rows[:-1], axis=1)]  # the first of each group
-    weights = np.bincount(np.cumsum(starts) - 1, weights=s[kept][order])
+    weights = np.bincount(np.cumsum(starts) - 1, weights=scaled_weights(s[kept][order], float))
     idx = kept[order[starts]]
     X = data.X.subset(idx) if sparse else data.X[idx]
     return type(data)(X, data.Y[idx], data.y_2d, weights, scaled_weights(weights, X.dtype), data)
