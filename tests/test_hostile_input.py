@@ -914,3 +914,13 @@ def test_a_warm_start_that_overflows_lbfgs_names_warm_start():
     with pytest.raises(ValueError, match=r"start afresh \(warm_start=False\)"):
         fit_quietly(est, X * 1e150, y)
     np.testing.assert_array_equal(est.predict(X), before)
+
+
+def test_relu_units_whose_distance_bound_overflows_fit_without_warnings():
+    # "overflow encountered in multiply": ||x||^2 / b of the triangle's exact-near-centre bound
+    X, y = smooth_data(n=5, d=2)
+    est = RBFRegressor(3, kernel="relu", standardize=False, width=1e-8, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fit_quietly(est, X * 1e152, y)
+        assert np.all(np.isfinite(est.predict(X * 1e152)))
