@@ -93,10 +93,9 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def _use_init_values(self, params, given, X, Y, names, standardizer):
         """``params`` with the user's ``given`` ones (units of X and y); a ValueError for a start
         (``names``: block -> parameter) that overflows X's dtype or J."""
-        if given:
+        with np.errstate(over="ignore"):  # beyond X's dtype: refused below
             merged = {**self._to_original(params, standardizer), **given}
-            converted = self._to_training(merged, standardizer)
-            params.update({name: converted[name] for name in given})
+            params.update({k: self._to_training(merged, standardizer)[k] for k in given})
         if not names:
             return params
         top = float(np.finfo(X.dtype).max)
