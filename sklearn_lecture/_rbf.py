@@ -207,9 +207,10 @@ class RBFRegressor(LectureRegressorBase):
         return lower
 
     def _init_params(self, X, Y, sample_weight, rng, standardizer):
-        K = self.n_centers
-        C = initial_centers(self.init, K, X.astype(np.float64), sample_weight, rng, standardizer)
-        b = float(self.width or default_width(C, X.astype(np.float64), sample_weight))
+        K, X64 = self.n_centers, X.astype(np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):  # X near float64's limit: b=inf, refused
+            C = initial_centers(self.init, K, X64, sample_weight, rng, standardizer)
+            b = float(self.width or default_width(C, X64, sample_weight))
         self._check_width(b, X.dtype)
         m = Y.shape[1]
         params = {"centers": C, "widths": np.full(K, b), "coef": np.ones((K, m))}

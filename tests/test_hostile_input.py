@@ -924,3 +924,15 @@ def test_relu_units_whose_distance_bound_overflows_fit_without_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         fit_quietly(est, X * 1e152, y)
         assert np.all(np.isfinite(est.predict(X * 1e152)))
+
+
+@pytest.mark.parametrize("init", ["kmeans", "kmeans++"])
+def test_centres_of_x_near_the_largest_float_without_standardize_fail_without_warnings(init):
+    # "overflow encountered in reduce" (the mean of the farthest-point start) and "in matmul"
+    # (kmeans_plusplus's distances) reached the user before the ValueError about b
+    X, y = smooth_data(n=60, d=3)
+    est = RBFRegressor(2, init=init, standardize=False, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="width b=inf .* or use standardize=True"):
+            est.fit(X * 5e307, y)
