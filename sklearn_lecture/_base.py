@@ -125,9 +125,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def _fit(self, X, y, sample_weight, incremental):
         """Train, then store the whole new state at once (a fit that raises changes nothing)."""
         plan = FitPlan.of(self, incremental)
-        rows = rows_backend(X)
         with one_blas_thread():
-            state, finish = self._train(plan, rows, X, y, sample_weight)
+            state, finish = self._train(plan, rows_backend(X), X, y, sample_weight)
         old = self._store(state)
         try:
             finish()  # the callbacks, then the ConvergenceWarning
