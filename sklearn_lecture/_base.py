@@ -11,9 +11,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._backend import InMemoryRows, rows_backend, scaled_weights
+from ._backend import InMemoryRows, rows_backend
 from ._fitplan import _CALLBACK_MIXINS, FitPlan, FitSteps, _Data, _features, _TrainRows, _yhat
-from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread
+from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread, scaled_weights
 from ._standardize import Standardizer, predict_original_units, r2_in_range
 from ._step import ROWS_PER_PARAMETER, penalty
 
@@ -94,7 +94,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """``params`` with the user's ``given`` ones (units of X and y); a ValueError for a start
         (``names``: block -> parameter) that overflows X's dtype or J."""
         with np.errstate(over="ignore"):  # beyond X's dtype: refused below
-            merged = {**self._to_original(params, standardizer), **given}
+            merged = {**self._to_original(params, standardizer), **given} if given else {}
             params.update({k: self._to_training(merged, standardizer)[k] for k in given})
         if not names:
             return params

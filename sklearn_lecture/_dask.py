@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from sklearn.utils import check_array
 from sklearn.utils.validation import validate_data
 
-from . import _backend, _rows
+from . import _rows
 from ._standardize import block_abs_max, blocks_moments, gram_sums, mean_scale, r2_from_sums
 
 
@@ -175,7 +175,7 @@ class DaskRows:
         _rows.require_positive_weight(any(_map_chunks(_check_chunk, [X, y, sw], X.dtype)))
         Y = (y if yh.ndim == 2 else y[:, None]).astype(X.dtype)
         given = None if sw is None else sw.astype(X.dtype)  # trained scaled, as in memory
-        return X, Y, yh.ndim == 2, given, sw if sw is None else _backend.scaled_weights(sw, X.dtype)
+        return X, Y, yh.ndim == 2, given, sw if sw is None else _rows.scaled_weights(sw, X.dtype)
 
     @staticmethod
     def weighted_mean_scale(A, sample_weight=None):
