@@ -172,10 +172,10 @@ class StepRule:
 
     def _barzilai_borwein(self, s, y, iteration):
         """``s.s / s.y`` after odd updates, ``s.y / y.y`` after even ones, within the range."""
-        sy = float(s @ y)
-        if not sy > 0:
+        sy, yy = float(s @ y), float(y @ y)
+        if not (sy > 0 and yy > 0):  # y.y may underflow to 0 where s.y does not
             return self.alpha0
-        bb = float(s @ s) / sy if iteration % 2 else sy / float(y @ y)
+        bb = float(s @ s) / sy if iteration % 2 else sy / yy
         return min(max(bb, self.lo), self.hi)
 
     @property
