@@ -45,7 +45,7 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
             bad = None if np.isfinite(lo) and np.isfinite(hi) else ~np.isfinite(D2)
     if bad is not None and bad.any():
         i, k = np.nonzero(bad)
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: NaN, J not finite
             D2[i, k] = row_norms(X[i] - C[k], squared=True)  # exact differences
             if widths is not None:
                 D2[i, k] /= np.broadcast_to(widths, (C.shape[0],))[k]

@@ -140,8 +140,8 @@ def predict_original_units(predict_block, standardizer, n_outputs, dtype, X, to_
 def total_sum_of_squares(Y, s):
     """``(w, sum_i w_i (y_i - mean)^2)``: the weights and R^2's denominator per output."""
     w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
-    mean = (w @ Y) / w.sum()
-    with np.errstate(over="ignore"):  # inf near float64's limits: the caller refuses it
+    with np.errstate(over="ignore", invalid="ignore"):  # inf, NaN near float64's limits: refused
+        mean = (w @ Y) / w.sum()
         return w, w @ (Y - mean) ** 2
 
 

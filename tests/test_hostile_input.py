@@ -936,3 +936,26 @@ def test_centres_of_x_near_the_largest_float_without_standardize_fail_without_wa
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="width b=inf .* or use standardize=True"):
             est.fit(X * 5e307, y)
+
+
+def test_early_stopping_on_weighted_y_near_the_largest_float_is_a_clear_error_without_warnings():
+    # "invalid value encountered in matmul": the held-out mean of y * 1e300 with zero weights
+    X, y = smooth_data(n=40, d=2)
+    sw = np.r_[np.zeros(20), np.ones(20)]
+    est = RBFRegressor(8, standardize=False, early_stopping=True, width=1.0, random_state=98)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="spread of their y overflows float64"):
+            est.fit(X * 1e300, y * 1e300, sample_weight=sw)
+
+
+def test_a_warm_start_onto_x_near_the_largest_float_fails_without_warnings():
+    # "invalid value encountered in subtract": inf - inf in the exact differences of u
+    est = RBFRegressor(2, kernel="relu", width=10.0, warm_start=True, random_state=69)
+    fit_quietly(est, *smooth_data(n=2, d=300, seed=1))
+    before = est.predict(smooth_data(n=2, d=300, seed=1)[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError):
+            fit_quietly(est, smooth_data(n=2, d=300, seed=2)[0] * 1e307, before)
+    np.testing.assert_array_equal(est.predict(smooth_data(n=2, d=300, seed=1)[0]), before)
