@@ -41,7 +41,7 @@ class InMemoryRows:
             return cls.rows(X), Y, y.ndim == 2, None, None
         sw = _check_sample_weight(sample_weight, X, dtype=np.float64)
         _rows.require_positive_weight(_rows.weight_signs(sw))  # none negative, one positive
-        return cls.rows(X), Y, y.ndim == 2, sw, scaled_weights(sw, X.dtype)
+        return cls.rows(X), Y, y.ndim == 2, sw, _rows.scaled_weights(sw, X.dtype)
 
     @staticmethod
     def rows(X):
@@ -88,9 +88,3 @@ class InMemoryRows:
             X = validate_data(est, X, reset=False, **_rows.X_CHECKS)
         out = predict_rows(cls.rows(X))
         return out if y_2d else out.ravel()
-
-
-def scaled_weights(sw, dtype):
-    """``sw`` in ``dtype`` times a power of two (J is the same): ``sum s`` does not overflow."""
-    with np.errstate(under="ignore"):
-        return np.ldexp(sw, -int(np.frexp(sw.max())[1])).astype(dtype, copy=False)

@@ -11,9 +11,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._backend import InMemoryRows, rows_backend, scaled_weights
+from ._backend import InMemoryRows, rows_backend
 from ._fitplan import _CALLBACK_MIXINS, FitPlan, FitSteps, _Data, _features, _TrainRows, _yhat
-from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread
+from ._rows import ArrayRows, SparseRowBlocks, one_blas_thread, scaled_weights
 from ._standardize import Standardizer, predict_original_units, r2_in_range
 from ._step import L2_PATH, ROWS_PER_PARAMETER, penalty
 
@@ -93,10 +93,9 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def _use_init_values(self, params, given, X, Y, names, standardizer):
         """``params`` with the user's ``given`` ones (units of X and y); a ValueError for a start
         (``names``: block -> parameter) that overflows X's dtype or J."""
-        if given:
-            merged = {**self._to_original(params, standardizer), **given}
-            converted = self._to_training(merged, standardizer)
-            params.update({name: converted[name] for name in given})
+        with np.errstate(over="ignore"):  # beyond X's dtype: refused below
+            merged = {**self._to_original(params, standardizer), **given} if given else {}
+            params.update({k: self._to_training(merged, standardizer)[k] for k in given})
         if not names:
             return params
         top = float(np.finfo(X.dtype).max)
@@ -126,9 +125,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def _fit(self, X, y, sample_weight, incremental):
         """Train, then store the whole new state at once (a fit that raises changes nothing)."""
         plan = FitPlan.of(self, incremental)
-        rows = rows_backend(X)
         with one_blas_thread():
-            state, finish = self._train(plan, rows, X, y, sample_weight)
+            state, finish = self._train(plan, rows_backend(X), X, y, sample_weight)
         old = self._store(state)
         try:
             finish()  # the callbacks, then the ConvergenceWarning
@@ -353,7 +351,7 @@ def check_init_value(value, name, shape):
 
 def _distinct_rows(data):
     """The distinct rows of few ``data``, sorted, each weighted by the sum of its weights: repeating
-    a row and weighting it give the same fit, bit for bit, whatever the order."""
+    a row and weighting it give the same fit, bit for bit, whatever the order (sums of scaled s)."""
     n = data.X.shape[0]
     sparse = isinstance(data.X, SparseRowBlocks)  # rows are compared dense, as cached
     limit = ArrayRows.SPARSE_CACHE_BYTES if sparse else ArrayRows.CACHE_BYTES
@@ -365,7 +363,7 @@ def _distinct_rows(data):
     order = np.lexsort(rows.T[::-1])  # not np.unique(axis=0): see _centers._distinct_rows
     rows = rows[order]
     starts = np.r_[True, np.any(rows[1:] != rows[:-1], axis=1)]  # the first of each group
-    weights = np.bincount(np.cumsum(starts) - 1, weights=s[kept][order])
+    weights = np.bincount(np.cumsum(starts) - 1, weights=scaled_weights(s[kept][order], float))
     idx = kept[order[starts]]
     X = data.X.subset(idx) if sparse else data.X[idx]
     return type(data)(X, data.Y[idx], data.y_2d, weights, scaled_weights(weights, X.dtype), data)

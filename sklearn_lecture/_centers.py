@@ -111,14 +111,13 @@ def initial_centers(init, K, X, sample_weight, rng, standardizer):
 def default_width(C, X, sample_weight):
     """b of ``width=None``: twice the mean squared distance to the nearest other centre."""
     C = _distinct_rows(C)
-    with np.errstate(over="ignore"):  # inf: b beyond float64, which the caller refuses
-        if C.shape[0] > 1:
-            D2 = np.array([row_norms(C - c, squared=True) for c in C])  # exact differences
-            np.fill_diagonal(D2, np.inf)
-            nearest = D2.min(axis=1)
-            nearest = nearest[np.isfinite(nearest) & (nearest > 0)]
-            if nearest.size:
-                return 2.0 * float(np.mean(nearest))
-        mean = np.average(X, axis=0, weights=sample_weight)
-        spread = float(np.average(np.sum((X - mean) ** 2, axis=1), weights=sample_weight))
+    if C.shape[0] > 1:
+        D2 = np.array([row_norms(C - c, squared=True) for c in C])  # exact differences
+        np.fill_diagonal(D2, np.inf)
+        nearest = D2.min(axis=1)
+        nearest = nearest[np.isfinite(nearest) & (nearest > 0)]
+        if nearest.size:
+            return 2.0 * float(np.mean(nearest))
+    mean = np.average(X, axis=0, weights=sample_weight)
+    spread = float(np.average(np.sum((X - mean) ** 2, axis=1), weights=sample_weight))
     return spread if spread > 0 else 1.0

@@ -174,8 +174,8 @@ class DaskRows:
             raise _rows.y_beyond_range(X.dtype)
         _rows.require_positive_weight(any(_map_chunks(_check_chunk, [X, y, sw], X.dtype)))
         Y = (y if yh.ndim == 2 else y[:, None]).astype(X.dtype)
-        sw = None if sw is None else sw.astype(X.dtype)
-        return X, Y, yh.ndim == 2, sw, sw  # the weights are used as given
+        given = None if sw is None else sw.astype(X.dtype)  # trained scaled, as in memory
+        return X, Y, yh.ndim == 2, given, sw if sw is None else _rows.scaled_weights(sw, X.dtype)
 
     @staticmethod
     def weighted_mean_scale(A, sample_weight=None):

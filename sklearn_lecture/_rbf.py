@@ -21,31 +21,31 @@ WIDTH_FACTORS = 2.0 ** np.arange(-2, 6)
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
     """``u_ik = ||x_i - c_k||^2 / b_k`` by one product; overflows and (``exact_near``) entries
     where the expansion cancels digits from exact differences."""
-    X, C = (X, C) if scale is None else (X / scale, C / scale)
-    n, d = X.shape
-    X_aug = np.empty((n, d + 2), dtype=X.dtype)  # [x, ||x||^2, 1]
-    X_aug[:, :d] = X
-    np.einsum("ij,ij->i", X, X, out=X_aug[:, d])
-    X_aug[:, d + 1] = 1.0
-    C_aug = np.empty((d + 2, C.shape[0]), dtype=np.result_type(X, C))  # [-2 c, 1, ||c||^2]^T
-    np.multiply(C.T, -2.0, out=C_aug[:d])
-    C_aug[d] = 1.0
-    np.einsum("ij,ij->i", C, C, out=C_aug[d + 1])
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # non-finite u: exact differences below
+        X, C = (X, C) if scale is None else (X / scale, C / scale)
+        n, d = X.shape
+        X_aug = np.empty((n, d + 2), dtype=X.dtype)  # [x, ||x||^2, 1]
+        X_aug[:, :d] = X
+        np.einsum("ij,ij->i", X, X, out=X_aug[:, d])
+        X_aug[:, d + 1] = 1.0
+        C_aug = np.empty((d + 2, C.shape[0]), dtype=np.result_type(X, C))  # [-2 c, 1, ||c||^2]^T
+        np.multiply(C.T, -2.0, out=C_aug[:d])
+        C_aug[d] = 1.0
+        np.einsum("ij,ij->i", C, C, out=C_aug[d + 1])
         if widths is not None:
             C_aug /= widths
         D2 = X_aug @ C_aug
-    lo, hi = np.min(D2, initial=0.0), np.max(D2, initial=0.0)  # both finite: every entry is
-    if exact_near:
-        # per centre: sqrt(eps) times a bound of the terms the expansion cancels
-        rel = float(np.sqrt(np.finfo(D2.dtype).eps))
-        near = rel * (float(np.max(X_aug[:, d], initial=0.0)) * C_aug[d] + C_aug[d + 1])
-        bad = ~np.isfinite(D2) | (D2 <= near)
-    else:
-        bad = None if np.isfinite(lo) and np.isfinite(hi) else ~np.isfinite(D2)
+        lo, hi = np.min(D2, initial=0.0), np.max(D2, initial=0.0)  # both finite: every entry is
+        if exact_near:
+            # per centre: sqrt(eps) times a bound of the terms the expansion cancels
+            rel = float(np.sqrt(np.finfo(D2.dtype).eps))
+            near = rel * (float(np.max(X_aug[:, d], initial=0.0)) * C_aug[d] + C_aug[d + 1])
+            bad = ~np.isfinite(D2) | (D2 <= near)
+        else:
+            bad = None if np.isfinite(lo) and np.isfinite(hi) else ~np.isfinite(D2)
     if bad is not None and bad.any():
         i, k = np.nonzero(bad)
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: NaN, J not finite
             D2[i, k] = row_norms(X[i] - C[k], squared=True)  # exact differences
             if widths is not None:
                 D2[i, k] /= np.broadcast_to(widths, (C.shape[0],))[k]
@@ -207,9 +207,10 @@ class RBFRegressor(LectureRegressorBase):
         return lower
 
     def _init_params(self, X, Y, sample_weight, rng, standardizer):
-        K = self.n_centers
-        C = initial_centers(self.init, K, X.astype(np.float64), sample_weight, rng, standardizer)
-        b = float(self.width or default_width(C, X.astype(np.float64), sample_weight))
+        K, X64 = self.n_centers, X.astype(np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):  # X near float64's limit: b=inf, refused
+            C = initial_centers(self.init, K, X64, sample_weight, rng, standardizer)
+            b = float(self.width or default_width(C, X64, sample_weight))
         self._check_width(b, X.dtype)
         m = Y.shape[1]
         params = {"centers": C, "widths": np.full(K, b), "coef": np.ones((K, m))}

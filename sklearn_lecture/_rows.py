@@ -120,6 +120,12 @@ def weight_signs(sw):
     return bool(np.any(sw > 0))
 
 
+def scaled_weights(sw, dtype):
+    """``sw`` in ``dtype`` times a power of two (J is the same): ``sum s`` does not overflow."""
+    with np.errstate(under="ignore"):
+        return np.ldexp(sw, -int(np.frexp(sw.max())[1])).astype(dtype, copy=False)
+
+
 def require_positive_weight(any_positive):
     if not any_positive:
         raise ValueError("sample_weight must have at least one positive value.")

@@ -98,8 +98,7 @@ def _scaled(A, mean, scale, dtype):
             D = A - mean
     except FloatingPointError:
         return np.divide(A, scale) - mean / scale
-    D /= scale
-    return D
+    return np.divide(D, scale, out=D)
 
 
 def gram_sums(X, s, features, standardizer):
@@ -141,8 +140,8 @@ def predict_original_units(predict_block, standardizer, n_outputs, dtype, X, to_
 def total_sum_of_squares(Y, s):
     """``(w, sum_i w_i (y_i - mean)^2)``: the weights and R^2's denominator per output."""
     w = np.ones(Y.shape[0]) if s is None else np.asarray(s, dtype=np.float64)
-    mean = (w @ Y) / w.sum()
-    with np.errstate(over="ignore"):  # inf near float64's limits: the caller refuses it
+    with np.errstate(over="ignore", invalid="ignore"):  # inf, NaN near float64's limits: refused
+        mean = (w @ Y) / w.sum()
         return w, w @ (Y - mean) ** 2
 
 
@@ -154,11 +153,12 @@ def r2_from_sums(ss_res, ss_tot):
 
 
 def r2_in_range(y, yhat, sample_weight=None):
-    """:func:`~sklearn.metrics.r2_score` of y and yhat scaled by a power of two (no overflow,
-    and no underflow of the squared errors to 0)."""
+    """:func:`~sklearn.metrics.r2_score` of y and yhat, and of the weights, scaled by powers of two
+    (no overflow, and no underflow of the squared errors to 0); -inf below float64's range."""
     y, yhat = np.asarray(y, dtype=np.float64), np.asarray(yhat, dtype=np.float64)
+    s = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     big = max(float(np.max(np.abs(a), initial=0.0)) for a in (y, yhat))
-    if 1e100 < big < np.inf or 0 < big < 1e-100:
-        k = -int(np.frexp(big)[1])
-        y, yhat = np.ldexp(y, k), np.ldexp(yhat, k)
-    return r2_score(y, yhat, sample_weight=sample_weight)
+    k = -int(np.frexp(big)[1]) if 1e100 < big < np.inf or 0 < big < 1e-100 else 0
+    with np.errstate(over="ignore", under="ignore"):  # R^2 = 1 - inf: -inf
+        s = None if s is None else np.ldexp(s, -int(np.frexp(np.max(np.abs(s), initial=0))[1]))
+        return r2_score(np.ldexp(y, k), np.ldexp(yhat, k), sample_weight=s)

@@ -58,7 +58,10 @@ def gcv(mse, A, lam, n):
     """``(GCV, df)`` of a fit at ``lam`` (one lambda, or one per parameter) on ``n`` rows:
     ``GCV = mse / (1 - df / n)^2``, ``df = tr((A + lambda I)^-1 A)`` (``A`` the Gauss-Newton
     matrix at the fit)."""
-    df = float(np.trace(np.linalg.solve(A + np.diag(np.broadcast_to(lam, len(A))), A)))
+    try:
+        df = float(np.trace(np.linalg.solve(A + np.diag(np.broadcast_to(lam, len(A))), A)))
+    except np.linalg.LinAlgError:  # lambda lost in the rounding of a huge A: df as large as can be
+        df = float(len(A))
     return (mse / (1.0 - df / n) ** 2 if df < n else np.inf), df
 
 
@@ -125,8 +128,7 @@ class StepRule:
                 "The cost J is not finite at the initial parameters: the data are too large. "
                 "Use standardize=True, or scale X and y (StandardScaler)."
             )
-        self.J0 = current.J
-        self.recent = [current.J]
+        self.J0, self.recent = current.J, [current.J]
 
     def update(self, current, alpha):
         """The lecture's update ``W <- W - alpha dJ/dW`` of every block at once, projected."""
@@ -170,10 +172,10 @@ class StepRule:
 
     def _barzilai_borwein(self, s, y, iteration):
         """``s.s / s.y`` after odd updates, ``s.y / y.y`` after even ones, within the range."""
-        sy = float(s @ y)
-        if not sy > 0:
+        sy, yy = float(s @ y), float(y @ y)
+        if not (sy > 0 and yy > 0):  # y.y may underflow to 0 where s.y does not
             return self.alpha0
-        bb = float(s @ s) / sy if iteration % 2 else sy / float(y @ y)
+        bb = float(s @ s) / sy if iteration % 2 else sy / yy
         return min(max(bb, self.lo), self.hi)
 
     @property

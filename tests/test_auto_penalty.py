@@ -301,3 +301,13 @@ def test_partial_fit_after_an_auto_fit_takes_at_most_the_safe_alpha():
     more = copy.deepcopy(fitted).partial_fit(X, y)
     assert more.learning_rate_ < fitted.learning_rate_ / 5
     assert documented_J(more, X, y) < documented_J(fitted, X, y)
+
+
+def test_gcv_where_lambda_is_lost_in_the_rounding_of_a_huge_A_counts_every_parameter():
+    # "LinAlgError: Singular matrix" from the penalty path on X and y near 1e15, standardize=False
+    assert gcv(1.0, np.full((3, 3), 1e30), 1e-3, 10) == (1.0 / (1 - 3 / 10) ** 2, 3.0)
+    rng = np.random.RandomState(29)
+    X, y = rng.standard_normal((25, 3)), rng.standard_normal(25)
+    est = RBFRegressor(8, "sigmoid", standardize=False, fit_widths=True, fit_centers=False)
+    est = fit_quietly(est.set_params(max_iter=5, random_state=29), X + 1e15, y + 1e15)
+    assert np.all(np.isfinite(est.predict(X + 1e15)))

@@ -521,3 +521,19 @@ def test_a_large_array_starts_from_the_in_memory_sample(monkeypatch):
         fit_quietly(clone(est), X, y, sample_weight=sw),
         fit_quietly(clone(est), Xd, yd, sample_weight=swd),
     )
+
+
+@local
+def test_weights_whose_sum_overflows_fit_like_in_memory():
+    """Weights near float64's largest (their sum overflows) are scaled by a power of two, as in
+    memory: the same fit, and no RuntimeWarning or NaN from the statistics' overflowing sum."""
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((40, 3))
+    y, sw = np.sin(X.sum(axis=1)), np.full(40, 1.7e308)
+    est = RBFRegressor(n_centers=5, max_iter=20, learning_rate=0.05, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = clone(est).fit(da.from_array(X, chunks=20), y, sample_weight=sw)
+        b = clone(est).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-10)

@@ -843,6 +843,21 @@ def test_r2_in_range_scales_only_values_beyond_1e100_or_below_1e_minus_100():
     assert r2_in_range(y, yhat * 2.0**1000) == r2_score(y / 2.0**1000, yhat)
 
 
+def test_r2_in_range_of_weights_near_the_largest_float_or_an_r2_beyond_float64_does_not_warn():
+    # "overflow encountered in multiply": sum_i s_i e_i^2 with s near 1.8e308 (a fit trains on
+    # them); "overflow encountered in divide": R^2 = 1 - 1e180 / 1e-220 is below float64's range
+    from sklearn.metrics import r2_score
+
+    from sklearn_lecture._standardize import r2_in_range
+
+    y, yhat, s = np.array([1.0, 2.0, 4.0]), np.array([1.5, 2.0, 3.0]), np.array([1.0, 3.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert r2_in_range(y, yhat, s * 2.0**1022) == r2_score(y, yhat, sample_weight=s)
+        assert r2_in_range(y, yhat, s * 2.0**-1070) == r2_score(y, yhat, sample_weight=s)
+        assert r2_in_range(y * 1e-110, yhat * 1e90) == -np.inf
+
+
 @pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
 @pytest.mark.parametrize(
     "param, value", [("kernel", "foo"), ("learning_rate", -1.0), ("l2", "x"), ("solver", "adam")]
@@ -899,3 +914,48 @@ def test_a_warm_start_that_overflows_lbfgs_names_warm_start():
     with pytest.raises(ValueError, match=r"start afresh \(warm_start=False\)"):
         fit_quietly(est, X * 1e150, y)
     np.testing.assert_array_equal(est.predict(X), before)
+
+
+def test_relu_units_whose_distance_bound_overflows_fit_without_warnings():
+    # "overflow encountered in multiply": ||x||^2 / b of the triangle's exact-near-centre bound
+    X, y = smooth_data(n=5, d=2)
+    est = RBFRegressor(3, kernel="relu", standardize=False, width=1e-8, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fit_quietly(est, X * 1e152, y)
+        assert np.all(np.isfinite(est.predict(X * 1e152)))
+
+
+@pytest.mark.parametrize("init", ["kmeans", "kmeans++"])
+def test_centres_of_x_near_the_largest_float_without_standardize_fail_without_warnings(init):
+    # "overflow encountered in reduce" (the mean of the farthest-point start) and "in matmul"
+    # (kmeans_plusplus's distances) reached the user before the ValueError about b
+    X, y = smooth_data(n=60, d=3)
+    est = RBFRegressor(2, init=init, standardize=False, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="width b=inf .* or use standardize=True"):
+            est.fit(X * 5e307, y)
+
+
+def test_early_stopping_on_weighted_y_near_the_largest_float_is_a_clear_error_without_warnings():
+    # "invalid value encountered in matmul": the held-out mean of y * 1e300 with zero weights
+    X, y = smooth_data(n=40, d=2)
+    sw = np.r_[np.zeros(20), np.ones(20)]
+    est = RBFRegressor(8, standardize=False, early_stopping=True, width=1.0, random_state=98)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="spread of their y overflows float64"):
+            est.fit(X * 1e300, y * 1e300, sample_weight=sw)
+
+
+def test_a_warm_start_onto_x_near_the_largest_float_fails_without_warnings():
+    # "invalid value encountered in subtract": inf - inf in the exact differences of u
+    est = RBFRegressor(2, kernel="relu", width=10.0, warm_start=True, random_state=69)
+    fit_quietly(est, *smooth_data(n=2, d=300, seed=1))
+    before = est.predict(smooth_data(n=2, d=300, seed=1)[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError):
+            fit_quietly(est, smooth_data(n=2, d=300, seed=2)[0] * 1e307, before)
+    np.testing.assert_array_equal(est.predict(smooth_data(n=2, d=300, seed=1)[0]), before)

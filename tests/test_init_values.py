@@ -1,6 +1,8 @@
 """User-given starting values: coef_init/intercept_init and coefs_init/intercepts_init."""
 
 
+import warnings
+
 import numpy as np
 import pytest
 from _helpers import fit_quietly
@@ -172,3 +174,23 @@ def test_init_values_of_the_wrong_type_raise_invalid_parameter_error(est):
     X, y = _data()
     with pytest.raises(InvalidParameterError, match="_init"):
         est.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "Est, init",
+    [
+        (RBFRegressor, {"coef_init": np.ones(3)}),
+        (RBFRegressor, {"intercept_init": 1.0}),
+        (SigmoidMLPRegressor, {"coefs_init": [np.ones((2, 3)), np.ones((3, 1))]}),
+    ],
+)
+def test_a_start_beyond_float64_in_the_units_of_a_subnormal_y_is_refused_without_warnings(
+    Est, init
+):
+    # w / (y's scale 1e-310) overflowed ("overflow encountered in divide") before the ValueError
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((10, 2)), rng.standard_normal(10) * 1e-310
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=f"{next(iter(init))} has values beyond the range"):
+            Est(3, random_state=0, **init).fit(X, y)

@@ -1,5 +1,7 @@
 """sample_weight: integer weights are repeated rows, zero weights dropped rows, scale free."""
 
+import warnings
+
 import numpy as np
 import pytest
 from _helpers import ESTIMATORS, SOLVERS, fit_quietly, small_estimator, smooth_data
@@ -96,4 +98,16 @@ def test_partial_fit_sample_weight_equals_repeated_rows(Est):
     for _ in range(3):
         a.partial_fit(X, y, sample_weight=w)
         b.partial_fit(X[rows], y[rows])
+    _same_model(a, b, X, rtol=1e-9)
+
+
+@pytest.mark.parametrize("Est", ESTIMATORS)
+def test_repeated_rows_of_weights_near_the_largest_float_fit_like_weights_one(Est):
+    # the distinct rows summed 1.7e308 + 1.7e308 = inf: "Input X contains NaN" from KMeans
+    X, y = smooth_data(n=12)
+    X, y = np.vstack([X, X]), np.concatenate([y, y])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        a = fit_quietly(small_estimator(Est, max_iter=30), X, y, sample_weight=np.full(24, 1.7e308))
+    b = fit_quietly(small_estimator(Est, max_iter=30), X, y, sample_weight=np.ones(24))
     _same_model(a, b, X, rtol=1e-9)

@@ -256,6 +256,14 @@ def test_the_bb_step_is_an_inverse_curvature_along_the_last_step_within_its_cap(
     assert long_rule._barzilai_borwein(np.array([1.0, 0.0]), flat, iteration=1) == 1e3
 
 
+def test_a_barzilai_borwein_step_whose_y_y_underflows_is_alpha0():
+    # s.y = 1 > 0 but y.y = 1e-340 underflows to 0: "ZeroDivisionError: float division by zero"
+    from sklearn_lecture._step import StepRule
+
+    rule = StepRule(alpha0=0.25, adaptive=True)
+    assert rule._barzilai_borwein(np.array([1e170]), np.array([1e-170]), iteration=2) == 0.25
+
+
 # ------------------------------------------------ the line search (issue 21)
 @pytest.mark.parametrize("alpha0", [1e-6, 1e-2])
 @pytest.mark.parametrize("gamma", [None, 0.5])
