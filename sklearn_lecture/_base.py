@@ -66,8 +66,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return penalty(self.l2, self.learning_rate, self.solver)
 
     def _least_squares_readout(self, params, X, Y, s, names, solve_w=True, solve_w0=True):
-        """Set the output layer's w and/or w0 (``names``) to the minimum of J given its features;
-        return that minimum's ``(mse, G, ridge)`` for :func:`~._step.gcv`."""
+        """Set w and/or w0 (``names``) to the least J given the features; ``(mse, G, ridge)``."""
         w_name, w0_name = names
         _, P = self._forward(params, X.astype(np.float64))
         F = np.hstack([P] * solve_w + [np.ones((P.shape[0], 1))] * solve_w0)
