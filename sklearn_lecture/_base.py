@@ -66,8 +66,7 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         return penalty(self.l2, self.learning_rate, self.solver)
 
     def _least_squares_readout(self, params, X, Y, s, names, solve_w=True, solve_w0=True):
-        """Set the output layer's w and/or w0 (``names``) to the minimum of J given its features;
-        return that minimum's ``(mse, G, ridge)`` for :func:`~._step.gcv`."""
+        """Set w and/or w0 (``names``) to the least J given the features; ``(mse, G, ridge)``."""
         w_name, w0_name = names
         _, P = self._forward(params, X.astype(np.float64))
         F = np.hstack([P] * solve_w + [np.ones((P.shape[0], 1))] * solve_w0)
@@ -196,7 +195,13 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
     def _initialise(self, plan, rows, data, standardizer, rng):
         """Starting parameters in training units: the fitted ones, or the model's own start."""
         if plan.continues:
-            params = self._to_training(self._fitted_params(), standardizer)
+            with np.errstate(all="ignore"):  # beyond the new data's units: refused below
+                params = self._to_training(self._fitted_params(), standardizer)
+            if not all(np.isfinite(v).all() for v in params.values()):
+                raise ValueError(
+                    "warm_start=True cannot continue: the fitted parameters overflow in the units "
+                    "of this data (y or X on another scale); set warm_start=False to refit."
+                )
         else:
             Xi, Yi, si = rows.init_rows(data.X, data.Y, data.sw, rng, INIT_MAX_ROWS)
             Xi, Yi = standardizer.transform(Xi, Yi)

@@ -221,9 +221,8 @@ class RBFRegressor(LectureRegressorBase):
         params = self._use_init_values(params, given, X, Y, names, standardizer)
         solve_w = self.fit_weights and "coef" not in given
         solve_w0 = self.fit_intercept and "intercept" not in given
-        readout = partial(
-            self._least_squares_readout, params, X, Y, sample_weight, ("coef", "intercept")
-        )
+        out = ("coef", "intercept")
+        readout = partial(self._least_squares_readout, params, X, Y, sample_weight, out)
         n_rows = n_observations(X.shape[0], sample_weight)
         if self._long_steps_on_few_rows() and n_rows < self._n_trained(X.shape[1], m):
             b0, scores = params["widths"], []
@@ -238,8 +237,7 @@ class RBFRegressor(LectureRegressorBase):
         return params
 
     def _long_steps_on_few_rows(self):
-        """``width=None`` on fewer rows than parameters: b of least GCV (``_init_params``), units
-        too wide to fit the noise, so long steps are safe."""
+        """``width=None``: on fewer rows than parameters b from GCV, too wide to fit the noise."""
         return self.width is None and self.fit_weights and self.coef_init is None
 
     def _check_width(self, b, dtype):

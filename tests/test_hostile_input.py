@@ -959,3 +959,20 @@ def test_a_warm_start_onto_x_near_the_largest_float_fails_without_warnings():
         with pytest.raises(ValueError):
             fit_quietly(est, smooth_data(n=2, d=300, seed=2)[0] * 1e307, before)
     np.testing.assert_array_equal(est.predict(smooth_data(n=2, d=300, seed=1)[0]), before)
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_a_warm_start_onto_y_on_a_far_smaller_scale_says_to_refit(Est):
+    # "overflow encountered in divide" converting the fitted w to y * 1e-310's units, then a
+    # DivergenceError that advised standardize=True, which was on
+    X, y = smooth_data(n=40, d=2)
+    est = fit_quietly(Est(random_state=0, warm_start=True, max_iter=20), X, y)
+    before = est.predict(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="set warm_start=False"):
+            fit_quietly(est, X, y * 1e-310)
+    np.testing.assert_array_equal(est.predict(X), before)
+    fit_quietly(est.set_params(warm_start=False), X, y * 1e-310)  # the advice works
+    fresh = fit_quietly(Est(random_state=0, max_iter=20), X, y)
+    np.testing.assert_allclose(est.predict(X) / 1e-310, fresh.predict(X), rtol=1e-6, atol=1e-6)
