@@ -74,7 +74,9 @@ def first_alpha(G, l2):
 def n_observations(n, sample_weight):
     """The rows, counting a row of weight s as ``s / (the least positive weight)`` rows: weights
     that repeat rows count them as the repeats would, and their scale does not matter."""
-    s = np.ones(n) if sample_weight is None else sample_weight[sample_weight > 0]
+    if sample_weight is None:
+        return n  # (nan for a dask X whose chunk sizes are unknown)
+    s = sample_weight[sample_weight > 0]
     with np.errstate(over="ignore"):  # weights 1e300 apart: inf, as good as many rows
         return float(s.sum() / s.min())
 
