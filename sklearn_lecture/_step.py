@@ -72,8 +72,7 @@ def first_alpha(G, l2):
 
 
 def n_observations(n, sample_weight):
-    """The rows, counting a row of weight s as ``s / (the least positive weight)`` rows: weights
-    that repeat rows count them as the repeats would, and their scale does not matter."""
+    """The rows, one of weight s counting ``s / (least positive weight)``: as repeats, any scale."""
     if sample_weight is None:
         return n  # (nan for a dask X whose chunk sizes are unknown)
     s = sample_weight[sample_weight > 0]
