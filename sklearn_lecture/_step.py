@@ -66,7 +66,7 @@ def gcv(mse, A, lam, n):
 
 
 def first_alpha(G, l2):
-    """``alpha0 = 1 / lambda_max(G + l2 I)``; 1 when that is not a positive number (or G non-finite)."""
+    """``alpha0 = 1 / lambda_max(G + l2 I)``; 1 if that is not positive or G not finite."""
     lam = float(np.linalg.eigvalsh(G)[-1]) + l2 if np.isfinite(G).all() else np.nan
     return 1.0 / lam if np.isfinite(lam) and lam > 0 else 1.0
 
