@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.metrics import r2_score
 
-from ._rows import predict_in_blocks, row_blocks
+from ._rows import predict_in_blocks, row_blocks, scaled_weights
 
 
 def block_abs_max(A):
@@ -157,8 +157,8 @@ def r2_in_range(y, yhat, sample_weight=None):
     (no overflow, and no underflow of the squared errors to 0); -inf below float64's range."""
     y, yhat = np.asarray(y, dtype=np.float64), np.asarray(yhat, dtype=np.float64)
     s = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    s = s if s is None or not s.size else scaled_weights(s, np.float64)  # r2_score checks s
     big = max(float(np.max(np.abs(a), initial=0.0)) for a in (y, yhat))
     k = -int(np.frexp(big)[1]) if 1e100 < big < np.inf or 0 < big < 1e-100 else 0
     with np.errstate(over="ignore", under="ignore"):  # R^2 = 1 - inf: -inf
-        s = None if s is None else np.ldexp(s, -int(np.frexp(np.max(np.abs(s), initial=0))[1]))
         return r2_score(np.ldexp(y, k), np.ldexp(yhat, k), sample_weight=s)
