@@ -265,6 +265,9 @@ def test_expanded_and_exact_squared_distances_agree_and_the_exact_one_is_zero_at
     u = squared_distances(X, C, widths=b, exact_near=True)
     np.testing.assert_allclose(u, exact / b, rtol=1e-6, atol=0)
     assert u[0, 0] == 0.0 and u[1, 0] == exact[1, 0] / 2.0
+    # without exact_near the expansion's rounding below 0 is clipped: u >= 0 (exp(-u) <= 1)
+    X = np.random.RandomState(2).randn(30, 4) * 3 + 1e4
+    assert np.min(squared_distances(X, X[[0, 7]] + 1e-9)) == 0.0
 
 
 # ------------------------------------------- warm start on data of other scales
