@@ -12,11 +12,11 @@ lambda_max``.
 * A float ``learning_rate``: alpha stays as given (the lecture's method). J rising 10^4-fold, or
   ending above its start (at the parameters returned), is a :class:`DivergenceError`.
 * ``"auto"``: with ``s = W_k - W_{k-1}`` and ``y = dJ/dW_k - dJ/dW_{k-1}``, the trial alpha is the
-  Barzilai-Borwein step ``s.s / s.y`` after odd updates and ``s.y / y.y`` after even ones
-  (``alpha0`` when ``s.y <= 0``), kept within ``ALPHA_RANGE * alpha0`` (up to ``SHORT_CAP
-  alpha0`` on few rows: :func:`long_steps`). The trial ``W' = W - alpha dJ/dW`` is accepted when
-  ``J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W)`` (nonmonotone Armijo test);
-  otherwise alpha is halved. No accepted step: J is at its minimum.
+  Barzilai-Borwein step ``s.s / s.y`` after odd updates and ``s.y / y.y`` after even ones (twice
+  the last alpha when ``s.y <= 0``: J curves down along s), kept within ``ALPHA_RANGE * alpha0``
+  (up to ``SHORT_CAP alpha0`` on few rows: :func:`long_steps`). The trial ``W' = W - alpha dJ/dW``
+  is accepted when ``J(W') <= max(last M values of J) + gamma dJ/dW . (W' - W)`` (nonmonotone
+  Armijo test); otherwise alpha is halved. No accepted step: J is at its minimum.
 """
 
 from dataclasses import dataclass
@@ -115,7 +115,7 @@ class StepRule:
         self, alpha0, adaptive, lower=None, safe_alpha=None, long_steps=True, J_first=None
     ):
         self.alpha0, self.adaptive, self.lower, self.J_first = alpha0, adaptive, lower, J_first
-        self.safe_alpha, self.alpha = safe_alpha, alpha0  # alpha: the next trial
+        self.safe_alpha, self.alpha, self.used = safe_alpha, alpha0, alpha0  # next trial, last
         hi = ALPHA_RANGE[1] if long_steps else SHORT_CAP
         self.lo, self.hi = alpha0 * ALPHA_RANGE[0], alpha0 * hi
         self.J0, self.recent = None, []  # J at the start; the last M values of J
@@ -170,10 +170,10 @@ class StepRule:
             self.alpha = max(self.alpha * BACKTRACK, self.lo)
 
     def _barzilai_borwein(self, s, y, iteration):
-        """``s.s / s.y`` after odd updates, ``s.y / y.y`` after even ones, within the range."""
+        """The BB step in range; where J curved down along s (``s.y <= 0``) twice the last alpha."""
         sy, yy = float(s @ y), float(y @ y)
         if not (sy > 0 and yy > 0):  # y.y may underflow to 0 where s.y does not
-            return self.alpha0
+            return min(2.0 * self.used, self.hi) if sy <= 0 else self.alpha0
         bb = float(s @ s) / sy if iteration % 2 else sy / yy
         return min(max(bb, self.lo), self.hi)
 

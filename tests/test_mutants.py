@@ -125,14 +125,18 @@ def test_a_search_that_finds_no_lower_J_ends_at_the_smallest_alpha():
 
 
 @pytest.mark.parametrize("iteration", [1, 2])
-def test_barzilai_borwein_falls_back_to_alpha0_when_the_gradient_does_not_change(iteration):
-    """``s.y = 0`` (J linear along the step): the next trial alpha is alpha0."""
+def test_barzilai_borwein_doubles_alpha_when_the_gradient_does_not_change(iteration):
+    """``s.y = 0`` (J linear along the step): the next trial alpha is twice the last one, and
+    on: J keeps falling linearly, so each accepted step doubles (issue 21)."""
     calls = []
     objective = _linear(calls)
     rule, current = _start(objective, alpha0=0.5)
     accepted = rule.step(objective, current, iteration)
     np.testing.assert_array_equal(accepted.theta, [-0.5, 0.0])
-    assert rule.alpha == 0.5
+    assert rule.alpha == 1.0
+    accepted = rule.step(objective, accepted, iteration + 1)
+    np.testing.assert_array_equal(accepted.theta, [-1.5, 0.0])
+    assert rule.alpha == 2.0
 
 
 @pytest.mark.parametrize(

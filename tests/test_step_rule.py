@@ -238,7 +238,8 @@ def test_convergence_warning_points_at_the_callers_line_with_advice_for_its_solv
 def test_the_bb_step_is_an_inverse_curvature_along_the_last_step_within_its_cap():
     """On J = 1/2 theta.A theta, y = A s: the long step s.s / s.y after odd
     iterations, the short step s.y / y.y after even ones, both between
-    1 / lambda_max and 1 / lambda_min of A; alpha0 when s.y <= 0; at most 5 alpha0."""
+    1 / lambda_max and 1 / lambda_min of A; twice the last alpha when s.y <= 0 (J curves
+    down along s); at most 5 alpha0."""
     from sklearn_lecture._step import StepRule
 
     A = np.diag([1.0, 4.0])
@@ -249,11 +250,29 @@ def test_the_bb_step_is_an_inverse_curvature_along_the_last_step_within_its_cap(
     long, short = bb(s, y, iteration=1), bb(s, y, iteration=2)
     assert long == pytest.approx(2 / 5) and short == pytest.approx(5 / 17)
     assert 1 / 4 <= short <= long <= 1 / 1
-    assert bb(s, -y, iteration=1) == 0.25  # no positive curvature: alpha0
+    assert bb(s, -y, iteration=1) == 0.5  # J curves down: twice the last alpha (alpha0) ...
+    rule.used = 1.0
+    assert bb(s, -y, iteration=2) == 5 * 0.25  # ... within the cap
     flat = np.diag([1e-3, 4.0]) @ np.array([1.0, 0.0])  # curvature 1e-3 along s = e1
     assert bb(np.array([1.0, 0.0]), flat, iteration=1) == 5 * 0.25  # the short cap
     long_rule = StepRule(alpha0=0.25, adaptive=True, long_steps=True)
     assert long_rule._barzilai_borwein(np.array([1.0, 0.0]), flat, iteration=1) == 1e3
+
+
+def test_from_the_top_of_a_concave_bump_the_auto_steps_grow_until_j_curves_up():
+    """J = -theta^2 / 2 + theta^4 / 4 from theta = 1e-3, next to its maximum at 0: J curves down
+    along every early step (s.y < 0), so alpha doubles per update and the valley at theta = 1 is
+    reached in a few dozen updates; at alpha0 theta grew by alpha0 = 1% per update (670 updates)."""
+    from sklearn_lecture._optimizers import gradient_descent
+    from sklearn_lecture._step import StepRule
+
+    def objective(theta):
+        return float(-(theta @ theta) / 2 + (theta**4).sum() / 4), -theta + theta**3
+
+    rule = StepRule(alpha0=0.01, adaptive=True)
+    theta, record = gradient_descent(objective, np.array([1e-3]), rule=rule, max_iter=2000, tol=0)
+    assert theta[0] == pytest.approx(1.0, abs=1e-6)
+    assert record.n_iter <= 60
 
 
 def test_a_barzilai_borwein_step_whose_y_y_underflows_is_alpha0():
