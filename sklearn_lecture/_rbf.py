@@ -14,8 +14,7 @@ from ._kernels import RADIAL_PROFILES
 from ._step import GCV_SLACK, gcv, n_observations
 
 MIN_WIDTH = 1e-6  # the smallest width b, relative to the scale of the (standardised) data
-# The multiples of the default b that width=None tries by GCV on fewer rows than parameters.
-WIDTH_FACTORS = 2.0 ** np.arange(-2, 6)
+WIDTH_FACTORS = 2.0 ** np.arange(-2, 6)  # width=None on fewer rows than parameters: b * the best
 
 
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
@@ -207,12 +206,11 @@ class RBFRegressor(LectureRegressorBase):
         return lower
 
     def _init_params(self, X, Y, sample_weight, rng, standardizer):
-        K, X64 = self.n_centers, X.astype(np.float64)
+        K, m, X64 = self.n_centers, Y.shape[1], X.astype(np.float64)
         with np.errstate(over="ignore", invalid="ignore"):  # X near float64's limit: b=inf, refused
             C = initial_centers(self.init, K, X64, sample_weight, rng, standardizer)
             b = float(self.width or default_width(C, X64, sample_weight))
         self._check_width(b, X.dtype)
-        m = Y.shape[1]
         params = {"centers": C, "widths": np.full(K, b), "coef": np.ones((K, m))}
         params.update(intercept=np.zeros(m), feature_scale=np.ones(X.shape[1]))
         given = self._init_values(K, m)

@@ -64,8 +64,7 @@ class Standardizer:
     """Means and scales of X and y, applied block by block during training."""
 
     def __init__(self, x_mean, x_scale, y_mean, y_scale):
-        self.x_mean, self.x_scale = x_mean, x_scale
-        self.y_mean, self.y_scale = y_mean, y_scale
+        self.x_mean, self.x_scale, self.y_mean, self.y_scale = x_mean, x_scale, y_mean, y_scale
 
     @classmethod
     def identity(cls, d, m):

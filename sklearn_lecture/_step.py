@@ -55,9 +55,8 @@ def penalty(l2, learning_rate, solver):
 
 
 def gcv(mse, A, lam, n):
-    """``(GCV, df)`` of a fit at ``lam`` (one lambda, or one per parameter) on ``n`` rows:
-    ``GCV = mse / (1 - df / n)^2``, ``df = tr((A + lambda I)^-1 A)`` (``A`` the Gauss-Newton
-    matrix at the fit)."""
+    """``(GCV, df)``: ``GCV = mse / (1 - df / n)^2`` on ``n`` rows, ``df = tr((A + lambda I)^-1 A)``
+    at ``lam`` (a lambda, or one per parameter), ``A`` the Gauss-Newton matrix at the fit."""
     try:
         df = float(np.trace(np.linalg.solve(A + np.diag(np.broadcast_to(lam, len(A))), A)))
     except np.linalg.LinAlgError:  # lambda lost in the rounding of a huge A: df as large as can be
