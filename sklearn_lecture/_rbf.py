@@ -15,6 +15,7 @@ from ._step import GCV_SLACK, gcv, n_observations
 
 MIN_WIDTH = 1e-6  # the smallest width b, relative to the scale of the (standardised) data
 WIDTH_FACTORS = 2.0 ** np.arange(-2, 6)  # width=None on fewer rows than parameters: b * the best
+WIDTH_LADDER = (1.0, 1.0, 8.0)  # width=None on more rows: b_k = b * these in turn, over the units
 
 
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
@@ -72,8 +73,8 @@ class RBFRegressor(LectureRegressorBase):
         Phi(u): ``exp(-u)``, ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``
         (:ref:`model_and_kernel`).
     width : float or None, default=None
-        b at the start (standardised units); ``None``: from the initial centres' spacing, and on
-        fewer rows than parameters its multiple of least GCV (see :ref:`penalty_choice`).
+        b at the start (standardised units); ``None``: from the centres' spacing with every third
+        unit 8 times wider, or on fewer rows than parameters a GCV multiple (:ref:`rbf_widths`).
     init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), default="kmeans"
         Starting c: k-means (deterministic), k-means++, K random rows, or c in X's units.
     fit_centers : bool, default=True
@@ -222,20 +223,23 @@ class RBFRegressor(LectureRegressorBase):
         out = ("coef", "intercept")
         readout = partial(self._least_squares_readout, params, X, Y, sample_weight, out)
         n_rows = n_observations(X.shape[0], sample_weight)
-        if self._long_steps_on_few_rows() and n_rows < self._n_trained(X.shape[1], m):
+        if self._long_steps_on_few_rows():  # width=None: b from the data
             b0, scores = params["widths"], []
-            for factor in WIDTH_FACTORS:  # the widest b0 * factor of least GCV (as for lambda)
-                params["widths"] = b0 * factor
-                scores.append(gcv(*readout(True, solve_w0), n_rows)[0])
-            widest = max(i for i, g in enumerate(scores) if g <= (1 + GCV_SLACK) * min(scores))
-            params["widths"] = b0 * WIDTH_FACTORS[widest]
-            self._check_width(float(params["widths"][0]), X.dtype)
+            if n_rows < self._n_trained(X.shape[1], m):  # the widest b0 * factor of least GCV
+                for factor in WIDTH_FACTORS:
+                    params["widths"] = b0 * factor
+                    scores.append(gcv(*readout(True, solve_w0), n_rows)[0])
+                least = (1 + GCV_SLACK) * min(scores)
+                params["widths"] = b0 * max(f for f, g in zip(WIDTH_FACTORS, scores) if g <= least)
+            else:  # a few wide units carry the trends across the data, the others stay local
+                params["widths"] = b0 * np.resize(WIDTH_LADDER, K)
+            self._check_width(float(np.max(params["widths"])), X.dtype)
         if solve_w or solve_w0:
             readout(solve_w, solve_w0)
         return params
 
     def _long_steps_on_few_rows(self):
-        """``width=None``: on fewer rows than parameters b from GCV, too wide to fit the noise."""
+        """width=None: b from the data (on fewer rows than parameters too wide to fit the noise)."""
         return self.width is None and self.fit_weights and self.coef_init is None
 
     def _check_width(self, b, dtype):

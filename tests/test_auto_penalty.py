@@ -213,6 +213,32 @@ def test_the_rbf_width_on_few_rows_is_the_widest_multiple_near_the_least_gcv(mon
     assert calls == []  # 100 rows for 81 parameters: the default width
 
 
+def test_the_default_rbf_width_makes_every_third_unit_8_times_wider():
+    """width=None on more rows than parameters: b_k = b, b, 8b, b, b, 8b, ... (WIDTH_LADDER); a
+    given width, fit_weights=False or coef_init keep one width for every unit."""
+    X, y = _data(200, noise=0.3)
+    default = fit_quietly(RBFRegressor(random_state=0, max_iter=5), X, y).widths_
+    np.testing.assert_array_equal(default / default[0], np.resize([1.0, 1.0, 8.0], 20))
+    for params in (dict(width=2.0), dict(fit_weights=False), dict(coef_init=np.zeros(20))):
+        widths = fit_quietly(RBFRegressor(random_state=0, max_iter=5, **params), X, y).widths_
+        assert np.all(widths == widths[0]), params
+
+
+def test_rbf_defaults_on_linear_data_are_within_002_of_linear_regression():
+    """A sum of bumps of the centres' spacing follows a linear trend only roughly: with one
+    width for every unit 5-fold R^2 was 0.90 against LinearRegression's 0.97; the wide units
+    carry the trend (issue 21's target: never more than 0.02 below LinearRegression)."""
+    from sklearn.datasets import make_regression
+
+    X, y = make_regression(300, 5, noise=20.0, random_state=0)
+    cv = KFold(5, shuffle=True, random_state=0)
+
+    def r2(est):
+        return cross_val_score(make_pipeline(StandardScaler(), est), X, y, cv=cv).mean()
+
+    assert r2(RBFRegressor(random_state=0)) >= r2(LinearRegression()) - 0.02
+
+
 def test_a_quiet_stretch_does_not_stop_a_fit_whose_J_still_falls():
     """Gradient descent's nonmonotone steps lower J in bursts: 10 quiet iterations are
     not the end while J falls by more than tol per iteration over the longer window."""
