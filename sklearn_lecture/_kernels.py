@@ -29,8 +29,7 @@ def sigmoid(A, out=None):
 def sigmoid_derivative(A, Z, out=None):
     """Phi'(A) = Phi (1 - Phi) = Z (1 - Z), as derived on the lecture's slide."""
     D = np.subtract(1.0, Z, out=out)
-    D *= Z
-    return D
+    return np.multiply(D, Z, out=D)
 
 
 def gaussian(A, out=None):
@@ -44,8 +43,7 @@ def gaussian(A, out=None):
 def gaussian_derivative(A, Z, out=None):
     """Phi'(A) = -2 A exp(-A^2) = -2 A Z."""
     D = np.multiply(A, -2.0, out=out)
-    D *= Z
-    return D
+    return np.multiply(D, Z, out=D)
 
 
 def relu(A, out=None):

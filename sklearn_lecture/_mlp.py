@@ -189,9 +189,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
             tape.append((Z, A if keep_A else None))
             Z = kernel.phi(A, out=None if keep_A else A)  # Z = Phi(A)
         Yhat = _augmented_product(Z, params, n_layers - 1)  # Yhat = [Z 1] W2
-        if keep:
-            tape.append((Z, None))
-        return Yhat, (tape if keep else Z)
+        return Yhat, (tape + [(Z, None)] if keep else Z)  # the output layer's input: Z, no A
 
     def _block_loss_grad(self, params, X, Y, s, grads):
         """The lecture's backprop (section 5) of one block, added to ``grads``; ``sum s e^2``."""
@@ -252,8 +250,7 @@ class SigmoidMLPRegressor(LectureRegressorBase):
 def _augmented_product(Z, params, i):
     """``[Z 1] W`` for layer ``i``: ``Z coefs_i + intercepts_i`` (the bias row is the intercept)."""
     A = Z @ params[f"coefs_{i}"]
-    A += params[f"intercepts_{i}"]
-    return A
+    return np.add(A, params[f"intercepts_{i}"], out=A)
 
 
 def _add_augmented_grad(grads, i, Z, delta):
