@@ -1,12 +1,13 @@
-"""What the default RBF widths buy: one width for all units against every third unit 8x wider.
+"""What the default RBF widths buy: one width for all units against every third unit spanning X.
 
 ``RBFRegressor(width=None)`` starts every unit at b, twice the mean squared distance from each
-initial centre to its nearest other, and then makes every third unit 8 times wider
-(``_rbf.WIDTH_LADDER``). This script cross-validates the defaults (``Pipeline(StandardScaler(),
-RBFRegressor(random_state=0))``, 5-fold, 3 from 10,000 rows) with that ladder and with one width
-for all units (the ladder set to ``(1.0,)``), in the same run, on the sets of
-``bench_convergence.py`` and on linear, partly linear and smooth nonlinear ones, with
-``LinearRegression`` on the same folds. Held-out R^2 only; times are in bench_convergence.
+initial centre to its nearest other, and every third unit at ``max(b, 6 S)``, S the mean squared
+distance of the (standardised) rows from their mean (``_rbf.WIDE_EVERY``, ``_rbf.WIDE_SPREAD``).
+This script cross-validates the defaults (``Pipeline(StandardScaler(),
+RBFRegressor(random_state=0))``, 5-fold, 3 from 10,000 rows) so and with one width for all units
+(``WIDE_SPREAD = 0``), in the same run, on the sets of ``bench_convergence.py`` and on linear,
+partly linear, smooth nonlinear and heavy-tailed ones, with ``LinearRegression`` on the same
+folds. Held-out R^2 only; times are in bench_convergence.
 
 Run ``python benchmarks/bench_widths.py`` (about 3 minutes on an idle machine; ``--large`` adds
 the two 20,000-row sets, ``--datasets`` picks some).
@@ -43,12 +44,25 @@ def _tanh_ridge(n, d, rs):
     return X, np.tanh(X @ rs.standard_normal(d) / 2) + 0.1 * rs.standard_normal(n)
 
 
+def _lognormal(n, d, rs):
+    X = rs.lognormal(0.0, 1.0, (n, d))
+    X[:, 0] = rs.uniform(-3, 3, n)
+    y = np.log1p(X[:, 1]) * np.sin(X[:, 0]) + 0.3 * np.sqrt(X[:, 2])
+    return X, y + 0.2 * rs.standard_normal(n)
+
+
+def _student_t(n, d, rs):
+    X = rs.standard_t(2, (n, d))
+    y = np.tanh(X[:, 0]) + 0.5 * np.tanh(X[:, 1] * X[:, 2])
+    return X, y + 0.1 * rs.standard_normal(n)
+
+
 def _linear(n, d, noise):
     return make_regression(n, d, n_informative=min(d, 10), noise=noise, random_state=0)
 
 
 def more_datasets():
-    """name -> (X, y): linear (make_regression), partly linear and smooth nonlinear sets."""
+    """name -> (X, y): linear (make_regression), partly linear, smooth and heavy-tailed sets."""
     rs = np.random.RandomState
     return {
         "linear_1000x20": lambda: _linear(1000, 20, 10.0),
@@ -61,6 +75,10 @@ def more_datasets():
         "smooth_1500x3": lambda: _smooth_3d(1500, rs(8)),
         "friedman1_1000": lambda: make_friedman1(1000, noise=1.0, random_state=7),
         "friedman3_1000": lambda: make_friedman3(1000, noise=0.1, random_state=7),
+        "lognormal_800x4": lambda: _lognormal(800, 4, rs(10)),
+        "lognormal_1500x5": lambda: _lognormal(1500, 5, rs(10)),
+        "lognormal_3000x6": lambda: _lognormal(3000, 6, rs(10)),
+        "student_t_2000x5": lambda: _student_t(2000, 5, rs(2)),
     }
 
 
@@ -72,18 +90,18 @@ def main(argv=None, out=sys.stdout):
     data = {**datasets(), **more_datasets()}
     skip = set(LARGE) - ({"friedman1_20k", "interactions_20k"} if args.large else set())
     names = args.datasets or [name for name in data if name not in skip]
-    ladder = rbf_module.WIDTH_LADDER
-    print("| data set | n x d | LinearRegression | one width | ladder | ladder - one |", file=out)
+    spread = rbf_module.WIDE_SPREAD
+    print("| data set | n x d | LinearRegression | one width | default | default - one |", file=out)
     print("|---|---|---:|---:|---:|---:|", file=out)
     diffs = {}
     for name in names:
         X, y = data[name]()
         folds = 3 if X.shape[0] >= 10_000 else 5
         scores = []
-        for widths in ((1.0,), ladder):
-            rbf_module.WIDTH_LADDER = widths
+        for wide in (0.0, spread):  # 0: every unit b
+            rbf_module.WIDE_SPREAD = wide
             scores.append(cross_validate(RBFRegressor(random_state=0), X, y, folds)[0])
-        rbf_module.WIDTH_LADDER = ladder
+        rbf_module.WIDE_SPREAD = spread
         lr = cross_validate(LinearRegression(), X, y, folds)[0]
         diffs[name] = scores[1] - scores[0]
         shape = f"{X.shape[0]} x {X.shape[1]}"

@@ -118,6 +118,10 @@ def default_width(C, X, sample_weight):
         nearest = nearest[np.isfinite(nearest) & (nearest > 0)]
         if nearest.size:
             return 2.0 * float(np.mean(nearest))
+    return spread if (spread := data_spread(X, sample_weight)) > 0 else 1.0
+
+
+def data_spread(X, sample_weight):
+    """S, the (weighted) mean squared distance of the rows from their mean."""
     mean = np.average(X, axis=0, weights=sample_weight)
-    spread = float(np.average(np.sum((X - mean) ** 2, axis=1), weights=sample_weight))
-    return spread if spread > 0 else 1.0
+    return float(np.average(np.sum((X - mean) ** 2, axis=1), weights=sample_weight))

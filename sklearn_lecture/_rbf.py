@@ -8,14 +8,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import row_norms
 
 from ._base import LectureRegressorBase, check_init_value, times_transposed
-from ._centers import default_width, initial_centers
+from ._centers import data_spread, default_width, initial_centers
 from ._docstrings import shared_docstring
 from ._kernels import RADIAL_PROFILES
 from ._step import GCV_SLACK, gcv, n_observations
 
 MIN_WIDTH = 1e-6  # the smallest width b, relative to the scale of the (standardised) data
 WIDTH_FACTORS = 2.0 ** np.arange(-2, 6)  # width=None on fewer rows than parameters: b * the best
-WIDTH_LADDER = (1.0, 1.0, 8.0)  # width=None on more rows: b_k = b * these in turn, over the units
+WIDE_EVERY, WIDE_SPREAD = 3, 6.0  # width=None on more rows: every 3rd unit's b is max(b, 6 S)
 
 
 def squared_distances(X, C, scale=None, widths=None, exact_near=False):
@@ -73,8 +73,8 @@ class RBFRegressor(LectureRegressorBase):
         Phi(u): ``exp(-u)``, ``2 / (1 + exp(u))`` or ``max(0, 1 - sqrt(u))``
         (:ref:`model_and_kernel`).
     width : float or None, default=None
-        b at the start (standardised units); ``None``: from the centres' spacing with every third
-        unit 8 times wider, or on fewer rows than parameters a GCV multiple (:ref:`rbf_widths`).
+        b at the start (standardised units); ``None``: from the centres' spacing, every third unit
+        spanning the data, or on fewer rows than parameters a GCV multiple (:ref:`rbf_widths`).
     init : {"kmeans", "kmeans++", "random"} or array-like of shape (K, n_features), default="kmeans"
         Starting c: k-means (deterministic), k-means++, K random rows, or c in X's units.
     fit_centers : bool, default=True
@@ -211,6 +211,7 @@ class RBFRegressor(LectureRegressorBase):
         with np.errstate(over="ignore", invalid="ignore"):  # X near float64's limit: b=inf, refused
             C = initial_centers(self.init, K, X64, sample_weight, rng, standardizer)
             b = float(self.width or default_width(C, X64, sample_weight))
+            b_wide = max(b, WIDE_SPREAD * data_spread(X64, sample_weight))  # a unit spanning X
         self._check_width(b, X.dtype)
         params = {"centers": C, "widths": np.full(K, b), "coef": np.ones((K, m))}
         params.update(intercept=np.zeros(m), feature_scale=np.ones(X.shape[1]))
@@ -231,8 +232,8 @@ class RBFRegressor(LectureRegressorBase):
                     scores.append(gcv(*readout(True, solve_w0), n_rows)[0])
                 least = (1 + GCV_SLACK) * min(scores)
                 params["widths"] = b0 * max(f for f, g in zip(WIDTH_FACTORS, scores) if g <= least)
-            else:  # a few wide units carry the trends across the data, the others stay local
-                params["widths"] = b0 * np.resize(WIDTH_LADDER, K)
+            else:  # wide units span the data: they carry the trends that local units follow roughly
+                params["widths"] = np.where(np.arange(1, K + 1) % WIDE_EVERY, b0, b_wide)
             self._check_width(float(np.max(params["widths"])), X.dtype)
         if solve_w or solve_w0:
             readout(solve_w, solve_w0)
