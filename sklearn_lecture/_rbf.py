@@ -107,10 +107,9 @@ class RBFRegressor(LectureRegressorBase):
 
     Notes
     -----
-    With ``phi_ik = Phi(u_ik)`` and ``e = y - yhat``: ``dJ/dw = -phi^T e / n``,
-    ``dJ/dw0 = -sum_i e_i / n`` and ``dJ/dc_k = 2/n sum_i e_i w_k Phi'(u_ik) (x_i - c_k) / b_k``
-    (the lecture's ``-4 sum e w phi (x - c) / b`` over 2n). w and w0 not given start
-    at the least-squares fit on the initial basis.
+    With ``phi_ik = Phi(u_ik)`` and ``e = y - yhat``: ``dJ/dw = -phi^T e / n``, ``dJ/dw0 = -sum_i
+    e_i / n`` and ``dJ/dc_k = 2/n sum_i e_i w_k Phi'(u_ik) (x_i - c_k) / b_k`` (the lecture's ``-4
+    sum e w phi (x - c) / b`` over 2n). w and w0 not given start at the least-squares read-out.
 
     Examples
     --------
@@ -211,7 +210,8 @@ class RBFRegressor(LectureRegressorBase):
         with np.errstate(over="ignore", invalid="ignore"):  # X near float64's limit: b=inf, refused
             C = initial_centers(self.init, K, X64, sample_weight, rng, standardizer)
             b = float(self.width or default_width(C, X64, sample_weight))
-            b_wide = max(b, WIDE_SPREAD * data_spread(X64, sample_weight))  # a unit spanning X
+            b_wide = WIDE_SPREAD * data_spread(X64, sample_weight)  # a unit spanning X (in dtype)
+            b_wide = max(b, b_wide) if b_wide <= np.finfo(X.dtype).max else b
         self._check_width(b, X.dtype)
         params = {"centers": C, "widths": np.full(K, b), "coef": np.ones((K, m))}
         params.update(intercept=np.zeros(m), feature_scale=np.ones(X.shape[1]))

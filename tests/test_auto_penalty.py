@@ -192,7 +192,7 @@ def test_the_rbf_width_on_few_rows_is_the_widest_multiple_near_the_least_gcv(mon
     GCV; b0 is the default width, b is not trained."""
     from sklearn_lecture._rbf import WIDTH_FACTORS
 
-    X, y = _data(30, noise=0.3)  # p = 20 * 2 + 20 + 1 = 81 parameters
+    X, y = _data(30, noise=0.3)  # p = 20 * 2 + 20 + 1 = 61 parameters
     X = np.vstack([X, X[:5]])  # 5 repeated rows: 30 distinct, trained on as weights 2
     y = np.r_[y, y[:5]]
     at_b0, calls = _scripted_width_fit(monkeypatch, 2, data=(X, y))
@@ -210,7 +210,7 @@ def test_the_rbf_width_on_few_rows_is_the_widest_multiple_near_the_least_gcv(mon
     given, calls = _scripted_width_fit(monkeypatch, 7, data=(X, y), width=2.0)
     assert calls == [] and np.all(given.widths_ == 2.0)
     many, calls = _scripted_width_fit(monkeypatch, 7, data=_data(100, noise=0.3))
-    assert calls == []  # 100 rows for 81 parameters: the default width
+    assert calls == []  # 100 rows for 61 parameters: the default width
 
 
 def test_every_third_default_rbf_unit_spans_the_data():
@@ -225,6 +225,12 @@ def test_every_third_default_rbf_unit_spans_the_data():
     heavy = np.random.RandomState(2).lognormal(0, 3, size=(200, 2))  # b > 6 S: every unit b
     widths = fit_quietly(RBFRegressor(random_state=0, max_iter=5), heavy, y).widths_
     assert widths[0] > 6 * 2 and np.all(widths == widths[0])
+    huge = (X * 1e19).astype(np.float32)  # 6 S overflows float32 (b does not): every unit b
+    est = fit_quietly(RBFRegressor(standardize=False, random_state=0, max_iter=5), huge, y)
+    assert np.all(est.widths_ == est.widths_[0]) and np.isfinite(est.widths_[0])
+    p = 20 * 2 + 20 + 1  # trained parameters: as many rows already take the wide units
+    widths = fit_quietly(RBFRegressor(random_state=0, max_iter=5), *_data(p, noise=0.3)).widths_
+    np.testing.assert_allclose(widths[wide], 6 * 2, rtol=1e-12)
     for params in (dict(width=2.0), dict(fit_weights=False), dict(coef_init=np.zeros(20))):
         widths = fit_quietly(RBFRegressor(random_state=0, max_iter=5, **params), X, y).widths_
         assert np.all(widths == widths[0]), params
