@@ -9,8 +9,8 @@ RBFRegressor(random_state=0))``, 5-fold, 3 from 10,000 rows) so and with one wid
 partly linear, smooth nonlinear and heavy-tailed ones, with ``LinearRegression`` on the same
 folds. Held-out R^2 only; times are in bench_convergence.
 
-Run ``python benchmarks/bench_widths.py`` (about 3 minutes on an idle machine; ``--large`` adds
-the two 20,000-row sets, ``--datasets`` picks some).
+Run ``python benchmarks/bench_widths.py`` (about a minute on an idle machine; ``--large`` adds
+the two 20,000-row sets, about two minutes more; ``--datasets`` picks some).
 """
 
 import argparse
