@@ -76,3 +76,20 @@ def test_bench_fit_writes_its_table_for_the_docs(tmp_path):
     text = path.read_text()
     assert text.count("   * - float") == 2 and "     - 0.50" in text and "     - 1.50" in text
     assert text.startswith(".. Written by benchmarks/bench_fit.py --write-docs")
+
+
+def test_bench_widths_compares_one_width_with_the_default_and_restores_it():
+    """benchmarks/bench_widths.py on two sets: a row each, then the summary; on linear data the
+    default widths beat one width for all units (a smoke test, never a timing)."""
+    import sklearn_lecture._rbf as rbf_module
+
+    spec = importlib.util.spec_from_file_location("bench_widths", BENCH.parent / "bench_widths.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    spread, out = rbf_module.WIDE_SPREAD, io.StringIO()
+    bench.main(["--datasets", "sine", "linear_300x5"], out=out)
+    rows = [line.split("|") for line in out.getvalue().splitlines() if line.startswith("| ")]
+    assert [r[1].strip() for r in rows[1:]] == ["sine", "linear_300x5"]
+    assert float(rows[2][6]) > 0.02  # one width: 0.90; the default: 0.95 (LinearRegression 0.97)
+    assert "2 sets: mean" in out.getvalue()
+    assert rbf_module.WIDE_SPREAD == spread
