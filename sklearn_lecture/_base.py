@@ -53,8 +53,8 @@ class LectureRegressorBase(FitSteps, *_CALLBACK_MIXINS, RegressorMixin, BaseEsti
         """Lower bounds on ``theta`` (``None``: unbounded)."""
         return None
 
-    def _long_steps_on_few_rows(self):
-        """Whether the auto step rule may take long steps on fewer rows than parameters."""
+    def _width_from_data(self):
+        """Whether the model's width comes from the data (then long steps on few rows are safe)."""
         return False
 
     def _y_standardization(self):

@@ -109,7 +109,7 @@ class FitSteps:
         theta0 = objective.layout.pack(params, data.X.dtype)
         n_rows = train.X.shape[0]  # and n_eff, those of a positive weight
         n_eff = n_rows if train.sw is None else int(np.count_nonzero(train.sw))
-        n_obs = n_observations(n_rows, train.sw) if self._long_steps_on_few_rows() else n_rows
+        n_obs = n_observations(n_rows, train.sw) if self._width_from_data() else n_rows
         theta, progress = self._run_solver(
             plan, objective, theta0, alpha, validation, callbacks, alpha0, n_rows, n_eff, n_obs
         )
@@ -177,7 +177,7 @@ class FitSteps:
         )
         adaptive = self.learning_rate == "auto" and not plan.one_step
         lam = self._auto_penalty(plan, objective, validation, n_eff)
-        few = n_obs < theta.size and self._long_steps_on_few_rows()
+        few = n_obs < theta.size and self._width_from_data()
         long = long_steps(n_rows, theta.size, judged=lam is None) or few
         J_first = self.loss_curve_[0] if plan.one_step and plan.continues else None
 

@@ -224,7 +224,7 @@ class RBFRegressor(LectureRegressorBase):
         out = ("coef", "intercept")
         readout = partial(self._least_squares_readout, params, X, Y, sample_weight, out)
         n_rows = n_observations(X.shape[0], sample_weight)
-        if self._long_steps_on_few_rows():  # width=None: b from the data
+        if self._width_from_data():
             b0, scores = params["widths"], []
             if n_rows < self._n_trained(X.shape[1], m):  # the widest b0 * factor of least GCV
                 for factor in WIDTH_FACTORS:
@@ -239,8 +239,8 @@ class RBFRegressor(LectureRegressorBase):
             readout(solve_w, solve_w0)
         return params
 
-    def _long_steps_on_few_rows(self):
-        """width=None: b from the data (on fewer rows than parameters too wide to fit the noise)."""
+    def _width_from_data(self):
+        """width=None, w trained from its least-squares start: b from the data (see the guide)."""
         return self.width is None and self.fit_weights and self.coef_init is None
 
     def _check_width(self, b, dtype):
