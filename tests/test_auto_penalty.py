@@ -234,6 +234,13 @@ def test_every_third_default_rbf_unit_spans_the_data():
     for params in (dict(width=2.0), dict(fit_weights=False), dict(coef_init=np.zeros(20))):
         widths = fit_quietly(RBFRegressor(random_state=0, max_iter=5, **params), X, y).widths_
         assert np.all(widths == widths[0]), params
+    # w and w0 start at the least-squares read-out of these units: dJ/dw is about 0 there
+    objective, layout, theta, _ = training_problem(RBFRegressor(random_state=0), X, y)
+    w = layout.slices["coef"]
+    at_zero = theta.copy()
+    at_zero[w] = 0.0
+    grad, grad_at_zero = objective(theta)[1][w], objective(at_zero)[1][w]
+    assert np.abs(grad).max() < 0.05 * np.abs(grad_at_zero).max()
 
 
 def test_rbf_defaults_on_linear_data_are_within_002_of_linear_regression():
