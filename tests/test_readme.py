@@ -59,3 +59,22 @@ def test_a_readme_code_block_runs_and_prints_what_it_says(block):
     assert printed, "the block prints its result"
     if expected:
         assert printed == expected
+
+
+def test_the_readmes_comparison_table_is_what_the_main_job_prints():
+    """Each R^2 of the README's diabetes table is ``python -m sklearn_lecture``'s, to 0.01: another
+    BLAS may round the long steps onto another, equally good path (issue 21). Fit times vary
+    from machine to machine and are not compared."""
+    from sklearn.datasets import load_diabetes
+
+    from sklearn_lecture._cli import comparison_models, cross_validate_models
+
+    X, y = load_diabetes(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scores = cross_validate_models(comparison_models(0), X, y, 5, 0, lambda message: None)
+    rows = re.findall(r"^\| (.+?) \| (-?\d\.\d{3}) \+- (\d\.\d{3}) \|", README, flags=re.M)
+    assert {name for name, _, _ in rows} == set(scores)
+    for name, mean, std in rows:
+        r2 = scores[name]["r2"]
+        assert abs(float(mean) - r2.mean()) <= 0.01 and abs(float(std) - r2.std()) <= 0.01, name
