@@ -35,7 +35,7 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
         if widths is not None:
             C_aug /= widths
         D2 = X_aug @ C_aug
-        lo, hi = np.min(D2, initial=0.0), np.max(D2, initial=0.0)  # both finite: every entry is
+        lo, hi = D2.min(initial=0.0), D2.max(initial=0.0)  # both finite: every entry is
         if exact_near:
             # per centre: sqrt(eps) times a bound of the terms the expansion cancels
             rel = float(np.sqrt(np.finfo(D2.dtype).eps))
@@ -55,7 +55,7 @@ def squared_distances(X, C, scale=None, widths=None, exact_near=False):
 def _distance_unit(params):
     """f, the unit of each feature's distance, or None where f = 1 (all but warm starts)."""
     f = params.get("feature_scale")
-    return None if f is None or np.all(f == 1) else f
+    return None if f is None or (f == 1).all() else f
 
 
 @shared_docstring

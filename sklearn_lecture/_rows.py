@@ -6,7 +6,8 @@ from contextlib import contextmanager
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from threadpoolctl import OpenBLASController, ThreadpoolController
+from sklearn.utils.parallel import _get_threadpool_controller
+from threadpoolctl import OpenBLASController
 
 FLOATS = [np.float64, np.float32]  # the dtypes training runs in: float32 stays, else float64
 X_CHECKS = dict(accept_sparse=("csr", "csc", "coo"), dtype=FLOATS)
@@ -204,7 +205,7 @@ def _sync():
     """Make BLAS match the users: one thread while there are any, the saved counts when none."""
     with _LOCK:
         if _USERS and not _SAVED:  # saved before any is set: an interrupt below still restores
-            libs = ThreadpoolController().select(user_api="blas").lib_controllers
+            libs = _get_threadpool_controller().select(user_api="blas").lib_controllers  # sklearn's
             _SAVED.extend([(lib, lib.num_threads) for lib in libs])
         for lib, n in _SAVED:
             _release_control(force=True)  # the thread that set it may be another one

@@ -38,8 +38,7 @@ def mean_scale(big, moments, total, dtype):
     def sums(mean):
         sum_b, sum_bb = np.zeros(big.shape), np.zeros(big.shape)
         for b, bb in moments(big, mean):
-            sum_b += b
-            sum_bb += bb
+            sum_b, sum_bb = sum_b + b, sum_bb + bb
         return sum_b, sum_bb
 
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
