@@ -210,8 +210,8 @@ class FitSteps:
         return None if judged else objective.l2
 
     def _penalty_path(self, run, objective, theta, max_iter, n_eff):
-        """Train at the rising lambdas of ``L2_PATH``, each from the last, until two past the least
-        GCV or out of ``max_iter``; keep the largest lambda within ``GCV_SLACK`` of the least."""
+        """Train at the rising lambdas of ``L2_PATH``, each from the last, until one past the least
+        GCV beyond ``GCV_SLACK`` of it, two past, or ``max_iter``; keep the last in the slack."""
         stages, scores, used = [], [], 0
         for lam in _step.L2_PATH:
             objective.l2 = lam
@@ -224,7 +224,8 @@ class FitSteps:
             if len(stages) == 1 and not df <= _step.GCV_MAX_DF * n_eff:
                 break  # df near n: GCV cannot judge; keep the first lambda
             past_best = len(scores) - 1 - int(np.argmin(scores))
-            if past_best == 2 or used >= max_iter or not progress.stopped:
+            beyond = not score <= (1 + _step.GCV_SLACK) * min(scores)  # it cannot be kept
+            if past_best == 2 or beyond or used >= max_iter or not progress.stopped:
                 break
         least = min(scores)
         last = max(i for i, g in enumerate(scores) if g <= (1 + _step.GCV_SLACK) * least)

@@ -314,6 +314,36 @@ def test_the_path_keeps_the_largest_lambda_within_5_percent_of_the_least_gcv(mon
     assert len(est.loss_curve_) == est.n_iter_
 
 
+@pytest.mark.parametrize(
+    "script, n_stages, kept",
+    [
+        ([1.0, 0.9, 0.95, 0.5, 0.4, 0.3], 3, 1),  # one past, more than 5% above: ends
+        ([1.0, 0.99, 1.02, 1.03, 0.5, 0.4], 4, 3),  # two past, both within 5%: ends too
+    ],
+)
+def test_the_path_ends_one_past_the_least_gcv_that_cannot_be_kept_or_two_past(
+    monkeypatch, script, n_stages, kept
+):
+    """Scripted GCV scores, least at the 2nd lambda: a stage past it more than 5% above it cannot
+    be kept and ends the path; so do two past it. No later stage is trained (the 5th would be the
+    least of all), and the fit keeps the largest lambda within 5% of the least."""
+    from sklearn_lecture import _fitplan
+
+    scores = iter(script)
+    calls = []
+
+    def scripted(mse, A, lam, n):
+        calls.append(lam)
+        return next(scores), 0.0
+
+    monkeypatch.setattr(_fitplan, "gcv", scripted)
+    X, y = _data(160, noise=0.5)
+    est = fit_quietly(SigmoidMLPRegressor(random_state=0), X, y)
+    assert calls == list(L2_PATH[:n_stages])
+    assert est.l2_ == L2_PATH[kept]
+    assert len(est.loss_curve_) == est.n_iter_
+
+
 def test_the_networks_default_start_reads_w2_out_and_the_lectures_starts_at_zero():
     """Gradient descent with learning_rate="auto" on at least as many rows as parameters
     starts W2 at the minimum of J given the initial Z: dJ/dW2 is about 0 there (the read-out's
