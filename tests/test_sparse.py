@@ -99,7 +99,9 @@ def test_one_hot_encoded_categories_in_a_pipeline(Est):
 def test_training_reads_a_sparse_x_one_block_of_rows_at_a_time(monkeypatch):
     """Memory: no dense copy of all of a large sparse X; the blocks are at most
     ``BLOCK_SIZE`` rows, the initialisation's sample at most ``INIT_MAX_ROWS``."""
-    monkeypatch.setattr("sklearn_lecture._base.INIT_MAX_ROWS", 1500)
+    init_rows = 3000  # between BLOCK_SIZE and n
+    assert _rows.BLOCK_SIZE < init_rows < 5000
+    monkeypatch.setattr("sklearn_lecture._base.INIT_MAX_ROWS", init_rows)
     X, y = _sparse_data(n=5000, d=40)  # 1.6 MB dense: above ArrayRows.SPARSE_CACHE_BYTES
     read = []
     getitem = _backend.SparseRowBlocks.__getitem__
@@ -113,7 +115,7 @@ def test_training_reads_a_sparse_x_one_block_of_rows_at_a_time(monkeypatch):
     for Est in ESTIMATORS:
         read.clear()
         fit_quietly(small_estimator(Est, max_iter=3), X, y)
-        assert read and max(read) <= 1500
+        assert read and max(read) <= init_rows
         assert sorted(read)[-2] <= _rows.BLOCK_SIZE  # everything but the init sample
 
 
@@ -143,7 +145,7 @@ def test_callbacks_see_the_sparse_x_and_can_score_on_it(Est):
 
 @pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
 def test_a_sparse_x_too_wide_for_dense_blocks_is_refused_with_what_to_do(Est):
-    """1e6 columns, 3 non-zeros a row: a dense block of 1024 rows is 7.6 GiB (issue 22:
+    """1e6 columns, 3 non-zeros a row: a dense block of 2048 rows is 15 GiB (issue 22:
     a raw MemoryError). The fit says what to change, before allocating it."""
     rng = np.random.RandomState(0)
     n, d = 2000, 10**6
