@@ -224,11 +224,10 @@ class FitSteps:
             if len(stages) == 1 and not df <= _step.GCV_MAX_DF * n_eff:
                 break  # df near n: GCV cannot judge; keep the first lambda
             past_best = len(scores) - 1 - int(np.argmin(scores))
-            beyond = not score <= (1 + _step.GCV_SLACK) * min(scores)  # it cannot be kept
+            beyond = not score <= (1 + _step.GCV_SLACK) * min(scores)  # not kept; GCV rising
             if past_best == 2 or beyond or used >= max_iter or not progress.stopped:
                 break
-        least = min(scores)
-        last = max(i for i, g in enumerate(scores) if g <= (1 + _step.GCV_SLACK) * least)
+        last = max(i for i, g in enumerate(scores) if g <= (1 + _step.GCV_SLACK) * min(scores))
         kept = stages[: last + 1]
         theta, progress, lam = kept[-1]
         objective.l2 = lam

@@ -101,7 +101,7 @@ class Objective:
             J = sse / (2.0 * self.total_weight)
             grad /= self.total_weight
             if self.l2 > 0:  # the L2 penalty on W: J += (lambda / 2) ||W||^2, dJ/dW += lambda W
-                for W in self.penalized:
-                    J += 0.5 * self.l2 * float(theta[W] @ theta[W])
-                    grad[W] += self.l2 * theta[W]
+                for sl in self.penalized:  # W = theta[sl]
+                    J += 0.5 * self.l2 * float(theta[sl] @ theta[sl])
+                    grad[sl] += self.l2 * theta[sl]
         return J, grad

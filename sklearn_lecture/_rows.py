@@ -3,11 +3,11 @@
 
 import threading
 from contextlib import contextmanager
+from functools import cache
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from sklearn.utils.parallel import _get_threadpool_controller
-from threadpoolctl import OpenBLASController
+from threadpoolctl import OpenBLASController, ThreadpoolController
 
 FLOATS = [np.float64, np.float32]  # the dtypes training runs in: float32 stays, else float64
 X_CHECKS = dict(accept_sparse=("csr", "csc", "coo"), dtype=FLOATS)
@@ -205,7 +205,7 @@ def _sync():
     """Make BLAS match the users: one thread while there are any, the saved counts when none."""
     with _LOCK:
         if _USERS and not _SAVED:  # saved before any is set: an interrupt below still restores
-            libs = _get_threadpool_controller().select(user_api="blas").lib_controllers  # sklearn's
+            libs = _controller().select(user_api="blas").lib_controllers
             _SAVED.extend([(lib, lib.num_threads) for lib in libs])
         for lib, n in _SAVED:
             _release_control(force=True)  # the thread that set it may be another one
@@ -215,5 +215,6 @@ def _sync():
             _SAVED.clear()  # only once every library is restored
 
 
+_controller = cache(ThreadpoolController)  # the libraries loaded at the first fit (4 ms to list)
 # threadpoolctl >= 3.6 lets one thread at a time set OpenBLAS's threads
 _release_control = getattr(OpenBLASController, "clear_controlling_thread", lambda force: None)

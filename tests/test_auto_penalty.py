@@ -321,12 +321,12 @@ def test_the_path_keeps_the_largest_lambda_within_5_percent_of_the_least_gcv(mon
         ([1.0, 0.99, 1.02, 1.03, 0.5, 0.4], 4, 3),  # two past, both within 5%: ends too
     ],
 )
-def test_the_path_ends_one_past_the_least_gcv_that_cannot_be_kept_or_two_past(
+def test_the_path_ends_one_past_the_least_gcv_when_more_than_5_percent_above_or_two_past(
     monkeypatch, script, n_stages, kept
 ):
-    """Scripted GCV scores, least at the 2nd lambda: a stage past it more than 5% above it cannot
-    be kept and ends the path; so do two past it. No later stage is trained (the 5th would be the
-    least of all), and the fit keeps the largest lambda within 5% of the least."""
+    """Scripted GCV scores, least at the 2nd lambda: a stage past it more than 5% above it ends
+    the path (GCV is rising), and so do two stages past it. No later stage is trained, although
+    later scores would undercut the least; the fit keeps the largest lambda within 5% of it."""
     from sklearn_lecture import _fitplan
 
     scores = iter(script)

@@ -6,7 +6,7 @@ import pytest
 from _helpers import KERNELS, NAMES, SOLVERS, assert_bit_identical, make_estimator, smooth_data
 from sklearn.base import clone
 
-# 6 * 1024 + 37 rows: several row blocks (of 2048) and a short last block, so the
+# 6 * 1024 + 37 rows: three row blocks of 2048 and a short last one, so the
 # sums over blocks are part of what must repeat bit for bit (each model's default
 # kernel; the kernels do not change how the blocks add up).
 ROWS = {"one-block": 60, "several-blocks": 6 * 1024 + 37}

@@ -719,7 +719,7 @@ def test_mean_scale_is_the_weighted_mean_and_standard_deviation(size, weighted):
     from sklearn_lecture._backend import weighted_mean_scale
 
     rng = np.random.RandomState(0)
-    A = rng.randn(2100, 3) * [1.0, 3.0, 0.5] + [0.0, 5.0, -2.0]  # three row blocks
+    A = rng.randn(2100, 3) * [1.0, 3.0, 0.5] + [0.0, 5.0, -2.0]  # two row blocks
     s = rng.uniform(0.5, 3.0, len(A)) if weighted else None
     mean, scale = weighted_mean_scale(A * size, s)
     want_mean, want_scale = _weighted_stats(A, s)

@@ -145,7 +145,7 @@ def test_callbacks_see_the_sparse_x_and_can_score_on_it(Est):
 
 @pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
 def test_a_sparse_x_too_wide_for_dense_blocks_is_refused_with_what_to_do(Est):
-    """1e6 columns, 3 non-zeros a row: a dense block of 2048 rows is 15 GiB (issue 22:
+    """1e6 columns, 3 non-zeros a row: a dense copy of the 2000 rows is 15 GiB (issue 22:
     a raw MemoryError). The fit says what to change, before allocating it."""
     rng = np.random.RandomState(0)
     n, d = 2000, 10**6

@@ -199,7 +199,7 @@ def _snapshot(est):
 # sees the call complete, which it checks like any other outcome.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_keyboard_interrupts_at_random_moments_leave_state_whole_and_fits_working():
-    X, y = smooth_data(n=3000, d=4)  # three blocks
+    X, y = smooth_data(n=3000, d=4)  # two blocks
     X3 = X[:, :3] * 1e3 + 5.0  # another number of features and other units
     rng = np.random.RandomState(0)
     bases = {name: fit_quietly(_make(name, max_iter=5), X, y) for name in ("mlp", "rbf")}
@@ -278,7 +278,7 @@ def test_keyboard_interrupts_at_random_moments_leave_state_whole_and_fits_workin
 def test_a_pass_that_overflows_raises_no_runtimewarning():
     """One ``np.errstate`` covers a pass. Weights 1e300 make every block overflow;
     with RuntimeWarnings as errors, a block that was not silenced would raise."""
-    X, y = smooth_data(n=9000, d=4)  # 9 blocks
+    X, y = smooth_data(n=9000, d=4)  # 5 blocks
     est = fit_quietly(_make("mlp", hidden_layer_sizes=(32,), max_iter=2), X, y)
     objective, _, theta, _ = training_problem(est, X, y, dtype=np.float64)
     huge = np.full_like(theta, 1e300)
