@@ -294,12 +294,11 @@ def test_rows_per_parameter_are_counted_by_distinct_rows(solver):
     np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
 
 
-def test_the_path_keeps_the_largest_lambda_within_5_percent_of_the_least_gcv(monkeypatch):
-    """Scripted GCV scores: least at the 2nd lambda, the 3rd within 5% of it, the 4th
-    two past the least ends the path; the fit keeps the 3rd lambda and its updates."""
+def _scripted_path(monkeypatch, script):
+    """A penalised fit whose GCV scores are ``script``: ``(the lambdas trained, the fit)``."""
     from sklearn_lecture import _fitplan
 
-    scores = iter([1.0, 0.99, 1.02, 1.2, 1.3, 1.4])
+    scores = iter(script)
     calls = []
 
     def scripted(mse, A, lam, n):
@@ -309,9 +308,16 @@ def test_the_path_keeps_the_largest_lambda_within_5_percent_of_the_least_gcv(mon
     monkeypatch.setattr(_fitplan, "gcv", scripted)
     X, y = _data(160, noise=0.5)
     est = fit_quietly(SigmoidMLPRegressor(random_state=0), X, y)
+    assert len(est.loss_curve_) == est.n_iter_  # the updates of the stages kept
+    return calls, est
+
+
+def test_the_path_keeps_the_largest_lambda_within_5_percent_of_the_least_gcv(monkeypatch):
+    """Scripted GCV scores: least at the 2nd lambda, the 3rd within 5% of it, the 4th
+    two past the least ends the path; the fit keeps the 3rd lambda and its updates."""
+    calls, est = _scripted_path(monkeypatch, [1.0, 0.99, 1.02, 1.2, 1.3, 1.4])
     assert calls == list(L2_PATH[:4])
     assert est.l2_ == L2_PATH[2]
-    assert len(est.loss_curve_) == est.n_iter_
 
 
 @pytest.mark.parametrize(
@@ -327,21 +333,9 @@ def test_the_path_ends_one_past_the_least_gcv_when_more_than_5_percent_above_or_
     """Scripted GCV scores, least at the 2nd lambda: a stage past it more than 5% above it ends
     the path (GCV is rising), and so do two stages past it. No later stage is trained, although
     later scores would undercut the least; the fit keeps the largest lambda within 5% of it."""
-    from sklearn_lecture import _fitplan
-
-    scores = iter(script)
-    calls = []
-
-    def scripted(mse, A, lam, n):
-        calls.append(lam)
-        return next(scores), 0.0
-
-    monkeypatch.setattr(_fitplan, "gcv", scripted)
-    X, y = _data(160, noise=0.5)
-    est = fit_quietly(SigmoidMLPRegressor(random_state=0), X, y)
+    calls, est = _scripted_path(monkeypatch, script)
     assert calls == list(L2_PATH[:n_stages])
     assert est.l2_ == L2_PATH[kept]
-    assert len(est.loss_curve_) == est.n_iter_
 
 
 def test_the_networks_default_start_reads_w2_out_and_the_lectures_starts_at_zero():
