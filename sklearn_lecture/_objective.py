@@ -40,8 +40,7 @@ def block_sums(block_loss_grad, layout, fixed, theta, blocks):
     """``(sum_i s_i ||e_i||^2, the gradient sums)`` over ``blocks``, added in order."""
     params = {**fixed, **layout.unpack(theta)}
     grad = np.zeros(layout.size, dtype=theta.dtype)
-    grads = layout.unpack(grad)
-    sse = 0.0
+    grads, sse = layout.unpack(grad), 0.0
     for Xb, Yb, sb in blocks:
         sse += float(block_loss_grad(params, Xb, Yb, sb, grads))
     return sse, grad

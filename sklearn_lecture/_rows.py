@@ -33,8 +33,9 @@ def row_blocks(X, Y=None, s=None, transform=None, block_size=BLOCK_SIZE):
 def predict_in_blocks(predict_block, X, n_outputs, dtype):
     """``predict_block(X_block)`` on every block of X, gathered in one (n, n_outputs) array."""
     out = np.empty((X.shape[0], n_outputs), dtype=dtype)
+    size = max(1, SparseRowBlocks.MAX_DENSE_BYTES // (X.dtype.itemsize * X.shape[1]))  # in 2 GiB
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        for rows in iter_blocks(X.shape[0]):
+        for rows in iter_blocks(X.shape[0], min(BLOCK_SIZE, size)):
             out[rows] = predict_block(X[rows])
     return out
 

@@ -154,3 +154,14 @@ def test_a_sparse_x_too_wide_for_dense_blocks_is_refused_with_what_to_do(Est):
     )
     with pytest.raises(ValueError, match=r"sparse 2000 x 1000000 .* Reduce the number of columns"):
         Est(max_iter=2).fit(X, rng.randn(n))
+
+
+@pytest.mark.parametrize("Est", [SigmoidMLPRegressor, RBFRegressor])
+def test_predict_reads_a_wide_sparse_x_in_blocks_under_the_dense_limit(monkeypatch, Est):
+    """Prediction reads as many rows at a time as fit under the dense limit, so a model fitted
+    on fewer rows than a block predicts any number of rows of a wide sparse X, as on
+    ``X.toarray()`` (a 1 MB limit and 100 columns: blocks of 1,310 rows, not 2,048)."""
+    monkeypatch.setattr(_backend.SparseRowBlocks, "MAX_DENSE_BYTES", 2**20)
+    X, y = _sparse_data(n=4000, d=100)
+    est = fit_quietly(small_estimator(Est, max_iter=3), X[:1000], y[:1000])
+    np.testing.assert_array_equal(est.predict(X), est.predict(X.toarray()))
