@@ -7,7 +7,7 @@ For every data set below, each estimator x solver with its defaults, inside
 For each it prints the mean held-out R^2, the total wall time of the 5 fits, the
 mean number of iterations (``n_iter_``) and how many of the 5 fits raised a
 ``ConvergenceWarning``.  A summary row adds up the fit times over all data sets,
-with the ratios the project targets (``gd`` at most ``MLPRegressor``'s time,
+with the ratios the project targets (``gd`` at most half of ``MLPRegressor``'s time,
 ``lbfgs`` at most 3x ``gd``'s).
 
 The data sets (what a user would try first):

@@ -216,6 +216,6 @@ def _sync():
             _SAVED.clear()  # only once every library is restored
 
 
-_controller = cache(ThreadpoolController)  # the libraries loaded at the first fit (4 ms to list)
+_controller = cache(ThreadpoolController)  # the libraries loaded at the first fit, listed once
 # threadpoolctl >= 3.6 lets one thread at a time set OpenBLAS's threads
 _release_control = getattr(OpenBLASController, "clear_controlling_thread", lambda force: None)
